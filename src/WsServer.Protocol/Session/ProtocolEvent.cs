@@ -1,0 +1,29 @@
+using WsServer.Protocol.Closing;
+using WsServer.Protocol.Messages;
+
+namespace WsServer.Protocol.Session;
+
+/// <summary>What a <see cref="ProtocolSession"/> read.</summary>
+public enum ProtocolEventKind
+{
+    /// <summary>A whole data message.</summary>
+    Message,
+    /// <summary>A ping; the pong was already written to the replies.</summary>
+    Ping,
+    /// <summary>A pong.</summary>
+    Pong,
+    /// <summary>The peer's close frame; the echo (if owed) was already written to the replies.</summary>
+    Close,
+    /// <summary>The peer broke the protocol; the failing close frame was already written.</summary>
+    Violation,
+}
+
+/// <summary>One event read by <see cref="ProtocolSession.TryReadEvent"/>. <see cref="Payload"/> is
+/// owned by the session and valid until the next call on it.</summary>
+public readonly record struct ProtocolEvent(
+    ProtocolEventKind Kind,
+    MessageKind MessageKind,
+    ReadOnlyMemory<byte> Payload,
+    CloseCode? CloseCode = null,
+    string? CloseReason = null,
+    ProtocolViolation? Violation = null);

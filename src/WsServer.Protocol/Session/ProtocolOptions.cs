@@ -1,0 +1,15 @@
+namespace WsServer.Protocol.Session;
+
+/// <summary>Limits and negotiated features of one session.</summary>
+public sealed record ProtocolOptions
+{
+    /// <summary>The default <see cref="MaxMessageSize"/>: 1 MiB.</summary>
+    public const long DefaultMaxMessageSize = 1024 * 1024;
+
+    /// <summary>The largest message accepted, in bytes, inclusive; a larger one fails with 1009
+    /// as soon as its size is known (frame header), before its payload is read.</summary>
+    public long MaxMessageSize { get; init; } = DefaultMaxMessageSize;
+
+    /// <summary>The defaults.</summary>
+    public static ProtocolOptions Default { get; } = new();
+}
