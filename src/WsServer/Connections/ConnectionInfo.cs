@@ -1,0 +1,45 @@
+using System.Net;
+using System.Security.Authentication;
+using WsServer.Protocol.Handshake;
+
+namespace WsServer.Connections;
+
+/// <summary>Who connected, and how: what the seed's to-do list asked <c>init</c> to be told.</summary>
+public sealed record ConnectionInfo
+{
+    /// <summary>A number unique among this process's connections.</summary>
+    public required long Id { get; init; }
+
+    /// <summary>The client's address and port (from the PROXY header when the listener takes one).</summary>
+    public required IPEndPoint RemoteEndPoint { get; init; }
+
+    /// <summary>The address and port the client connected to.</summary>
+    public required IPEndPoint LocalEndPoint { get; init; }
+
+    /// <summary>The request path (<c>/chat</c>).</summary>
+    public required string Path { get; init; }
+
+    /// <summary>The query without its <c>?</c>; empty when absent.</summary>
+    public required string Query { get; init; }
+
+    /// <summary>The upgrade request's headers.</summary>
+    public required HttpHeaders Headers { get; init; }
+
+    /// <summary>The negotiated subprotocol; null for none.</summary>
+    public string? Subprotocol { get; init; }
+
+    /// <summary>The negotiated extensions, as answered in <c>Sec-WebSocket-Extensions</c>; null for none.</summary>
+    public string? Extensions { get; init; }
+
+    /// <summary>True for wss://.</summary>
+    public bool IsTls { get; init; }
+
+    /// <summary>The TLS version, when <see cref="IsTls"/>.</summary>
+    public SslProtocols? TlsProtocol { get; init; }
+
+    /// <summary>The TLS server name (SNI) the client asked for, when it sent one.</summary>
+    public string? TlsServerName { get; init; }
+
+    /// <summary>When the TCP connection was accepted.</summary>
+    public required DateTimeOffset AcceptedAt { get; init; }
+}

@@ -1,0 +1,198 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Sockets;
+using WsServer.Diagnostics;
+using WsServer.Handlers;
+using WsServer.Hosting;
+using WsServer.Protocol.Closing;
+using WsServer.Protocol.Handshake;
+using WsServer.Protocol.Session;
+
+namespace WsServer.Connections;
+
+/// <summary>
+/// Serves one accepted socket from the upgrade request to the closed TCP connection: reads the
+/// request (<c>ConnectionLoop.Upgrade.cs</c>), then reads frames and calls the handler one message at a
+/// time (<c>ConnectionLoop.Receive.cs</c>), while the outbox pump writes whatever is queued.
+/// </summary>
+internal sealed partial class ConnectionLoop
+{
+    // Zero-byte reads: an idle connection waits without a receive buffer, so it holds no memory
+    // but its objects (DESIGN: idle connections that hold no buffer).
+    private static readonly StreamPipeReaderOptions ReaderOptions =
+        new(bufferSize: 4096, minimumReadSize: 1024, leaveOpen: true, useZeroByteReads: true);
+
+    private readonly ServerContext _server;
+    private readonly Socket _socket;
+    private readonly long _id;
+    private readonly DateTimeOffset _acceptedAt;
+    private readonly IPEndPoint _remote;
+    private readonly CancellationTokenSource _receiving;
+    private ConnectionClosed? _closed;
+    private volatile ConnectionClosed? _localClose;
+
+    public ConnectionLoop(ServerContext server, Socket socket)
+    {
+        _server = server;
+        _socket = socket;
+        _id = ServerContext.NextConnectionId();
+        _acceptedAt = server.Time.GetUtcNow();
+        _remote = (IPEndPoint)socket.RemoteEndPoint!;
+        // Cancelled by the close timeout and by the server's abort; built on the injected clock.
+        _receiving = new CancellationTokenSource(Timeout.InfiniteTimeSpan, server.Time);
+    }
+
+    public async Task RunAsync()
+    {
+        using CancellationTokenRegistration abort = _server.Aborting.UnsafeRegister(
+            static s => ((CancellationTokenSource)s!).Cancel(), _receiving);
+        var stream = new NetworkStream(_socket, ownsSocket: true);
+        PipeReader input = PipeReader.Create(stream, ReaderOptions);
+        try
+        {
+            AcceptedUpgrade? upgrade = await ReadUpgradeAsync(input, stream).ConfigureAwait(false);
+            if (upgrade is { } accepted) await RunSessionAsync(input, stream, accepted).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsTransportEnd(ex))
+        {
+            Log.TransportEnded(_server.Logger, _id, ex.Message);
+        }
+        finally
+        {
+            await input.CompleteAsync().ConfigureAwait(false);
+            await stream.DisposeAsync().ConfigureAwait(false);
+            _receiving.Dispose();
+        }
+    }
+
+    private async Task RunSessionAsync(PipeReader input, Stream stream, AcceptedUpgrade upgrade)
+    {
+        ServerOptions options = _server.Options;
+        var outbox = new Outbox(options.SendQueueLimit);
+        var response = new ArrayBufferWriter<byte>(256);
+        ServerHandshake.WriteAccept(response, upgrade.Request, upgrade.Accept);
+        outbox.TryWriteEncoded(response.WrittenSpan, endsWithClose: false, ignoreLimit: true);
+        Task pump = outbox.PumpAsync(stream);
+
+        var connection = new WebSocketConnection(CreateInfo(upgrade), outbox, OnCloseQueued);
+        using var session = new ProtocolSession(EndpointRole.Server, new ProtocolOptions
+        {
+            MaxMessageSize = upgrade.Route.Options.MaxMessageSize ?? options.MaxMessageSize,
+        });
+        HandlerSession handler = upgrade.Route.CreateSession();
+        _server.Register(connection);
+        Log.ConnectionOpened(_server.Logger, _id, _remote, upgrade.Request.Path);
+        try
+        {
+            if (await TryInitAsync(handler, connection, outbox).ConfigureAwait(false))
+            {
+                await ReceiveUntilClosedAsync(input, session, outbox, handler, upgrade.Route.Options).ConfigureAwait(false);
+                await CallClosedAsync(handler).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _server.Unregister(connection);
+            await FinishAsync(input, outbox, pump).ConfigureAwait(false);
+            ConnectionClosed closed = _closed ?? Abnormal(null);
+            Log.ConnectionClosed(_server.Logger, _id, _remote, closed.Initiator, closed.Code, closed.Reason);
+            connection.Complete();
+        }
+    }
+
+    private ConnectionInfo CreateInfo(AcceptedUpgrade upgrade) => new()
+    {
+        Id = _id,
+        RemoteEndPoint = _remote,
+        LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!,
+        Path = upgrade.Request.Path,
+        Query = upgrade.Request.Query,
+        Headers = upgrade.Request.Headers,
+        Subprotocol = upgrade.Accept.Subprotocol,
+        Extensions = upgrade.Accept.Extensions,
+        AcceptedAt = _acceptedAt,
+    };
+
+    private async ValueTask<bool> TryInitAsync(HandlerSession handler, WebSocketConnection connection, Outbox outbox)
+    {
+        try
+        {
+            await handler.InitAsync(connection, _receiving.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !_receiving.IsCancellationRequested)
+        {
+            FailHandler(ex, outbox);
+            return false;
+        }
+    }
+
+    private async ValueTask CallClosedAsync(HandlerSession handler)
+    {
+        try
+        {
+            await handler.ClosedAsync(_closed ?? Abnormal(null)).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Log.ClosedCallbackFailed(_server.Logger, _id, ex);
+        }
+    }
+
+    /// <summary>Called from any thread when a close frame is queued; the peer has the close timeout
+    /// to answer before the connection is cut.</summary>
+    private void OnCloseQueued(CloseCode? code, string? reason)
+    {
+        _localClose ??= new ConnectionClosed(code, reason ?? "", CloseInitiator.Server);
+        try
+        {
+            _receiving.CancelAfter(_server.Options.CloseTimeout);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The connection already ended.
+        }
+    }
+
+    private void FailHandler(Exception ex, Outbox outbox)
+    {
+        Log.HandlerFailed(_server.Logger, _id, ex);
+        // The peer learns that the server failed, not why (no details cross the wire).
+        _closed ??= new ConnectionClosed(CloseCode.InternalError, "internal error", CloseInitiator.Server, ex);
+        if (outbox.TryWriteClose(CloseCode.InternalError, "internal error")) OnCloseQueued(CloseCode.InternalError, "internal error");
+    }
+
+    /// <summary>Lets queued frames (the close frame above all) reach the peer, then half-closes and
+    /// reads until the peer's FIN, all bounded by the close timeout, so our last frames are not lost
+    /// to a reset (RFC 6455 §7.1.1: the server closes the TCP connection first).</summary>
+    private async Task FinishAsync(PipeReader input, Outbox outbox, Task pump)
+    {
+        if (!outbox.IsCloseQueued || _closed?.Initiator == CloseInitiator.Transport) outbox.Stop();
+        using var linger = new CancellationTokenSource(_server.Options.CloseTimeout, _server.Time);
+        using CancellationTokenRegistration abort = _server.Aborting.UnsafeRegister(
+            static s => ((CancellationTokenSource)s!).Cancel(), linger);
+        try
+        {
+            await pump.WaitAsync(linger.Token).ConfigureAwait(false);
+            _socket.Shutdown(SocketShutdown.Send);
+            while (true)
+            {
+                ReadResult read = await input.ReadAsync(linger.Token).ConfigureAwait(false);
+                input.AdvanceTo(read.Buffer.End);
+                if (read.IsCompleted) break;
+            }
+        }
+        catch (Exception ex) when (IsTransportEnd(ex))
+        {
+            outbox.Stop();
+        }
+    }
+
+    private ConnectionClosed Abnormal(Exception? error) =>
+        _localClose ?? new ConnectionClosed(CloseCode.AbnormalClosure, "", CloseInitiator.Transport, error);
+
+    private static bool IsTransportEnd(Exception ex) =>
+        ex is IOException or SocketException or ObjectDisposedException or OperationCanceledException
+            or InvalidOperationException { Source: "System.IO.Pipelines" };
+}

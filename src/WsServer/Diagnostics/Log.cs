@@ -1,0 +1,43 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+using WsServer.Handlers;
+using WsServer.Protocol.Closing;
+
+namespace WsServer.Diagnostics;
+
+/// <summary>Every log line the server writes, source-generated so a disabled level costs nothing.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(1, LogLevel.Information, "Listening on ws://{EndPoint}")]
+    public static partial void Listening(ILogger logger, IPEndPoint endPoint);
+
+    [LoggerMessage(2, LogLevel.Information, "Connection {Id} opened from {Remote} for {Path}")]
+    public static partial void ConnectionOpened(ILogger logger, long id, IPEndPoint remote, string path);
+
+    [LoggerMessage(3, LogLevel.Information, "Connection {Id} from {Remote} closed by {Initiator} with {Code} {Reason}")]
+    public static partial void ConnectionClosed(ILogger logger, long id, IPEndPoint remote, CloseInitiator initiator, CloseCode? code, string reason);
+
+    [LoggerMessage(4, LogLevel.Information, "Upgrade from {Remote} for {Target} refused: {Status} {Reason}")]
+    public static partial void UpgradeRefused(ILogger logger, IPEndPoint remote, string target, int status, string reason);
+
+    [LoggerMessage(5, LogLevel.Error, "Handler of connection {Id} failed; closing it with 1011")]
+    public static partial void HandlerFailed(ILogger logger, long id, Exception exception);
+
+    [LoggerMessage(6, LogLevel.Debug, "Connection {Id} transport ended: {Message}")]
+    public static partial void TransportEnded(ILogger logger, long id, string message);
+
+    [LoggerMessage(7, LogLevel.Warning, "Connection {Id} broke the protocol: {Code} {Reason}")]
+    public static partial void ProtocolViolation(ILogger logger, long id, CloseCode code, string reason);
+
+    [LoggerMessage(8, LogLevel.Error, "Closed callback of connection {Id} failed")]
+    public static partial void ClosedCallbackFailed(ILogger logger, long id, Exception exception);
+
+    [LoggerMessage(9, LogLevel.Information, "Stopping: closing {Count} connections with 1001")]
+    public static partial void Draining(ILogger logger, int count);
+
+    [LoggerMessage(10, LogLevel.Warning, "Stop: {Count} connections did not close in time and were aborted")]
+    public static partial void DrainAborted(ILogger logger, int count);
+
+    [LoggerMessage(11, LogLevel.Debug, "Handshake from {Remote} abandoned: {Message}")]
+    public static partial void HandshakeAbandoned(ILogger logger, IPEndPoint remote, string message);
+}

@@ -1,0 +1,159 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using WsServer.Connections;
+using WsServer.Diagnostics;
+using WsServer.Handlers;
+using WsServer.Protocol.Closing;
+using WsServer.Transport;
+
+namespace WsServer.Hosting;
+
+/// <summary>
+/// A WebSocket server: listens, serves at most <see cref="ServerOptions.Workers"/> connections at once,
+/// and gives each connection's messages to its route's handler. Start it with <see cref="StartAsync"/>;
+/// <see cref="StopAsync"/> stops accepting, closes every connection with 1001 and waits for them.
+/// </summary>
+public sealed class WebSocketServer : IAsyncDisposable
+{
+    private readonly ServerContext _context;
+    private readonly SemaphoreSlim _slots;
+    private readonly ConcurrentDictionary<Task, byte> _running = new();
+    private readonly List<SocketListener> _listeners = [];
+    private readonly List<Task> _acceptLoops = [];
+    private int _state; // 0 new, 1 started, 2 stopped
+
+    /// <summary>Creates a server; nothing listens until <see cref="StartAsync"/>.</summary>
+    public WebSocketServer(ServerOptions options, ILoggerFactory? loggerFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        ILogger logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("WsServer");
+        _context = new ServerContext(options, logger);
+        _slots = new SemaphoreSlim(options.Workers, options.Workers);
+    }
+
+    /// <summary>The seed's start: a port, a number of workers and a handler, on loopback.</summary>
+    public static WebSocketServer Create<TState>(int port, int workers, IWebSocketHandler<TState> handler,
+        ILoggerFactory? loggerFactory = null) =>
+        new(new ServerOptions { Port = port, Workers = workers }.UseHandler(handler), loggerFactory);
+
+    /// <summary>Where the server listens (the real port when <see cref="ServerOptions.Port"/> was 0).</summary>
+    public IReadOnlyList<IPEndPoint> LocalEndPoints => _listeners.ConvertAll(l => l.EndPoint);
+
+    /// <summary>The open WebSocket connections (a snapshot; for broadcasts).</summary>
+    public IReadOnlyCollection<WebSocketConnection> Connections => [.. _context.Connections];
+
+    /// <summary>The number of open WebSocket connections.</summary>
+    public int ConnectionCount => _context.ConnectionCount;
+
+    /// <summary>Binds and starts accepting. Throws if the address cannot be bound.</summary>
+    public Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        if (Interlocked.CompareExchange(ref _state, 1, 0) != 0) throw new InvalidOperationException("The server was already started.");
+        ServerOptions options = _context.Options;
+        var listener = new SocketListener(options.Address, options.Port, options.ListenBacklog);
+        _listeners.Add(listener);
+        Log.Listening(_context.Logger, listener.EndPoint);
+        _acceptLoops.Add(AcceptLoopAsync(listener));
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Queues <paramref name="message"/> to every open connection, skipping those whose send
+    /// queue is full; returns how many it was queued to.</summary>
+    public int Broadcast(PreparedMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        int queued = 0;
+        foreach (WebSocketConnection connection in _context.Connections)
+        {
+            if (connection.TrySend(message) == SendStatus.Queued) queued++;
+        }
+        return queued;
+    }
+
+    /// <summary>Stops accepting, closes every connection with 1001 (going away), waits up to
+    /// <see cref="ServerOptions.DrainTimeout"/> for them to close, then cuts the rest.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        if (Interlocked.Exchange(ref _state, 2) != 1) return;
+        _context.Stop();
+        foreach (SocketListener listener in _listeners) listener.Dispose();
+        await Task.WhenAll(_acceptLoops).ConfigureAwait(false);
+
+        Log.Draining(_context.Logger, _context.ConnectionCount);
+        foreach (WebSocketConnection connection in _context.Connections)
+            connection.Close(CloseCode.GoingAway, "server shutting down");
+        Task all = Task.WhenAll(_running.Keys);
+        try
+        {
+            await all.WaitAsync(_context.Options.DrainTimeout, _context.Time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
+        {
+            Log.DrainAborted(_context.Logger, _running.Count);
+            _context.Abort();
+            await all.ConfigureAwait(false);
+        }
+        _context.Abort();
+    }
+
+    /// <summary>Stops the server as <see cref="StopAsync"/> does.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        _slots.Dispose();
+    }
+
+    private async Task AcceptLoopAsync(SocketListener listener)
+    {
+        CancellationToken stopping = _context.Stopping;
+        while (true)
+        {
+            Socket client;
+            try
+            {
+                // A worker slot first: beyond Workers, connections wait in the listen backlog.
+                await _slots.WaitAsync(stopping).ConfigureAwait(false);
+                try
+                {
+                    client = await listener.AcceptAsync(stopping).ConfigureAwait(false);
+                }
+                catch
+                {
+                    _slots.Release();
+                    throw;
+                }
+            }
+            catch (Exception ex) when (stopping.IsCancellationRequested && ex is OperationCanceledException or SocketException or ObjectDisposedException)
+            {
+                return;
+            }
+            catch (SocketException)
+            {
+                continue; // the client gave up between SYN and accept
+            }
+            Serve(client);
+        }
+    }
+
+    private void Serve(Socket client)
+    {
+        Task running = Task.Run(async () =>
+        {
+            try
+            {
+                await new ConnectionLoop(_context, client).RunAsync().ConfigureAwait(false);
+            }
+            finally
+            {
+                _slots.Release();
+            }
+        });
+        _running.TryAdd(running, 0);
+        running.ContinueWith(static (t, s) => ((ConcurrentDictionary<Task, byte>)s!).TryRemove(t, out _), _running,
+            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+}

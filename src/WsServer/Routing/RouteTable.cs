@@ -1,0 +1,62 @@
+using WsServer.Handlers;
+
+namespace WsServer.Routing;
+
+/// <summary>
+/// Maps request paths to handlers (the seed's "accept connections only for a given resource").
+/// An exact route wins over a prefix route; the longest prefix wins among prefixes; the fallback,
+/// when set, serves every other path; with no match the request gets 404.
+/// </summary>
+public sealed class RouteTable
+{
+    private readonly Dictionary<string, WebSocketRoute> _exact = new(StringComparer.Ordinal);
+    private readonly List<(string Prefix, WebSocketRoute Route)> _prefixes = [];
+
+    /// <summary>The route for paths nothing else matches; null gives them 404.</summary>
+    public WebSocketRoute? Fallback { get; private set; }
+
+    /// <summary>All mapped routes, fallback last.</summary>
+    public IEnumerable<WebSocketRoute> Routes =>
+        _exact.Values.Concat(_prefixes.Select(p => p.Route)).Concat(Fallback is null ? [] : [Fallback]);
+
+    /// <summary>Serves <paramref name="pattern"/> (<c>/chat</c>, or <c>/rooms/*</c> for every path
+    /// under <c>/rooms/</c>) with <paramref name="handler"/>.</summary>
+    public RouteTable Map<TState>(string pattern, IWebSocketHandler<TState> handler, RouteOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(pattern);
+        if (pattern[0] != '/') throw new ArgumentException($"A route starts with '/': '{pattern}'.", nameof(pattern));
+        WebSocketRoute route = WebSocketRoute.Create(pattern, handler, options);
+        if (route.IsPrefix)
+        {
+            string prefix = pattern[..^1];
+            if (_prefixes.Exists(p => p.Prefix == prefix)) throw new ArgumentException($"Route '{pattern}' is mapped twice.", nameof(pattern));
+            _prefixes.Add((prefix, route));
+            _prefixes.Sort((a, b) => b.Prefix.Length.CompareTo(a.Prefix.Length));
+        }
+        else if (!_exact.TryAdd(pattern, route))
+        {
+            throw new ArgumentException($"Route '{pattern}' is mapped twice.", nameof(pattern));
+        }
+        return this;
+    }
+
+    /// <summary>Serves every path that no other route matches with <paramref name="handler"/>.</summary>
+    public RouteTable MapFallback<TState>(IWebSocketHandler<TState> handler, RouteOptions? options = null)
+    {
+        Fallback = WebSocketRoute.Create("/*", handler, options);
+        return this;
+    }
+
+    /// <summary>The route serving <paramref name="path"/>; null when none does.</summary>
+    public WebSocketRoute? Match(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (_exact.TryGetValue(path, out WebSocketRoute? route)) return route;
+        foreach ((string prefix, WebSocketRoute candidate) in _prefixes)
+        {
+            // "/rooms/*" serves "/rooms/a" and "/rooms/", and "/rooms" itself.
+            if (path.StartsWith(prefix, StringComparison.Ordinal) || path == prefix[..^1]) return candidate;
+        }
+        return Fallback;
+    }
+}

@@ -1,0 +1,33 @@
+using WsServer.Handlers;
+
+namespace WsServer.Routing;
+
+/// <summary>A resource a handler serves: an exact path (<c>/chat</c>) or a prefix (<c>/rooms/*</c>).</summary>
+public sealed class WebSocketRoute
+{
+    private readonly Func<HandlerSession> _createSession;
+
+    private WebSocketRoute(string pattern, RouteOptions options, Func<HandlerSession> createSession)
+    {
+        Pattern = pattern;
+        Options = options;
+        _createSession = createSession;
+    }
+
+    /// <summary>The path as mapped: exact, or ending in <c>/*</c> for a prefix.</summary>
+    public string Pattern { get; }
+
+    /// <summary>The route's settings.</summary>
+    public RouteOptions Options { get; }
+
+    /// <summary>True for a prefix route.</summary>
+    public bool IsPrefix => Pattern.EndsWith("/*", StringComparison.Ordinal);
+
+    internal HandlerSession CreateSession() => _createSession();
+
+    internal static WebSocketRoute Create<TState>(string pattern, IWebSocketHandler<TState> handler, RouteOptions? options)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        return new WebSocketRoute(pattern, options ?? RouteOptions.Default, () => new HandlerSession<TState>(handler));
+    }
+}

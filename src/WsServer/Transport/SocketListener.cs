@@ -1,0 +1,39 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace WsServer.Transport;
+
+/// <summary>A bound, listening TCP socket.</summary>
+internal sealed class SocketListener : IDisposable
+{
+    private readonly Socket _socket;
+
+    public SocketListener(IPAddress address, int port, int backlog)
+    {
+        _socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            if (address.Equals(IPAddress.IPv6Any)) _socket.DualMode = true;
+            _socket.Bind(new IPEndPoint(address, port));
+            _socket.Listen(backlog);
+        }
+        catch
+        {
+            _socket.Dispose();
+            throw;
+        }
+        EndPoint = (IPEndPoint)_socket.LocalEndPoint!;
+    }
+
+    public IPEndPoint EndPoint { get; }
+
+    public async ValueTask<Socket> AcceptAsync(CancellationToken cancellationToken)
+    {
+        Socket client = await _socket.AcceptAsync(cancellationToken).ConfigureAwait(false);
+        // Frames are coalesced by the outbox; Nagle would only add latency on top.
+        client.NoDelay = true;
+        return client;
+    }
+
+    public void Dispose() => _socket.Dispose();
+}
