@@ -1,0 +1,35 @@
+using System.Collections.Concurrent;
+using WsServer.Connections;
+using WsServer.Handlers;
+
+namespace WsServer.Tests.TestHandlers;
+
+/// <summary>Echoes, and records every connection and every closed callback, so tests can see how
+/// connections ended and that each ended exactly once.</summary>
+public sealed class RecordingHandler : IWebSocketHandler<WebSocketConnection>
+{
+    public ConcurrentQueue<WebSocketConnection> Opened { get; } = new();
+
+    public ConcurrentQueue<(long Id, ConnectionClosed Closed)> Closed { get; } = new();
+
+    public TaskCompletionSource<WebSocketConnection> FirstOpened { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public TaskCompletionSource<ConnectionClosed> FirstClosed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public ValueTask<WebSocketConnection> InitAsync(WebSocketConnection connection, CancellationToken cancellationToken)
+    {
+        Opened.Enqueue(connection);
+        FirstOpened.TrySetResult(connection);
+        return new(connection);
+    }
+
+    public ValueTask<HandleResult<WebSocketConnection>> HandleAsync(WebSocketMessage message, WebSocketConnection state,
+        CancellationToken cancellationToken) => new(HandleResult.Reply(message, state));
+
+    public ValueTask ClosedAsync(ConnectionClosed closed, WebSocketConnection state)
+    {
+        Closed.Enqueue((state.Id, closed));
+        FirstClosed.TrySetResult(closed);
+        return ValueTask.CompletedTask;
+    }
+}

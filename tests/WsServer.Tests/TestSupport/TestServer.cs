@@ -1,0 +1,47 @@
+using System.Net;
+using System.Net.WebSockets;
+using WsServer.Handlers;
+using WsServer.Hosting;
+
+namespace WsServer.Tests.TestSupport;
+
+/// <summary>A real server on a free loopback port, stopped on dispose.</summary>
+public sealed class TestServer : IAsyncDisposable
+{
+    private TestServer(WebSocketServer server)
+    {
+        Server = server;
+        Port = server.LocalEndPoints[0].Port;
+    }
+
+    public WebSocketServer Server { get; }
+
+    public int Port { get; }
+
+    public Uri Uri(string path = "/") => new($"ws://127.0.0.1:{Port}{path}");
+
+    public static Task<TestServer> StartAsync<TState>(IWebSocketHandler<TState> handler, Action<ServerOptions>? configure = null) =>
+        StartAsync(options =>
+        {
+            options.UseHandler(handler);
+            configure?.Invoke(options);
+        });
+
+    public static async Task<TestServer> StartAsync(Action<ServerOptions> configure)
+    {
+        var options = new ServerOptions { Port = 0, Address = IPAddress.Loopback, DrainTimeout = TimeSpan.FromSeconds(5) };
+        configure(options);
+        var server = new WebSocketServer(options);
+        await server.StartAsync();
+        return new TestServer(server);
+    }
+
+    public async Task<ClientWebSocket> ConnectAsync(string path = "/")
+    {
+        var client = new ClientWebSocket();
+        await client.ConnectAsync(Uri(path), Timeouts.Token());
+        return client;
+    }
+
+    public async ValueTask DisposeAsync() => await Server.DisposeAsync();
+}

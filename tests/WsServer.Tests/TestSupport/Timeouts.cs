@@ -1,0 +1,14 @@
+namespace WsServer.Tests.TestSupport;
+
+/// <summary>Bounds on every wait in a test, so a hang fails instead of blocking the run. They bound;
+/// they are never asserted on.</summary>
+public static class Timeouts
+{
+    public static readonly TimeSpan Default = TimeSpan.FromSeconds(20);
+
+    public static CancellationToken Token() => new CancellationTokenSource(Default).Token;
+
+    public static Task<T> Bounded<T>(this Task<T> task) => task.WaitAsync(Default);
+
+    public static Task Bounded(this Task task) => task.WaitAsync(Default);
+}

@@ -1,0 +1,34 @@
+using System.Net.WebSockets;
+using WsServer.Tests.TestHandlers;
+using WsServer.Tests.TestSupport;
+
+namespace WsServer.Tests;
+
+/// <summary>The seed's <c>number_of_workers</c>: at most N connections served at once; the next waits
+/// in the backlog and is served when a slot frees.</summary>
+public sealed class WorkerLimitTests
+{
+    [Fact]
+    public async Task ConnectionBeyondTheWorkersWaitsUntilASlotFrees()
+    {
+        var handler = new RecordingHandler();
+        await using TestServer server = await TestServer.StartAsync(handler, o => o.Workers = 2);
+        using ClientWebSocket first = await server.ConnectAsync();
+        using ClientWebSocket second = await server.ConnectAsync();
+        using var third = new ClientWebSocket();
+
+        Task connecting = third.ConnectAsync(server.Uri(), Timeouts.Token());
+        // Give the server ample opportunity to (wrongly) serve the third; it must not.
+        Task winner = await Task.WhenAny(connecting, Task.Delay(TimeSpan.FromMilliseconds(750)));
+        Assert.NotSame(connecting, winner);
+        Assert.Equal(2, server.Server.ConnectionCount);
+
+        await first.CloseAsync(WebSocketCloseStatus.NormalClosure, null, Timeouts.Token());
+        await connecting.Bounded();
+
+        await third.SendTextAsync("served");
+        Assert.Equal("served", await third.ReceiveTextAsync());
+        await second.SendTextAsync("still here");
+        Assert.Equal("still here", await second.ReceiveTextAsync());
+    }
+}
