@@ -3,17 +3,20 @@ using System.IO.Pipelines;
 using WsServer.Diagnostics;
 using WsServer.Protocol.Handshake;
 using WsServer.Routing;
+using WsServer.Upgrade;
 
 namespace WsServer.Connections;
 
 /// <summary>An upgrade the server has decided to accept.</summary>
-internal readonly record struct AcceptedUpgrade(UpgradeRequest Request, WebSocketRoute Route, HandshakeAccept Accept);
+internal readonly record struct AcceptedUpgrade(UpgradeRequest Request, WebSocketRoute Route, HandshakeAccept Accept,
+    IReadOnlyDictionary<string, object?> Items);
 
 internal sealed partial class ConnectionLoop
 {
     /// <summary>Reads the request head (in any number of pieces, within the handshake timeout),
-    /// routes it and validates it; answers a refusal itself and returns null, or returns the accepted
-    /// upgrade with any bytes after the head left in <paramref name="input"/>.</summary>
+    /// routes it, validates it and runs the route's checks and callbacks; answers a refusal itself and
+    /// returns null, or returns the accepted upgrade with any bytes after the head left in
+    /// <paramref name="input"/>. No handler state exists until this returns an accept.</summary>
     private async Task<AcceptedUpgrade?> ReadUpgradeAsync(PipeReader input, Stream stream)
     {
         UpgradeRequest? request = await ReadRequestAsync(input, stream).ConfigureAwait(false);
@@ -27,7 +30,27 @@ internal sealed partial class ConnectionLoop
             await RefuseAsync(stream, request.Target, refusal).ConfigureAwait(false);
             return null;
         }
-        return new AcceptedUpgrade(request, route!, HandshakeAccept.Plain);
+        UpgradeOutcome outcome = await NegotiateAsync(request, route!).ConfigureAwait(false);
+        if (outcome.Rejection is { } rejection)
+        {
+            await RefuseAsync(stream, request.Target, rejection).ConfigureAwait(false);
+            return null;
+        }
+        return new AcceptedUpgrade(request, route!, outcome.Accept!, outcome.Items);
+    }
+
+    private async ValueTask<UpgradeOutcome> NegotiateAsync(UpgradeRequest request, WebSocketRoute route)
+    {
+        try
+        {
+            return await UpgradeNegotiation.NegotiateAsync(request, route, _remote, _local, _server.Stopping).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !_server.Stopping.IsCancellationRequested)
+        {
+            // The client learns that the server failed, not why.
+            Log.UpgradeCallbackFailed(_server.Logger, _remote, request.Path, ex);
+            return new UpgradeOutcome(null, UpgradeDecision.Accepted.Items, new HandshakeRejection(500, "internal server error"));
+        }
     }
 
     private async Task<UpgradeRequest?> ReadRequestAsync(PipeReader input, Stream stream)
@@ -75,6 +98,6 @@ internal sealed partial class ConnectionLoop
         ServerHandshake.WriteRejection(response, rejection);
         await stream.WriteAsync(response.WrittenMemory).ConfigureAwait(false);
         // Half-close so the response is not lost to a reset if the client is still sending.
-        _socket.Shutdown(System.Net.Sockets.SocketShutdown.Send);
+        await ShutdownSendAsync().ConfigureAwait(false);
     }
 }

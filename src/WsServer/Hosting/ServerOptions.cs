@@ -3,6 +3,7 @@ using WsServer.Handlers;
 using WsServer.Protocol.Handshake;
 using WsServer.Protocol.Session;
 using WsServer.Routing;
+using WsServer.Transport;
 
 namespace WsServer.Hosting;
 
@@ -15,6 +16,17 @@ public sealed class ServerOptions
     /// <summary>The address to bind: <see cref="IPAddress.Loopback"/> (the default),
     /// <see cref="IPAddress.Any"/>, <see cref="IPAddress.IPv6Any"/> (dual-stack), or one address.</summary>
     public IPAddress Address { get; set; } = IPAddress.Loopback;
+
+    /// <summary>TLS (wss://) for the default listener (<see cref="Address"/>, <see cref="Port"/>); null for plain ws://.</summary>
+    public TlsOptions? Tls { get; set; }
+
+    /// <summary>Expect a PROXY protocol header on the default listener (see <see cref="ListenerOptions.ProxyProtocol"/>).</summary>
+    public bool ProxyProtocol { get; set; }
+
+    /// <summary>Where to listen, each with its own transport. When empty (the default), the server
+    /// listens once on <see cref="Address"/> and <see cref="Port"/> with <see cref="Tls"/> and
+    /// <see cref="ProxyProtocol"/>; when not, only on these.</summary>
+    public IList<ListenerOptions> Listeners { get; } = [];
 
     /// <summary>The most connections served at once (the seed's <c>number_of_workers</c>): a further
     /// connection waits in the listen backlog until one ends. Slots, not threads.</summary>
@@ -54,14 +66,18 @@ public sealed class ServerOptions
         return this;
     }
 
+    /// <summary>The listeners to open: <see cref="Listeners"/>, or the default one built from the top-level settings.</summary>
+    internal IReadOnlyList<ListenerOptions> EffectiveListeners() =>
+        Listeners.Count > 0
+            ? [.. Listeners]
+            : [new ListenerOptions { Address = Address, Port = Port, Tls = Tls, ProxyProtocol = ProxyProtocol }];
+
     internal void Validate()
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(Port);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(Port, IPEndPoint.MaxPort);
+        foreach (ListenerOptions listener in EffectiveListeners()) listener.Validate();
         ArgumentOutOfRangeException.ThrowIfLessThan(Workers, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxMessageSize, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(SendQueueLimit, 1);
-        ArgumentNullException.ThrowIfNull(Address);
         ArgumentNullException.ThrowIfNull(TimeProvider);
         if (!Routes.Routes.Any()) throw new InvalidOperationException("No handler: map a route or call UseHandler.");
     }
