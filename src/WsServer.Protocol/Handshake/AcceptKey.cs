@@ -40,11 +40,8 @@ public static class AcceptKey
             int keyBytes = Encoding.Latin1.GetBytes(secWebSocketKey, input);
             Encoding.ASCII.GetBytes(Guid, input[keyBytes..]);
             Span<byte> digest = stackalloc byte[SHA1.HashSizeInBytes];
-            // CA5350 flags SHA-1 as weak; RFC 6455 §4.2.2 mandates it, and it proves only that the server
-            // read the key (§10.3), not any secret.
-#pragma warning disable CA5350
+            // SHA-1 is weak as a signature, but here it only proves the server read the key (§1.3), no secret.
             SHA1.HashData(input[..length], digest);
-#pragma warning restore CA5350
             Convert.TryToBase64Chars(digest, accept, out _);
         }
         finally
