@@ -32,8 +32,8 @@ public struct Utf8Validator
     /// <summary>True once a chunk made the text invalid; stays true until <see cref="Reset"/>.</summary>
     public readonly bool IsInvalid => _invalid;
 
-    /// <summary>True when the bytes so far end between characters (no character is cut).</summary>
-    public readonly bool IsAtCharacterBoundary => _pending == 0;
+    /// <summary>True when the bytes so far are valid and end between characters (no character is cut).</summary>
+    public readonly bool IsAtCharacterBoundary => !_invalid && _pending == 0;
 
     /// <summary>Validates the next chunk of the text.</summary>
     /// <returns>False when the text so far cannot be the start of valid UTF-8, whatever follows.</returns>
