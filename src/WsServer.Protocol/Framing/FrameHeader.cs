@@ -16,7 +16,9 @@ public readonly record struct FrameHeader(
     /// <summary>RSV3; no extension here defines it.</summary>
     public bool Rsv3 { get; init; }
 
-    /// <summary>The encoded length of this header: 2 to 14 bytes.</summary>
+    /// <summary>The encoded length of this header: 2 to 14 bytes, with the minimal length encoding
+    /// that <see cref="FrameWriter"/> writes. A received header may have been longer: the
+    /// <see cref="FrameReader"/> accepts non-minimal length encodings.</summary>
     public int Length => 2 + (PayloadLength switch { <= 125 => 0, <= ushort.MaxValue => 2, _ => 8 })
                            + (MaskingKey is null ? 0 : 4);
 }

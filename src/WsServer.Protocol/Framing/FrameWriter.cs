@@ -1,17 +1,89 @@
 using System.Buffers;
+using System.Buffers.Binary;
 
 namespace WsServer.Protocol.Framing;
 
 /// <summary>Serializes frames onto an <see cref="IBufferWriter{T}"/> without allocating.</summary>
+/// <remarks>Writes the minimal length encoding (§5.2: "In all cases, the minimal number of bytes
+/// MUST be used to encode the length"). Large payloads are written in as many spans as the
+/// writer hands out, so a writer is never asked for one span the size of the payload.</remarks>
 public static class FrameWriter
 {
+    /// <summary>The largest header: 2 fixed bytes, an 8-byte length and a 4-byte masking key.</summary>
+    internal const int MaxHeaderLength = 14;
+
     /// <summary>Writes the 2 to 14 header bytes of <paramref name="header"/>.</summary>
-    public static void WriteHeader(IBufferWriter<byte> output, in FrameHeader header) =>
-        throw new NotImplementedException();
+    /// <exception cref="ArgumentOutOfRangeException">The payload length is negative or the opcode
+    /// does not fit in 4 bits.</exception>
+    public static void WriteHeader(IBufferWriter<byte> output, in FrameHeader header)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentOutOfRangeException.ThrowIfNegative(header.PayloadLength, nameof(header));
+        if ((byte)header.Opcode > 0xF)
+            throw new ArgumentOutOfRangeException(nameof(header), header.Opcode, "An opcode has 4 bits.");
+
+        Span<byte> span = output.GetSpan(MaxHeaderLength);
+        span[0] = (byte)((header.Fin ? 0x80 : 0)
+                         | (header.Rsv1 ? 0x40 : 0)
+                         | (header.Rsv2 ? 0x20 : 0)
+                         | (header.Rsv3 ? 0x10 : 0)
+                         | (byte)header.Opcode);
+        byte maskBit = header.MaskingKey is null ? (byte)0 : (byte)0x80;
+        int written;
+
+        // §5.2: "Payload length: 7 bits, 7+16 bits, or 7+64 bits ... If 0-125, that is the
+        // payload length. If 126, the following 2 bytes ... If 127, the following 8 bytes".
+        long length = header.PayloadLength;
+        if (length <= 125)
+        {
+            span[1] = (byte)(maskBit | (byte)length);
+            written = 2;
+        }
+        else if (length <= ushort.MaxValue)
+        {
+            span[1] = (byte)(maskBit | 126);
+            BinaryPrimitives.WriteUInt16BigEndian(span[2..], (ushort)length);
+            written = 4;
+        }
+        else
+        {
+            span[1] = (byte)(maskBit | 127);
+            BinaryPrimitives.WriteUInt64BigEndian(span[2..], (ulong)length);
+            written = 10;
+        }
+
+        if (header.MaskingKey is uint key)
+        {
+            BinaryPrimitives.WriteUInt32BigEndian(span[written..], key);
+            written += 4;
+        }
+
+        output.Advance(written);
+    }
 
     /// <summary>Writes a whole frame: header, then the payload, masked with
     /// <paramref name="maskingKey"/> when one is given (the source is not modified).</summary>
     public static void WriteFrame(IBufferWriter<byte> output, Opcode opcode, ReadOnlySpan<byte> payload,
-        bool fin = true, bool rsv1 = false, uint? maskingKey = null) =>
-        throw new NotImplementedException();
+        bool fin = true, bool rsv1 = false, uint? maskingKey = null)
+    {
+        WriteHeader(output, new FrameHeader(fin, rsv1, opcode, payload.Length, maskingKey));
+        WritePayload(output, payload, maskingKey);
+    }
+
+    /// <summary>Copies a payload, masking it on the way when a key is given.</summary>
+    internal static void WritePayload(IBufferWriter<byte> output, ReadOnlySpan<byte> payload, uint? maskingKey)
+    {
+        int keyOffset = 0;
+        while (!payload.IsEmpty)
+        {
+            Span<byte> span = output.GetSpan();
+            int count = Math.Min(span.Length, payload.Length);
+            if (maskingKey is uint key)
+                keyOffset = PayloadMask.Apply(payload[..count], span, key, keyOffset);
+            else
+                payload[..count].CopyTo(span);
+            output.Advance(count);
+            payload = payload[count..];
+        }
+    }
 }

@@ -1,7 +1,7 @@
 namespace WsServer.Protocol.Handshake;
 
 /// <summary>An HTTP answer that refuses an upgrade: status, reason and the headers the RFC asks for.</summary>
-/// <param name="StatusCode">The HTTP status (400, 403, 404, 405, 426, 431, 500, ...).</param>
+/// <param name="StatusCode">The HTTP status (400, 403, 404, 405, 414, 426, 431, 500, 505, ...).</param>
 /// <param name="Reason">A short human sentence; the body when <see cref="Body"/> is null.</param>
 public sealed record HandshakeRejection(int StatusCode, string Reason)
 {
@@ -31,6 +31,9 @@ public sealed record HandshakeRejection(int StatusCode, string Reason)
 
     /// <summary>431: the request's headers are over the limits.</summary>
     public static HandshakeRejection HeadersTooLarge(string reason) => new(431, reason);
+
+    /// <summary>414: the request line is longer than <see cref="HandshakeLimits.MaxLineLength"/>.</summary>
+    public static HandshakeRejection UriTooLong(string reason) => new(414, reason);
 
     /// <summary>404 for a path no route serves.</summary>
     public static HandshakeRejection NotFound() => new(404, "not found");

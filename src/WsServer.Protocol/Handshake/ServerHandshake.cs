@@ -1,21 +1,156 @@
 using System.Buffers;
+using System.Text;
 
 namespace WsServer.Protocol.Handshake;
 
 /// <summary>The server side of the opening handshake (RFC 6455 §4.2).</summary>
 public static class ServerHandshake
 {
-    /// <summary>Checks a request against §4.2.1; null when it is a valid upgrade. A request without
-    /// an upgrade gives 426 with <c>Upgrade: websocket</c>; another method 405; another version
-    /// 426 with <c>Sec-WebSocket-Version: 13</c>; anything else malformed 400 with the reason.</summary>
-    public static HandshakeRejection? Validate(UpgradeRequest request) => throw new NotImplementedException();
+    private static readonly Version Http11 = new(1, 1);
 
-    /// <summary>Writes the 101 Switching Protocols answer for a validated request.</summary>
-    public static void WriteAccept(IBufferWriter<byte> output, UpgradeRequest request, HandshakeAccept accept) =>
-        throw new NotImplementedException();
+    // Fields WriteAccept writes itself; an extra header with one of these names is a caller bug.
+    private static readonly string[] AcceptFields =
+        ["Upgrade", "Connection", "Sec-WebSocket-Accept", "Sec-WebSocket-Protocol", "Sec-WebSocket-Extensions"];
 
-    /// <summary>Writes the refusal: status line, the rejection's headers, <c>Connection: close</c>,
-    /// a text/plain body.</summary>
-    public static void WriteRejection(IBufferWriter<byte> output, HandshakeRejection rejection) =>
-        throw new NotImplementedException();
+    // Fields WriteRejection writes itself (Connection is merged instead: 426 carries "Connection: Upgrade").
+    private static readonly string[] RejectionFields = ["Content-Type", "Content-Length"];
+
+    /// <summary>Checks a request against §4.2.1, in the RFC's order; null when it is a valid upgrade.
+    /// Another method gives 405 with <c>Allow: GET</c>; HTTP/1.0 400; no <c>Upgrade</c> header at all
+    /// (a plain GET) 426 with <c>Upgrade: websocket</c>; a missing or other <c>Sec-WebSocket-Version</c> 426
+    /// with <c>Sec-WebSocket-Version: 13</c>; anything else malformed 400 with the reason, a malformed
+    /// <c>Sec-WebSocket-Extensions</c> included. Routing (404) and origin checks (403) are the caller's.</summary>
+    public static HandshakeRejection? Validate(UpgradeRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        HttpHeaders headers = request.Headers;
+
+        // §4.2.1 item 1: "An HTTP/1.1 or higher GET request"
+        if (!string.Equals(request.Method, "GET", StringComparison.Ordinal))
+            return HandshakeRejection.MethodNotAllowed();
+        if (request.HttpVersion < Http11)
+            return HandshakeRejection.BadRequest("a WebSocket upgrade needs HTTP/1.1 or later");
+
+        // §4.2.1 item 2: "A |Host| header field containing the server's authority."
+        // RFC 9112 §3.2: "A server MUST respond with a 400 (Bad Request) status code to any HTTP/1.1 request
+        // message that lacks a Host header field and to any request message that contains more than one".
+        if (headers.CountOf("Host") != 1 || headers["Host"]!.Length == 0)
+            return HandshakeRejection.BadRequest("the request needs exactly one non-empty Host header");
+
+        // §4.2.1 item 3: "An |Upgrade| header field containing the value "websocket", treated as an ASCII
+        // case-insensitive value." No Upgrade at all is a plain HTTP request to a WebSocket resource.
+        if (headers.CountOf("Upgrade") == 0)
+            return HandshakeRejection.UpgradeRequired();
+        if (!headers.ContainsToken("Upgrade", "websocket"))
+            return HandshakeRejection.BadRequest("the Upgrade header does not name websocket");
+
+        // §4.2.1 item 4: "A |Connection| header field that includes the token "Upgrade", treated as an
+        // ASCII case-insensitive value."
+        if (!headers.ContainsToken("Connection", "Upgrade"))
+            return HandshakeRejection.BadRequest("the Connection header does not include Upgrade");
+
+        // §4.2.1 item 5: "A |Sec-WebSocket-Key| header field with a base64-encoded value that, when
+        // decoded, is 16 bytes in length."
+        if (headers.CountOf("Sec-WebSocket-Key") != 1)
+            return HandshakeRejection.BadRequest("the request needs exactly one Sec-WebSocket-Key header");
+        if (!AcceptKey.IsValidKey(headers["Sec-WebSocket-Key"]))
+            return HandshakeRejection.BadRequest("Sec-WebSocket-Key is not the base64 encoding of 16 bytes");
+
+        // §4.2.1 item 6: "A |Sec-WebSocket-Version| header field, with a value of 13."
+        // §4.4: "If this version does not match a version understood by the server, the server MUST abort
+        // the WebSocket handshake ... and instead send an appropriate HTTP error code (such as 426 Upgrade
+        // Required) and a |Sec-WebSocket-Version| header field indicating the version(s) the server is
+        // capable of understanding." A missing version (pre-RFC drafts) gets the same answer.
+        if (!string.Equals(headers["Sec-WebSocket-Version"], "13", StringComparison.Ordinal))
+            return HandshakeRejection.UnsupportedVersion();
+
+        // §4.2.1: "If the server, while reading the handshake, finds that the client did not send a
+        // handshake that matches the description below ..., the server MUST stop processing the client's
+        // handshake and return an HTTP response with an appropriate error code (such as 400 Bad Request)."
+        // Item 9 describes Sec-WebSocket-Extensions; §9.1 gives its grammar.
+        if (request.HasMalformedExtensions)
+            return HandshakeRejection.BadRequest("the Sec-WebSocket-Extensions header is malformed");
+        return null;
+    }
+
+    /// <summary>Writes the 101 Switching Protocols answer for a validated request (§4.2.2).</summary>
+    /// <exception cref="InvalidOperationException">The request has no valid <c>Sec-WebSocket-Key</c>
+    /// (it was not validated).</exception>
+    /// <exception cref="ArgumentException">The subprotocol was not offered by the client; a header name is
+    /// not a token, is one this method writes, or a value holds CR, LF or another control character.
+    /// Nothing is written then.</exception>
+    public static void WriteAccept(IBufferWriter<byte> output, UpgradeRequest request, HandshakeAccept accept)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(accept);
+        string? key = request.Headers["Sec-WebSocket-Key"];
+        if (!AcceptKey.IsValidKey(key))
+            throw new InvalidOperationException("The request has no valid Sec-WebSocket-Key; call Validate first.");
+        // §4.2.2 item 5.4 (/subprotocol/): "a single value representing the subprotocol the server is ready
+        // to use ... The value chosen MUST be derived from the client's handshake".
+        if (accept.Subprotocol is { } subprotocol && !request.Subprotocols.Contains(subprotocol, StringComparer.Ordinal))
+            throw new ArgumentException($"The subprotocol '{subprotocol}' was not offered by the client.", nameof(accept));
+        if (accept.Extensions is { } extensions)
+            HttpSyntax.EnsureWritableValue(extensions, nameof(accept));
+        HttpSyntax.EnsureWritableFields(accept.Headers, AcceptFields, nameof(accept));
+
+        Span<char> acceptValue = stackalloc char[AcceptKey.AcceptLength];
+        AcceptKey.Compute(key, acceptValue);
+        output.Write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: "u8);
+        HeadWriter.Write(output, acceptValue);
+        output.Write("\r\n"u8);
+        if (accept.Subprotocol is not null) HeadWriter.WriteField(output, "Sec-WebSocket-Protocol", accept.Subprotocol);
+        if (accept.Extensions is not null) HeadWriter.WriteField(output, "Sec-WebSocket-Extensions", accept.Extensions);
+        foreach (KeyValuePair<string, string> field in accept.Headers) HeadWriter.WriteField(output, field.Key, field.Value);
+        output.Write("\r\n"u8);
+    }
+
+    /// <summary>Writes the refusal: status line with the standard reason phrase, the rejection's headers,
+    /// <c>Content-Type: text/plain; charset=utf-8</c>, <c>Content-Length</c>, <c>Connection: close</c>
+    /// (merged with a <c>Connection</c> header of the rejection, as in <c>Connection: Upgrade, close</c>),
+    /// a blank line, then the body (<see cref="HandshakeRejection.Body"/> or else the reason, UTF-8).
+    /// The caller closes the connection after sending it.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The status is not 300 to 599.</exception>
+    /// <exception cref="ArgumentException">A header name is not a token or is Content-Type or
+    /// Content-Length, or a value holds a control character. Nothing is written then.</exception>
+    public static void WriteRejection(IBufferWriter<byte> output, HandshakeRejection rejection)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(rejection);
+        ArgumentOutOfRangeException.ThrowIfLessThan(rejection.StatusCode, 300, nameof(rejection));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(rejection.StatusCode, 599, nameof(rejection));
+        HttpSyntax.EnsureWritableFields(rejection.Headers, RejectionFields, nameof(rejection));
+        string body = rejection.Body ?? rejection.Reason;
+        int bodyLength = Encoding.UTF8.GetByteCount(body);
+
+        output.Write("HTTP/1.1 "u8);
+        HeadWriter.Write(output, rejection.StatusCode);
+        output.Write(" "u8);
+        HeadWriter.Write(output, HeadWriter.ReasonPhrase(rejection.StatusCode));
+        output.Write("\r\n"u8);
+        bool closeListed = false;
+        foreach (KeyValuePair<string, string> field in rejection.Headers)
+        {
+            if (IsConnection(field.Key)) closeListed |= HttpSyntax.ListContains(field.Value, "close");
+            else HeadWriter.WriteField(output, field.Key, field.Value);
+        }
+        output.Write("Content-Type: text/plain; charset=utf-8\r\nContent-Length: "u8);
+        HeadWriter.Write(output, bodyLength);
+        output.Write("\r\nConnection: "u8);
+        bool first = true;
+        foreach (KeyValuePair<string, string> field in rejection.Headers)
+        {
+            if (!IsConnection(field.Key)) continue;
+            if (!first) output.Write(", "u8);
+            HeadWriter.Write(output, field.Value);
+            first = false;
+        }
+        if (!closeListed) output.Write(first ? "close"u8 : ", close"u8);
+        output.Write("\r\n\r\n"u8);
+        Span<byte> span = output.GetSpan(bodyLength);
+        output.Advance(Encoding.UTF8.GetBytes(body, span));
+    }
+
+    private static bool IsConnection(string name) => string.Equals(name, "Connection", StringComparison.OrdinalIgnoreCase);
 }

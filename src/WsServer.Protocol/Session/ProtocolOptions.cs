@@ -7,7 +7,9 @@ public sealed record ProtocolOptions
     public const long DefaultMaxMessageSize = 1024 * 1024;
 
     /// <summary>The largest message accepted, in bytes, inclusive; a larger one fails with 1009
-    /// as soon as its size is known (frame header), before its payload is read.</summary>
+    /// as soon as its size is known (frame header), before its payload is read. The size counts the
+    /// payloads of all the fragments of a message. Values above <see cref="Array.MaxLength"/> act as
+    /// <see cref="Array.MaxLength"/>, since a message is delivered in one buffer.</summary>
     public long MaxMessageSize { get; init; } = DefaultMaxMessageSize;
 
     /// <summary>The defaults.</summary>

@@ -1,45 +1,254 @@
 using System.Buffers;
 using WsServer.Protocol.Closing;
+using WsServer.Protocol.Framing;
 using WsServer.Protocol.Messages;
 
 namespace WsServer.Protocol.Session;
 
 /// <summary>One end of a WebSocket connection after the handshake: bytes in, events and bytes out,
 /// with the RFC's automatic replies (pong for ping, close echo, failing close). Not thread-safe.</summary>
-public sealed class ProtocolSession(EndpointRole role, ProtocolOptions? options = null) : IDisposable
+/// <remarks>
+/// Reading is a loop over frames: a header (<see cref="FrameReader"/>), then its payload, copied and
+/// unmasked as it arrives, either into a 125-byte buffer for control frames (which §5.4 allows
+/// between the fragments of a message) or into the <see cref="MessageAssembler"/>, which validates
+/// text chunk by chunk and owns a pooled buffer only while a message is being assembled or has just
+/// been delivered. A payload chunk goes: unmask, then (seam for permessage-deflate, RFC 7692)
+/// transform, then UTF-8 validation and assembly; RSV1 is accepted only once an extension that
+/// defines it is negotiated, which today never happens.
+/// </remarks>
+public sealed partial class ProtocolSession : IDisposable
 {
+    private readonly FrameReader _reader;
+    private readonly MessageAssembler _message;
+    private byte[]? _control;
+    private FrameHeader _frame;
+    private bool _inPayload;
+    private long _payloadRemaining;
+    private int _controlLength;
+    private int _keyOffset;
+
+    /// <summary>Starts a session in the <see cref="SessionState.Open"/> state.</summary>
+    /// <param name="role">The role this session speaks for: a server expects masked frames and
+    /// sends unmasked ones, a client the reverse.</param>
+    /// <param name="options">Limits; null for <see cref="ProtocolOptions.Default"/>.</param>
+    public ProtocolSession(EndpointRole role, ProtocolOptions? options = null)
+    {
+        Role = role;
+        Options = options ?? ProtocolOptions.Default;
+        _reader = new FrameReader(role, Options);
+        _message = new MessageAssembler(Options.MaxMessageSize);
+    }
+
     /// <summary>The role this session speaks for.</summary>
-    public EndpointRole Role { get; } = role;
+    public EndpointRole Role { get; }
 
     /// <summary>The options in force.</summary>
-    public ProtocolOptions Options { get; } = options ?? ProtocolOptions.Default;
+    public ProtocolOptions Options { get; }
 
     /// <summary>Where the session is in the closing handshake.</summary>
     public SessionState State { get; private set; }
+
+    /// <summary>The size of the message assembly buffer held, 0 when idle.</summary>
+    internal int BufferedBytesCapacity => _message.Capacity;
 
     /// <summary>Reads the next event. Consumes whole frames and partial payloads (so text is validated
     /// as it streams in); leaves only an incomplete frame header unconsumed. Returns NeedMoreData when
     /// all usable input is consumed, InvalidData (with the failing close already in
     /// <paramref name="replies"/>) on a protocol violation.</summary>
+    /// <remarks>
+    /// <para>Done: <paramref name="evt"/> is a message, ping, pong or the peer's close; call again for
+    /// the next one. The event's payload belongs to the session and is valid until the next call.</para>
+    /// <para>A ping is answered with a pong in <paramref name="replies"/> unless this side already sent
+    /// a close. The peer's close is echoed (its code, no reason; an empty close with an empty close)
+    /// unless this side already sent one; either way the state becomes <see cref="SessionState.Closed"/>.</para>
+    /// <para>InvalidData: <paramref name="evt"/> is a <see cref="ProtocolEventKind.Violation"/> with the
+    /// close code; the failing close frame was written to <paramref name="replies"/> (unless this side
+    /// had already sent a close, since a second one is not allowed) and the state is
+    /// <see cref="SessionState.Closed"/>: flush the replies and close the connection.</para>
+    /// <para>Once closed, every call consumes and ignores all input and returns NeedMoreData.</para>
+    /// </remarks>
     public OperationStatus TryReadEvent(ref ReadOnlySequence<byte> input, IBufferWriter<byte> replies,
-        out ProtocolEvent evt) => throw new NotImplementedException();
+        out ProtocolEvent evt)
+    {
+        ArgumentNullException.ThrowIfNull(replies);
 
-    /// <summary>Writes a whole message as one frame (masked in the client role).</summary>
-    public void WriteMessage(IBufferWriter<byte> output, MessageKind kind, ReadOnlySpan<byte> payload) =>
-        throw new NotImplementedException();
+        // The previous event's payload is no longer needed: an idle session holds no buffer.
+        _message.ReleaseIfComplete();
+        if (State == SessionState.Closed)
+        {
+            // §1.4: "after receiving a control frame indicating the connection should be closed, a
+            // peer discards any further data received."
+            evt = default;
+            input = input.Slice(input.End);
+            return OperationStatus.NeedMoreData;
+        }
 
-    /// <summary>Writes a ping of at most 125 bytes.</summary>
-    public void WritePing(IBufferWriter<byte> output, ReadOnlySpan<byte> payload) =>
-        throw new NotImplementedException();
+        var reader = new SequenceReader<byte>(input);
+        OperationStatus status = ReadFrames(ref reader, replies, out evt);
+        input = input.Slice(reader.Position);
+        return status;
+    }
 
-    /// <summary>Writes a pong of at most 125 bytes.</summary>
-    public void WritePong(IBufferWriter<byte> output, ReadOnlySpan<byte> payload) =>
-        throw new NotImplementedException();
+    /// <summary>Returns pooled buffers; the session is <see cref="SessionState.Closed"/> afterwards.</summary>
+    public void Dispose()
+    {
+        _message.Release();
+        _inPayload = false;
+        State = SessionState.Closed;
+    }
 
-    /// <summary>Starts the closing handshake; a null code sends an empty close frame.</summary>
-    public void WriteClose(IBufferWriter<byte> output, CloseCode? code = CloseCode.NormalClosure, string? reason = null) =>
-        throw new NotImplementedException();
+    private OperationStatus ReadFrames(ref SequenceReader<byte> reader, IBufferWriter<byte> replies,
+        out ProtocolEvent evt)
+    {
+        while (true)
+        {
+            ProtocolViolation violation;
+            if (!_inPayload)
+            {
+                OperationStatus header = _reader.TryReadHeader(ref reader, out _frame, out violation);
+                if (header == OperationStatus.NeedMoreData)
+                {
+                    evt = default;
+                    return OperationStatus.NeedMoreData;
+                }
 
-    /// <summary>Returns pooled buffers.</summary>
-    public void Dispose() => State = SessionState.Closed;
+                if (header != OperationStatus.Done || !TryBeginFrame(out violation))
+                    return Fail(violation, replies, out evt);
+            }
+
+            if (!TryReadPayload(ref reader, out violation))
+                return Fail(violation, replies, out evt);
+            if (_payloadRemaining > 0)
+            {
+                evt = default;
+                return OperationStatus.NeedMoreData;
+            }
+
+            _inPayload = false;
+            if (TryEndFrame(replies, out evt, out OperationStatus status))
+                return status;
+        }
+    }
+
+    private bool TryBeginFrame(out ProtocolViolation violation)
+    {
+        _inPayload = true;
+        _payloadRemaining = _frame.PayloadLength;
+        _keyOffset = 0;
+        _controlLength = 0;
+        if (_frame.Opcode.IsControl())
+        {
+            _control ??= new byte[ClosePayload.MaxLength];
+            violation = default;
+            return true;
+        }
+
+        return _message.TryBeginFrame(_frame, out violation);
+    }
+
+    /// <summary>Copies and unmasks as much of the current payload as the input holds.</summary>
+    private bool TryReadPayload(ref SequenceReader<byte> reader, out ProtocolViolation violation)
+    {
+        violation = default;
+        bool control = _frame.Opcode.IsControl();
+        while (_payloadRemaining > 0 && !reader.End)
+        {
+            ReadOnlySpan<byte> source = reader.UnreadSpan;
+            int count = (int)Math.Min(source.Length, _payloadRemaining);
+            Span<byte> destination = control
+                ? _control.AsSpan(_controlLength, count)
+                : _message.GetChunkBuffer(count);
+
+            if (_frame.MaskingKey is uint key)
+                _keyOffset = PayloadMask.Apply(source[..count], destination, key, _keyOffset);
+            else
+                source[..count].CopyTo(destination);
+            reader.Advance(count);
+            _payloadRemaining -= count;
+
+            if (control)
+                _controlLength += count;
+            else if (!_message.TryCommit(count, out violation))
+                return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>Acts on a frame whose payload is complete; false when it produced no event (a
+    /// non-final fragment).</summary>
+    private bool TryEndFrame(IBufferWriter<byte> replies, out ProtocolEvent evt, out OperationStatus status)
+    {
+        status = OperationStatus.Done;
+        ReadOnlyMemory<byte> control = _control.AsMemory(0, _controlLength);
+        switch (_frame.Opcode)
+        {
+            case Opcode.Ping:
+                // §5.5.2: "Upon receipt of a Ping frame, an endpoint MUST send a Pong frame in response,
+                // unless it already received a Close frame." and "A Pong frame sent in response to a
+                // Ping frame must have identical "Application data"". Having sent a close, we send
+                // nothing more (§5.5.1).
+                if (State == SessionState.Open)
+                    WriteControlFrame(replies, Opcode.Pong, control.Span);
+                evt = new ProtocolEvent(ProtocolEventKind.Ping, default, control);
+                return true;
+
+            case Opcode.Pong:
+                evt = new ProtocolEvent(ProtocolEventKind.Pong, default, control);
+                return true;
+
+            case Opcode.Close:
+                status = ReadClose(control, replies, out evt);
+                return true;
+
+            default:
+                if (!_frame.Fin)
+                {
+                    evt = default;
+                    return false;
+                }
+
+                if (!_message.TryComplete(out ReadOnlyMemory<byte> payload, out ProtocolViolation violation))
+                {
+                    status = Fail(violation, replies, out evt);
+                    return true;
+                }
+
+                evt = new ProtocolEvent(ProtocolEventKind.Message, _message.Kind, payload);
+                return true;
+        }
+    }
+
+    private OperationStatus ReadClose(ReadOnlyMemory<byte> payload, IBufferWriter<byte> replies, out ProtocolEvent evt)
+    {
+        if (!ClosePayload.TryParse(payload.Span, out CloseCode? code, out string reason, out ProtocolViolation violation))
+            return Fail(violation, replies, out evt);
+
+        // §5.5.1: "If an endpoint receives a Close frame and did not previously send a Close frame,
+        // the endpoint MUST send a Close frame in response. (When sending a Close frame in response,
+        // the endpoint typically echos the status code it received.)"
+        if (State == SessionState.Open)
+            WriteCloseFrame(replies, code, reason: null);
+        State = SessionState.Closed;
+        _message.Release();
+        evt = new ProtocolEvent(ProtocolEventKind.Close, default, payload, code, reason);
+        return OperationStatus.Done;
+    }
+
+    /// <summary>Fails the connection (§7.1.7): the close frame with the violation's code, unless one
+    /// was already sent, then the Closed state.</summary>
+    private OperationStatus Fail(ProtocolViolation violation, IBufferWriter<byte> replies, out ProtocolEvent evt)
+    {
+        // §7.1.7: "If _The WebSocket Connection is Established_ prior to the point where the
+        // endpoint is required to _Fail the WebSocket Connection_, the endpoint SHOULD send a Close
+        // frame with an appropriate status code". Having already sent its Close frame, an
+        // endpoint has nothing more to send (§5.5.1), so the code is only reported in the event.
+        if (State == SessionState.Open)
+            WriteCloseFrame(replies, violation.Code, violation.Reason);
+        State = SessionState.Closed;
+        _inPayload = false;
+        _message.Release();
+        evt = new ProtocolEvent(ProtocolEventKind.Violation, default, default, violation.Code, violation.Reason, violation);
+        return OperationStatus.InvalidData;
+    }
 }

@@ -1,0 +1,153 @@
+using System.Buffers;
+using WsServer.Protocol.Closing;
+using WsServer.Protocol.Framing;
+
+namespace WsServer.Protocol.Messages;
+
+/// <summary>Joins the data frames of one message (RFC 6455 §5.4) into a pooled buffer, enforcing
+/// continuation order, the message size limit and UTF-8 for text, chunk by chunk.</summary>
+/// <remarks>
+/// The buffer is rented from <see cref="ArrayPool{T}.Shared"/> when the first payload byte arrives,
+/// grows by doubling as bytes arrive (never on the strength of an announced length alone, so a peer
+/// cannot make an idle connection hold a large buffer by sending only a header), and goes back to
+/// the pool by <see cref="ReleaseIfComplete"/> once the delivered message has been used.
+/// Payload path per chunk: the caller unmasks into <see cref="GetChunkBuffer"/>, then
+/// <see cref="TryCommit"/> validates and keeps it. An extension that transforms payloads
+/// (permessage-deflate) fits between the two: unmask into a scratch buffer, inflate into
+/// <see cref="GetChunkBuffer"/>, commit what was produced.
+/// </remarks>
+internal sealed class MessageAssembler
+{
+    private const int MinimumBuffer = 256;
+
+    private readonly long _maxMessageSize;
+    private readonly int _maxBuffer;
+    private byte[]? _buffer;
+    private int _length;
+    private Utf8Validator _utf8;
+
+    /// <param name="maxMessageSize">The largest message accepted, inclusive.</param>
+    public MessageAssembler(long maxMessageSize)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxMessageSize);
+        _maxMessageSize = Math.Min(maxMessageSize, Array.MaxLength);
+        _maxBuffer = (int)_maxMessageSize;
+    }
+
+    /// <summary>A message was started and its final frame has not been read.</summary>
+    public bool IsOpen { get; private set; }
+
+    /// <summary>The kind of the open (or just completed) message.</summary>
+    public MessageKind Kind { get; private set; }
+
+    /// <summary>The size of the rented buffer, 0 when none is held.</summary>
+    public int Capacity => _buffer?.Length ?? 0;
+
+    /// <summary>Checks a data frame header against the message in progress and opens a message for
+    /// a Text or Binary frame.</summary>
+    public bool TryBeginFrame(in FrameHeader header, out ProtocolViolation violation)
+    {
+        violation = default;
+        if (header.Opcode == Opcode.Continuation)
+        {
+            // §5.4: a fragmented message is "a single frame with the FIN bit clear and an opcode
+            // other than 0, followed by zero or more frames with the FIN bit clear and the opcode
+            // set to 0, and terminated by a single frame with the FIN bit set and an opcode of 0."
+            if (!IsOpen)
+                return Fail(CloseCode.ProtocolError, "continuation frame with no message to continue", out violation);
+        }
+        else
+        {
+            // §5.4: "The fragments of one message MUST NOT be interleaved between the fragments of
+            // another message unless an extension has been negotiated that can interpret the
+            // interleaving."
+            if (IsOpen)
+                return Fail(CloseCode.ProtocolError, "new data frame while a fragmented message is open", out violation);
+            Release();
+            IsOpen = true;
+            Kind = header.Opcode == Opcode.Text ? MessageKind.Text : MessageKind.Binary;
+        }
+
+        // §10.4: "Such an implementation SHOULD impose a limit on frame sizes and the total message
+        // size after reassembly from multiple frames."
+        if (header.PayloadLength > _maxMessageSize - _length)
+            return Fail(CloseCode.MessageTooBig, "message too big", out violation);
+        return true;
+    }
+
+    /// <summary>Room for the next <paramref name="count"/> payload bytes, at the end of the message;
+    /// the frame they belong to was accepted by <see cref="TryBeginFrame"/>, so they fit the limit.</summary>
+    public Span<byte> GetChunkBuffer(int count)
+    {
+        int needed = _length + count;
+        if (_buffer is null || needed > _buffer.Length)
+            Grow(needed);
+        return _buffer.AsSpan(_length, count);
+    }
+
+    /// <summary>Keeps the <paramref name="count"/> bytes just written to <see cref="GetChunkBuffer"/>,
+    /// validating them when the message is text.</summary>
+    public bool TryCommit(int count, out ProtocolViolation violation)
+    {
+        violation = default;
+        ReadOnlySpan<byte> chunk = _buffer.AsSpan(_length, count);
+        _length += count;
+        if (Kind == MessageKind.Text && !_utf8.TryAppend(chunk))
+            return Fail(CloseCode.InvalidPayloadData, "text message is not valid UTF-8", out violation);
+        return true;
+    }
+
+    /// <summary>Ends the message after its final frame; the payload stays valid until
+    /// <see cref="ReleaseIfComplete"/> or <see cref="Release"/>.</summary>
+    public bool TryComplete(out ReadOnlyMemory<byte> payload, out ProtocolViolation violation)
+    {
+        IsOpen = false;
+        payload = _buffer.AsMemory(0, _length);
+
+        // §5.6: "the whole message MUST contain valid UTF-8" — a character cut by the end is not.
+        if (Kind == MessageKind.Text && !_utf8.TryComplete())
+            return Fail(CloseCode.InvalidPayloadData, "text message ends inside a UTF-8 sequence", out violation);
+        violation = default;
+        return true;
+    }
+
+    /// <summary>Returns the buffer unless a message is still being assembled in it.</summary>
+    public void ReleaseIfComplete()
+    {
+        if (!IsOpen)
+            Release();
+    }
+
+    /// <summary>Drops the message in progress, if any, and returns the buffer to the pool.</summary>
+    public void Release()
+    {
+        if (_buffer is not null)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = null;
+        }
+
+        _length = 0;
+        _utf8.Reset();
+        IsOpen = false;
+    }
+
+    private void Grow(int needed)
+    {
+        int doubled = (int)Math.Min((long)(_buffer?.Length ?? MinimumBuffer / 2) * 2, _maxBuffer);
+        byte[] larger = ArrayPool<byte>.Shared.Rent(Math.Max(needed, doubled));
+        if (_buffer is not null)
+        {
+            _buffer.AsSpan(0, _length).CopyTo(larger);
+            ArrayPool<byte>.Shared.Return(_buffer);
+        }
+
+        _buffer = larger;
+    }
+
+    private static bool Fail(CloseCode code, string reason, out ProtocolViolation violation)
+    {
+        violation = new ProtocolViolation(code, reason);
+        return false;
+    }
+}

@@ -1,0 +1,92 @@
+using System.Buffers;
+using WsServer.Protocol.Closing;
+using WsServer.Protocol.Framing;
+using WsServer.Protocol.Messages;
+
+namespace WsServer.Protocol.Session;
+
+/// <content>The sending side: data messages, pings, pongs and the closing handshake.</content>
+public sealed partial class ProtocolSession
+{
+    /// <summary>Writes a whole message as one frame (masked in the client role).</summary>
+    /// <remarks>A text payload must already be valid UTF-8; it is not checked here. Allocates nothing.</remarks>
+    /// <exception cref="InvalidOperationException">A close frame was sent or received: §5.5.1,
+    /// "The application MUST NOT send any more data frames after sending a Close frame."</exception>
+    public void WriteMessage(IBufferWriter<byte> output, MessageKind kind, ReadOnlySpan<byte> payload)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        Opcode opcode = kind switch
+        {
+            MessageKind.Text => Opcode.Text,
+            MessageKind.Binary => Opcode.Binary,
+            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Not a message kind."),
+        };
+        EnsureOpen();
+        FrameWriter.WriteFrame(output, opcode, payload, maskingKey: NextMaskingKey());
+    }
+
+    /// <summary>Writes a ping of at most 125 bytes.</summary>
+    /// <exception cref="ArgumentException">The payload is over 125 bytes (§5.5).</exception>
+    /// <exception cref="InvalidOperationException">A close frame was sent or received.</exception>
+    public void WritePing(IBufferWriter<byte> output, ReadOnlySpan<byte> payload) =>
+        WriteControl(output, Opcode.Ping, payload);
+
+    /// <summary>Writes a pong of at most 125 bytes (an unsolicited pong is a heartbeat, §5.5.3).</summary>
+    /// <exception cref="ArgumentException">The payload is over 125 bytes (§5.5).</exception>
+    /// <exception cref="InvalidOperationException">A close frame was sent or received.</exception>
+    public void WritePong(IBufferWriter<byte> output, ReadOnlySpan<byte> payload) =>
+        WriteControl(output, Opcode.Pong, payload);
+
+    /// <summary>Starts the closing handshake; a null code sends an empty close frame.</summary>
+    /// <remarks>The state becomes <see cref="SessionState.CloseSent"/>: messages are still read until
+    /// the peer's close arrives. The reason is truncated at a character boundary to
+    /// <see cref="ClosePayload.MaxReasonBytes"/> bytes.</remarks>
+    /// <exception cref="ArgumentException">The code may not be sent (see <see cref="ClosePayload.IsSendable"/>),
+    /// or a reason was given without a code.</exception>
+    /// <exception cref="InvalidOperationException">A close frame was already sent or received.</exception>
+    public void WriteClose(IBufferWriter<byte> output, CloseCode? code = CloseCode.NormalClosure, string? reason = null)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        if (code is null && !string.IsNullOrEmpty(reason))
+            throw new ArgumentException("A close reason needs a close code (§5.5.1).", nameof(reason));
+        if (code is CloseCode value && !ClosePayload.IsSendable((ushort)value))
+            throw new ArgumentException($"Close code {(ushort)value} may not be sent on the wire.", nameof(code));
+        EnsureOpen();
+        WriteCloseFrame(output, code, reason);
+        State = SessionState.CloseSent;
+    }
+
+    private void WriteControl(IBufferWriter<byte> output, Opcode opcode, ReadOnlySpan<byte> payload)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+
+        // §5.5: "All control frames MUST have a payload length of 125 bytes or less".
+        if (payload.Length > ClosePayload.MaxLength)
+            throw new ArgumentException("A control frame payload is at most 125 bytes.", nameof(payload));
+        EnsureOpen();
+        WriteControlFrame(output, opcode, payload);
+    }
+
+    private void WriteControlFrame(IBufferWriter<byte> output, Opcode opcode, ReadOnlySpan<byte> payload) =>
+        FrameWriter.WriteFrame(output, opcode, payload, maskingKey: NextMaskingKey());
+
+    private void WriteCloseFrame(IBufferWriter<byte> output, CloseCode? code, string? reason)
+    {
+        Span<byte> payload = stackalloc byte[ClosePayload.MaxLength];
+        int length = code is CloseCode value ? ClosePayload.Write(payload, value, reason) : 0;
+        WriteControlFrame(output, Opcode.Close, payload[..length]);
+    }
+
+    /// <summary>§5.3: a fresh key per frame from the client, none from the server.</summary>
+    private uint? NextMaskingKey() => Role == EndpointRole.Client ? PayloadMask.NewKey() : null;
+
+    private void EnsureOpen()
+    {
+        if (State != SessionState.Open)
+        {
+            throw new InvalidOperationException(State == SessionState.CloseSent
+                ? "A close frame was sent: nothing more may be sent."
+                : "The session is closed.");
+        }
+    }
+}

@@ -1,0 +1,254 @@
+using System.Buffers;
+using WsServer.Protocol.Closing;
+using WsServer.Protocol.Framing;
+using WsServer.Protocol.Messages;
+using WsServer.Protocol.Session;
+using WsServer.Protocol.Tests.TestSupport;
+
+namespace WsServer.Protocol.Tests.Session;
+
+/// <summary>RFC 6455 §5.4 Fragmentation, §5.6 Data Frames and the §5.7 examples, read by a session
+/// over every way the bytes may arrive.</summary>
+public class ProtocolSessionReadingTests
+{
+    private const uint Key = 0x37fa213d;
+
+    private static void AssertMessages(EndpointRole role, byte[] bytes, params (MessageKind Kind, byte[] Payload)[] expected)
+    {
+        foreach (SessionOutcome outcome in SessionDriver.EveryWay(role, bytes))
+        {
+            List<RecordedEvent> messages = outcome.Events.Where(e => e.Kind == ProtocolEventKind.Message).ToList();
+            Assert.True(expected.Length == messages.Count, outcome.How);
+            for (int i = 0; i < expected.Length; i++)
+            {
+                Assert.Equal(expected[i].Kind, messages[i].MessageKind);
+                Assert.Equal(expected[i].Payload, messages[i].Payload);
+            }
+
+            Assert.Empty(outcome.Unconsumed);
+        }
+    }
+
+    [Fact]
+    public void ReadsTheUnmaskedHelloExampleAsAClient() =>
+        AssertMessages(EndpointRole.Client, Hex.Parse("81 05 48 65 6c 6c 6f"), (MessageKind.Text, "Hello"u8.ToArray()));
+
+    [Fact]
+    public void ReadsTheMaskedHelloExampleAsAServer() =>
+        AssertMessages(EndpointRole.Server, Hex.Parse("81 85 37 fa 21 3d 7f 9f 4d 51 58"), (MessageKind.Text, "Hello"u8.ToArray()));
+
+    [Fact]
+    public void ReadsTheFragmentedHelloExample() =>
+        AssertMessages(EndpointRole.Client, Hex.Parse("01 03 48 65 6c 80 02 6c 6f"), (MessageKind.Text, "Hello"u8.ToArray()));
+
+    [Fact]
+    public void Reads256BytesWithA16BitLength()
+    {
+        byte[] payload = Enumerable.Range(0, 256).Select(i => (byte)i).ToArray();
+
+        AssertMessages(EndpointRole.Client, [.. Hex.Parse("82 7E 0100"), .. payload], (MessageKind.Binary, payload));
+    }
+
+    [Fact]
+    public void Reads64KiBWithA64BitLength()
+    {
+        byte[] payload = Enumerable.Range(0, 65536).Select(i => (byte)(i * 13)).ToArray();
+        byte[] frame = [.. Hex.Parse("82 7F 0000000000010000"), .. payload];
+
+        // Every split of 64 KiB would be slow and teaches nothing new: a few splits and a pipe-like arrival.
+        foreach (int split in new[] { 1, 2, 9, 10, 11, 4096, 65545 })
+        {
+            SessionOutcome outcome = SessionDriver.Arriving(EndpointRole.Client, null, [frame[..split], frame[split..]]);
+            Assert.Equal(payload, Assert.Single(outcome.Events).Payload);
+        }
+
+        SessionOutcome chunked = SessionDriver.Arriving(EndpointRole.Client, null, frame.Chunk(1000).ToArray());
+        Assert.Equal(payload, Assert.Single(chunked.Events).Payload);
+    }
+
+    [Fact]
+    public void ReadsAMaskedMessageFragmentedAcrossFramesWithDifferentKeys() =>
+        AssertMessages(EndpointRole.Server,
+            Frames.Concat(
+                Frames.Binary([1, 2, 3, 4, 5]).NotFinal().Masked(0x01020304),
+                Frames.Continuation([6, 7]).NotFinal().Masked(0xa0b0c0d0),
+                Frames.Continuation([8, 9, 10]).Masked(0xffffffff)),
+            (MessageKind.Binary, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]));
+
+    [Fact]
+    public void ControlFramesMayComeBetweenFragments()
+    {
+        byte[] bytes = Frames.Concat(
+            Frames.Text("Hel").NotFinal().Masked(Key),
+            Frames.Ping("p").Masked(Key),
+            Frames.Continuation("lo").Masked(Key));
+
+        foreach (SessionOutcome outcome in SessionDriver.EveryWay(EndpointRole.Server, bytes))
+        {
+            Assert.Equal([ProtocolEventKind.Ping, ProtocolEventKind.Message], outcome.Events.Select(e => e.Kind));
+            Assert.Equal("Hello", outcome.Events[1].Text);
+            Assert.Equal(Frames.Pong("p").ToArray(), outcome.Replies);
+        }
+    }
+
+    [Fact]
+    public void EmptyMessagesAreDelivered() =>
+        AssertMessages(EndpointRole.Server,
+            Frames.Concat(Frames.Text("").Masked(Key), Frames.Binary([]).Masked(Key)),
+            (MessageKind.Text, []), (MessageKind.Binary, []));
+
+    [Fact]
+    public void IncompleteHeaderConsumesNothing()
+    {
+        byte[] frame = Frames.Binary(new byte[300]).Masked(Key).ToArray();
+        for (int length = 1; length < 8; length++)
+        {
+            SessionOutcome outcome = SessionDriver.Arriving(EndpointRole.Server, null, [frame[..length]]);
+            Assert.Empty(outcome.Events);
+            Assert.Equal(frame[..length], outcome.Unconsumed);
+        }
+    }
+
+    [Fact]
+    public void PartialPayloadIsConsumed()
+    {
+        byte[] frame = Frames.Binary(new byte[300]).Masked(Key).ToArray();
+
+        SessionOutcome outcome = SessionDriver.Arriving(EndpointRole.Server, null, [frame[..50]]);
+
+        Assert.Empty(outcome.Events);
+        Assert.Empty(outcome.Unconsumed);
+    }
+
+    [Fact]
+    public void OnlyTheNextIncompleteHeaderIsLeftAfterAMessage()
+    {
+        byte[] bytes = [.. Frames.Text("Hello").Masked(Key).ToArray(), 0x81, 0x85, 0x37];
+
+        foreach (SessionOutcome outcome in SessionDriver.EveryWay(EndpointRole.Server, bytes))
+        {
+            Assert.Single(outcome.Events);
+            Assert.Equal(Hex.Parse("81 85 37"), outcome.Unconsumed);
+        }
+    }
+
+    [Fact]
+    public void ContinuationWithNothingToContinueFailsWithProtocolError() =>
+        SessionDriver.AssertFails(EndpointRole.Server, Frames.Continuation("lo").Masked(Key).ToArray(), CloseCode.ProtocolError);
+
+    [Fact]
+    public void ContinuationAfterACompleteMessageFailsWithProtocolError() =>
+        SessionDriver.AssertFails(EndpointRole.Server,
+            Frames.Concat(Frames.Text("Hel").Masked(Key), Frames.Continuation("lo").Masked(Key)), CloseCode.ProtocolError);
+
+    [Fact]
+    public void NewMessageWhileAFragmentedOneIsOpenFailsWithProtocolError() =>
+        SessionDriver.AssertFails(EndpointRole.Server,
+            Frames.Concat(Frames.Text("Hel").NotFinal().Masked(Key), Frames.Binary([1]).Masked(Key)), CloseCode.ProtocolError);
+
+    [Fact]
+    public void FrameViolationsFailTheSessionWithTheCloseFrameInReplies()
+    {
+        SessionDriver.AssertFails(EndpointRole.Server, Frames.Text("Hello").ToArray(), CloseCode.ProtocolError);
+        SessionDriver.AssertFails(EndpointRole.Client, Frames.Text("Hello").Masked(Key).ToArray(), CloseCode.ProtocolError);
+        SessionDriver.AssertFails(EndpointRole.Server, Frames.Text("x").Reserved(4).Masked(Key).ToArray(), CloseCode.ProtocolError);
+        SessionDriver.AssertFails(EndpointRole.Server, Frames.Raw((Opcode)3, []).Masked(Key).ToArray(), CloseCode.ProtocolError);
+        SessionDriver.AssertFails(EndpointRole.Server, Frames.Ping("x").NotFinal().Masked(Key).ToArray(), CloseCode.ProtocolError);
+        SessionDriver.AssertFails(EndpointRole.Server, Frames.Raw(Opcode.Pong, new byte[126]).Masked(Key).ToArray(), CloseCode.ProtocolError);
+        SessionDriver.AssertFails(EndpointRole.Client, Hex.Parse("82 7F 8000000000000000"), CloseCode.ProtocolError);
+    }
+
+    [Fact]
+    public void FrameOverTheMessageSizeFailsWithMessageTooBigBeforeItsPayload() =>
+        SessionDriver.AssertFails(EndpointRole.Server, Frames.Binary(new byte[101]).Masked(Key).Header(), CloseCode.MessageTooBig,
+            new ProtocolOptions { MaxMessageSize = 100 });
+
+    [Fact]
+    public void FragmentsOverTheMessageSizeTogetherFailWithMessageTooBig() =>
+        SessionDriver.AssertFails(EndpointRole.Server,
+            Frames.Concat(
+                Frames.Binary(new byte[60]).NotFinal().Masked(Key),
+                Frames.Ping().Masked(Key),
+                Frames.Continuation(new byte[41]).Masked(Key)),
+            CloseCode.MessageTooBig, new ProtocolOptions { MaxMessageSize = 100 });
+
+    [Fact]
+    public void MessageOfExactlyTheMaximumSizeIsAccepted() =>
+        Assert.All(SessionDriver.EveryWay(EndpointRole.Server,
+                Frames.Concat(Frames.Binary(new byte[60]).NotFinal().Masked(Key), Frames.Continuation(new byte[40]).Masked(Key)),
+                new ProtocolOptions { MaxMessageSize = 100 }),
+            outcome => Assert.Equal(100, Assert.Single(outcome.Events).Payload.Length));
+
+    [Fact]
+    public void InvalidUtf8FailsBeforeTheRestOfTheFrameArrives()
+    {
+        byte[] payload = [.. "Hello"u8, 0xed, 0xa0, 0x80, .. "abc"u8, .. new byte[89]];
+        byte[] frame = Frames.Text(payload).Masked(Key).ToArray();
+        byte[] header = Frames.Text(payload).Masked(Key).Header();
+
+        SessionOutcome outcome = SessionDriver.Arriving(EndpointRole.Server, null, [frame[..(header.Length + 10)]]);
+
+        RecordedEvent violation = Assert.Single(outcome.Events);
+        Assert.Equal(CloseCode.InvalidPayloadData, violation.Code);
+        SessionDriver.AssertSentClose(EndpointRole.Server, outcome.Replies, CloseCode.InvalidPayloadData);
+    }
+
+    [Theory]
+    [InlineData("c0 af")]
+    [InlineData("e0 80 af")]
+    [InlineData("ed a0 80")]
+    [InlineData("f4 90 80 80")]
+    [InlineData("ce ba e1 bd b9 cf 83 ce bc ce b5 ed a0 80 65 64 69 74 65 64")]
+    public void InvalidUtf8TextFailsWithInvalidPayloadData(string hex) =>
+        SessionDriver.AssertFails(EndpointRole.Server, Frames.Text(Hex.Parse(hex)).Masked(Key).ToArray(), CloseCode.InvalidPayloadData);
+
+    [Fact]
+    public void TextEndingInsideACharacterFailsWithInvalidPayloadData() =>
+        SessionDriver.AssertFails(EndpointRole.Server,
+            Frames.Concat(Frames.Text("€").NotFinal().Masked(Key), Frames.Continuation(Hex.Parse("e2 82")).Masked(Key)),
+            CloseCode.InvalidPayloadData);
+
+    [Fact]
+    public void InvalidUtf8InBinaryIsNotChecked() =>
+        AssertMessages(EndpointRole.Server, Frames.Binary(Hex.Parse("ed a0 80")).Masked(Key).ToArray(),
+            (MessageKind.Binary, Hex.Parse("ed a0 80")));
+
+    [Fact]
+    public void FourByteCharacterSplitAcrossFragmentsAtEveryByteIsValid()
+    {
+        byte[] grin = Hex.Parse("f0 9f 98 80");
+        for (int split = 0; split <= 4; split++)
+        {
+            byte[] bytes = Frames.Concat(
+                Frames.Text(grin[..split]).NotFinal().Masked(Key),
+                Frames.Continuation(grin[split..]).Masked(Key));
+            AssertMessages(EndpointRole.Server, bytes, (MessageKind.Text, grin));
+        }
+    }
+
+    [Fact]
+    public void SessionAfterAMessageHoldsNoAssemblyBuffer()
+    {
+        using var session = new ProtocolSession(EndpointRole.Server);
+        var replies = new ArrayBufferWriter<byte>();
+        var input = new ReadOnlySequence<byte>(Frames.Binary(new byte[1000]).Masked(Key).ToArray());
+
+        Assert.Equal(OperationStatus.Done, session.TryReadEvent(ref input, replies, out ProtocolEvent evt));
+        Assert.Equal(1000, evt.Payload.Length);
+        Assert.True(session.BufferedBytesCapacity >= 1000);
+
+        Assert.Equal(OperationStatus.NeedMoreData, session.TryReadEvent(ref input, replies, out _));
+        Assert.Equal(0, session.BufferedBytesCapacity);
+    }
+
+    [Fact]
+    public void SessionMidMessageHoldsOnlyWhatArrived()
+    {
+        using var session = new ProtocolSession(EndpointRole.Server);
+        byte[] frame = Frames.Binary(new byte[1_000_000]).Masked(Key).ToArray();
+
+        SessionDriver.Arriving(session, [frame[..20]]);
+
+        Assert.InRange(session.BufferedBytesCapacity, 1, 4096);
+    }
+}
