@@ -9,7 +9,7 @@ namespace WsServer.Connections;
 
 /// <summary>An upgrade the server has decided to accept.</summary>
 internal readonly record struct AcceptedUpgrade(UpgradeRequest Request, WebSocketRoute Route, HandshakeAccept Accept,
-    IReadOnlyDictionary<string, object?> Items);
+    IReadOnlyDictionary<string, object?> Items, ArrayBufferWriter<byte> Answer);
 
 internal sealed partial class ConnectionLoop
 {
@@ -31,12 +31,29 @@ internal sealed partial class ConnectionLoop
             return null;
         }
         UpgradeOutcome outcome = await NegotiateAsync(request, route!).ConfigureAwait(false);
-        if (outcome.Rejection is { } rejection)
+        if (outcome.Accept is { } accept && TryWriteAccept(request, accept) is { } answer)
+            return new AcceptedUpgrade(request, route!, accept, outcome.Items, answer);
+        await RefuseAsync(stream, request.Target, outcome.Rejection ?? InternalError).ConfigureAwait(false);
+        return null;
+    }
+
+    private static HandshakeRejection InternalError => new(500, "internal server error");
+
+    /// <summary>The 101 answer; null, logged, when a callback's headers cannot be written (a reserved
+    /// field, a bad character): that is the callback's bug, answered with 500.</summary>
+    private ArrayBufferWriter<byte>? TryWriteAccept(UpgradeRequest request, HandshakeAccept accept)
+    {
+        var answer = new ArrayBufferWriter<byte>(256);
+        try
         {
-            await RefuseAsync(stream, request.Target, rejection).ConfigureAwait(false);
+            ServerHandshake.WriteAccept(answer, request, accept);
+            return answer;
+        }
+        catch (ArgumentException ex)
+        {
+            Log.UpgradeCallbackFailed(_server.Logger, _remote, request.Path, ex);
             return null;
         }
-        return new AcceptedUpgrade(request, route!, outcome.Accept!, outcome.Items);
     }
 
     private async ValueTask<UpgradeOutcome> NegotiateAsync(UpgradeRequest request, WebSocketRoute route)
@@ -49,7 +66,7 @@ internal sealed partial class ConnectionLoop
         {
             // The client learns that the server failed, not why.
             Log.UpgradeCallbackFailed(_server.Logger, _remote, request.Path, ex);
-            return new UpgradeOutcome(null, UpgradeDecision.Accepted.Items, new HandshakeRejection(500, "internal server error"));
+            return new UpgradeOutcome(null, UpgradeDecision.Accepted.Items, InternalError);
         }
     }
 
@@ -93,9 +110,20 @@ internal sealed partial class ConnectionLoop
 
     private async Task RefuseAsync(Stream stream, string target, HandshakeRejection rejection)
     {
-        Log.UpgradeRefused(_server.Logger, _remote, target, rejection.StatusCode, rejection.Reason);
         var response = new ArrayBufferWriter<byte>(512);
-        ServerHandshake.WriteRejection(response, rejection);
+        try
+        {
+            ServerHandshake.WriteRejection(response, rejection);
+        }
+        catch (ArgumentException ex)
+        {
+            // A callback's rejection with headers that cannot be written: its bug, answered with 500.
+            Log.UpgradeCallbackFailed(_server.Logger, _remote, target, ex);
+            rejection = InternalError;
+            response.ResetWrittenCount();
+            ServerHandshake.WriteRejection(response, rejection);
+        }
+        Log.UpgradeRefused(_server.Logger, _remote, target, rejection.StatusCode, rejection.Reason);
         await stream.WriteAsync(response.WrittenMemory).ConfigureAwait(false);
         // Half-close so the response is not lost to a reset if the client is still sending.
         await ShutdownSendAsync().ConfigureAwait(false);

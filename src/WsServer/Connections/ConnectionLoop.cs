@@ -94,9 +94,7 @@ internal sealed partial class ConnectionLoop
     {
         ServerOptions options = _server.Options;
         var outbox = new Outbox(options.SendQueueLimit);
-        var response = new ArrayBufferWriter<byte>(256);
-        ServerHandshake.WriteAccept(response, upgrade.Request, upgrade.Accept);
-        outbox.TryWriteEncoded(response.WrittenSpan, endsWithClose: false, ignoreLimit: true);
+        outbox.TryWriteEncoded(upgrade.Answer.WrittenSpan, endsWithClose: false, ignoreLimit: true);
         Task pump = outbox.PumpAsync(stream);
 
         var connection = new WebSocketConnection(CreateInfo(upgrade), outbox, OnCloseQueued);

@@ -45,11 +45,12 @@ public sealed class UpgradeDecision
             items is null ? NoItems : new Dictionary<string, object?>(items, StringComparer.Ordinal));
 
     /// <summary>Rejects the upgrade: the client gets exactly this status, these headers and this body
-    /// (text/plain, UTF-8), then the connection is closed.</summary>
+    /// (text/plain, UTF-8), then the connection is closed. <paramref name="statusCode"/> is 300 to 599
+    /// (a redirect needs a <c>Location</c> header).</summary>
     public static UpgradeDecision Reject(int statusCode, string body,
         IEnumerable<KeyValuePair<string, string>>? headers = null)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(statusCode, 400);
+        ArgumentOutOfRangeException.ThrowIfLessThan(statusCode, 300);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(statusCode, 599);
         ArgumentNullException.ThrowIfNull(body);
         var rejection = new HandshakeRejection(statusCode, body) { Body = body, Headers = headers?.ToArray() ?? [] };
