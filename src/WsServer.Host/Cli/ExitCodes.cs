@@ -1,0 +1,14 @@
+namespace WsServer.Host.Cli;
+
+/// <summary>The program's exit codes.</summary>
+public static class ExitCodes
+{
+    /// <summary>Served and drained normally (or printed help or the version).</summary>
+    public const int Success = 0;
+
+    /// <summary>The server could not start (for example, the port is in use).</summary>
+    public const int StartFailure = 1;
+
+    /// <summary>A bad flag, or a handler that cannot be loaded.</summary>
+    public const int Usage = 2;
+}

@@ -1,0 +1,62 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Invocation;
+using WsServer.Host.Serving;
+
+namespace WsServer.Host.Cli;
+
+/// <summary>The <c>wsserver</c> command line: parses the flags, prints help or the version, or serves
+/// until SIGINT or SIGTERM. A usage error is one line on stderr and exit code 2.</summary>
+public static class HostCommand
+{
+    /// <summary>Runs the program with <paramref name="args"/>, writing to the given streams, and returns
+    /// its exit code (see <see cref="ExitCodes"/>).</summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(error);
+
+        var options = new HostOptions();
+        // A named command rather than RootCommand, which takes its name from the assembly (WsServer.Host).
+        var root = new Command("wsserver", "A WebSocket server with a built-in or plugged-in handler.")
+        {
+            new HelpOption(),
+            new VersionOption(),
+        };
+        foreach (Option option in options.All) root.Options.Add(option);
+        root.SetAction((result, _) => ServeAsync(options.Read(result), output, error));
+
+        ParseResult parsed = root.Parse(args);
+        if (parsed.Action is ParseErrorAction)
+        {
+            // System.CommandLine would print every error and the whole help; an operator's script
+            // wants the first problem, on one line.
+            await error.WriteLineAsync($"wsserver: {parsed.Errors[0].Message}").ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
+
+        var invocation = new InvocationConfiguration
+        {
+            Output = output,
+            Error = error,
+            // Signals are ours: they drain the server (see ShutdownSignal).
+            ProcessTerminationTimeout = null,
+            EnableDefaultExceptionHandler = false,
+        };
+        return await parsed.InvokeAsync(invocation).ConfigureAwait(false);
+    }
+
+    private static async Task<int> ServeAsync(HostSettings settings, TextWriter output, TextWriter error)
+    {
+        try
+        {
+            return await HostedServer.RunAsync(settings, output, error).ConfigureAwait(false);
+        }
+        catch (UsageException ex)
+        {
+            await error.WriteLineAsync($"wsserver: {ex.Message}").ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
+    }
+}

@@ -1,0 +1,14 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+
+namespace WsServer.Host.Cli;
+
+/// <summary>What the flags asked for, validated.</summary>
+/// <param name="Address">The address to bind.</param>
+/// <param name="Port">The TCP port; 0 picks a free one.</param>
+/// <param name="Workers">The most connections served at once (at least 1).</param>
+/// <param name="Handler">A built-in handler's name, or <c>PATH.dll:Namespace.TypeName</c>.</param>
+/// <param name="MaxMessageSize">The largest message accepted, in bytes, inclusive.</param>
+/// <param name="LogLevel">The least severe level written to the console.</param>
+public sealed record HostSettings(
+    IPAddress Address, int Port, int Workers, string Handler, long MaxMessageSize, LogLevel LogLevel);

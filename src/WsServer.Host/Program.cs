@@ -1,0 +1,3 @@
+using WsServer.Host.Cli;
+
+return await HostCommand.RunAsync(args, Console.Out, Console.Error).ConfigureAwait(false);

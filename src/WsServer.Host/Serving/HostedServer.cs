@@ -1,0 +1,65 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Reflection;
+using Microsoft.Extensions.Logging;
+using WsServer.Host.Cli;
+using WsServer.Host.Handlers;
+using WsServer.Hosting;
+
+namespace WsServer.Host.Serving;
+
+/// <summary>Runs a <see cref="WebSocketServer"/> for the program: starts it, prints one line saying
+/// where it listens, serves until SIGINT or SIGTERM, then drains (close 1001, bounded wait).</summary>
+internal static class HostedServer
+{
+    /// <summary>The program's version, as <c>--version</c> prints it.</summary>
+    public static string Version { get; } =
+        typeof(HostedServer).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
+
+    /// <summary>Serves with <paramref name="settings"/> and returns the exit code. Throws
+    /// <see cref="UsageException"/> when the handler cannot be loaded.</summary>
+    public static async Task<int> RunAsync(HostSettings settings, TextWriter output, TextWriter error)
+    {
+        var options = new ServerOptions
+        {
+            Address = settings.Address,
+            Port = settings.Port,
+            Workers = settings.Workers,
+            MaxMessageSize = settings.MaxMessageSize,
+        };
+        HandlerCatalog.Register(settings.Handler, options);
+
+        // Registered before binding, so a signal that arrives during start-up still drains.
+        using var shutdown = new ShutdownSignal();
+        using ILoggerFactory loggerFactory = CreateLoggerFactory(settings.LogLevel);
+        await using var server = new WebSocketServer(options, loggerFactory);
+        try
+        {
+            await server.StartAsync().ConfigureAwait(false);
+        }
+        catch (SocketException ex)
+        {
+            await error.WriteLineAsync(
+                $"wsserver: cannot listen on {new IPEndPoint(settings.Address, settings.Port)}: {ex.Message}").ConfigureAwait(false);
+            return ExitCodes.StartFailure;
+        }
+
+        IPEndPoint bound = server.LocalEndPoints[0];
+        await output.WriteLineAsync(
+            $"wsserver {Version} listening on ws://{bound}/ with handler {settings.Handler} (workers {settings.Workers})").ConfigureAwait(false);
+        await output.FlushAsync().ConfigureAwait(false);
+
+        await shutdown.Requested.ConfigureAwait(false);
+        await server.StopAsync().ConfigureAwait(false);
+        return ExitCodes.Success;
+    }
+
+    private static ILoggerFactory CreateLoggerFactory(LogLevel level) => LoggerFactory.Create(logging => logging
+        .SetMinimumLevel(level)
+        .AddSimpleConsole(console =>
+        {
+            console.SingleLine = true;
+            console.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fff ";
+            console.UseUtcTimestamp = true;
+        }));
+}
