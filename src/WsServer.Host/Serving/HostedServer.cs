@@ -27,7 +27,7 @@ internal static class HostedServer
             Workers = settings.Workers,
             MaxMessageSize = settings.MaxMessageSize,
         };
-        HandlerCatalog.Register(settings.Handler, options);
+        TransportSetup.Apply(settings, options);
 
         // Registered before binding, so a signal that arrives during start-up still drains.
         using var shutdown = new ShutdownSignal();
@@ -36,6 +36,12 @@ internal static class HostedServer
         try
         {
             await server.StartAsync().ConfigureAwait(false);
+        }
+        catch (InvalidOperationException ex)
+        {
+            // A certificate that cannot be loaded: said at start, not at the first connection.
+            await error.WriteLineAsync($"wsserver: {ex.Message}").ConfigureAwait(false);
+            return ExitCodes.StartFailure;
         }
         catch (SocketException ex)
         {
@@ -46,7 +52,7 @@ internal static class HostedServer
 
         IPEndPoint bound = server.LocalEndPoints[0];
         await output.WriteLineAsync(
-            $"wsserver {Version} listening on ws://{bound}/ with handler {settings.Handler} (workers {settings.Workers})").ConfigureAwait(false);
+            $"wsserver {Version} listening on {(settings.Transport.Certificate is null ? "ws" : "wss")}://{bound}/ with handler {settings.Handler} (workers {settings.Workers})").ConfigureAwait(false);
         await output.FlushAsync().ConfigureAwait(false);
 
         await shutdown.Requested.ConfigureAwait(false);
