@@ -96,7 +96,7 @@ internal sealed partial class ConnectionLoop
             _server.Unregister(connection);
             await FinishAsync(input, outbox, pump).ConfigureAwait(false);
             ConnectionClosed closed = _closed ?? Abnormal(null);
-            Log.ConnectionClosed(_server.Logger, _id, _remote, closed.Initiator, closed.Code, closed.Reason);
+            Log.ConnectionClosed(_server.Logger, _id, _remote, closed.Initiator, (int?)closed.Code, closed.Code, closed.Reason);
             connection.Complete();
         }
     }
