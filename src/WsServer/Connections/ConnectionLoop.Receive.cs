@@ -23,6 +23,7 @@ internal sealed partial class ConnectionLoop
             while (true)
             {
                 ReadResult read = await input.ReadAsync(_receiving.Token).ConfigureAwait(false);
+                MarkReceived();
                 ReadOnlySequence<byte> unread = read.Buffer;
                 bool ended = false;
                 while (!ended)

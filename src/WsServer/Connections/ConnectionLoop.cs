@@ -81,7 +81,9 @@ internal sealed partial class ConnectionLoop
             MaxMessageSize = upgrade.Route.Options.MaxMessageSize ?? options.MaxMessageSize,
         });
         HandlerSession handler = upgrade.Route.CreateSession();
-        _server.Register(connection);
+        MarkReceived();
+        Volatile.Write(ref _liveOutbox, outbox);
+        _server.Register(connection, this);
         Log.ConnectionOpened(_server.Logger, _id, _remote, upgrade.Request.Path);
         try
         {
@@ -93,6 +95,7 @@ internal sealed partial class ConnectionLoop
         }
         finally
         {
+            Volatile.Write(ref _liveOutbox, null);
             _server.Unregister(connection);
             await FinishAsync(input, outbox, pump).ConfigureAwait(false);
             ConnectionClosed closed = _closed ?? Abnormal(null);
