@@ -85,6 +85,7 @@ internal sealed partial class ConnectionLoop
         Volatile.Write(ref _liveOutbox, outbox);
         _server.Register(connection, this);
         Log.ConnectionOpened(_server.Logger, _id, _remote, upgrade.Request.Path);
+        ServerMetrics.ConnectionOpened();
         try
         {
             if (await TryInitAsync(handler, connection, outbox).ConfigureAwait(false))
@@ -100,6 +101,7 @@ internal sealed partial class ConnectionLoop
             await FinishAsync(input, outbox, pump).ConfigureAwait(false);
             ConnectionClosed closed = _closed ?? Abnormal(null);
             Log.ConnectionClosed(_server.Logger, _id, _remote, closed.Initiator, (int?)closed.Code, closed.Code, closed.Reason);
+            ServerMetrics.ConnectionClosed(closed.Code);
             connection.Complete();
         }
     }
