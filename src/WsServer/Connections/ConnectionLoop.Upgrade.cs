@@ -124,6 +124,7 @@ internal sealed partial class ConnectionLoop
             ServerHandshake.WriteRejection(response, rejection);
         }
         Log.UpgradeRefused(_server.Logger, _remote, target, rejection.StatusCode, rejection.Reason);
+        ServerMetrics.UpgradeRefused(rejection.StatusCode);
         await stream.WriteAsync(response.WrittenMemory).ConfigureAwait(false);
         // Half-close so the response is not lost to a reset if the client is still sending.
         await ShutdownSendAsync().ConfigureAwait(false);

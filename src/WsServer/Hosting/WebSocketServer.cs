@@ -23,6 +23,7 @@ public sealed class WebSocketServer : IAsyncDisposable
     private readonly ConcurrentDictionary<Task, byte> _running = new();
     private readonly List<Listener> _listeners = [];
     private readonly List<Task> _acceptLoops = [];
+    private ITimer? _heartbeat;
     private int _state; // 0 new, 1 started, 2 stopped
 
     /// <summary>Creates a server; nothing listens until <see cref="StartAsync"/>.</summary>
@@ -79,6 +80,8 @@ public sealed class WebSocketServer : IAsyncDisposable
             Log.Listening(_context.Logger, listener.Scheme, listener.Socket.EndPoint, listener.ProxyProtocol ? " (PROXY protocol)" : "");
             _acceptLoops.Add(AcceptLoopAsync(listener));
         }
+        _heartbeat = _context.Time.CreateTimer(static s => ((ServerContext)s!).Heartbeat(), _context,
+            TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
         return Task.CompletedTask;
     }
 
@@ -101,6 +104,7 @@ public sealed class WebSocketServer : IAsyncDisposable
     {
         if (Interlocked.Exchange(ref _state, 2) != 1) return;
         _context.Stop();
+        if (_heartbeat is not null) await _heartbeat.DisposeAsync().ConfigureAwait(false);
         foreach (Listener listener in _listeners) listener.Socket.Dispose();
         await Task.WhenAll(_acceptLoops).ConfigureAwait(false);
 
