@@ -39,6 +39,8 @@ internal static class HandlerCatalog
         if (BuiltIns.TryGetValue(spec, out Func<object>? create))
         {
             MapHandler(create(), options.Routes, pattern, routeOptions);
+            // The chat comes with its page, for a browser to join it at /.
+            if (spec == "chat") options.Routes.MapPage("/", ChatPage.For(pattern));
             return;
         }
         // The type name has no ':', so the last one separates it (a Windows path may have one too).

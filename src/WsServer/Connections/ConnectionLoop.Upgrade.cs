@@ -20,7 +20,7 @@ internal sealed partial class ConnectionLoop
     private async Task<AcceptedUpgrade?> ReadUpgradeAsync(PipeReader input, Stream stream)
     {
         UpgradeRequest? request = await ReadRequestAsync(input, stream).ConfigureAwait(false);
-        if (request is null) return null;
+        if (request is null || await TryServePageAsync(stream, request).ConfigureAwait(false)) return null;
 
         WebSocketRoute? route = _server.Options.Routes.Match(request.Path);
         // Route first: a plain request for an unknown path is 404, for a WebSocket route 426.
