@@ -11,9 +11,7 @@ using WsServer.Benchmarks.Support;
 bool quick = args.Contains("--quick");
 string[] rest = args.Where(a => a != "--quick").ToArray();
 
-IConfig config = DefaultConfig.Instance
-    .AddColumn(new ThroughputColumn())
-    .WithOptions(ConfigOptions.JoinSummary);
+IConfig config = DefaultConfig.Instance.AddColumn(new ThroughputColumn());
 if (quick)
 {
     config = config.AddJob(Job.ShortRun

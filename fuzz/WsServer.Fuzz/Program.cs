@@ -11,28 +11,45 @@ using WsServer.Fuzz.Targets;
 // TARGET: frame | handshake | session. Exit codes: 0 clean, 1 finding, 2 usage, 3 hang.
 if (args.Length >= 2 && args[0] == "write-seeds")
 {
-    foreach (string name in FuzzTargets.Names)
+    foreach (string targetName in FuzzTargets.Names)
     {
-        string folder = Directory.CreateDirectory(Path.Combine(args[1], name)).FullName;
-        IReadOnlyList<byte[]> seeds = FuzzTargets.Create(name)!.Seeds;
+        string folder = Directory.CreateDirectory(Path.Combine(args[1], targetName)).FullName;
+        IReadOnlyList<byte[]> seeds = FuzzTargets.Create(targetName)!.Seeds;
         for (int i = 0; i < seeds.Count; i++)
             File.WriteAllBytes(Path.Combine(folder, $"seed-{i:D3}.bin"), seeds[i]);
-        Console.WriteLine($"{name}: {seeds.Count} seeds in {folder}");
+        Console.WriteLine($"{targetName}: {seeds.Count} seeds in {folder}");
     }
 
     return 0;
 }
 
-IFuzzTarget? target = args.Length > 0 ? FuzzTargets.Create(args[0]) : null;
-if (target is null)
+string? name = args.Length > 0 && FuzzTargets.Names.Contains(args[0]) ? args[0] : null;
+if (name is null)
 {
     Console.Error.WriteLine($"usage: WsServer.Fuzz ({string.Join(" | ", FuzzTargets.Names)}) [--random SECONDS [--seed N] "
         + "[--iterations N] [--findings DIR] | --replay FILE...] | write-seeds DIR");
     return 2;
 }
 
-string? Option(string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-long? Number(string name) => Option(name) is { } text ? long.Parse(text, CultureInfo.InvariantCulture) : null;
+if (!args.Contains("--random") && !args.Contains("--replay"))
+{
+    // AFL mode: SharpFuzz runs the fork server and reports an escaping exception as a crash. The target
+    // is created inside the loop: instrumented code (the seeds use FrameWriter) must not run before
+    // SharpFuzz has attached AFL's coverage map.
+    IFuzzTarget? aflTarget = null;
+    Fuzzer.OutOfProcess.Run(stream =>
+    {
+        aflTarget ??= FuzzTargets.Create(name)!;
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        aflTarget.Run(copy.ToArray(), FeatureSet.None);
+    });
+    return 0;
+}
+
+IFuzzTarget target = FuzzTargets.Create(name)!;
+string? Option(string option) => Array.IndexOf(args, option) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+long? Number(string option) => Option(option) is { } text ? long.Parse(text, CultureInfo.InvariantCulture) : null;
 
 if (args.Contains("--replay"))
 {
@@ -56,17 +73,6 @@ if (args.Contains("--replay"))
     return failed == 0 ? 0 : 1;
 }
 
-if (!args.Contains("--random"))
-{
-    // AFL mode: SharpFuzz runs the fork server and reports an escaping exception as a crash.
-    Fuzzer.OutOfProcess.Run(stream =>
-    {
-        using var copy = new MemoryStream();
-        stream.CopyTo(copy);
-        target.Run(copy.ToArray(), FeatureSet.None);
-    });
-    return 0;
-}
 
 int seed = (int)(Number("--seed") ?? 1);
 double seconds = double.Parse(Option("--random") ?? "60", CultureInfo.InvariantCulture);
