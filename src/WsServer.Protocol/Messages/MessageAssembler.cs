@@ -40,6 +40,12 @@ internal sealed class MessageAssembler
     /// <summary>The kind of the open (or just completed) message.</summary>
     public MessageKind Kind { get; private set; }
 
+    /// <summary>The bytes of the message so far.</summary>
+    public int Length => _length;
+
+    /// <summary>How many more bytes the open message may grow by before it is too big.</summary>
+    public long Remaining => _maxMessageSize - _length;
+
     /// <summary>The size of the rented buffer, 0 when none is held.</summary>
     public int Capacity => _buffer?.Length ?? 0;
 
