@@ -23,6 +23,7 @@ internal sealed partial class ConnectionLoop
             while (true)
             {
                 ReadResult read = await input.ReadAsync(_receiving.Token).ConfigureAwait(false);
+                MarkReceived();
                 ReadOnlySequence<byte> unread = read.Buffer;
                 bool ended = false;
                 while (!ended)
@@ -61,6 +62,7 @@ internal sealed partial class ConnectionLoop
         {
             case ProtocolEventKind.Message:
                 // After our close frame, the handler has said its last word: data is read and dropped.
+                ServerMetrics.MessageReceived();
                 if (outbox.IsCloseQueued) return false;
                 var type = evt.MessageKind == MessageKind.Text ? WebSocketMessageType.Text : WebSocketMessageType.Binary;
                 await CallHandlerAsync(handler, new WebSocketMessage(type, evt.Payload), outbox).ConfigureAwait(false);

@@ -71,6 +71,7 @@ internal sealed partial class ConnectionLoop
     private async Task RefuseAsync(Stream stream, string target, HandshakeRejection rejection)
     {
         Log.UpgradeRefused(_server.Logger, _remote, target, rejection.StatusCode, rejection.Reason);
+        ServerMetrics.UpgradeRefused(rejection.StatusCode);
         var response = new ArrayBufferWriter<byte>(512);
         ServerHandshake.WriteRejection(response, rejection);
         await stream.WriteAsync(response.WrittenMemory).ConfigureAwait(false);

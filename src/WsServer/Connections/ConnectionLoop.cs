@@ -81,8 +81,11 @@ internal sealed partial class ConnectionLoop
             MaxMessageSize = upgrade.Route.Options.MaxMessageSize ?? options.MaxMessageSize,
         });
         HandlerSession handler = upgrade.Route.CreateSession();
-        _server.Register(connection);
+        MarkReceived();
+        Volatile.Write(ref _liveOutbox, outbox);
+        _server.Register(connection, this);
         Log.ConnectionOpened(_server.Logger, _id, _remote, upgrade.Request.Path);
+        ServerMetrics.ConnectionOpened();
         try
         {
             if (await TryInitAsync(handler, connection, outbox).ConfigureAwait(false))
@@ -93,10 +96,12 @@ internal sealed partial class ConnectionLoop
         }
         finally
         {
+            Volatile.Write(ref _liveOutbox, null);
             _server.Unregister(connection);
             await FinishAsync(input, outbox, pump).ConfigureAwait(false);
             ConnectionClosed closed = _closed ?? Abnormal(null);
-            Log.ConnectionClosed(_server.Logger, _id, _remote, closed.Initiator, closed.Code, closed.Reason);
+            Log.ConnectionClosed(_server.Logger, _id, _remote, closed.Initiator, (int?)closed.Code, closed.Code, closed.Reason);
+            ServerMetrics.ConnectionClosed(closed.Code);
             connection.Complete();
         }
     }

@@ -14,8 +14,8 @@ internal static partial class Log
     [LoggerMessage(2, LogLevel.Information, "Connection {Id} opened from {Remote} for {Path}")]
     public static partial void ConnectionOpened(ILogger logger, long id, IPEndPoint remote, string path);
 
-    [LoggerMessage(3, LogLevel.Information, "Connection {Id} from {Remote} closed by {Initiator} with {Code} {Reason}")]
-    public static partial void ConnectionClosed(ILogger logger, long id, IPEndPoint remote, CloseInitiator initiator, CloseCode? code, string reason);
+    [LoggerMessage(3, LogLevel.Information, "Connection {Id} from {Remote} closed by {Initiator} with {Code} ({CodeName}) {Reason}")]
+    public static partial void ConnectionClosed(ILogger logger, long id, IPEndPoint remote, CloseInitiator initiator, int? code, CloseCode? codeName, string reason);
 
     [LoggerMessage(4, LogLevel.Information, "Upgrade from {Remote} for {Target} refused: {Status} {Reason}")]
     public static partial void UpgradeRefused(ILogger logger, IPEndPoint remote, string target, int status, string reason);

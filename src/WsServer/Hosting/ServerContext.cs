@@ -10,6 +10,7 @@ internal sealed class ServerContext(ServerOptions options, ILogger logger)
 {
     private static long s_lastConnectionId;
     private readonly ConcurrentDictionary<long, WebSocketConnection> _connections = new();
+    private readonly ConcurrentDictionary<long, ConnectionLoop> _loops = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly CancellationTokenSource _aborting = new();
 
@@ -31,9 +32,24 @@ internal sealed class ServerContext(ServerOptions options, ILogger logger)
 
     public static long NextConnectionId() => Interlocked.Increment(ref s_lastConnectionId);
 
-    public void Register(WebSocketConnection connection) => _connections[connection.Id] = connection;
+    public void Register(WebSocketConnection connection, ConnectionLoop loop)
+    {
+        _loops[connection.Id] = loop;
+        _connections[connection.Id] = connection;
+    }
 
-    public void Unregister(WebSocketConnection connection) => _connections.TryRemove(connection.Id, out _);
+    public void Unregister(WebSocketConnection connection)
+    {
+        _connections.TryRemove(connection.Id, out _);
+        _loops.TryRemove(connection.Id, out _);
+    }
+
+    /// <summary>Runs each open connection's keep-alive and idle checks.</summary>
+    public void Heartbeat()
+    {
+        long now = Time.GetTimestamp();
+        foreach (ConnectionLoop loop in _loops.Values) loop.OnHeartbeat(now);
+    }
 
     public void Stop() => _stopping.Cancel();
 

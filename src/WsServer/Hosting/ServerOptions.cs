@@ -38,6 +38,15 @@ public sealed class ServerOptions
     /// <summary>How long to wait for the peer's close frame after sending ours (default 5 s).</summary>
     public TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>After this long without a frame from the peer, the server pings it (default 30 s;
+    /// <see cref="Timeout.InfiniteTimeSpan"/> turns keep-alive pings off).</summary>
+    public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>After this long without a frame from the peer (ping unanswered), the server closes the
+    /// connection with 1000 (default 2 min; <see cref="Timeout.InfiniteTimeSpan"/> never). Checked once
+    /// a second.</summary>
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
     /// <summary>How long <see cref="WebSocketServer.StopAsync"/> waits for connections to close (default 10 s).</summary>
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(10);
 

@@ -23,6 +23,7 @@ public sealed class WebSocketServer : IAsyncDisposable
     private readonly ConcurrentDictionary<Task, byte> _running = new();
     private readonly List<SocketListener> _listeners = [];
     private readonly List<Task> _acceptLoops = [];
+    private ITimer? _heartbeat;
     private int _state; // 0 new, 1 started, 2 stopped
 
     /// <summary>Creates a server; nothing listens until <see cref="StartAsync"/>.</summary>
@@ -58,6 +59,8 @@ public sealed class WebSocketServer : IAsyncDisposable
         _listeners.Add(listener);
         Log.Listening(_context.Logger, listener.EndPoint);
         _acceptLoops.Add(AcceptLoopAsync(listener));
+        _heartbeat = _context.Time.CreateTimer(static s => ((ServerContext)s!).Heartbeat(), _context,
+            TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
         return Task.CompletedTask;
     }
 
@@ -80,6 +83,7 @@ public sealed class WebSocketServer : IAsyncDisposable
     {
         if (Interlocked.Exchange(ref _state, 2) != 1) return;
         _context.Stop();
+        if (_heartbeat is not null) await _heartbeat.DisposeAsync().ConfigureAwait(false);
         foreach (SocketListener listener in _listeners) listener.Dispose();
         await Task.WhenAll(_acceptLoops).ConfigureAwait(false);
 

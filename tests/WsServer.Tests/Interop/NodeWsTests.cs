@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using WsServer.Tests.TestHandlers;
 using WsServer.Tests.TestSupport;
 
@@ -13,23 +12,10 @@ public sealed class NodeWsTests
         string folder = InteropFolder();
         await using TestServer server = await TestServer.StartAsync(new EchoHandler());
 
-        var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = folder };
-        start.ArgumentList.Add("echo_client.mjs");
-        start.ArgumentList.Add(server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        using Process process = Process.Start(start)!;
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        try
-        {
-            await process.WaitForExitAsync(Timeouts.Token());
-        }
-        finally
-        {
-            if (!process.HasExited) process.Kill(entireProcessTree: true);
-        }
+        (int exit, string output) = await ExternalProcess.RunAsync("node", folder, "echo_client.mjs",
+            server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
-        string output = await stdout + await stderr;
-        Assert.True(process.ExitCode == 0, output);
+        Assert.True(exit == 0, output);
         Assert.Contains("OK", output, StringComparison.Ordinal);
     }
 

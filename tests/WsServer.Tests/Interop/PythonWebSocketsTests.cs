@@ -25,20 +25,7 @@ public sealed class PythonWebSocketsTests
     internal static async Task<(int Exit, string Output)> RunAsync(params string[] arguments)
     {
         EnsurePythonWebSockets();
-        var start = new ProcessStartInfo(Python) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string argument in arguments) start.ArgumentList.Add(argument);
-        using Process process = Process.Start(start)!;
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        try
-        {
-            await process.WaitForExitAsync(Timeouts.Token());
-        }
-        finally
-        {
-            if (!process.HasExited) process.Kill(entireProcessTree: true);
-        }
-        return (process.ExitCode, await stdout + await stderr);
+        return await ExternalProcess.RunAsync(Python, null, arguments);
     }
 
     private static void EnsurePythonWebSockets()
