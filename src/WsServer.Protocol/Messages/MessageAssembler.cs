@@ -50,8 +50,9 @@ internal sealed class MessageAssembler
     public int Capacity => _buffer?.Length ?? 0;
 
     /// <summary>Checks a data frame header against the message in progress and opens a message for
-    /// a Text or Binary frame.</summary>
-    public bool TryBeginFrame(in FrameHeader header, out ProtocolViolation violation)
+    /// a Text or Binary frame. The frame's length bounds the message size only when it is not
+    /// <paramref name="compressed"/>; a compressed message is bounded as it is inflated.</summary>
+    public bool TryBeginFrame(in FrameHeader header, out ProtocolViolation violation, bool compressed = false)
     {
         violation = default;
         if (header.Opcode == Opcode.Continuation)
@@ -76,7 +77,7 @@ internal sealed class MessageAssembler
 
         // §10.4: "Such an implementation SHOULD impose a limit on frame sizes and the total message
         // size after reassembly from multiple frames."
-        if (header.PayloadLength > _maxMessageSize - _length)
+        if (!compressed && header.PayloadLength > _maxMessageSize - _length)
             return Fail(CloseCode.MessageTooBig, "message too big", out violation);
         return true;
     }

@@ -146,7 +146,7 @@ public sealed partial class ProtocolSession : IDisposable
             return true;
         }
 
-        return _message.TryBeginFrame(_frame, out violation);
+        return _message.TryBeginFrame(_frame, out violation, _compressed);
     }
 
     /// <summary>Copies and unmasks as much of the current payload as the input holds.</summary>

@@ -27,7 +27,7 @@ internal sealed partial class ConnectionLoop
             await RefuseAsync(stream, request.Target, refusal).ConfigureAwait(false);
             return null;
         }
-        return new AcceptedUpgrade(request, route!, HandshakeAccept.Plain);
+        return new AcceptedUpgrade(request, route!, NegotiateCompression(request, route!, HandshakeAccept.Plain));
     }
 
     private async Task<UpgradeRequest?> ReadRequestAsync(PipeReader input, Stream stream)

@@ -11,7 +11,7 @@ namespace WsServer.Connections;
 /// under one lock. One pump writes them to the transport, coalescing whatever queued while the
 /// previous write was in flight. An empty outbox holds no buffer.
 /// </summary>
-internal sealed class Outbox : IBufferWriter<byte>
+internal sealed partial class Outbox : IBufferWriter<byte>
 {
     private const int SegmentSize = 16 * 1024;
 
@@ -46,7 +46,7 @@ internal sealed class Outbox : IBufferWriter<byte>
         lock (_gate)
         {
             SendStatus status = Admit(ignoreLimit);
-            if (status == SendStatus.Queued) FrameWriter.WriteFrame(this, opcode, payload);
+            if (status == SendStatus.Queued && !TryWriteCompressed(opcode, payload)) FrameWriter.WriteFrame(this, opcode, payload);
             return Signal(status);
         }
     }
@@ -56,7 +56,7 @@ internal sealed class Outbox : IBufferWriter<byte>
         lock (_gate)
         {
             SendStatus status = Admit(ignoreLimit);
-            if (status == SendStatus.Queued)
+            if (status == SendStatus.Queued && !TryWriteCompressedText(text))
             {
                 int length = Encoding.UTF8.GetByteCount(text);
                 FrameWriter.WriteHeader(this, new FrameHeader(Fin: true, Rsv1: false, Opcode.Text, length));
@@ -148,6 +148,7 @@ internal sealed class Outbox : IBufferWriter<byte>
             if (_tail is not null) ArrayPool<byte>.Shared.Return(_tail);
             _tail = null;
             _tailLength = 0;
+            ReleaseCompression();
         }
         waiter?.TrySetResult();
         _signal.Set();

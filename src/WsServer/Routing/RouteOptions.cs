@@ -1,3 +1,5 @@
+using WsServer.Protocol.Compression;
+
 namespace WsServer.Routing;
 
 /// <summary>Per-route settings; null values fall back to the server's.</summary>
@@ -9,6 +11,10 @@ public sealed record RouteOptions
 
     /// <summary>The largest message accepted on this route; null for the server's limit.</summary>
     public long? MaxMessageSize { get; init; }
+
+    /// <summary>permessage-deflate (RFC 7692) on this route; null for the server's
+    /// <see cref="Hosting.ServerOptions.Compression"/>, <see cref="PerMessageDeflateOptions.Disabled"/> for none.</summary>
+    public PerMessageDeflateOptions? Compression { get; init; }
 
     /// <summary>The defaults.</summary>
     public static RouteOptions Default { get; } = new();
