@@ -53,13 +53,30 @@ internal sealed class HostOptions
         CustomParser = ParseLogLevel,
     };
 
-    public HostOptions() =>
+    public Option<bool> Compression { get; } = new("--compression")
+    {
+        Description = "Negotiate permessage-deflate (RFC 7692) with clients that offer it (the default).",
+    };
+
+    public Option<bool> NoCompression { get; } = new("--no-compression")
+    {
+        Description = "Decline permessage-deflate: every message is sent and accepted uncompressed.",
+    };
+
+    public HostOptions()
+    {
         Handler.Validators.Add(r =>
         {
             if (string.IsNullOrWhiteSpace(r.GetValueOrDefault<string>())) r.AddError("--handler must not be empty.");
         });
+        NoCompression.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<bool>() && r.Parent?.GetResult(Compression) is { } c && c.GetValueOrDefault<bool>())
+                r.AddError("--compression and --no-compression exclude each other.");
+        });
+    }
 
-    public IEnumerable<Option> All => [Port, Address, Workers, Handler, MaxMessageSize, LogLevel];
+    public IEnumerable<Option> All => [Port, Address, Workers, Handler, MaxMessageSize, LogLevel, Compression, NoCompression];
 
     public HostSettings Read(ParseResult result) => new(
         result.GetRequiredValue(Address),
@@ -67,7 +84,10 @@ internal sealed class HostOptions
         result.GetValue(Workers),
         result.GetRequiredValue(Handler),
         result.GetValue(MaxMessageSize),
-        result.GetValue(LogLevel));
+        result.GetValue(LogLevel))
+    {
+        Compression = !result.GetValue(NoCompression),
+    };
 
     private static long ParseInteger(ArgumentResult result, long min, long max)
     {

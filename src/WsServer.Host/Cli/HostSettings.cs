@@ -11,4 +11,8 @@ namespace WsServer.Host.Cli;
 /// <param name="MaxMessageSize">The largest message accepted, in bytes, inclusive.</param>
 /// <param name="LogLevel">The least severe level written to the console.</param>
 public sealed record HostSettings(
-    IPAddress Address, int Port, int Workers, string Handler, long MaxMessageSize, LogLevel LogLevel);
+    IPAddress Address, int Port, int Workers, string Handler, long MaxMessageSize, LogLevel LogLevel)
+{
+    /// <summary>Negotiate permessage-deflate (<c>--compression</c>, the default; <c>--no-compression</c> declines it).</summary>
+    public bool Compression { get; init; } = true;
+}
