@@ -25,7 +25,7 @@ public static class HostCommand
             new VersionOption(),
         };
         foreach (Option option in options.All) root.Options.Add(option);
-        root.SetAction((result, _) => ServeAsync(options.Read(result), output, error));
+        root.SetAction((result, _) => ServeAsync(() => options.Read(result), output, error));
 
         ParseResult parsed = root.Parse(args);
         if (parsed.Action is ParseErrorAction)
@@ -47,11 +47,11 @@ public static class HostCommand
         return await parsed.InvokeAsync(invocation).ConfigureAwait(false);
     }
 
-    private static async Task<int> ServeAsync(HostSettings settings, TextWriter output, TextWriter error)
+    private static async Task<int> ServeAsync(Func<HostSettings> read, TextWriter output, TextWriter error)
     {
         try
         {
-            return await HostedServer.RunAsync(settings, output, error).ConfigureAwait(false);
+            return await HostedServer.RunAsync(read(), output, error).ConfigureAwait(false);
         }
         catch (UsageException ex)
         {

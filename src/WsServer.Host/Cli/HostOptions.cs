@@ -53,6 +53,37 @@ internal sealed class HostOptions
         CustomParser = ParseLogLevel,
     };
 
+    public Option<string[]> Route { get; } = new("--route")
+    {
+        Description = "Serve /PATH (or every path under /PREFIX/* ) with HANDLER: /PATH=HANDLER. Repeatable; --handler then serves unmatched paths only when given.",
+        AllowMultipleArgumentsPerToken = false,
+    };
+
+    public Option<string> Cert { get; } = new("--cert") { Description = "TLS certificate: a PEM file (with --key) or a .pfx/.p12 file (with --cert-password)." };
+
+    public Option<string> Key { get; } = new("--key") { Description = "The PEM private key file for --cert." };
+
+    public Option<string> CertPassword { get; } = new("--cert-password") { Description = "The password of the --cert PFX file." };
+
+    public Option<string[]> Subprotocol { get; } = new("--subprotocol")
+    {
+        Description = "A subprotocol this server speaks; repeatable, most preferred first.",
+        AllowMultipleArgumentsPerToken = false,
+    };
+
+    public Option<string[]> AllowOrigin { get; } = new("--allow-origin")
+    {
+        Description = "An origin allowed to connect (https://example.com); repeatable. Default: any.",
+        AllowMultipleArgumentsPerToken = false,
+    };
+
+    public Option<bool> ProxyProtocol { get; } = new("--proxy-protocol")
+    {
+        Description = "Expect a PROXY protocol (v1 or v2) header from a load balancer on every connection.",
+    };
+
+    public Option<string> Config { get; } = new("--config") { Description = "A JSON file with any of these settings; flags win over it." };
+
     public Option<bool> Compression { get; } = new("--compression")
     {
         Description = "Negotiate permessage-deflate (RFC 7692) with clients that offer it (the default).",
@@ -76,18 +107,56 @@ internal sealed class HostOptions
         });
     }
 
-    public IEnumerable<Option> All => [Port, Address, Workers, Handler, MaxMessageSize, LogLevel, Compression, NoCompression];
+    public IEnumerable<Option> All =>
+        [Port, Address, Workers, Handler, MaxMessageSize, LogLevel, Route, Cert, Key, CertPassword, Subprotocol, AllowOrigin, ProxyProtocol, Config,
+         Compression, NoCompression];
 
-    public HostSettings Read(ParseResult result) => new(
-        result.GetRequiredValue(Address),
-        result.GetValue(Port),
-        result.GetValue(Workers),
-        result.GetRequiredValue(Handler),
-        result.GetValue(MaxMessageSize),
-        result.GetValue(LogLevel))
+    /// <summary>The settings: each flag given on the command line, else the config file's value, else the
+    /// flag's default. Throws <see cref="UsageException"/> for a bad config file or route.</summary>
+    public HostSettings Read(ParseResult result)
     {
-        Compression = !result.GetValue(NoCompression),
-    };
+        ConfigFile config = result.GetValue(Config) is { } path ? ConfigFile.Load(path) : new ConfigFile();
+        bool Given(Option option) => result.GetResult(option) is { Implicit: false };
+        T Pick<T>(Option<T> option, T? fromConfig) where T : struct => Given(option) || fromConfig is null ? result.GetValue(option) : fromConfig.Value;
+        string? PickText(Option<string> option, string key) => Given(option) ? result.GetValue(option) : config.String(key) ?? result.GetValue(option);
+        IReadOnlyList<string> PickList(Option<string[]> option, string key) =>
+            Given(option) ? result.GetValue(option) ?? [] : config.Strings(key) ?? [];
+
+        IPAddress address = Given(Address) || config.String("address") is not { } text ? result.GetRequiredValue(Address)
+            : IPAddress.TryParse(text, out IPAddress? parsed) ? parsed : throw new UsageException($"--config: 'address': '{text}' is not an IP address");
+        int PickInt(Option<int> option, string key, int min, int max) =>
+            Given(option) || config.Integer(key) is not { } value ? result.GetValue(option) : (int)Checked(key, value, min, max);
+        int port = PickInt(Port, "port", 0, IPEndPoint.MaxPort);
+        int workers = PickInt(Workers, "workers", 1, int.MaxValue);
+        long maxMessageSize = Checked("maxMessageSize", Pick(MaxMessageSize, config.Integer("maxMessageSize")), 1, long.MaxValue);
+        LogLevel level = Given(LogLevel) || config.String("logLevel") is not { } levelText ? result.GetValue(LogLevel)
+            : Enum.TryParse(levelText, true, out LogLevel l) ? l : throw new UsageException($"--config: 'logLevel': '{levelText}' is not a log level");
+        List<RouteSpec> routes = Given(Route) ? [.. (result.GetValue(Route) ?? []).Select(ParseRoute)] : config.Routes ?? [];
+        bool handlerGiven = Given(Handler) || config.String("handler") is not null;
+
+        return new HostSettings(address, port, workers, PickText(Handler, "handler")!, maxMessageSize, level)
+        {
+            Transport = new TransportSettings
+            {
+                Certificate = PickText(Cert, "cert"),
+                Key = PickText(Key, "key"),
+                CertificatePassword = PickText(CertPassword, "certPassword"),
+                ProxyProtocol = Given(ProxyProtocol) ? result.GetValue(ProxyProtocol) : config.Boolean("proxyProtocol") ?? false,
+                Subprotocols = PickList(Subprotocol, "subprotocols"),
+                AllowedOrigins = PickList(AllowOrigin, "allowOrigins"),
+                Routes = routes,
+                HasFallback = routes.Count == 0 || handlerGiven,
+            },
+            Compression = Given(NoCompression) ? !result.GetValue(NoCompression)
+                : Given(Compression) ? result.GetValue(Compression) : config.Boolean("compression") ?? true,
+        };
+    }
+
+    private static RouteSpec ParseRoute(string text) =>
+        RouteSpec.Parse(text) ?? throw new UsageException($"--route: '{text}' is not /PATH=HANDLER");
+
+    private static long Checked(string key, long value, long min, long max) =>
+        value >= min && value <= max ? value : throw new UsageException($"--config: '{key}' must be between {min} and {max}");
 
     private static long ParseInteger(ArgumentResult result, long min, long max)
     {

@@ -13,6 +13,10 @@ namespace WsServer.Host.Cli;
 public sealed record HostSettings(
     IPAddress Address, int Port, int Workers, string Handler, long MaxMessageSize, LogLevel LogLevel)
 {
-    /// <summary>Negotiate permessage-deflate (<c>--compression</c>, the default; <c>--no-compression</c> declines it).</summary>
+    /// <summary>TLS, PROXY protocol, routes, subprotocols and origins.</summary>
+    public TransportSettings Transport { get; init; } = new();
+
+    /// <summary>Negotiate permessage-deflate (<c>--compression</c>, the default; <c>--no-compression</c>
+    /// or <c>"compression": false</c> in the config file declines it).</summary>
     public bool Compression { get; init; } = true;
 }

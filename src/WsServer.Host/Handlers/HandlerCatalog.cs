@@ -3,6 +3,7 @@ using WsServer.Handlers;
 using WsServer.Host.BuiltInHandlers;
 using WsServer.Host.Cli;
 using WsServer.Hosting;
+using WsServer.Routing;
 
 namespace WsServer.Host.Handlers;
 
@@ -16,24 +17,30 @@ namespace WsServer.Host.Handlers;
 /// </summary>
 internal static class HandlerCatalog
 {
-    private static readonly Dictionary<string, Action<ServerOptions>> BuiltIns = new(StringComparer.Ordinal)
+    private static readonly Dictionary<string, Func<object>> BuiltIns = new(StringComparer.Ordinal)
     {
-        ["echo"] = options => options.UseHandler(new EchoHandler()),
-        ["chat"] = options => options.UseHandler(new ChatHandler()),
+        ["echo"] = () => new EchoHandler(),
+        ["chat"] = () => new ChatHandler(),
     };
 
-    private static readonly MethodInfo UseHandler = typeof(ServerOptions).GetMethod(nameof(ServerOptions.UseHandler))
-        ?? throw new MissingMethodException(nameof(ServerOptions), nameof(ServerOptions.UseHandler));
+    private static readonly MethodInfo Map = typeof(RouteTable).GetMethod(nameof(RouteTable.Map))
+        ?? throw new MissingMethodException(nameof(RouteTable), nameof(RouteTable.Map));
+
+    private static readonly MethodInfo MapFallback = typeof(RouteTable).GetMethod(nameof(RouteTable.MapFallback))
+        ?? throw new MissingMethodException(nameof(RouteTable), nameof(RouteTable.MapFallback));
 
     /// <summary>The built-in handlers' names.</summary>
     public static IEnumerable<string> BuiltInNames => BuiltIns.Keys;
 
-    /// <summary>Serves every path of <paramref name="options"/> with the handler <paramref name="spec"/> names.</summary>
-    public static void Register(string spec, ServerOptions options)
+    /// <summary>Serves <paramref name="pattern"/> (every path no route matches when null) of
+    /// <paramref name="options"/> with the handler <paramref name="spec"/> names.</summary>
+    public static void Register(string spec, ServerOptions options, string? pattern = null, RouteOptions? routeOptions = null)
     {
-        if (BuiltIns.TryGetValue(spec, out Action<ServerOptions>? register))
+        if (BuiltIns.TryGetValue(spec, out Func<object>? create))
         {
-            register(options);
+            MapHandler(create(), options.Routes, pattern, routeOptions);
+            // The chat comes with its page, for a browser to join it at /.
+            if (spec == "chat") options.Routes.MapPage("/", ChatPage.For(pattern));
             return;
         }
         // The type name has no ':', so the last one separates it (a Windows path may have one too).
@@ -43,7 +50,7 @@ internal static class HandlerCatalog
             throw new UsageException(
                 $"unknown handler '{spec}': expected one of {string.Join(", ", BuiltInNames)} or PATH.dll:Namespace.TypeName");
         }
-        RegisterType(LoadType(spec[..colon], spec[(colon + 1)..]), options);
+        MapHandler(CreateHandler(LoadType(spec[..colon], spec[(colon + 1)..])), options.Routes, pattern, routeOptions);
     }
 
     private static Type LoadType(string path, string typeName)
@@ -71,7 +78,24 @@ internal static class HandlerCatalog
         }
     }
 
-    private static void RegisterType(Type type, ServerOptions options)
+    private static void MapHandler(object handler, RouteTable routes, string? pattern, RouteOptions? routeOptions)
+    {
+        Type state = HandlerInterface(handler.GetType()).GetGenericArguments()[0];
+        try
+        {
+            if (pattern is null) MapFallback.MakeGenericMethod(state).Invoke(routes, [handler, routeOptions]);
+            else Map.MakeGenericMethod(state).Invoke(routes, [pattern, handler, routeOptions]);
+        }
+        catch (TargetInvocationException ex) when (ex.InnerException is ArgumentException)
+        {
+            throw new UsageException($"--route {pattern}: {ex.InnerException.Message}", ex.InnerException);
+        }
+    }
+
+    private static Type HandlerInterface(Type type) => Array.Find(type.GetInterfaces(),
+        i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IWebSocketHandler<>))!;
+
+    private static object CreateHandler(Type type)
     {
         Type[] handlerInterfaces = Array.FindAll(type.GetInterfaces(),
             i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IWebSocketHandler<>));
@@ -91,7 +115,6 @@ internal static class HandlerCatalog
         {
             throw new UsageException($"type {type.FullName} constructor failed: {ex.InnerException?.Message}", ex);
         }
-        Type state = handlerInterfaces[0].GetGenericArguments()[0];
-        UseHandler.MakeGenericMethod(state).Invoke(options, [handler, null]);
+        return handler;
     }
 }

@@ -29,7 +29,7 @@ internal static class HostedServer
             MaxMessageSize = settings.MaxMessageSize,
             Compression = settings.Compression ? PerMessageDeflateOptions.Default : PerMessageDeflateOptions.Disabled,
         };
-        HandlerCatalog.Register(settings.Handler, options);
+        TransportSetup.Apply(settings, options);
 
         // Registered before binding, so a signal that arrives during start-up still drains.
         using var shutdown = new ShutdownSignal();
@@ -38,6 +38,12 @@ internal static class HostedServer
         try
         {
             await server.StartAsync().ConfigureAwait(false);
+        }
+        catch (InvalidOperationException ex)
+        {
+            // A certificate that cannot be loaded: said at start, not at the first connection.
+            await error.WriteLineAsync($"wsserver: {ex.Message}").ConfigureAwait(false);
+            return ExitCodes.StartFailure;
         }
         catch (SocketException ex)
         {
@@ -48,7 +54,7 @@ internal static class HostedServer
 
         IPEndPoint bound = server.LocalEndPoints[0];
         await output.WriteLineAsync(
-            $"wsserver {Version} listening on ws://{bound}/ with handler {settings.Handler} (workers {settings.Workers})").ConfigureAwait(false);
+            $"wsserver {Version} listening on {(settings.Transport.Certificate is null ? "ws" : "wss")}://{bound}/ with handler {settings.Handler} (workers {settings.Workers})").ConfigureAwait(false);
         await output.FlushAsync().ConfigureAwait(false);
 
         await shutdown.Requested.ConfigureAwait(false);

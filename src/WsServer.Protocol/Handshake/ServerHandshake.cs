@@ -152,5 +152,22 @@ public static class ServerHandshake
         output.Advance(Encoding.UTF8.GetBytes(body, span));
     }
 
+    /// <summary>Writes a plain HTTP 200 answer with a body (a page a WebSocket client is served from):
+    /// <c>Content-Type</c>, <c>Content-Length</c>, <c>Cache-Control: no-cache</c>, <c>Connection: close</c>.
+    /// The caller closes the connection after sending it.</summary>
+    /// <exception cref="ArgumentException">The content type holds a control character.</exception>
+    public static void WritePage(IBufferWriter<byte> output, string contentType, ReadOnlySpan<byte> body)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentException.ThrowIfNullOrEmpty(contentType);
+        HttpSyntax.EnsureWritableValue(contentType, nameof(contentType));
+        output.Write("HTTP/1.1 200 OK\r\n"u8);
+        HeadWriter.WriteField(output, "Content-Type", contentType);
+        output.Write("Content-Length: "u8);
+        HeadWriter.Write(output, body.Length);
+        output.Write("\r\nCache-Control: no-cache\r\nConnection: close\r\n\r\n"u8);
+        output.Write(body);
+    }
+
     private static bool IsConnection(string name) => string.Equals(name, "Connection", StringComparison.OrdinalIgnoreCase);
 }

@@ -13,7 +13,8 @@ public sealed record ConnectionInfo
     /// <summary>The client's address and port (from the PROXY header when the listener takes one).</summary>
     public required IPEndPoint RemoteEndPoint { get; init; }
 
-    /// <summary>The address and port the client connected to.</summary>
+    /// <summary>The address and port the client connected to (the PROXY header's destination when the
+    /// listener takes one).</summary>
     public required IPEndPoint LocalEndPoint { get; init; }
 
     /// <summary>The request path (<c>/chat</c>).</summary>
@@ -39,6 +40,9 @@ public sealed record ConnectionInfo
 
     /// <summary>The TLS server name (SNI) the client asked for, when it sent one.</summary>
     public string? TlsServerName { get; init; }
+
+    /// <summary>Data the upgrade callback handed on (<c>UpgradeDecision.Accept(items: ...)</c>); empty when none.</summary>
+    public IReadOnlyDictionary<string, object?> Items { get; init; } = new Dictionary<string, object?>();
 
     /// <summary>When the TCP connection was accepted.</summary>
     public required DateTimeOffset AcceptedAt { get; init; }

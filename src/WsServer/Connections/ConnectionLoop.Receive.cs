@@ -34,12 +34,14 @@ internal sealed partial class ConnectionLoop
                         bool endsWithClose = status != OperationStatus.NeedMoreData
                             && evt.Kind is ProtocolEventKind.Close or ProtocolEventKind.Violation;
                         // Automatic replies (pong, close echo) go out in order, ahead of the queue limit.
-                        outbox.TryWriteEncoded(replies.WrittenSpan, endsWithClose, ignoreLimit: true);
+                        outbox.TryWriteEncoded(replies.WrittenSpan, endsWithClose, ignoreLimit: true, defer: true);
                         replies.ResetWrittenCount();
                     }
                     if (status == OperationStatus.NeedMoreData) break;
                     ended = await DispatchAsync(evt, outbox, handler, route).ConfigureAwait(false);
                 }
+                // Everything this read produced goes to the pump at once, in as few writes as it fits.
+                outbox.Flush();
                 input.AdvanceTo(unread.Start, read.Buffer.End);
                 if (ended) return;
                 if (read.IsCompleted)
@@ -52,6 +54,10 @@ internal sealed partial class ConnectionLoop
         catch (Exception ex) when (IsTransportEnd(ex))
         {
             _closed ??= Abnormal(ex is OperationCanceledException ? null : ex);
+        }
+        finally
+        {
+            outbox.Flush();
         }
     }
 
@@ -96,7 +102,10 @@ internal sealed partial class ConnectionLoop
     {
         try
         {
-            HandleOutcome outcome = await handler.HandleAsync(message, _receiving.Token).ConfigureAwait(false);
+            ValueTask<HandleOutcome> pending = handler.HandleAsync(message, _receiving.Token);
+            // A handler that goes async must not hold back the replies already queued for this read.
+            if (!pending.IsCompleted) outbox.Flush();
+            HandleOutcome outcome = await pending.ConfigureAwait(false);
             await ApplyAsync(outcome, outbox).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !_receiving.IsCancellationRequested)
@@ -115,17 +124,23 @@ internal sealed partial class ConnectionLoop
                 return;
             case HandleAction.Reply:
                 // Back-pressure: while the peer is not reading, stop reading from it too.
-                await outbox.WaitForSpaceAsync(_receiving.Token).ConfigureAwait(false);
-                if (payload.Text is { } text) outbox.TryWriteText(text, ignoreLimit: true);
+                Task space = outbox.WaitForSpaceAsync(_receiving.Token);
+                if (!space.IsCompleted)
+                {
+                    // The deferred replies count against the limit: the pump must be writing them.
+                    outbox.Flush();
+                    await space.ConfigureAwait(false);
+                }
+                if (payload.Text is { } text) outbox.TryWriteText(text, ignoreLimit: true, defer: true);
                 else outbox.TryWriteFrame(payload.Kind == MessageKind.Text ? Opcode.Text : Opcode.Binary,
-                    payload.Bytes.Span, ignoreLimit: true);
+                    payload.Bytes.Span, ignoreLimit: true, defer: true);
                 return;
             case HandleAction.Ping or HandleAction.Pong:
                 // RFC 6455 §5.5: "All control frames MUST have a payload length of 125 bytes or less".
                 if (payload.Bytes.Length > 125)
                     throw new ArgumentException("A ping or pong carries at most 125 bytes.", nameof(outcome));
                 outbox.TryWriteFrame(outcome.Action == HandleAction.Ping ? Opcode.Ping : Opcode.Pong,
-                    payload.Bytes.Span, ignoreLimit: true);
+                    payload.Bytes.Span, ignoreLimit: true, defer: true);
                 return;
             case HandleAction.Close:
                 if (outbox.TryWriteClose(payload.CloseCode, payload.CloseReason)) OnCloseQueued(payload.CloseCode, payload.CloseReason);

@@ -1,13 +1,16 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
 using WsServer.Diagnostics;
 using WsServer.Handlers;
 using WsServer.Hosting;
 using WsServer.Protocol.Closing;
 using WsServer.Protocol.Handshake;
 using WsServer.Protocol.Session;
+using WsServer.Transport;
 
 namespace WsServer.Connections;
 
@@ -27,15 +30,20 @@ internal sealed partial class ConnectionLoop
     private readonly Socket _socket;
     private readonly long _id;
     private readonly DateTimeOffset _acceptedAt;
-    private readonly IPEndPoint _remote;
+    private readonly Listener _listener;
+    private IPEndPoint _remote;
+    private IPEndPoint _local;
+    private SslStream? _tls;
     private readonly CancellationTokenSource _receiving;
     private ConnectionClosed? _closed;
     private volatile ConnectionClosed? _localClose;
 
-    public ConnectionLoop(ServerContext server, Socket socket)
+    public ConnectionLoop(ServerContext server, Socket socket, Listener listener)
     {
         _server = server;
         _socket = socket;
+        _listener = listener;
+        _local = LocalOf(socket);
         _id = ServerContext.NextConnectionId();
         _acceptedAt = server.Time.GetUtcNow();
         _remote = (IPEndPoint)socket.RemoteEndPoint!;
@@ -47,7 +55,25 @@ internal sealed partial class ConnectionLoop
     {
         using CancellationTokenRegistration abort = _server.Aborting.UnsafeRegister(
             static s => ((CancellationTokenSource)s!).Cancel(), _receiving);
-        var stream = new NetworkStream(_socket, ownsSocket: true);
+        Stream stream = new NetworkStream(_socket, ownsSocket: true);
+        try
+        {
+            // The PROXY header and TLS come before the pipe: its stream is what the WebSocket is spoken over.
+            if (await OpenTransportAsync(stream).ConfigureAwait(false) is { } transport)
+            {
+                stream = transport;
+                await ServeAsync(stream).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+            _receiving.Dispose();
+        }
+    }
+
+    private async Task ServeAsync(Stream stream)
+    {
         PipeReader input = PipeReader.Create(stream, ReaderOptions);
         try
         {
@@ -61,8 +87,6 @@ internal sealed partial class ConnectionLoop
         finally
         {
             await input.CompleteAsync().ConfigureAwait(false);
-            await stream.DisposeAsync().ConfigureAwait(false);
-            _receiving.Dispose();
         }
     }
 
@@ -70,9 +94,7 @@ internal sealed partial class ConnectionLoop
     {
         ServerOptions options = _server.Options;
         var outbox = new Outbox(options.SendQueueLimit);
-        var response = new ArrayBufferWriter<byte>(256);
-        ServerHandshake.WriteAccept(response, upgrade.Request, upgrade.Accept);
-        outbox.TryWriteEncoded(response.WrittenSpan, endsWithClose: false, ignoreLimit: true);
+        outbox.TryWriteEncoded(upgrade.Answer.WrittenSpan, endsWithClose: false, ignoreLimit: true);
         Task pump = outbox.PumpAsync(stream);
 
         var connection = new WebSocketConnection(CreateInfo(upgrade), outbox, OnCloseQueued);
@@ -106,18 +128,26 @@ internal sealed partial class ConnectionLoop
         }
     }
 
-    private ConnectionInfo CreateInfo(AcceptedUpgrade upgrade) => new()
+    private ConnectionInfo CreateInfo(AcceptedUpgrade upgrade)
     {
-        Id = _id,
-        RemoteEndPoint = _remote,
-        LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!,
-        Path = upgrade.Request.Path,
-        Query = upgrade.Request.Query,
-        Headers = upgrade.Request.Headers,
-        Subprotocol = upgrade.Accept.Subprotocol,
-        Extensions = upgrade.Accept.Extensions,
-        AcceptedAt = _acceptedAt,
-    };
+        (bool isTls, SslProtocols? protocol, string? serverName) = TlsInfo();
+        return new()
+        {
+            Id = _id,
+            RemoteEndPoint = _remote,
+            LocalEndPoint = _local,
+            Path = upgrade.Request.Path,
+            Query = upgrade.Request.Query,
+            Headers = upgrade.Request.Headers,
+            Subprotocol = upgrade.Accept.Subprotocol,
+            Extensions = upgrade.Accept.Extensions,
+            IsTls = isTls,
+            TlsProtocol = protocol,
+            TlsServerName = serverName,
+            Items = upgrade.Items,
+            AcceptedAt = _acceptedAt,
+        };
+    }
 
     private async ValueTask<bool> TryInitAsync(HandlerSession handler, WebSocketConnection connection, Outbox outbox)
     {
@@ -180,7 +210,7 @@ internal sealed partial class ConnectionLoop
         try
         {
             await pump.WaitAsync(linger.Token).ConfigureAwait(false);
-            _socket.Shutdown(SocketShutdown.Send);
+            await ShutdownSendAsync().ConfigureAwait(false);
             while (true)
             {
                 ReadResult read = await input.ReadAsync(linger.Token).ConfigureAwait(false);

@@ -9,11 +9,17 @@ namespace WsServer.Connections;
 /// The connection's mailbox. Every frame for the peer — the handler's replies, the codec's automatic
 /// replies and sends from any thread — is encoded once, in call order, straight into pooled segments
 /// under one lock. One pump writes them to the transport, coalescing whatever queued while the
-/// previous write was in flight. An empty outbox holds no buffer.
+/// previous write was in flight; it is woken outside the lock. The receive loop defers the wake-up to
+/// the end of each read, so the replies to a burst of messages cost one wake-up and leave together.
+/// An empty outbox holds no buffer.
 /// </summary>
 internal sealed partial class Outbox : IBufferWriter<byte>
 {
+    // The first segment of a batch is small, so a quiet connection (or one of thousands receiving the
+    // same broadcast) does not pin a large array while its frame waits; a burst doubles up to the cap.
+    private const int FirstSegmentSize = 4 * 1024;
     private const int SegmentSize = 16 * 1024;
+    private const int MaxHeaderLength = 14;
 
     private readonly Lock _gate = new();
     private readonly AsyncSignal _signal = new();
@@ -25,6 +31,7 @@ internal sealed partial class Outbox : IBufferWriter<byte>
     private long _pending;
     private bool _closeQueued;
     private bool _stopped;
+    private bool _deferred; // only the receive loop defers and flushes, so only it touches this
     private TaskCompletionSource? _spaceAvailable;
 
     public Outbox(long limit) => _limit = limit;
@@ -41,45 +48,64 @@ internal sealed partial class Outbox : IBufferWriter<byte>
         get { lock (_gate) return _closeQueued || _stopped; }
     }
 
-    public SendStatus TryWriteFrame(Opcode opcode, ReadOnlySpan<byte> payload, bool ignoreLimit = false)
+    /// <summary>Queues a whole frame. With <paramref name="defer"/>, the pump is not woken until
+    /// <see cref="Flush"/>: the receive loop queues the replies to one read that way and flushes once.</summary>
+    public SendStatus TryWriteFrame(Opcode opcode, ReadOnlySpan<byte> payload, bool ignoreLimit = false, bool defer = false)
     {
+        SendStatus status;
         lock (_gate)
         {
-            SendStatus status = Admit(ignoreLimit);
-            if (status == SendStatus.Queued && !TryWriteCompressed(opcode, payload)) FrameWriter.WriteFrame(this, opcode, payload);
-            return Signal(status);
+            status = Admit(ignoreLimit);
+            if (status == SendStatus.Queued && !TryWriteCompressed(opcode, payload))
+            {
+                // One segment for the whole frame when it fits, so it goes out in one write.
+                EnsureTail(Math.Min(MaxHeaderLength + payload.Length, SegmentSize));
+                FrameWriter.WriteFrame(this, opcode, payload);
+            }
         }
+        return Signal(status, defer);
     }
 
-    public SendStatus TryWriteText(ReadOnlySpan<char> text, bool ignoreLimit = false)
+    public SendStatus TryWriteText(ReadOnlySpan<char> text, bool ignoreLimit = false, bool defer = false)
     {
+        SendStatus status;
         lock (_gate)
         {
-            SendStatus status = Admit(ignoreLimit);
+            status = Admit(ignoreLimit);
             if (status == SendStatus.Queued && !TryWriteCompressedText(text))
             {
                 int length = Encoding.UTF8.GetByteCount(text);
+                EnsureTail(Math.Min(MaxHeaderLength + length, SegmentSize));
                 FrameWriter.WriteHeader(this, new FrameHeader(Fin: true, Rsv1: false, Opcode.Text, length));
                 Advance(Encoding.UTF8.GetBytes(text, GetSpan(length)));
             }
-            return Signal(status);
         }
+        return Signal(status, defer);
     }
 
     /// <summary>Queues bytes that are already whole frames (codec replies, prepared messages).</summary>
-    public SendStatus TryWriteEncoded(ReadOnlySpan<byte> frames, bool endsWithClose, bool ignoreLimit = false)
+    public SendStatus TryWriteEncoded(ReadOnlySpan<byte> frames, bool endsWithClose, bool ignoreLimit = false, bool defer = false)
     {
+        SendStatus status;
         lock (_gate)
         {
-            SendStatus status = Admit(ignoreLimit);
+            status = Admit(ignoreLimit);
             if (status == SendStatus.Queued)
             {
                 frames.CopyTo(GetSpan(frames.Length));
                 Advance(frames.Length);
                 _closeQueued |= endsWithClose;
             }
-            return Signal(status);
         }
+        return Signal(status, defer);
+    }
+
+    /// <summary>Wakes the pump for frames queued with <c>defer</c>, if any.</summary>
+    public void Flush()
+    {
+        if (!_deferred) return;
+        _deferred = false;
+        _signal.Set();
     }
 
     /// <summary>Queues a close frame, after which nothing more is queued; false if one already was.</summary>
@@ -92,20 +118,22 @@ internal sealed partial class Outbox : IBufferWriter<byte>
             if (Admit(ignoreLimit: true) != SendStatus.Queued) return false;
             FrameWriter.WriteFrame(this, Opcode.Close, payload[..length]);
             _closeQueued = true;
-            Signal(SendStatus.Queued);
-            return true;
         }
+        Signal(SendStatus.Queued, defer: false);
+        return true;
     }
 
     /// <summary>Completes when the queue is under its limit again, or the outbox is closed.</summary>
     public Task WaitForSpaceAsync(CancellationToken cancellationToken)
     {
+        Task space;
         lock (_gate)
         {
             if (_pending < _limit || _closeQueued || _stopped) return Task.CompletedTask;
             _spaceAvailable ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            return _spaceAvailable.Task.WaitAsync(cancellationToken);
+            space = _spaceAvailable.Task.WaitAsync(cancellationToken);
         }
+        return space;
     }
 
     /// <summary>Writes queued frames to <paramref name="transport"/> until the close frame is written
@@ -160,9 +188,12 @@ internal sealed partial class Outbox : IBufferWriter<byte>
         return ignoreLimit || _pending < _limit ? SendStatus.Queued : SendStatus.QueueFull;
     }
 
-    private SendStatus Signal(SendStatus status)
+    // Called outside _gate, so a sender never holds the lock while it wakes the pump.
+    private SendStatus Signal(SendStatus status, bool defer)
     {
-        if (status == SendStatus.Queued) _signal.Set();
+        if (status != SendStatus.Queued) return status;
+        if (defer) _deferred = true;
+        else _signal.Set();
         return status;
     }
 
@@ -215,9 +246,10 @@ internal sealed partial class Outbox : IBufferWriter<byte>
     {
         int needed = Math.Max(sizeHint, 1);
         if (_tail is not null && _tail.Length - _tailLength >= needed) return _tail;
+        int size = _tail is null ? FirstSegmentSize : Math.Min(_tail.Length * 2, SegmentSize);
         if (_tail is not null && _tailLength > 0) _queued.Add((_tail, _tailLength));
         else if (_tail is not null) ArrayPool<byte>.Shared.Return(_tail);
-        _tail = ArrayPool<byte>.Shared.Rent(Math.Max(SegmentSize, needed));
+        _tail = ArrayPool<byte>.Shared.Rent(Math.Max(size, needed));
         _tailLength = 0;
         return _tail;
     }

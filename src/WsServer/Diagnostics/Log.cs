@@ -8,8 +8,8 @@ namespace WsServer.Diagnostics;
 /// <summary>Every log line the server writes, source-generated so a disabled level costs nothing.</summary>
 internal static partial class Log
 {
-    [LoggerMessage(1, LogLevel.Information, "Listening on ws://{EndPoint}")]
-    public static partial void Listening(ILogger logger, IPEndPoint endPoint);
+    [LoggerMessage(1, LogLevel.Information, "Listening on {Scheme}://{EndPoint}{Proxy}")]
+    public static partial void Listening(ILogger logger, string scheme, IPEndPoint endPoint, string proxy);
 
     [LoggerMessage(2, LogLevel.Information, "Connection {Id} opened from {Remote} for {Path}")]
     public static partial void ConnectionOpened(ILogger logger, long id, IPEndPoint remote, string path);
@@ -40,4 +40,16 @@ internal static partial class Log
 
     [LoggerMessage(11, LogLevel.Debug, "Handshake from {Remote} abandoned: {Message}")]
     public static partial void HandshakeAbandoned(ILogger logger, IPEndPoint remote, string message);
+
+    [LoggerMessage(12, LogLevel.Debug, "Connection from {Remote} dropped before the upgrade: {Message}")]
+    public static partial void TransportRefused(ILogger logger, IPEndPoint remote, string message);
+
+    [LoggerMessage(13, LogLevel.Error, "Upgrade callback for {Path} from {Remote} failed; answered 500")]
+    public static partial void UpgradeCallbackFailed(ILogger logger, IPEndPoint remote, string path, Exception exception);
+
+    [LoggerMessage(14, LogLevel.Information, "TLS certificate {Path} reloaded: {Subject}, valid until {NotAfter}")]
+    public static partial void CertificateReloaded(ILogger logger, string path, string subject, DateTime notAfter);
+
+    [LoggerMessage(15, LogLevel.Warning, "TLS certificate {Path} changed but could not be loaded; keeping the previous one: {Message}")]
+    public static partial void CertificateReloadFailed(ILogger logger, string path, string message);
 }

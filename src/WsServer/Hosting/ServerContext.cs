@@ -26,7 +26,15 @@ internal sealed class ServerContext(ServerOptions options, ILogger logger)
     /// <summary>Cancelled when the drain time is over: every connection is cut.</summary>
     public CancellationToken Aborting => _aborting.Token;
 
-    public ICollection<WebSocketConnection> Connections => _connections.Values;
+    /// <summary>The open connections, enumerated live: unlike <c>Values</c>, enumerating the dictionary
+    /// takes no lock and copies nothing, which matters to a broadcast per message.</summary>
+    public IEnumerable<WebSocketConnection> Connections
+    {
+        get
+        {
+            foreach (KeyValuePair<long, WebSocketConnection> entry in _connections) yield return entry.Value;
+        }
+    }
 
     public int ConnectionCount => _connections.Count;
 

@@ -4,6 +4,7 @@ using WsServer.Protocol.Compression;
 using WsServer.Protocol.Handshake;
 using WsServer.Protocol.Session;
 using WsServer.Routing;
+using WsServer.Transport;
 
 namespace WsServer.Hosting;
 
@@ -17,6 +18,17 @@ public sealed class ServerOptions
     /// <see cref="IPAddress.Any"/>, <see cref="IPAddress.IPv6Any"/> (dual-stack), or one address.</summary>
     public IPAddress Address { get; set; } = IPAddress.Loopback;
 
+    /// <summary>TLS (wss://) for the default listener (<see cref="Address"/>, <see cref="Port"/>); null for plain ws://.</summary>
+    public TlsOptions? Tls { get; set; }
+
+    /// <summary>Expect a PROXY protocol header on the default listener (see <see cref="ListenerOptions.ProxyProtocol"/>).</summary>
+    public bool ProxyProtocol { get; set; }
+
+    /// <summary>Where to listen, each with its own transport. When empty (the default), the server
+    /// listens once on <see cref="Address"/> and <see cref="Port"/> with <see cref="Tls"/> and
+    /// <see cref="ProxyProtocol"/>; when not, only on these.</summary>
+    public IList<ListenerOptions> Listeners { get; } = [];
+
     /// <summary>The most connections served at once (the seed's <c>number_of_workers</c>): a further
     /// connection waits in the listen backlog until one ends. Slots, not threads.</summary>
     public int Workers { get; set; } = 1024;
@@ -27,12 +39,12 @@ public sealed class ServerOptions
     /// <summary>The largest message accepted, in bytes, inclusive (default 1 MiB); larger ones close with 1009.</summary>
     public long MaxMessageSize { get; set; } = ProtocolOptions.DefaultMaxMessageSize;
 
+    /// <summary>Bytes that may wait in one connection's send queue before sends wait (default 1 MiB).</summary>
+    public long SendQueueLimit { get; set; } = 1024 * 1024;
+
     /// <summary>permessage-deflate (RFC 7692): on by default, with a 32 KiB window and messages under 64
     /// bytes sent plain; <see cref="PerMessageDeflateOptions.Disabled"/> turns it off. A route may override it.</summary>
     public PerMessageDeflateOptions Compression { get; set; } = PerMessageDeflateOptions.Default;
-
-    /// <summary>Bytes that may wait in one connection's send queue before sends wait (default 1 MiB).</summary>
-    public long SendQueueLimit { get; set; } = 1024 * 1024;
 
     /// <summary>Limits on the upgrade request.</summary>
     public HandshakeLimits HandshakeLimits { get; set; } = HandshakeLimits.Default;
@@ -68,18 +80,22 @@ public sealed class ServerOptions
         return this;
     }
 
+    /// <summary>The listeners to open: <see cref="Listeners"/>, or the default one built from the top-level settings.</summary>
+    internal IReadOnlyList<ListenerOptions> EffectiveListeners() =>
+        Listeners.Count > 0
+            ? [.. Listeners]
+            : [new ListenerOptions { Address = Address, Port = Port, Tls = Tls, ProxyProtocol = ProxyProtocol }];
+
     internal void Validate()
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(Port);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(Port, IPEndPoint.MaxPort);
+        foreach (ListenerOptions listener in EffectiveListeners()) listener.Validate();
         ArgumentOutOfRangeException.ThrowIfLessThan(Workers, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxMessageSize, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(SendQueueLimit, 1);
-        ArgumentNullException.ThrowIfNull(Address);
+        ArgumentNullException.ThrowIfNull(TimeProvider);
         ArgumentNullException.ThrowIfNull(Compression);
         Compression.Validate();
         foreach (WebSocketRoute route in Routes.Routes) route.Options.Compression?.Validate();
-        ArgumentNullException.ThrowIfNull(TimeProvider);
         if (!Routes.Routes.Any()) throw new InvalidOperationException("No handler: map a route or call UseHandler.");
     }
 }

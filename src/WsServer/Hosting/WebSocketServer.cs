@@ -21,7 +21,7 @@ public sealed class WebSocketServer : IAsyncDisposable
     private readonly ServerContext _context;
     private readonly SemaphoreSlim _slots;
     private readonly ConcurrentDictionary<Task, byte> _running = new();
-    private readonly List<SocketListener> _listeners = [];
+    private readonly List<Listener> _listeners = [];
     private readonly List<Task> _acceptLoops = [];
     private ITimer? _heartbeat;
     private int _state; // 0 new, 1 started, 2 stopped
@@ -42,7 +42,7 @@ public sealed class WebSocketServer : IAsyncDisposable
         new(new ServerOptions { Port = port, Workers = workers }.UseHandler(handler), loggerFactory);
 
     /// <summary>Where the server listens (the real port when <see cref="ServerOptions.Port"/> was 0).</summary>
-    public IReadOnlyList<IPEndPoint> LocalEndPoints => _listeners.ConvertAll(l => l.EndPoint);
+    public IReadOnlyList<IPEndPoint> LocalEndPoints => _listeners.ConvertAll(l => l.Socket.EndPoint);
 
     /// <summary>The open WebSocket connections (a snapshot; for broadcasts).</summary>
     public IReadOnlyCollection<WebSocketConnection> Connections => [.. _context.Connections];
@@ -50,15 +50,36 @@ public sealed class WebSocketServer : IAsyncDisposable
     /// <summary>The number of open WebSocket connections.</summary>
     public int ConnectionCount => _context.ConnectionCount;
 
-    /// <summary>Binds and starts accepting. Throws if the address cannot be bound.</summary>
+    /// <summary>Loads the TLS certificates, binds every listener and starts accepting. Throws
+    /// <see cref="InvalidOperationException"/> naming the file when a certificate cannot be loaded
+    /// (path, password, key), and <see cref="SocketException"/> when an address cannot be bound;
+    /// nothing listens then.</summary>
     public Task StartAsync(CancellationToken cancellationToken = default)
     {
         if (Interlocked.CompareExchange(ref _state, 1, 0) != 0) throw new InvalidOperationException("The server was already started.");
         ServerOptions options = _context.Options;
-        var listener = new SocketListener(options.Address, options.Port, options.ListenBacklog);
-        _listeners.Add(listener);
-        Log.Listening(_context.Logger, listener.EndPoint);
-        _acceptLoops.Add(AcceptLoopAsync(listener));
+        // Every certificate first, so a bad one fails the start before any port is bound.
+        List<(ListenerOptions Options, TlsTransport? Tls)> planned = [.. options.EffectiveListeners().Select(l =>
+            (l, l.Tls is null ? null : new TlsTransport(l.Tls, _context.Time, _context.Logger)))];
+        try
+        {
+            foreach ((ListenerOptions listenerOptions, TlsTransport? tls) in planned)
+            {
+                var socket = new SocketListener(listenerOptions.Address, listenerOptions.Port, options.ListenBacklog);
+                _listeners.Add(new Listener(socket, tls, listenerOptions.ProxyProtocol));
+            }
+        }
+        catch
+        {
+            foreach (Listener listener in _listeners) listener.Socket.Dispose();
+            _listeners.Clear();
+            throw;
+        }
+        foreach (Listener listener in _listeners)
+        {
+            Log.Listening(_context.Logger, listener.Scheme, listener.Socket.EndPoint, listener.ProxyProtocol ? " (PROXY protocol)" : "");
+            _acceptLoops.Add(AcceptLoopAsync(listener));
+        }
         _heartbeat = _context.Time.CreateTimer(static s => ((ServerContext)s!).Heartbeat(), _context,
             TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
         return Task.CompletedTask;
@@ -84,7 +105,7 @@ public sealed class WebSocketServer : IAsyncDisposable
         if (Interlocked.Exchange(ref _state, 2) != 1) return;
         _context.Stop();
         if (_heartbeat is not null) await _heartbeat.DisposeAsync().ConfigureAwait(false);
-        foreach (SocketListener listener in _listeners) listener.Dispose();
+        foreach (Listener listener in _listeners) listener.Socket.Dispose();
         await Task.WhenAll(_acceptLoops).ConfigureAwait(false);
 
         Log.Draining(_context.Logger, _context.ConnectionCount);
@@ -111,7 +132,7 @@ public sealed class WebSocketServer : IAsyncDisposable
         _slots.Dispose();
     }
 
-    private async Task AcceptLoopAsync(SocketListener listener)
+    private async Task AcceptLoopAsync(Listener listener)
     {
         CancellationToken stopping = _context.Stopping;
         while (true)
@@ -123,7 +144,7 @@ public sealed class WebSocketServer : IAsyncDisposable
                 await _slots.WaitAsync(stopping).ConfigureAwait(false);
                 try
                 {
-                    client = await listener.AcceptAsync(stopping).ConfigureAwait(false);
+                    client = await listener.Socket.AcceptAsync(stopping).ConfigureAwait(false);
                 }
                 catch
                 {
@@ -139,17 +160,17 @@ public sealed class WebSocketServer : IAsyncDisposable
             {
                 continue; // the client gave up between SYN and accept
             }
-            Serve(client);
+            Serve(client, listener);
         }
     }
 
-    private void Serve(Socket client)
+    private void Serve(Socket client, Listener listener)
     {
         Task running = Task.Run(async () =>
         {
             try
             {
-                await new ConnectionLoop(_context, client).RunAsync().ConfigureAwait(false);
+                await new ConnectionLoop(_context, client, listener).RunAsync().ConfigureAwait(false);
             }
             finally
             {

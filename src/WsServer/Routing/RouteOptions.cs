@@ -1,4 +1,5 @@
 using WsServer.Protocol.Compression;
+using WsServer.Upgrade;
 
 namespace WsServer.Routing;
 
@@ -11,6 +12,20 @@ public sealed record RouteOptions
 
     /// <summary>The largest message accepted on this route; null for the server's limit.</summary>
     public long? MaxMessageSize { get; init; }
+
+    /// <summary>The subprotocols this route speaks, most preferred first: the first one the client also
+    /// offers in <c>Sec-WebSocket-Protocol</c> is answered. When the client offers none of them the
+    /// upgrade still succeeds, without a subprotocol (RFC 6455 §4.2.2 leaves that choice to the server).</summary>
+    public IReadOnlyList<string> Subprotocols { get; init; } = [];
+
+    /// <summary>The origins allowed to connect (exact, such as <c>https://example.com</c>, compared
+    /// case-insensitively); another origin gets 403. Null allows any. A request without an
+    /// <c>Origin</c> header (a non-browser client) is allowed: the check protects browsers' users.</summary>
+    public IReadOnlyList<string>? AllowedOrigins { get; init; }
+
+    /// <summary>Called for each valid upgrade request on this route, before the connection is established
+    /// and before the handler's own <see cref="IUpgradeFilter"/>; may be async (a token check).</summary>
+    public Func<UpgradeContext, ValueTask<UpgradeDecision>>? OnUpgrade { get; init; }
 
     /// <summary>permessage-deflate (RFC 7692) on this route; null for the server's
     /// <see cref="Hosting.ServerOptions.Compression"/>, <see cref="PerMessageDeflateOptions.Disabled"/> for none.</summary>

@@ -11,6 +11,7 @@ public sealed class RouteTable
 {
     private readonly Dictionary<string, WebSocketRoute> _exact = new(StringComparer.Ordinal);
     private readonly List<(string Prefix, WebSocketRoute Route)> _prefixes = [];
+    private readonly Dictionary<string, StaticPage> _pages = new(StringComparer.Ordinal);
 
     /// <summary>The route for paths nothing else matches; null gives them 404.</summary>
     public WebSocketRoute? Fallback { get; private set; }
@@ -46,6 +47,20 @@ public sealed class RouteTable
         Fallback = WebSocketRoute.Create("/*", handler, options);
         return this;
     }
+
+    /// <summary>Serves <paramref name="page"/> with 200 to a plain GET of exactly <paramref name="path"/>;
+    /// an upgrade request for the same path still goes to its WebSocket route.</summary>
+    public RouteTable MapPage(string path, StaticPage page)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(page);
+        if (path[0] != '/') throw new ArgumentException($"A path starts with '/': '{path}'.", nameof(path));
+        _pages[path] = page;
+        return this;
+    }
+
+    /// <summary>The page mapped at <paramref name="path"/>; null when none is.</summary>
+    public StaticPage? MatchPage(string path) => _pages.GetValueOrDefault(path);
 
     /// <summary>The route serving <paramref name="path"/>; null when none does.</summary>
     public WebSocketRoute? Match(string path)

@@ -1,4 +1,5 @@
 using WsServer.Handlers;
+using WsServer.Upgrade;
 
 namespace WsServer.Routing;
 
@@ -7,11 +8,12 @@ public sealed class WebSocketRoute
 {
     private readonly Func<HandlerSession> _createSession;
 
-    private WebSocketRoute(string pattern, RouteOptions options, Func<HandlerSession> createSession)
+    private WebSocketRoute(string pattern, RouteOptions options, Func<HandlerSession> createSession, IUpgradeFilter? filter)
     {
         Pattern = pattern;
         Options = options;
         _createSession = createSession;
+        Filter = filter;
     }
 
     /// <summary>The path as mapped: exact, or ending in <c>/*</c> for a prefix.</summary>
@@ -23,11 +25,15 @@ public sealed class WebSocketRoute
     /// <summary>True for a prefix route.</summary>
     public bool IsPrefix => Pattern.EndsWith("/*", StringComparison.Ordinal);
 
+    /// <summary>The handler, when it also implements <see cref="IUpgradeFilter"/>.</summary>
+    internal IUpgradeFilter? Filter { get; }
+
     internal HandlerSession CreateSession() => _createSession();
 
     internal static WebSocketRoute Create<TState>(string pattern, IWebSocketHandler<TState> handler, RouteOptions? options)
     {
         ArgumentNullException.ThrowIfNull(handler);
-        return new WebSocketRoute(pattern, options ?? RouteOptions.Default, () => new HandlerSession<TState>(handler));
+        return new WebSocketRoute(pattern, options ?? RouteOptions.Default, () => new HandlerSession<TState>(handler),
+            handler as IUpgradeFilter);
     }
 }

@@ -91,6 +91,23 @@ public class ServerHandshakeWriteTests
             Written(output => ServerHandshake.WriteRejection(output, HandshakeRejection.BadRequest("missing Host, sir"))));
 
     [Fact]
+    public void APageIsA200WithItsTypeAndLength() =>
+        Assert.Equal(
+            "HTTP/1.1 200 OK\r\n" +
+            "Content-Type: text/html; charset=utf-8\r\n" +
+            "Content-Length: 5\r\n" +
+            "Cache-Control: no-cache\r\n" +
+            "Connection: close\r\n" +
+            "\r\n" +
+            "<p/>\n",
+            Written(output => ServerHandshake.WritePage(output, "text/html; charset=utf-8", "<p/>\n"u8)));
+
+    [Fact]
+    public void APageTypeWithALineBreakIsRefused() =>
+        Assert.Throws<ArgumentException>(() =>
+            Written(output => ServerHandshake.WritePage(output, "text/html\r\nX-Injected: 1", "x"u8)));
+
+    [Fact]
     public void A405CarriesAllowGet() =>
         Assert.StartsWith(
             "HTTP/1.1 405 Method Not Allowed\r\nAllow: GET\r\nContent-Type: text/plain; charset=utf-8\r\n",

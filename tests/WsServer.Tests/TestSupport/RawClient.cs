@@ -22,11 +22,13 @@ public sealed class RawClient : IAsyncDisposable
     private readonly TcpClient _tcp = new() { NoDelay = true };
     private NetworkStream _stream = null!;
 
-    public static async Task<RawClient> ConnectAsync(int port, string path = "/", string? extraHeaders = null)
+    /// <summary>Connects and upgrades; <paramref name="preamble"/> (a PROXY protocol header) goes first.</summary>
+    public static async Task<RawClient> ConnectAsync(int port, string path = "/", string? extraHeaders = null, byte[]? preamble = null)
     {
         var client = new RawClient();
         await client._tcp.ConnectAsync("127.0.0.1", port, Timeouts.Token());
         client._stream = client._tcp.GetStream();
+        if (preamble is not null) await client.SendAsync(preamble);
         string request = $"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
                          $"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n{extraHeaders}\r\n";
         await client.SendAsync(Encoding.ASCII.GetBytes(request));

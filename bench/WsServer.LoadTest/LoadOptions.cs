@@ -1,0 +1,74 @@
+using System.Globalization;
+
+namespace WsServer.LoadTest;
+
+/// <summary>The tool's command line: <c>[scenario] [--option value]...</c>.</summary>
+internal sealed record LoadOptions
+{
+    public static readonly string[] Scenarios = ["echo", "latency", "upgrades", "fanout", "idle"];
+
+    public string Scenario { get; init; } = "all";
+    public int Rounds { get; init; } = 3;
+    public double DurationSeconds { get; init; } = 2;
+    public double WarmupSeconds { get; init; } = 0.5;
+    public int Connections { get; init; } = 50;
+    public int Window { get; init; } = 8;
+    public int[] Sizes { get; init; } = [16, 1024, 65536];
+    public int LatencySize { get; init; } = 16;
+    public int[] LatencyConnections { get; init; } = [1, 50];
+    public int UpgradeConcurrency { get; init; } = 16;
+    public int FanoutConnections { get; init; } = 200;
+    public int FanoutWindow { get; init; } = 4;
+    public int FanoutSize { get; init; } = 64;
+    public int IdleConnections { get; init; } = 10_000;
+    public int IdleRounds { get; init; } = 1;
+    public bool ServerGc { get; init; } = true;
+    public string? Out { get; init; }
+    public int Port { get; init; }
+
+    public TimeSpan Duration => TimeSpan.FromSeconds(DurationSeconds);
+    public TimeSpan Warmup => TimeSpan.FromSeconds(WarmupSeconds);
+
+    public static LoadOptions Parse(string[] args)
+    {
+        var o = new LoadOptions();
+        int i = 0;
+        if (args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal))
+        {
+            o = o with { Scenario = args[0] };
+            i = 1;
+        }
+        if (o.Scenario != "all" && !o.Scenario.StartsWith("serve-", StringComparison.Ordinal) && !Scenarios.Contains(o.Scenario))
+            throw new ArgumentException($"Unknown scenario '{o.Scenario}': all, {string.Join(", ", Scenarios)}.");
+        for (; i < args.Length; i += 2)
+        {
+            if (i + 1 >= args.Length) throw new ArgumentException($"{args[i]} needs a value.");
+            string v = args[i + 1];
+            o = args[i] switch
+            {
+                "--rounds" => o with { Rounds = Int(v) },
+                "--duration" => o with { DurationSeconds = double.Parse(v, CultureInfo.InvariantCulture) },
+                "--warmup" => o with { WarmupSeconds = double.Parse(v, CultureInfo.InvariantCulture) },
+                "--connections" => o with { Connections = Int(v) },
+                "--window" => o with { Window = Int(v) },
+                "--sizes" => o with { Sizes = Ints(v) },
+                "--latency-connections" => o with { LatencyConnections = Ints(v) },
+                "--upgrade-concurrency" => o with { UpgradeConcurrency = Int(v) },
+                "--fanout-connections" => o with { FanoutConnections = Int(v) },
+                "--fanout-window" => o with { FanoutWindow = Int(v) },
+                "--idle-connections" => o with { IdleConnections = Int(v) },
+                "--idle-rounds" => o with { IdleRounds = Int(v) },
+                "--gc" => o with { ServerGc = v switch { "server" => true, "workstation" => false,
+                    _ => throw new ArgumentException("--gc is server or workstation.") } },
+                "--out" => o with { Out = v },
+                "--port" => o with { Port = Int(v) },
+                _ => throw new ArgumentException($"Unknown option {args[i]}."),
+            };
+        }
+        return o;
+    }
+
+    private static int Int(string v) => int.Parse(v, CultureInfo.InvariantCulture);
+
+    private static int[] Ints(string v) => [.. v.Split(',').Select(Int)];
+}

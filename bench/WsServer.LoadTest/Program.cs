@@ -1,0 +1,44 @@
+using WsServer.LoadTest;
+using WsServer.LoadTest.Scenarios;
+using WsServer.LoadTest.Servers;
+
+LoadOptions options;
+try
+{
+    options = LoadOptions.Parse(args);
+}
+catch (Exception ex) when (ex is ArgumentException or FormatException)
+{
+    Console.Error.WriteLine(ex.Message);
+    Console.Error.WriteLine("usage: WsServer.LoadTest [all|echo|latency|upgrades|fanout|idle] [--rounds N] [--duration S] "
+        + "[--connections N] [--window W] [--sizes 16,1024,65536] [--idle-connections N] [--gc server|workstation] [--out FILE]");
+    return 2;
+}
+
+switch (options.Scenario)
+{
+    case "serve-wsserver":
+        return await WsServerEcho.RunAsync(options.Port);
+    case "serve-kestrel":
+        return await KestrelEcho.RunAsync(options.Port);
+}
+
+// Children are killed however the run ends: normally, by exception, by Ctrl+C or SIGTERM.
+AppDomain.CurrentDomain.ProcessExit += (_, _) => ServerProcess.KillAll();
+Console.CancelKeyPress += (_, _) => ServerProcess.KillAll();
+try
+{
+    var report = new Report(options, args);
+    await new Runner(options, report).RunAsync();
+    report.Finish();
+    return 0;
+}
+catch (Exception ex)
+{
+    Console.Error.WriteLine($"load test failed: {ex}");
+    return 1;
+}
+finally
+{
+    ServerProcess.KillAll();
+}

@@ -1,0 +1,90 @@
+using System.Diagnostics;
+using System.Text;
+using WsServer.LoadTest.Client;
+using WsServer.LoadTest.Servers;
+using WsServer.Protocol.Framing;
+
+namespace WsServer.LoadTest.Scenarios;
+
+/// <summary>Broadcast fan-out: N connections listen; one more (also a listener) sends <c>fanout:</c>
+/// commands, keeping W broadcasts in flight (a new command when its own copy comes back). WsServer
+/// answers with <c>server.Broadcast(PreparedMessage)</c>, Kestrel with a loop of sends over its open
+/// sockets. The metric is messages delivered to clients per second.</summary>
+internal static class FanoutScenario
+{
+    public static async Task RunAsync(ServerPair pair, LoadOptions o, Report report)
+    {
+        Row row = await pair.InterleaveAsync($"fan-out to {o.FanoutConnections + 1} conns, {EchoScenario.Size(o.FanoutSize)}, window {o.FanoutWindow}",
+            o.Rounds, s => OnceAsync(s, o));
+        report.Table("Broadcast fan-out", "msgs delivered/s", higherIsBetter: true, [row],
+            "WsServer drops a broadcast to a connection whose send queue is full (by design); only delivered messages count.");
+    }
+
+    private static async Task<Sample> OnceAsync(ServerProcess server, LoadOptions o)
+    {
+        byte[] command = WsClient.Encode(Opcode.Text, [.. Encoding.ASCII.GetBytes("fanout:"), .. new byte[o.FanoutSize]]);
+        List<WsClient> listeners = await ClientGroup.OpenAsync(server.EndPoint, o.FanoutConnections, 64 * 1024);
+        using WsClient trigger = await WsClient.ConnectAsync(server.EndPoint, 64 * 1024, CancellationToken.None);
+        var state = new State();
+        using var deadline = new CancellationTokenSource(o.Warmup + o.Duration + TimeSpan.FromSeconds(30));
+        Task[] loops = [.. listeners.Select(c => ListenAsync(c, state, deadline.Token))];
+        Task triggering = TriggerAsync(trigger, command, o.FanoutWindow, state, deadline.Token);
+
+        await Task.Delay(o.Warmup);
+        long start = Stopwatch.GetTimestamp();
+        long before = Volatile.Read(ref state.Delivered);
+        ServerStats s0 = await server.StatsAsync();
+        await Task.Delay(o.Duration);
+        long after = Volatile.Read(ref state.Delivered);
+        double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        ServerStats s1 = await server.StatsAsync();
+        state.Stopping = true;
+        await triggering;
+        await trigger.CloseAsync(TimeSpan.FromSeconds(3));
+        // Listeners end their side; the server closes its side and the loops see the end of the stream.
+        foreach (WsClient listener in listeners) listener.ShutdownSend();
+        await Task.WhenAll(loops).WaitAsync(TimeSpan.FromSeconds(15));
+        foreach (WsClient listener in listeners) listener.Dispose();
+        return new Sample((after - before) / seconds, s1 - s0, after - before);
+    }
+
+    private sealed class State
+    {
+        public long Delivered;
+        public volatile bool Stopping;
+    }
+
+    private static async Task ListenAsync(WsClient client, State state, CancellationToken ct)
+    {
+        try
+        {
+            int received;
+            while ((received = await client.ReceiveMessagesAsync(ct)) >= 0) Interlocked.Add(ref state.Delivered, received);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or System.Net.Sockets.SocketException)
+        {
+            // Reset at the end of the round.
+        }
+    }
+
+    private static async Task TriggerAsync(WsClient trigger, byte[] command, int window, State state, CancellationToken ct)
+    {
+        try
+        {
+            for (int i = 0; i < window; i++) await trigger.SendAsync(command, ct);
+            int outstanding = window;
+            while (outstanding > 0)
+            {
+                int received = await trigger.ReceiveMessagesAsync(ct);
+                if (received < 0) return;
+                Interlocked.Add(ref state.Delivered, received);
+                outstanding -= received;
+                for (int i = 0; i < received && !state.Stopping; i++, outstanding++) await trigger.SendAsync(command, ct);
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or System.Net.Sockets.SocketException)
+        {
+            Console.Error.WriteLine($"  fan-out trigger ended early: {ex.Message}");
+        }
+    }
+}

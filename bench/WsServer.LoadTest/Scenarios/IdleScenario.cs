@@ -1,0 +1,53 @@
+using WsServer.LoadTest.Client;
+using WsServer.LoadTest.Servers;
+
+namespace WsServer.LoadTest.Scenarios;
+
+/// <summary>Memory per idle connection: fresh server children; after a full GC the server's VmRSS (and
+/// managed heap) is read, N connections are opened and left idle, and after another full GC it is read
+/// again; the difference divided by N.</summary>
+internal static class IdleScenario
+{
+    public static async Task RunAsync(LoadOptions o, Report report)
+    {
+        var rss = (Ws: new List<Sample>(), K: new List<Sample>());
+        var heap = (Ws: new List<Sample>(), K: new List<Sample>());
+        int opened = 0;
+        for (int round = 0; round < o.IdleRounds; round++)
+        {
+            using ServerProcess ws = await ServerProcess.StartAsync("WsServer", "serve-wsserver", o.ServerGc);
+            using ServerProcess kestrel = await ServerProcess.StartAsync("Kestrel", "serve-kestrel", o.ServerGc);
+            ServerProcess[] order = round % 2 == 0 ? [ws, kestrel] : [kestrel, ws];
+            foreach (ServerProcess server in order)
+            {
+                (Sample r, Sample h, opened) = await OnceAsync(server, o);
+                bool isWs = server == ws;
+                (isWs ? rss.Ws : rss.K).Add(r);
+                (isWs ? heap.Ws : heap.K).Add(h);
+                Console.Error.WriteLine($"  idle round {round + 1} {server.Name}: {r.Value:0.00} KiB RSS, {h.Value:0.00} KiB heap per connection");
+            }
+        }
+        report.Table($"Memory per idle connection ({opened} connections)", "KiB per connection", higherIsBetter: false,
+            [new Row("VmRSS delta / N", rss.Ws, rss.K), new Row("managed heap delta / N", heap.Ws, heap.K)],
+            "Lower is better; the ratio is Kestrel/WsServer. Both after a forced full compacting GC in the server. "
+            + "alloc/op here is bytes allocated per connection opened.");
+    }
+
+    private static async Task<(Sample Rss, Sample Heap, int Opened)> OnceAsync(ServerProcess server, LoadOptions o)
+    {
+        ServerStats s0 = await server.StatsAsync(collect: true);
+        List<WsClient> clients = await ClientGroup.OpenAsync(server.EndPoint, o.IdleConnections, 1024, concurrency: 64);
+        try
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            ServerStats s1 = await server.StatsAsync(collect: true);
+            ServerStats d = s1 - s0;
+            int n = clients.Count;
+            return (new Sample(d.RssKiB / (double)n, d, n), new Sample(d.HeapBytes / 1024.0 / n, d, n), n);
+        }
+        finally
+        {
+            foreach (WsClient client in clients) client.Dispose();
+        }
+    }
+}

@@ -1,0 +1,102 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.WebSockets;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace WsServer.LoadTest.Servers;
+
+/// <summary>The <c>serve-kestrel</c> child: a minimal ASP.NET Core app with <c>UseWebSockets</c> and the
+/// canonical echo loop (receive into a pooled buffer, send the same bytes). A text message that starts
+/// with <c>fanout:</c> is sent on to every open socket in a plain loop, one send at a time.</summary>
+internal static class KestrelEcho
+{
+    private static readonly ConcurrentDictionary<WebSocket, byte> Sockets = new();
+
+    public static async Task<int> RunAsync(int port)
+    {
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Listen(IPAddress.Loopback, port);
+            k.Limits.MaxConcurrentConnections = null;
+            k.Limits.MaxConcurrentUpgradedConnections = null;
+        });
+        await using WebApplication app = builder.Build();
+        app.UseWebSockets();
+        app.Run(async context =>
+        {
+            if (!context.WebSockets.IsWebSocketRequest)
+            {
+                context.Response.StatusCode = StatusCodes.Status400BadRequest;
+                return;
+            }
+            using WebSocket socket = await context.WebSockets.AcceptWebSocketAsync();
+            await EchoAsync(socket, context.RequestAborted);
+        });
+        await app.StartAsync();
+        string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        await ControlChannel.ServeAsync(new Uri(address).Port);
+        await app.StopAsync();
+        return 0;
+    }
+
+    private static async Task EchoAsync(WebSocket socket, CancellationToken ct)
+    {
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(4096);
+        Sockets.TryAdd(socket, 0);
+        try
+        {
+            while (true)
+            {
+                ValueWebSocketReceiveResult result = await socket.ReceiveAsync(buffer.AsMemory(), ct);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, ct);
+                    return;
+                }
+                ReadOnlyMemory<byte> received = buffer.AsMemory(0, result.Count);
+                if (result.MessageType == WebSocketMessageType.Text && result.EndOfMessage
+                    && received.Span.StartsWith(FanoutCommand.Prefix))
+                {
+                    await FanoutAsync(received[FanoutCommand.Prefix.Length..], ct);
+                    continue;
+                }
+                await socket.SendAsync(received, result.MessageType, result.EndOfMessage, ct);
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException)
+        {
+            // The load generator may drop a connection without the closing handshake.
+        }
+        finally
+        {
+            Sockets.TryRemove(socket, out _);
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static async Task FanoutAsync(ReadOnlyMemory<byte> payload, CancellationToken ct)
+    {
+        foreach (WebSocket target in Sockets.Keys)
+        {
+            try
+            {
+                await target.SendAsync(payload, WebSocketMessageType.Binary, endOfMessage: true, ct);
+            }
+            catch (Exception ex) when (ex is WebSocketException or ObjectDisposedException or IOException)
+            {
+                // A receiver that went away is skipped, as WsServer's broadcast skips closed connections.
+            }
+        }
+    }
+}

@@ -1,0 +1,131 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+
+namespace WsServer.LoadTest.Servers;
+
+/// <summary>A server child of this tool (<c>dotnet &lt;this dll&gt; serve-wsserver|serve-kestrel</c>), with the
+/// same runtime settings for both: the GC mode is set through <c>DOTNET_gcServer</c>.</summary>
+internal sealed class ServerProcess : IDisposable
+{
+    private static readonly List<Process> Running = [];
+    private readonly Process _process;
+
+    private ServerProcess(string name, Process process, int port)
+    {
+        Name = name;
+        _process = process;
+        EndPoint = new IPEndPoint(IPAddress.Loopback, port);
+    }
+
+    public string Name { get; }
+
+    public IPEndPoint EndPoint { get; }
+
+    public int Pid => _process.Id;
+
+    /// <summary>Starts the child and waits for its <c>ready PORT</c> line.</summary>
+    public static async Task<ServerProcess> StartAsync(string name, string command, bool serverGc)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(typeof(ServerProcess).Assembly.Location);
+        start.ArgumentList.Add(command);
+        start.ArgumentList.Add("--port");
+        start.ArgumentList.Add("0");
+        start.Environment["DOTNET_gcServer"] = serverGc ? "1" : "0";
+        start.Environment["DOTNET_gcConcurrent"] = "1";
+        Process process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {command}.");
+        lock (Running) Running.Add(process);
+        process.ErrorDataReceived += (_, e) => { if (e.Data is { } line) Console.Error.WriteLine($"[{name}] {line}"); };
+        process.BeginErrorReadLine();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        string? ready = await process.StandardOutput.ReadLineAsync(timeout.Token);
+        if (ready is null || !ready.StartsWith("ready ", StringComparison.Ordinal))
+        {
+            KillAll();
+            throw new InvalidOperationException($"{name} did not start: '{ready}'.");
+        }
+        return new ServerProcess(name, process, int.Parse(ready.AsSpan(6), CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>The server's GC counters (after a full blocking collection when <paramref name="collect"/>).</summary>
+    public async Task<ServerStats> StatsAsync(bool collect = false)
+    {
+        await _process.StandardInput.WriteLineAsync(collect ? "gc" : "stats");
+        await _process.StandardInput.FlushAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        string line = await _process.StandardOutput.ReadLineAsync(timeout.Token)
+            ?? throw new InvalidOperationException($"{Name} exited.");
+        string[] f = line.Split(' ');
+        long N(int i) => long.Parse(f[i], CultureInfo.InvariantCulture);
+        return new ServerStats(N(1), N(2), N(3), N(4), N(5), N(6), ReadRssKiB());
+    }
+
+    /// <summary>VmRSS of the child from /proc, in KiB.</summary>
+    public long ReadRssKiB()
+    {
+        foreach (string line in File.ReadLines($"/proc/{_process.Id}/status"))
+        {
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                return long.Parse(line.AsSpan(6).Trim().TrimEnd("kB").Trim(), CultureInfo.InvariantCulture);
+        }
+        return 0;
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.StandardInput.WriteLine("quit");
+                _process.StandardInput.Flush();
+                if (!_process.WaitForExit(3000)) _process.Kill(entireProcessTree: true);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or InvalidOperationException)
+        {
+            // Already gone.
+        }
+        finally
+        {
+            Kill(_process);
+        }
+    }
+
+    /// <summary>Kills every child still running (on exit, on Ctrl+C, on failure).</summary>
+    public static void KillAll()
+    {
+        Process[] all;
+        lock (Running) all = [.. Running];
+        foreach (Process process in all) Kill(process);
+    }
+
+    private static void Kill(Process process)
+    {
+        try
+        {
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // Exited meanwhile.
+        }
+        lock (Running) Running.Remove(process);
+        process.Dispose();
+    }
+}
+
+/// <summary>A server child's counters at one moment.</summary>
+internal readonly record struct ServerStats(long Gen0, long Gen1, long Gen2, long AllocatedBytes, long HeapBytes,
+    long CpuMs, long RssKiB)
+{
+    public static ServerStats operator -(ServerStats a, ServerStats b) => new(a.Gen0 - b.Gen0, a.Gen1 - b.Gen1,
+        a.Gen2 - b.Gen2, a.AllocatedBytes - b.AllocatedBytes, a.HeapBytes - b.HeapBytes, a.CpuMs - b.CpuMs, a.RssKiB - b.RssKiB);
+}

@@ -1,0 +1,59 @@
+using WsServer.Protocol.Handshake;
+
+namespace WsServer.Upgrade;
+
+/// <summary>An upgrade callback's answer: accept (optionally with a subprotocol, extra response headers
+/// and items handed on to <c>InitAsync</c>) or reject with an HTTP response.</summary>
+public sealed class UpgradeDecision
+{
+    private static readonly IReadOnlyDictionary<string, object?> NoItems = new Dictionary<string, object?>();
+
+    private UpgradeDecision(HandshakeRejection? rejection, string? subprotocol,
+        IReadOnlyList<KeyValuePair<string, string>> headers, IReadOnlyDictionary<string, object?> items)
+    {
+        Rejection = rejection;
+        Subprotocol = subprotocol;
+        Headers = headers;
+        Items = items;
+    }
+
+    /// <summary>Accept, with what the route negotiated.</summary>
+    public static UpgradeDecision Accepted { get; } = new(null, null, [], NoItems);
+
+    /// <summary>True for an accept.</summary>
+    public bool IsAccepted => Rejection is null;
+
+    /// <summary>The refusal sent to the client; null for an accept.</summary>
+    public HandshakeRejection? Rejection { get; }
+
+    /// <summary>The subprotocol to answer; null keeps what the route negotiated. It must be one the client offered.</summary>
+    public string? Subprotocol { get; }
+
+    /// <summary>Extra headers for the 101 answer.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Headers { get; }
+
+    /// <summary>Data for the handler, found in <c>ConnectionInfo.Items</c> during and after <c>InitAsync</c>.</summary>
+    public IReadOnlyDictionary<string, object?> Items { get; }
+
+    /// <summary>Accepts the upgrade. <paramref name="subprotocol"/>, when given, must be one the client
+    /// offered; <paramref name="headers"/> go into the 101 answer; <paramref name="items"/> reach
+    /// <c>ConnectionInfo.Items</c>.</summary>
+    public static UpgradeDecision Accept(string? subprotocol = null,
+        IEnumerable<KeyValuePair<string, string>>? headers = null,
+        IEnumerable<KeyValuePair<string, object?>>? items = null) =>
+        new(null, subprotocol, headers?.ToArray() ?? [],
+            items is null ? NoItems : new Dictionary<string, object?>(items, StringComparer.Ordinal));
+
+    /// <summary>Rejects the upgrade: the client gets exactly this status, these headers and this body
+    /// (text/plain, UTF-8), then the connection is closed. <paramref name="statusCode"/> is 300 to 599
+    /// (a redirect needs a <c>Location</c> header).</summary>
+    public static UpgradeDecision Reject(int statusCode, string body,
+        IEnumerable<KeyValuePair<string, string>>? headers = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(statusCode, 300);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(statusCode, 599);
+        ArgumentNullException.ThrowIfNull(body);
+        var rejection = new HandshakeRejection(statusCode, body) { Body = body, Headers = headers?.ToArray() ?? [] };
+        return new(rejection, null, [], NoItems);
+    }
+}

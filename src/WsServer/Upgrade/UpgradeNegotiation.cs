@@ -1,0 +1,76 @@
+using System.Net;
+using WsServer.Protocol.Handshake;
+using WsServer.Routing;
+
+namespace WsServer.Upgrade;
+
+/// <summary>How a valid upgrade request on a route ends: the 101 answer with the items for init, or a refusal.</summary>
+internal readonly record struct UpgradeOutcome(
+    HandshakeAccept? Accept, IReadOnlyDictionary<string, object?> Items, HandshakeRejection? Rejection);
+
+/// <summary>
+/// The route's checks, in order: the origin allow-list (403), the subprotocol choice (the route's
+/// list in preference order, the first the client offered), then the route's callback and the
+/// handler's filter; the first rejection wins. Exceptions from callbacks propagate: the caller
+/// answers them with 500.
+/// </summary>
+internal static class UpgradeNegotiation
+{
+    private static readonly IReadOnlyDictionary<string, object?> NoItems = new Dictionary<string, object?>();
+
+    public static async ValueTask<UpgradeOutcome> NegotiateAsync(UpgradeRequest request, WebSocketRoute route,
+        IPEndPoint remote, IPEndPoint local, CancellationToken cancellationToken)
+    {
+        RouteOptions options = route.Options;
+        if (!IsOriginAllowed(options.AllowedOrigins, request.Origin))
+            return Refused(HandshakeRejection.Forbidden($"origin not allowed: {request.Origin}"));
+
+        string? subprotocol = ChooseSubprotocol(options.Subprotocols, request.Subprotocols);
+        var context = new UpgradeContext(request, remote, local, route, subprotocol, cancellationToken);
+        List<UpgradeDecision> decisions = [];
+        if (options.OnUpgrade is { } callback) decisions.Add(await callback(context).ConfigureAwait(false));
+        if (decisions.TrueForAll(d => d.IsAccepted) && route.Filter is { } filter)
+            decisions.Add(await filter.OnUpgradeAsync(context).ConfigureAwait(false));
+
+        if (decisions.Find(d => !d.IsAccepted) is { } rejected) return Refused(rejected.Rejection!);
+        return Accepted(request, subprotocol, decisions);
+    }
+
+    public static bool IsOriginAllowed(IReadOnlyList<string>? allowed, string? origin) =>
+        allowed is null || origin is null
+        || allowed.Any(a => string.Equals(a.TrimEnd('/'), origin, StringComparison.OrdinalIgnoreCase));
+
+    public static string? ChooseSubprotocol(IReadOnlyList<string> preferred, IReadOnlyList<string> offered)
+    {
+        // RFC 6455 §4.2.2: the server selects "one or none of the acceptable protocols" the client listed.
+        foreach (string candidate in preferred)
+        {
+            if (offered.Contains(candidate, StringComparer.Ordinal)) return candidate;
+        }
+        return null;
+    }
+
+    private static UpgradeOutcome Accepted(UpgradeRequest request, string? subprotocol, List<UpgradeDecision> decisions)
+    {
+        var headers = new List<KeyValuePair<string, string>>();
+        Dictionary<string, object?>? items = null;
+        foreach (UpgradeDecision decision in decisions)
+        {
+            if (decision.Subprotocol is { } chosen)
+            {
+                // Answering a subprotocol the client did not offer makes it fail the connection (§4.1).
+                if (!request.Subprotocols.Contains(chosen, StringComparer.Ordinal))
+                    throw new InvalidOperationException($"Upgrade callback chose subprotocol '{chosen}', which the client did not offer.");
+                subprotocol = chosen;
+            }
+            headers.AddRange(decision.Headers);
+            if (decision.Items.Count == 0) continue;
+            items ??= new Dictionary<string, object?>(StringComparer.Ordinal);
+            foreach ((string key, object? value) in decision.Items) items[key] = value;
+        }
+        var accept = new HandshakeAccept { Subprotocol = subprotocol, Headers = headers };
+        return new UpgradeOutcome(accept, items ?? NoItems, null);
+    }
+
+    private static UpgradeOutcome Refused(HandshakeRejection rejection) => new(null, NoItems, rejection);
+}

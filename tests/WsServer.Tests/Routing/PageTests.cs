@@ -1,0 +1,42 @@
+using System.Net;
+using System.Net.WebSockets;
+using WsServer.Routing;
+using WsServer.Tests.TestHandlers;
+using WsServer.Tests.TestSupport;
+
+namespace WsServer.Tests.Routing;
+
+/// <summary>A page mapped on a path answers plain GETs with 200; upgrades of the same path still reach
+/// their handler, and other plain requests still get 426 or 404.</summary>
+public sealed class PageTests
+{
+    [Fact]
+    public async Task PlainGetGetsThePageAndAnUpgradeOfTheSamePathGetsTheHandler()
+    {
+        await using TestServer server = await TestServer.StartAsync(o =>
+            o.Routes.Map("/", new EchoHandler()).MapPage("/", StaticPage.Html("<p>hello page</p>")));
+        using var http = new HttpClient();
+
+        HttpResponseMessage page = await http.GetAsync(new Uri($"http://127.0.0.1:{server.Port}/"), Timeouts.Token());
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Equal("text/html", page.Content.Headers.ContentType!.MediaType);
+        Assert.Equal("<p>hello page</p>", await page.Content.ReadAsStringAsync());
+
+        using ClientWebSocket client = await server.ConnectAsync("/");
+        await client.SendTextAsync("still a websocket");
+        Assert.Equal("still a websocket", await client.ReceiveTextAsync());
+    }
+
+    [Fact]
+    public async Task PlainGetOfAnUnmappedPageStillGets426Or404()
+    {
+        await using TestServer server = await TestServer.StartAsync(o =>
+            o.Routes.Map("/ws", new EchoHandler()).MapPage("/", StaticPage.Html("x")));
+        using var http = new HttpClient();
+
+        Assert.Equal(HttpStatusCode.UpgradeRequired,
+            (await http.GetAsync(new Uri($"http://127.0.0.1:{server.Port}/ws"), Timeouts.Token())).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound,
+            (await http.GetAsync(new Uri($"http://127.0.0.1:{server.Port}/other"), Timeouts.Token())).StatusCode);
+    }
+}

@@ -1,0 +1,76 @@
+using System.Net;
+using System.Net.WebSockets;
+using WsServer.Connections;
+using WsServer.Routing;
+using WsServer.Tests.TestHandlers;
+using WsServer.Tests.TestSupport;
+using WsServer.Upgrade;
+
+namespace WsServer.Tests.Upgrade;
+
+/// <summary>The seed's to-do "info about the connection to init": every field of <see cref="ConnectionInfo"/>.</summary>
+public sealed class ConnectionInfoTests
+{
+    private static readonly DateTimeOffset Now = new(2030, 1, 2, 3, 4, 5, TimeSpan.Zero);
+
+    private sealed class FixedClock : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => Now;
+    }
+
+    [Fact]
+    public async Task InitSeesEveryFieldOfThePlainConnection()
+    {
+        var handler = new RecordingHandler();
+        await using TestServer server = await TestServer.StartAsync(o =>
+        {
+            o.TimeProvider = new FixedClock();
+            o.Routes.Map("/info", handler, new RouteOptions
+            {
+                Subprotocols = ["v2", "v1"],
+                OnUpgrade = _ => new(UpgradeDecision.Accept(items: [new("user", "ada")])),
+            });
+        });
+        using var client = new ClientWebSocket();
+        client.Options.AddSubProtocol("v1");
+        client.Options.SetRequestHeader("X-Trace", "abc");
+
+        await client.ConnectAsync(server.Uri("/info?room=1&x=%20"), Timeouts.Token());
+        ConnectionInfo info = (await handler.FirstOpened.Task.Bounded()).Info;
+
+        Assert.Equal(IPAddress.Loopback, info.RemoteEndPoint.Address);
+        Assert.NotEqual(server.Port, info.RemoteEndPoint.Port);
+        Assert.Equal(new IPEndPoint(IPAddress.Loopback, server.Port), info.LocalEndPoint);
+        Assert.Equal("/info", info.Path);
+        Assert.Equal("room=1&x=%20", info.Query);
+        Assert.Equal("abc", info.Headers["X-Trace"]);
+        Assert.Equal("v1", info.Subprotocol);
+        Assert.Null(info.Extensions);
+        Assert.False(info.IsTls);
+        Assert.Null(info.TlsProtocol);
+        Assert.Null(info.TlsServerName);
+        Assert.Equal("ada", info.Items["user"]);
+        Assert.Equal(Now, info.AcceptedAt);
+        Assert.Equal("v1", client.SubProtocol);
+    }
+
+    [Fact]
+    public async Task ConnectionIdsAreUniqueInTheProcess()
+    {
+        var handler = new RecordingHandler();
+        await using TestServer first = await TestServer.StartAsync(handler);
+        await using TestServer second = await TestServer.StartAsync(handler);
+
+        using ClientWebSocket a = await first.ConnectAsync();
+        using ClientWebSocket b = await first.ConnectAsync();
+        using ClientWebSocket c = await second.ConnectAsync();
+        await a.SendTextAsync("x");
+        await b.SendTextAsync("x");
+        await c.SendTextAsync("x");
+        await a.ReceiveTextAsync();
+        await b.ReceiveTextAsync();
+        await c.ReceiveTextAsync();
+
+        Assert.Equal(3, handler.Opened.Select(o => o.Id).Distinct().Count());
+    }
+}
