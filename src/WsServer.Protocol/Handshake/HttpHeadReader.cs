@@ -66,20 +66,21 @@ internal static class HttpHeadReader
         {
             if (reader.Consumed > limits.MaxHeaderBytes)
                 return Fail(HeadTooLarge(limits), out rejection);
+            // Checked first, with the same bound as the unfinished line below, so that an over-long line
+            // gets the same answer whether its end arrived in this read or not.
+            if (line.Length > limits.MaxLineLength + 1L)
+                return Fail(LineTooLong(lines == 0, limits), out rejection);
             // RFC 9112 §2.2: "a recipient MAY recognize a single LF as a line terminator" —
             // we do not: a bare LF is refused, so every peer frames the head the same way we do.
             if (line.IsEmpty || line.Slice(line.Length - 1).FirstSpan[0] != (byte)'\r')
                 return Fail(HandshakeRejection.BadRequest("a line ends with a bare LF instead of CRLF"), out rejection);
-            long length = line.Length - 1;
-            if (length == 0)
+            if (line.Length == 1)
             {
                 if (lines == 0)
                     return Fail(HandshakeRejection.BadRequest("the message starts with an empty line"), out rejection);
                 headLength = reader.Consumed;
                 return OperationStatus.Done;
             }
-            if (length > limits.MaxLineLength)
-                return Fail(LineTooLong(lines == 0, limits), out rejection);
             if (++lines - 1 > limits.MaxHeaderCount)
                 return Fail(HandshakeRejection.HeadersTooLarge($"more than {limits.MaxHeaderCount} header fields"), out rejection);
         }

@@ -42,6 +42,17 @@ public class HandshakeLimitsTests
         Assert.Equal(414, rejection.StatusCode);
     }
 
+    // Found by the handshake fuzz target: read whole, the bare LF was refused first (400); read in
+    // pieces, the unfinished line was already over the limit (414).
+    [Fact]
+    public void AnOverlongLineEndingInABareLineFeedIs414WhetherItsEndHasArrivedOrNot()
+    {
+        string line = "GET /" + new string('a', 60);
+        Assert.Equal(414, RejectEverySplit(line, Small).StatusCode);
+        Assert.Equal(414, RejectEverySplit(line + "\n", Small).StatusCode);
+        Assert.Equal(414, RejectEverySplit(line + " HTTP/1.1\n\r\n", Small).StatusCode);
+    }
+
     [Fact]
     public void MoreThanMaxHeaderCountFieldsIs431()
     {

@@ -1,0 +1,71 @@
+using System.Buffers;
+using WsServer.Protocol.Framing;
+using WsServer.Protocol.Messages;
+using WsServer.Protocol.Session;
+
+namespace WsServer.Fuzz.Targets;
+
+/// <summary>The second and third oracles of <see cref="SessionTarget"/>: what the session wrote back
+/// is valid for the peer, and what it read survives a round trip through <see cref="FrameWriter"/>.</summary>
+internal static class SessionOracles
+{
+    /// <summary>The replies (pongs, the close echo or failing close) read cleanly at the peer: only pongs
+    /// and at most one close, which comes last.</summary>
+    public static void CheckReplies(EndpointRole role, ReadOnlyMemory<byte> replies, ProtocolOptions options)
+    {
+        EndpointRole peerRole = role == EndpointRole.Server ? EndpointRole.Client : EndpointRole.Server;
+        using var peer = new ProtocolSession(peerRole, options);
+        var input = new ReadOnlySequence<byte>(replies);
+        var sink = new ArrayBufferWriter<byte>();
+        while (true)
+        {
+            OperationStatus status = peer.TryReadEvent(ref input, sink, out ProtocolEvent evt);
+            if (status == OperationStatus.NeedMoreData)
+                break;
+            if (status != OperationStatus.Done)
+                throw new OracleException($"the peer cannot read our replies: {evt.CloseReason}");
+            if (evt.Kind is not (ProtocolEventKind.Pong or ProtocolEventKind.Close))
+                throw new OracleException($"a {evt.Kind} in the replies");
+            if (evt.Kind == ProtocolEventKind.Close && !input.IsEmpty)
+                throw new OracleException("bytes written after our close frame");
+        }
+
+        if (!input.IsEmpty)
+            throw new OracleException("the replies end with a partial frame");
+    }
+
+    /// <summary>Writes the events read as single frames, reads them back in one read, and expects the
+    /// same events and no violation: read(write(x)) == x.</summary>
+    public static void CheckRoundTrip(SessionTarget target, byte control, List<RecordedEvent> events)
+    {
+        if (events.Count == 0)
+            return;
+        var wire = new ArrayBufferWriter<byte>();
+        uint key = 0xA5C3_0F1Eu ^ control;
+        foreach (RecordedEvent evt in events)
+        {
+            Opcode opcode = evt.Kind switch
+            {
+                ProtocolEventKind.Message => evt.MessageKind == MessageKind.Text ? Opcode.Text : Opcode.Binary,
+                ProtocolEventKind.Ping => Opcode.Ping,
+                ProtocolEventKind.Pong => Opcode.Pong,
+                _ => Opcode.Close,
+            };
+            uint? mask = target.Role == EndpointRole.Server ? key++ : null;
+            FrameWriter.WriteFrame(wire, opcode, evt.Payload, maskingKey: mask);
+        }
+
+        // Same options and close behaviour, one read of everything.
+        byte wholeRead = (byte)(control & 0xE0);
+        DriveResult replay = target.Drive(wire.WrittenSpan.ToArray(), wholeRead, new ArrayBufferWriter<byte>(), FeatureSet.None);
+        if (replay.Status == OperationStatus.InvalidData)
+            throw new OracleException("re-encoded events fail to read back");
+        if (replay.Events.Count != events.Count)
+            throw new OracleException($"read back {replay.Events.Count} events, wrote {events.Count}");
+        for (int i = 0; i < events.Count; i++)
+        {
+            if (!replay.Events[i].SameAs(events[i]))
+                throw new OracleException($"event {i} differs after a round trip: {events[i].Kind}");
+        }
+    }
+}
