@@ -84,14 +84,32 @@ internal sealed class HostOptions
 
     public Option<string> Config { get; } = new("--config") { Description = "A JSON file with any of these settings; flags win over it." };
 
-    public HostOptions() =>
+    public Option<bool> Compression { get; } = new("--compression")
+    {
+        Description = "Negotiate permessage-deflate (RFC 7692) with clients that offer it (the default).",
+    };
+
+    public Option<bool> NoCompression { get; } = new("--no-compression")
+    {
+        Description = "Decline permessage-deflate: every message is sent and accepted uncompressed.",
+    };
+
+    public HostOptions()
+    {
         Handler.Validators.Add(r =>
         {
             if (string.IsNullOrWhiteSpace(r.GetValueOrDefault<string>())) r.AddError("--handler must not be empty.");
         });
+        NoCompression.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<bool>() && r.Parent?.GetResult(Compression) is { } c && c.GetValueOrDefault<bool>())
+                r.AddError("--compression and --no-compression exclude each other.");
+        });
+    }
 
     public IEnumerable<Option> All =>
-        [Port, Address, Workers, Handler, MaxMessageSize, LogLevel, Route, Cert, Key, CertPassword, Subprotocol, AllowOrigin, ProxyProtocol, Config];
+        [Port, Address, Workers, Handler, MaxMessageSize, LogLevel, Route, Cert, Key, CertPassword, Subprotocol, AllowOrigin, ProxyProtocol, Config,
+         Compression, NoCompression];
 
     /// <summary>The settings: each flag given on the command line, else the config file's value, else the
     /// flag's default. Throws <see cref="UsageException"/> for a bad config file or route.</summary>
@@ -129,6 +147,8 @@ internal sealed class HostOptions
                 Routes = routes,
                 HasFallback = routes.Count == 0 || handlerGiven,
             },
+            Compression = Given(NoCompression) ? !result.GetValue(NoCompression)
+                : Given(Compression) ? result.GetValue(Compression) : config.Boolean("compression") ?? true,
         };
     }
 

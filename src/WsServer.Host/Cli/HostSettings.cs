@@ -15,4 +15,8 @@ public sealed record HostSettings(
 {
     /// <summary>TLS, PROXY protocol, routes, subprotocols and origins.</summary>
     public TransportSettings Transport { get; init; } = new();
+
+    /// <summary>Negotiate permessage-deflate (<c>--compression</c>, the default; <c>--no-compression</c>
+    /// or <c>"compression": false</c> in the config file declines it).</summary>
+    public bool Compression { get; init; } = true;
 }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using WsServer.Host.Cli;
 using WsServer.Host.Handlers;
 using WsServer.Hosting;
+using WsServer.Protocol.Compression;
 
 namespace WsServer.Host.Serving;
 
@@ -26,6 +27,7 @@ internal static class HostedServer
             Port = settings.Port,
             Workers = settings.Workers,
             MaxMessageSize = settings.MaxMessageSize,
+            Compression = settings.Compression ? PerMessageDeflateOptions.Default : PerMessageDeflateOptions.Disabled,
         };
         TransportSetup.Apply(settings, options);
 

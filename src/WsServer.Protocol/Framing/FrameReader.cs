@@ -23,8 +23,18 @@ public sealed class FrameReader(EndpointRole role, ProtocolOptions? options = nu
     /// <summary>The role of the endpoint that receives the frames.</summary>
     public EndpointRole Role { get; } = role;
 
-    /// <summary>RSV1 may be set: an extension that defines it (permessage-deflate, RFC 7692) was negotiated.</summary>
-    internal bool AllowRsv1 { get; init; }
+    /// <summary>RSV1 may be set: an extension that defines it (permessage-deflate, RFC 7692) was negotiated.
+    /// A data frame may then be slightly larger than the message limit, since an incompressible
+    /// message grows when deflated (zlib with a small memLevel writes many small stored blocks, 5 bytes
+    /// each): one eighth more is allowed. The limit on the inflated size still holds, and is what matters
+    /// for memory, since a compressed payload is inflated as it streams in.</summary>
+    internal bool AllowRsv1
+    {
+        get => _compressedFrameSlack > 0;
+        init => _compressedFrameSlack = value ? (_maxFrameSize >> 3) + 1024 : 0;
+    }
+
+    private readonly long _compressedFrameSlack;
 
     /// <summary>Reads one frame header (2 to 14 bytes), enforcing RFC 6455 §5.1, §5.2 and §5.5 and the
     /// frame size limit.</summary>
@@ -116,7 +126,7 @@ public sealed class FrameReader(EndpointRole role, ProtocolOptions? options = nu
         // §10.4: "Such an implementation SHOULD impose a limit on frame sizes and the total message
         // size after reassembly from multiple frames."; §7.4.1: 1009 is for "a message that is too
         // big for it to process".
-        if (!opcode.IsControl() && length > _maxFrameSize)
+        if (!opcode.IsControl() && length - _compressedFrameSlack > _maxFrameSize)
             return Fail(CloseCode.MessageTooBig, "message too big", out violation);
 
         uint? key = masked ? BinaryPrimitives.ReadUInt32BigEndian(bytes[(2 + lengthBytes)..]) : null;

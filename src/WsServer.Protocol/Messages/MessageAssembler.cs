@@ -40,12 +40,19 @@ internal sealed class MessageAssembler
     /// <summary>The kind of the open (or just completed) message.</summary>
     public MessageKind Kind { get; private set; }
 
+    /// <summary>The bytes of the message so far.</summary>
+    public int Length => _length;
+
+    /// <summary>How many more bytes the open message may grow by before it is too big.</summary>
+    public long Remaining => _maxMessageSize - _length;
+
     /// <summary>The size of the rented buffer, 0 when none is held.</summary>
     public int Capacity => _buffer?.Length ?? 0;
 
     /// <summary>Checks a data frame header against the message in progress and opens a message for
-    /// a Text or Binary frame.</summary>
-    public bool TryBeginFrame(in FrameHeader header, out ProtocolViolation violation)
+    /// a Text or Binary frame. The frame's length bounds the message size only when it is not
+    /// <paramref name="compressed"/>; a compressed message is bounded as it is inflated.</summary>
+    public bool TryBeginFrame(in FrameHeader header, out ProtocolViolation violation, bool compressed = false)
     {
         violation = default;
         if (header.Opcode == Opcode.Continuation)
@@ -70,7 +77,7 @@ internal sealed class MessageAssembler
 
         // §10.4: "Such an implementation SHOULD impose a limit on frame sizes and the total message
         // size after reassembly from multiple frames."
-        if (header.PayloadLength > _maxMessageSize - _length)
+        if (!compressed && header.PayloadLength > _maxMessageSize - _length)
             return Fail(CloseCode.MessageTooBig, "message too big", out violation);
         return true;
     }

@@ -1,3 +1,5 @@
+using WsServer.Protocol.Compression;
+
 namespace WsServer.Protocol.Session;
 
 /// <summary>Limits and negotiated features of one session.</summary>
@@ -11,6 +13,14 @@ public sealed record ProtocolOptions
     /// payloads of all the fragments of a message. Values above <see cref="Array.MaxLength"/> act as
     /// <see cref="Array.MaxLength"/>, since a message is delivered in one buffer.</summary>
     public long MaxMessageSize { get; init; } = DefaultMaxMessageSize;
+
+    /// <summary>The agreed permessage-deflate parameters (RFC 7692); null when it was not negotiated,
+    /// and then a frame with RSV1 set fails with 1002.</summary>
+    public DeflateParameters? Deflate { get; init; }
+
+    /// <summary>How this side compresses when <see cref="Deflate"/> is set: level, memory level and the
+    /// size under which messages are sent uncompressed.</summary>
+    public PerMessageDeflateOptions Compression { get; init; } = PerMessageDeflateOptions.Default;
 
     /// <summary>The defaults.</summary>
     public static ProtocolOptions Default { get; } = new();

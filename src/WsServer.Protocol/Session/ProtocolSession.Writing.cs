@@ -1,5 +1,6 @@
 using System.Buffers;
 using WsServer.Protocol.Closing;
+using WsServer.Protocol.Compression;
 using WsServer.Protocol.Framing;
 using WsServer.Protocol.Messages;
 
@@ -9,7 +10,9 @@ namespace WsServer.Protocol.Session;
 public sealed partial class ProtocolSession
 {
     /// <summary>Writes a whole message as one frame (masked in the client role).</summary>
-    /// <remarks>A text payload must already be valid UTF-8; it is not checked here. Allocates nothing.</remarks>
+    /// <remarks>A text payload must already be valid UTF-8; it is not checked here. Allocates nothing
+    /// when uncompressed; compressed (RFC 7692 negotiated, payload at least
+    /// <see cref="PerMessageDeflateOptions.Threshold"/> bytes) with RSV1 set.</remarks>
     /// <exception cref="InvalidOperationException">A close frame was sent or received: §5.5.1,
     /// "The application MUST NOT send any more data frames after sending a Close frame."</exception>
     public void WriteMessage(IBufferWriter<byte> output, MessageKind kind, ReadOnlySpan<byte> payload)
@@ -22,7 +25,8 @@ public sealed partial class ProtocolSession
             _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Not a message kind."),
         };
         EnsureOpen();
-        FrameWriter.WriteFrame(output, opcode, payload, maskingKey: NextMaskingKey());
+        if (!TryWriteCompressed(output, opcode, payload))
+            FrameWriter.WriteFrame(output, opcode, payload, maskingKey: NextMaskingKey());
     }
 
     /// <summary>Writes a ping of at most 125 bytes.</summary>

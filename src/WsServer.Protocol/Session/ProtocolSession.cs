@@ -13,8 +13,8 @@ namespace WsServer.Protocol.Session;
 /// between the fragments of a message) or into the <see cref="MessageAssembler"/>, which validates
 /// text chunk by chunk and owns a pooled buffer only while a message is being assembled or has just
 /// been delivered. A payload chunk goes: unmask, then (seam for permessage-deflate, RFC 7692)
-/// transform, then UTF-8 validation and assembly; RSV1 is accepted only once an extension that
-/// defines it is negotiated, which today never happens.
+/// inflate when the message is compressed (<c>ProtocolSession.Compression.cs</c>), then UTF-8
+/// validation and assembly; RSV1 is accepted only when permessage-deflate was negotiated.
 /// </remarks>
 public sealed partial class ProtocolSession : IDisposable
 {
@@ -35,7 +35,7 @@ public sealed partial class ProtocolSession : IDisposable
     {
         Role = role;
         Options = options ?? ProtocolOptions.Default;
-        _reader = new FrameReader(role, Options);
+        _reader = new FrameReader(role, Options) { AllowRsv1 = Options.Deflate is not null };
         _message = new MessageAssembler(Options.MaxMessageSize);
     }
 
@@ -95,6 +95,7 @@ public sealed partial class ProtocolSession : IDisposable
         _message.Release();
         _inPayload = false;
         State = SessionState.Closed;
+        ReleaseCompression();
     }
 
     private OperationStatus ReadFrames(ref SequenceReader<byte> reader, IBufferWriter<byte> replies,
@@ -136,6 +137,8 @@ public sealed partial class ProtocolSession : IDisposable
         _payloadRemaining = _frame.PayloadLength;
         _keyOffset = 0;
         _controlLength = 0;
+        if (!TryBeginCompressedFrame(out violation))
+            return false;
         if (_frame.Opcode.IsControl())
         {
             _control ??= new byte[ClosePayload.MaxLength];
@@ -143,7 +146,7 @@ public sealed partial class ProtocolSession : IDisposable
             return true;
         }
 
-        return _message.TryBeginFrame(_frame, out violation);
+        return _message.TryBeginFrame(_frame, out violation, _compressed);
     }
 
     /// <summary>Copies and unmasks as much of the current payload as the input holds.</summary>
@@ -151,6 +154,8 @@ public sealed partial class ProtocolSession : IDisposable
     {
         violation = default;
         bool control = _frame.Opcode.IsControl();
+        if (!control && _compressed)
+            return TryReadCompressedPayload(ref reader, out violation);
         while (_payloadRemaining > 0 && !reader.End)
         {
             ReadOnlySpan<byte> source = reader.UnreadSpan;
@@ -208,7 +213,8 @@ public sealed partial class ProtocolSession : IDisposable
                     return false;
                 }
 
-                if (!_message.TryComplete(out ReadOnlyMemory<byte> payload, out ProtocolViolation violation))
+                if (!TryEndCompressedMessage(out ProtocolViolation violation)
+                    || !_message.TryComplete(out ReadOnlyMemory<byte> payload, out violation))
                 {
                     status = Fail(violation, replies, out evt);
                     return true;

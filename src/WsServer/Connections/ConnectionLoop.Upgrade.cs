@@ -31,7 +31,8 @@ internal sealed partial class ConnectionLoop
             return null;
         }
         UpgradeOutcome outcome = await NegotiateAsync(request, route!).ConfigureAwait(false);
-        if (outcome.Accept is { } accept && TryWriteAccept(request, accept) is { } answer)
+        if (outcome.Accept is { } negotiated && NegotiateCompression(request, route!, negotiated) is var accept
+            && TryWriteAccept(request, accept) is { } answer)
             return new AcceptedUpgrade(request, route!, accept, outcome.Items, answer);
         await RefuseAsync(stream, request.Target, outcome.Rejection ?? InternalError).ConfigureAwait(false);
         return null;

@@ -98,10 +98,10 @@ internal sealed partial class ConnectionLoop
         Task pump = outbox.PumpAsync(stream);
 
         var connection = new WebSocketConnection(CreateInfo(upgrade), outbox, OnCloseQueued);
-        using var session = new ProtocolSession(EndpointRole.Server, new ProtocolOptions
+        using var session = new ProtocolSession(EndpointRole.Server, UseCompression(new ProtocolOptions
         {
             MaxMessageSize = upgrade.Route.Options.MaxMessageSize ?? options.MaxMessageSize,
-        });
+        }, outbox));
         HandlerSession handler = upgrade.Route.CreateSession();
         MarkReceived();
         Volatile.Write(ref _liveOutbox, outbox);

@@ -13,7 +13,7 @@ namespace WsServer.Connections;
 /// the end of each read, so the replies to a burst of messages cost one wake-up and leave together.
 /// An empty outbox holds no buffer.
 /// </summary>
-internal sealed class Outbox : IBufferWriter<byte>
+internal sealed partial class Outbox : IBufferWriter<byte>
 {
     // The first segment of a batch is small, so a quiet connection (or one of thousands receiving the
     // same broadcast) does not pin a large array while its frame waits; a burst doubles up to the cap.
@@ -56,7 +56,7 @@ internal sealed class Outbox : IBufferWriter<byte>
         lock (_gate)
         {
             status = Admit(ignoreLimit);
-            if (status == SendStatus.Queued)
+            if (status == SendStatus.Queued && !TryWriteCompressed(opcode, payload))
             {
                 // One segment for the whole frame when it fits, so it goes out in one write.
                 EnsureTail(Math.Min(MaxHeaderLength + payload.Length, SegmentSize));
@@ -72,7 +72,7 @@ internal sealed class Outbox : IBufferWriter<byte>
         lock (_gate)
         {
             status = Admit(ignoreLimit);
-            if (status == SendStatus.Queued)
+            if (status == SendStatus.Queued && !TryWriteCompressedText(text))
             {
                 int length = Encoding.UTF8.GetByteCount(text);
                 EnsureTail(Math.Min(MaxHeaderLength + length, SegmentSize));
@@ -176,6 +176,7 @@ internal sealed class Outbox : IBufferWriter<byte>
             if (_tail is not null) ArrayPool<byte>.Shared.Return(_tail);
             _tail = null;
             _tailLength = 0;
+            ReleaseCompression();
         }
         waiter?.TrySetResult();
         _signal.Set();

@@ -1,5 +1,6 @@
 using System.Net;
 using WsServer.Handlers;
+using WsServer.Protocol.Compression;
 using WsServer.Protocol.Handshake;
 using WsServer.Protocol.Session;
 using WsServer.Routing;
@@ -40,6 +41,10 @@ public sealed class ServerOptions
 
     /// <summary>Bytes that may wait in one connection's send queue before sends wait (default 1 MiB).</summary>
     public long SendQueueLimit { get; set; } = 1024 * 1024;
+
+    /// <summary>permessage-deflate (RFC 7692): on by default, with a 32 KiB window and messages under 64
+    /// bytes sent plain; <see cref="PerMessageDeflateOptions.Disabled"/> turns it off. A route may override it.</summary>
+    public PerMessageDeflateOptions Compression { get; set; } = PerMessageDeflateOptions.Default;
 
     /// <summary>Limits on the upgrade request.</summary>
     public HandshakeLimits HandshakeLimits { get; set; } = HandshakeLimits.Default;
@@ -88,6 +93,9 @@ public sealed class ServerOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxMessageSize, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(SendQueueLimit, 1);
         ArgumentNullException.ThrowIfNull(TimeProvider);
+        ArgumentNullException.ThrowIfNull(Compression);
+        Compression.Validate();
+        foreach (WebSocketRoute route in Routes.Routes) route.Options.Compression?.Validate();
         if (!Routes.Routes.Any()) throw new InvalidOperationException("No handler: map a route or call UseHandler.");
     }
 }

@@ -1,3 +1,4 @@
+using WsServer.Protocol.Compression;
 using WsServer.Upgrade;
 
 namespace WsServer.Routing;
@@ -25,6 +26,10 @@ public sealed record RouteOptions
     /// <summary>Called for each valid upgrade request on this route, before the connection is established
     /// and before the handler's own <see cref="IUpgradeFilter"/>; may be async (a token check).</summary>
     public Func<UpgradeContext, ValueTask<UpgradeDecision>>? OnUpgrade { get; init; }
+
+    /// <summary>permessage-deflate (RFC 7692) on this route; null for the server's
+    /// <see cref="Hosting.ServerOptions.Compression"/>, <see cref="PerMessageDeflateOptions.Disabled"/> for none.</summary>
+    public PerMessageDeflateOptions? Compression { get; init; }
 
     /// <summary>The defaults.</summary>
     public static RouteOptions Default { get; } = new();

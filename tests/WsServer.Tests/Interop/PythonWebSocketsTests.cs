@@ -22,6 +22,20 @@ public sealed class PythonWebSocketsTests
         Assert.Contains("OK", output, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("takeover")]
+    [InlineData("no-takeover")]
+    public async Task Rfc7692_PythonClientExchangesCompressedMessagesWithAndWithoutContextTakeover(string mode)
+    {
+        await using TestServer server = await TestServer.StartAsync(new EchoHandler());
+
+        (int exit, string output) = await RunAsync(Path.Combine(AppContext.BaseDirectory, "Interop", "deflate_client.py"),
+            server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), mode);
+
+        Assert.True(exit == 0, output);
+        Assert.Contains("OK permessage-deflate", output, StringComparison.Ordinal);
+    }
+
     internal static async Task<(int Exit, string Output)> RunAsync(params string[] arguments)
     {
         EnsurePythonWebSockets();

@@ -7,6 +7,9 @@ namespace WsServer.Tests.TestSupport;
 /// <summary>A frame as the server sent it.</summary>
 public readonly record struct ReceivedFrame(bool Fin, int Opcode, byte[] Payload)
 {
+    /// <summary>The RSV bits (RSV1 = 4): RSV1 marks a compressed message (RFC 7692 §6).</summary>
+    public int Rsv { get; init; }
+
     public ushort? CloseCode => Opcode == 8 && Payload.Length >= 2 ? BinaryPrimitives.ReadUInt16BigEndian(Payload) : null;
 
     public string Text => Encoding.UTF8.GetString(Opcode == 8 && Payload.Length >= 2 ? Payload[2..] : Payload);
@@ -30,10 +33,14 @@ public sealed class RawClient : IAsyncDisposable
                          $"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n{extraHeaders}\r\n";
         await client.SendAsync(Encoding.ASCII.GetBytes(request));
         string head = await client.ReadHeadAsync();
+        client.ResponseHead = head;
         Assert.StartsWith("HTTP/1.1 101 ", head, StringComparison.Ordinal);
         Assert.Contains("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=", head, StringComparison.Ordinal);
         return client;
     }
+
+    /// <summary>The server's 101 response head.</summary>
+    public string ResponseHead { get; private set; } = "";
 
     /// <summary>Sends raw bytes, optionally in pieces of <paramref name="chunk"/> bytes.</summary>
     public async Task SendAsync(byte[] bytes, int chunk = int.MaxValue)
@@ -67,7 +74,7 @@ public sealed class RawClient : IAsyncDisposable
         if (length == 126) length = BinaryPrimitives.ReadUInt16BigEndian(await ReadExactlyAsync(2));
         else if (length == 127) length = (long)BinaryPrimitives.ReadUInt64BigEndian(await ReadExactlyAsync(8));
         byte[] payload = await ReadExactlyAsync((int)length);
-        return new ReceivedFrame((first[0] & 0x80) != 0, first[0] & 0x0F, payload);
+        return new ReceivedFrame((first[0] & 0x80) != 0, first[0] & 0x0F, payload) { Rsv = (first[0] >> 4) & 7 };
     }
 
     /// <summary>Reads frames until a close frame; asserts the server then closes TCP.</summary>
