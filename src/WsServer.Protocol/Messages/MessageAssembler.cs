@@ -8,8 +8,9 @@ namespace WsServer.Protocol.Messages;
 /// continuation order, the message size limit and UTF-8 for text, chunk by chunk.</summary>
 /// <remarks>
 /// The buffer is rented from <see cref="ArrayPool{T}.Shared"/> when the first payload byte arrives,
-/// grows by doubling as bytes arrive (never on the strength of an announced length alone, so a peer
-/// cannot make an idle connection hold a large buffer by sending only a header), and goes back to
+/// is sized for the frame's announced length up to 64 KiB and beyond that grows by doubling as bytes
+/// arrive (so a peer cannot make an idle connection hold a large buffer by sending only a header),
+/// and goes back to
 /// the pool by <see cref="ReleaseIfComplete"/> once the delivered message has been used.
 /// Payload path per chunk: the caller unmasks into <see cref="GetChunkBuffer"/>, then
 /// <see cref="TryCommit"/> validates and keeps it. An extension that transforms payloads
@@ -20,10 +21,17 @@ internal sealed class MessageAssembler
 {
     private const int MinimumBuffer = 256;
 
+    /// <summary>How much of an announced frame length is trusted when sizing the buffer: enough that a
+    /// frame up to 64 KiB is received into one buffer without regrowing, little enough that a header
+    /// alone cannot make a connection hold much.</summary>
+    private const int TrustedAnnouncement = 64 * 1024;
+
     private readonly long _maxMessageSize;
     private readonly int _maxBuffer;
     private byte[]? _buffer;
     private int _length;
+    private long _wireLength;
+    private long _announcedEnd;
     private Utf8Validator _utf8;
 
     /// <param name="maxMessageSize">The largest message accepted, inclusive.</param>
@@ -76,9 +84,14 @@ internal sealed class MessageAssembler
         }
 
         // §10.4: "Such an implementation SHOULD impose a limit on frame sizes and the total message
-        // size after reassembly from multiple frames."
-        if (!compressed && header.PayloadLength > _maxMessageSize - _length)
+        // size after reassembly from multiple frames." A compressed message is bounded as it is
+        // inflated, and its wire bytes too, with room for deflate's overhead on incompressible data,
+        // so endless fragments that inflate to nothing cannot keep a connection busy forever.
+        long wireLimit = compressed ? _maxMessageSize + (_maxMessageSize >> 3) + 1024 : _maxMessageSize;
+        if (header.PayloadLength > wireLimit - _wireLength)
             return Fail(CloseCode.MessageTooBig, "message too big", out violation);
+        _wireLength += header.PayloadLength;
+        _announcedEnd = compressed ? 0 : _length + Math.Min(header.PayloadLength, TrustedAnnouncement);
         return true;
     }
 
@@ -135,14 +148,16 @@ internal sealed class MessageAssembler
         }
 
         _length = 0;
+        _wireLength = 0;
         _utf8.Reset();
         IsOpen = false;
     }
 
     private void Grow(int needed)
     {
-        int doubled = (int)Math.Min((long)(_buffer?.Length ?? MinimumBuffer / 2) * 2, _maxBuffer);
-        byte[] larger = ArrayPool<byte>.Shared.Rent(Math.Max(needed, doubled));
+        long doubled = (long)(_buffer?.Length ?? MinimumBuffer / 2) * 2;
+        int size = (int)Math.Min(Math.Max(doubled, _announcedEnd), _maxBuffer);
+        byte[] larger = ArrayPool<byte>.Shared.Rent(Math.Max(needed, size));
         if (_buffer is not null)
         {
             _buffer.AsSpan(0, _length).CopyTo(larger);

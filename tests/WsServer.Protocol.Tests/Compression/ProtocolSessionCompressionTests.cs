@@ -88,6 +88,21 @@ public class ProtocolSessionCompressionTests
     }
 
     [Fact]
+    public void Rfc6455_10_4_EndlessFragmentsThatInflateToNothingFailWith1009()
+    {
+        // An empty non-final stored block (RFC 1951 §3.2.4) inflates to nothing: 25 of them per fragment.
+        byte[] nothing = [.. Enumerable.Repeat<byte[]>([0x00, 0x00, 0x00, 0xff, 0xff], 25).SelectMany(b => b)];
+        var frames = new List<byte[]> { Frames.Binary(nothing).Reserved(4).NotFinal().Masked(Key).ToArray() };
+        for (int i = 0; i < 40; i++) frames.Add(Frames.Continuation(nothing).NotFinal().Masked(Key).ToArray());
+        using var session = new ProtocolSession(EndpointRole.Server, Negotiated with { MaxMessageSize = 1000 });
+
+        SessionOutcome outcome = SessionDriver.Arriving(session, [.. frames]);
+
+        // 1000 bytes, an eighth more for deflate's overhead and 1 KiB: the 18th fragment is one too many.
+        Assert.Equal(CloseCode.MessageTooBig, Assert.Single(outcome.Events).Code);
+    }
+
+    [Fact]
     public void Rfc6455_8_1_InvalidUtf8FailsAsSoonAsItIsInflatedMidFrame()
     {
         byte[] text = [.. Encoding.ASCII.GetBytes(new string('a', 100)), 0xC0, 0x80, .. Encoding.ASCII.GetBytes(new string('b', 100_000))];

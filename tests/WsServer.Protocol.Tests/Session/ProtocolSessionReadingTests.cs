@@ -242,13 +242,30 @@ public class ProtocolSessionReadingTests
     }
 
     [Fact]
-    public void SessionMidMessageHoldsOnlyWhatArrived()
+    public void AHeaderAloneMakesTheSessionHoldAtMost64KiB()
     {
         using var session = new ProtocolSession(EndpointRole.Server);
         byte[] frame = Frames.Binary(new byte[1_000_000]).Masked(Key).ToArray();
 
         SessionDriver.Arriving(session, [frame[..20]]);
 
-        Assert.InRange(session.BufferedBytesCapacity, 1, 4096);
+        Assert.InRange(session.BufferedBytesCapacity, 1, 64 * 1024);
+    }
+
+    [Fact]
+    public void AFrameUpTo64KiBArrivingInPiecesIsReceivedIntoOneBuffer()
+    {
+        using var session = new ProtocolSession(EndpointRole.Server);
+        byte[] frame = Frames.Binary(new byte[64 * 1024]).Masked(Key).ToArray();
+
+        SessionDriver.Arriving(session, [frame[..100]]);
+        int first = session.BufferedBytesCapacity;
+        SessionDriver.Arriving(session, [frame[100..60_000]]);
+        int later = session.BufferedBytesCapacity;
+        SessionOutcome outcome = SessionDriver.Arriving(session, [frame[60_000..]]);
+
+        Assert.Equal(64 * 1024, Assert.Single(outcome.Events).Payload.Length);
+        Assert.True(first >= 64 * 1024, $"first chunk made a buffer of {first} bytes");
+        Assert.Equal(first, later);
     }
 }
