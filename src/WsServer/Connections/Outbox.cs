@@ -17,8 +17,8 @@ internal sealed partial class Outbox : IBufferWriter<byte>
 {
     // The first segment of a batch is small, so a quiet connection (or one of thousands receiving the
     // same broadcast) does not pin a large array while its frame waits; a burst doubles up to the cap.
-    private const int FirstSegmentSize = 4 * 1024;
-    private const int SegmentSize = 16 * 1024;
+    private const int FirstSegmentSize = SegmentPool.SmallestSize;
+    private const int SegmentSize = SegmentPool.LargestSize;
     private const int MaxHeaderLength = 14;
 
     private readonly Lock _gate = new();
@@ -171,9 +171,9 @@ internal sealed partial class Outbox : IBufferWriter<byte>
             _stopped = true;
             waiter = _spaceAvailable;
             _spaceAvailable = null;
-            foreach ((byte[] buffer, _) in _queued) ArrayPool<byte>.Shared.Return(buffer);
+            foreach ((byte[] buffer, _) in _queued) SegmentPool.Return(buffer);
             _queued.Clear();
-            if (_tail is not null) ArrayPool<byte>.Shared.Return(_tail);
+            if (_tail is not null) SegmentPool.Return(_tail);
             _tail = null;
             _tailLength = 0;
             ReleaseCompression();
@@ -226,7 +226,7 @@ internal sealed partial class Outbox : IBufferWriter<byte>
                 _spaceAvailable = null;
             }
         }
-        foreach ((byte[] buffer, _) in _sending) ArrayPool<byte>.Shared.Return(buffer);
+        foreach ((byte[] buffer, _) in _sending) SegmentPool.Return(buffer);
         _sending.Clear();
         waiter?.TrySetResult();
     }
@@ -248,8 +248,8 @@ internal sealed partial class Outbox : IBufferWriter<byte>
         if (_tail is not null && _tail.Length - _tailLength >= needed) return _tail;
         int size = _tail is null ? FirstSegmentSize : Math.Min(_tail.Length * 2, SegmentSize);
         if (_tail is not null && _tailLength > 0) _queued.Add((_tail, _tailLength));
-        else if (_tail is not null) ArrayPool<byte>.Shared.Return(_tail);
-        _tail = ArrayPool<byte>.Shared.Rent(Math.Max(size, needed));
+        else if (_tail is not null) SegmentPool.Return(_tail);
+        _tail = SegmentPool.Rent(Math.Max(size, needed));
         _tailLength = 0;
         return _tail;
     }
