@@ -14,10 +14,11 @@ using WsServer.Protocol.Compression;
 //   memory MODE N          N idle connections that each exchanged one compressed 4 KiB message;
 //                          prints the server process's RSS growth per connection.
 //   echo MODE SIZE SECONDS one ClientWebSocket echoing SIZE-byte JSON-like text for SECONDS.
-// MODE: plain (compression declined), takeover (context kept), no-takeover (both sides reset, state pooled).
+// MODE: plain (compression declined), default (the defaults: the server's compressor reset and pooled,
+//       the client's context kept), takeover (both contexts kept), no-takeover (both reset, pooled).
 if (args.Length < 3) return Usage();
 string mode = args[1];
-if (mode is not ("plain" or "takeover" or "no-takeover")) return Usage();
+if (mode is not ("plain" or "default" or "takeover" or "no-takeover")) return Usage();
 var options = new ServerOptions
 {
     Port = 0,
@@ -26,7 +27,8 @@ var options = new ServerOptions
     Compression = mode switch
     {
         "plain" => PerMessageDeflateOptions.Disabled,
-        "takeover" => PerMessageDeflateOptions.Default,
+        "default" => PerMessageDeflateOptions.Default,
+        "takeover" => new PerMessageDeflateOptions { ServerNoContextTakeover = false },
         _ => new PerMessageDeflateOptions { ServerNoContextTakeover = true, ClientNoContextTakeover = true },
     },
 };
@@ -44,7 +46,7 @@ return args[0] switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: memory plain|takeover|no-takeover N | echo plain|takeover|no-takeover SIZE SECONDS");
+    Console.Error.WriteLine("usage: memory MODE N | echo MODE SIZE SECONDS, MODE: plain|default|takeover|no-takeover");
     return 2;
 }
 
@@ -86,7 +88,7 @@ static async Task<int> EchoAsync(int port, string mode, int size, int seconds)
     {
         client.Options.DangerousDeflateOptions = new WebSocketDeflateOptions
         {
-            ClientContextTakeover = mode == "takeover",
+            ClientContextTakeover = mode is "takeover" or "default",
             ServerContextTakeover = mode == "takeover",
         };
     }

@@ -17,8 +17,10 @@ public sealed record PerMessageDeflateOptions
     public int ClientMaxWindowBits { get; init; } = DeflateParameters.MaxWindowBits;
 
     /// <summary>Always answer <c>server_no_context_takeover</c>: the server's compressor is then held
-    /// only while a message is compressed and shared between connections.</summary>
-    public bool ServerNoContextTakeover { get; init; }
+    /// only while a message is compressed and shared between connections. On by default (as
+    /// uWebSockets' shared compressor): the compressor is zlib's largest state (about 262 KiB), and an
+    /// idle connection should not hold it; turn it off for the better ratio of a kept context.</summary>
+    public bool ServerNoContextTakeover { get; init; } = true;
 
     /// <summary>Always answer <c>client_no_context_takeover</c>: the server's decompressor is then held
     /// only while a message is read and shared between connections.</summary>

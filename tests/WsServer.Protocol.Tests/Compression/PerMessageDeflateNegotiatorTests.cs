@@ -6,7 +6,8 @@ namespace WsServer.Protocol.Tests.Compression;
 /// <summary>RFC 7692 §5 and §7.1: the server's choice among the client's permessage-deflate offers.</summary>
 public class PerMessageDeflateNegotiatorTests
 {
-    private static readonly PerMessageDeflateOptions Defaults = PerMessageDeflateOptions.Default;
+    /// <summary>Options that force nothing, so each answer shows what the offer alone leads to.</summary>
+    private static readonly PerMessageDeflateOptions Defaults = new() { ServerNoContextTakeover = false };
 
     private static string? Answer(string header, PerMessageDeflateOptions? options = null)
     {

@@ -45,6 +45,17 @@ public sealed class Rfc7692CompressionTests
         return Inflate(frame.Value.Payload);
     }
 
+    [Fact]
+    public async Task Rfc7692_7_1_1_1_ByDefaultTheServerResetsItsCompressorAfterEachMessage()
+    {
+        await using TestServer server = await TestServer.StartAsync(new EchoHandler());
+        await using RawClient client = await RawClient.ConnectAsync(server.Port,
+            extraHeaders: "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n");
+
+        Assert.Contains("Sec-WebSocket-Extensions: permessage-deflate; server_no_context_takeover\r\n",
+            client.ResponseHead, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("permessage-deflate", "permessage-deflate")]
     [InlineData("permessage-deflate; client_max_window_bits", "permessage-deflate")]
@@ -52,7 +63,8 @@ public sealed class Rfc7692CompressionTests
     [InlineData("permessage-deflate; bogus, permessage-deflate; client_no_context_takeover", "permessage-deflate; client_no_context_takeover")]
     public async Task Rfc7692_7_1_TheUpgradeAnswersTheFirstAcceptableOffer(string offer, string answer)
     {
-        await using TestServer server = await TestServer.StartAsync(new EchoHandler());
+        await using TestServer server = await TestServer.StartAsync(new EchoHandler(),
+            o => o.Compression = new PerMessageDeflateOptions { ServerNoContextTakeover = false });
         await using RawClient client = await RawClient.ConnectAsync(server.Port, extraHeaders: $"Sec-WebSocket-Extensions: {offer}\r\n");
 
         Assert.Contains($"Sec-WebSocket-Extensions: {answer}\r\n", client.ResponseHead, StringComparison.Ordinal);

@@ -27,7 +27,8 @@ public sealed class PythonWebSocketsTests
     [InlineData("no-takeover")]
     public async Task Rfc7692_PythonClientExchangesCompressedMessagesWithAndWithoutContextTakeover(string mode)
     {
-        await using TestServer server = await TestServer.StartAsync(new EchoHandler());
+        await using TestServer server = await TestServer.StartAsync(new EchoHandler(), o => o.Compression =
+            new WsServer.Protocol.Compression.PerMessageDeflateOptions { ServerNoContextTakeover = mode == "no-takeover" });
 
         (int exit, string output) = await RunAsync(Path.Combine(AppContext.BaseDirectory, "Interop", "deflate_client.py"),
             server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), mode);
