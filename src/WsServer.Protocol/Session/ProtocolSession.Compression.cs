@@ -56,10 +56,7 @@ public sealed partial class ProtocolSession
                 ReadOnlySpan<byte> source = reader.UnreadSpan;
                 int count = (int)Math.Min(Math.Min(source.Length, _payloadRemaining), scratch.Length);
                 Span<byte> chunk = scratch.AsSpan(0, count);
-                if (_frame.MaskingKey is uint key)
-                    _keyOffset = PayloadMask.Apply(source[..count], chunk, key, _keyOffset);
-                else
-                    source[..count].CopyTo(chunk);
+                CopyPayload(source[..count], chunk);
                 reader.Advance(count);
                 _payloadRemaining -= count;
                 if (!TryInflate(chunk, out violation)) return false;

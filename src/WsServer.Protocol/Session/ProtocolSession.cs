@@ -164,10 +164,7 @@ public sealed partial class ProtocolSession : IDisposable
                 ? _control.AsSpan(_controlLength, count)
                 : _message.GetChunkBuffer(count);
 
-            if (_frame.MaskingKey is uint key)
-                _keyOffset = PayloadMask.Apply(source[..count], destination, key, _keyOffset);
-            else
-                source[..count].CopyTo(destination);
+            CopyPayload(source[..count], destination);
             reader.Advance(count);
             _payloadRemaining -= count;
 
@@ -178,6 +175,15 @@ public sealed partial class ProtocolSession : IDisposable
         }
 
         return true;
+    }
+
+    /// <summary>Copies payload bytes out of the input, unmasking them when the frame is masked (§5.3).</summary>
+    private void CopyPayload(ReadOnlySpan<byte> source, Span<byte> destination)
+    {
+        if (_frame.MaskingKey is uint key)
+            _keyOffset = PayloadMask.Apply(source, destination, key, _keyOffset);
+        else
+            source.CopyTo(destination);
     }
 
     /// <summary>Acts on a frame whose payload is complete; false when it produced no event (a
