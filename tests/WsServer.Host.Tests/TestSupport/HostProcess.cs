@@ -157,6 +157,6 @@ internal sealed partial class HostProcess : IDisposable
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    [GeneratedRegex(@"ws://\S+/")]
+    [GeneratedRegex(@"wss?://\S+/")]
     private static partial Regex ListeningUri();
 }

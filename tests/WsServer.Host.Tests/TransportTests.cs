@@ -1,0 +1,69 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Net.WebSockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using WsServer.Host.Tests.TestSupport;
+
+namespace WsServer.Host.Tests;
+
+/// <summary>The program's transport flags end to end: wss:// from a PEM pair, and the PROXY protocol
+/// giving the real client address in the connection log.</summary>
+public sealed class TransportTests
+{
+    [Fact]
+    public async Task CertAndKeyServeWssToAClientThatTrustsOnlyThatCertificate()
+    {
+        string folder = Directory.CreateTempSubdirectory("wsserver-host-cert-").FullName;
+        using X509Certificate2 certificate = CreateCertificate(Path.Combine(folder, "cert.pem"), Path.Combine(folder, "key.pem"));
+        (HostProcess host, Uri uri) = await HostProcess.StartServingAsync(
+            "--cert", Path.Combine(folder, "cert.pem"), "--key", Path.Combine(folder, "key.pem"));
+        using (host)
+        {
+            Assert.Equal("wss", uri.Scheme);
+            using var client = new ClientWebSocket();
+            client.Options.RemoteCertificateValidationCallback = (_, seen, _, _) =>
+                seen is not null && seen.GetCertHashString() == certificate.GetCertHashString();
+            await client.ConnectAsync(uri, CancellationToken.None).WaitAsync(HostProcess.Timeout);
+
+            await client.SendAsync("secret"u8.ToArray(), WebSocketMessageType.Text);
+
+            Assert.Equal("secret", Encoding.UTF8.GetString((await client.ReceiveMessageAsync()).Data));
+        }
+    }
+
+    [Fact]
+    public async Task ProxyProtocolPutsTheRealClientAddressInTheLog()
+    {
+        (HostProcess host, Uri uri) = await HostProcess.StartServingAsync("--proxy-protocol");
+        using (host)
+        {
+            using var tcp = new TcpClient();
+            await tcp.ConnectAsync(IPAddress.Loopback, uri.Port).WaitAsync(HostProcess.Timeout);
+            string request = $"PROXY TCP4 203.0.113.7 127.0.0.1 5555 {uri.Port}\r\n" +
+                             $"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+                             "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+            await tcp.GetStream().WriteAsync(Encoding.ASCII.GetBytes(request)).AsTask().WaitAsync(HostProcess.Timeout);
+            var response = new byte[256];
+            int read = await tcp.GetStream().ReadAsync(response).AsTask().WaitAsync(HostProcess.Timeout);
+
+            Assert.StartsWith("HTTP/1.1 101 ", Encoding.ASCII.GetString(response, 0, read), StringComparison.Ordinal);
+            await host.WaitForStdoutAsync(l => l.Contains("opened from 203.0.113.7:5555", StringComparison.Ordinal));
+        }
+    }
+
+    private static X509Certificate2 CreateCertificate(string certPath, string keyPath)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=localhost", key, HashAlgorithmName.SHA256);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddIpAddress(IPAddress.Loopback);
+        names.AddDnsName("localhost");
+        request.CertificateExtensions.Add(names.Build());
+        X509Certificate2 certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(7));
+        File.WriteAllText(certPath, certificate.ExportCertificatePem());
+        File.WriteAllText(keyPath, key.ExportPkcs8PrivateKeyPem());
+        return certificate;
+    }
+}
