@@ -21,11 +21,13 @@ internal static class SessionSeeds
     {
         uint key = 0x37FA213D;
         uint? Mask() => readerRole == EndpointRole.Server ? key++ : null;
-        byte[] Frames(params (Opcode Opcode, byte[] Payload, bool Fin)[] frames)
+        byte[] Frames(params (Opcode Opcode, byte[] Payload, bool Fin)[] frames) =>
+            Compressed([.. frames.Select(f => (f.Opcode, f.Payload, f.Fin, false))]);
+        byte[] Compressed(params (Opcode Opcode, byte[] Payload, bool Fin, bool Rsv1)[] frames)
         {
             var output = new ArrayBufferWriter<byte>();
-            foreach ((Opcode opcode, byte[] payload, bool fin) in frames)
-                FrameWriter.WriteFrame(output, opcode, payload, fin, maskingKey: Mask());
+            foreach ((Opcode opcode, byte[] payload, bool fin, bool rsv1) in frames)
+                FrameWriter.WriteFrame(output, opcode, payload, fin, rsv1, maskingKey: Mask());
             return output.WrittenSpan.ToArray();
         }
 
@@ -53,6 +55,17 @@ internal static class SessionSeeds
         // Each wire under a few control bytes: one read; 1-3 byte reads; 1-31 byte reads with the
         // small limit and an early close of our own.
         byte[] controls = [0x00, 0x03, 0x1F | 0x20 | 0x40];
-        return [.. wires.SelectMany(wire => controls.Select(c => (byte[])[c, .. wire]))];
+        // RFC 7692 §7.2.3: "Hello" compressed, then again with the shared window, and in two fragments;
+        // read with permessage-deflate negotiated (control bit 7).
+        byte[][] compressed =
+        [
+            Compressed((Opcode.Text, [0xF2, 0x48, 0xCD, 0xC9, 0xC9, 0x07, 0x00], true, true),
+                (Opcode.Text, [0xF2, 0x00, 0x11, 0x00, 0x00], true, true)),
+            Compressed((Opcode.Text, [0xF2, 0x48, 0xCD], false, true), (Opcode.Continuation, [0xC9, 0xC9, 0x07, 0x00], true, false)),
+            Compressed((Opcode.Binary, [0xFF, 0xFF, 0xFF], true, true)),
+        ];
+        byte[] deflateControls = [0x80, 0x83, 0x1F | 0x20 | 0x40 | 0x80];
+        return [.. wires.SelectMany(wire => controls.Select(c => (byte[])[c, .. wire])),
+            .. compressed.SelectMany(wire => deflateControls.Select(c => (byte[])[c, .. wire]))];
     }
 }

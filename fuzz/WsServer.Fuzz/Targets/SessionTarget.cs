@@ -1,5 +1,6 @@
 using System.Buffers;
 using WsServer.Protocol.Closing;
+using WsServer.Protocol.Compression;
 using WsServer.Protocol.Session;
 
 namespace WsServer.Fuzz.Targets;
@@ -9,13 +10,21 @@ namespace WsServer.Fuzz.Targets;
 /// <remarks>
 /// Input: byte 0 is the control byte (its low 5 bits the <see cref="ChunkPlan"/>; bit 5 a 64-byte
 /// message limit, to reach 1009; bit 6 this side sends its close after the first event, to reach the
-/// CloseSent paths), the rest is the peer's bytes. Oracles, beyond "never throws": the
+/// CloseSent paths; bit 7 permessage-deflate negotiated, so RSV1 frames are inflated), the rest is the
+/// peer's bytes. Oracles, beyond "never throws": the
 /// <c>TryReadEvent</c> contract (status, consumption, state, violation codes), the replies parse as
 /// pongs and closes at the peer, and read(write(events)) == events (<see cref="SessionOracles"/>).
 /// </remarks>
 public sealed class SessionTarget(string name, EndpointRole role) : IFuzzTarget
 {
-    private static readonly ProtocolOptions SmallLimit = new() { MaxMessageSize = 64 };
+    // Indexed by control bits 5 (a 64-byte message limit) and 7 (permessage-deflate negotiated).
+    private static readonly ProtocolOptions[] OptionsByControl =
+    [
+        ProtocolOptions.Default,
+        new() { MaxMessageSize = 64 },
+        new() { Deflate = new DeflateParameters() },
+        new() { MaxMessageSize = 64, Deflate = new DeflateParameters() },
+    ];
 
     public string Name => name;
 
@@ -41,7 +50,7 @@ public sealed class SessionTarget(string name, EndpointRole role) : IFuzzTarget
     }
 
     internal static ProtocolOptions Options(byte control) =>
-        (control & 0x20) != 0 ? SmallLimit : ProtocolOptions.Default;
+        OptionsByControl[((control >> 5) & 1) | ((control >> 6) & 2)];
 
     /// <summary>Feeds <paramref name="data"/> in the reads the control byte chooses; records every event.</summary>
     internal DriveResult Drive(byte[] data, byte control, IBufferWriter<byte> replies, FeatureSet features)
