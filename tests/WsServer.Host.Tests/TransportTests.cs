@@ -1,10 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Net.WebSockets;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using WsServer.Host.Tests.TestSupport;
+using WsServer.Tests.TestSupport;
 
 namespace WsServer.Host.Tests;
 
@@ -15,16 +14,13 @@ public sealed class TransportTests
     [Fact]
     public async Task CertAndKeyServeWssToAClientThatTrustsOnlyThatCertificate()
     {
-        string folder = Directory.CreateTempSubdirectory("wsserver-host-cert-").FullName;
-        using X509Certificate2 certificate = CreateCertificate(Path.Combine(folder, "cert.pem"), Path.Combine(folder, "key.pem"));
-        (HostProcess host, Uri uri) = await HostProcess.StartServingAsync(
-            "--cert", Path.Combine(folder, "cert.pem"), "--key", Path.Combine(folder, "key.pem"));
+        using var certificate = TestCertificate.Create();
+        (HostProcess host, Uri uri) = await HostProcess.StartServingAsync("--cert", certificate.CertPath, "--key", certificate.KeyPath);
         using (host)
         {
             Assert.Equal("wss", uri.Scheme);
             using var client = new ClientWebSocket();
-            client.Options.RemoteCertificateValidationCallback = (_, seen, _, _) =>
-                seen is not null && seen.GetCertHashString() == certificate.GetCertHashString();
+            client.Options.RemoteCertificateValidationCallback = (_, seen, _, _) => certificate.Matches(seen);
             await client.ConnectAsync(uri, CancellationToken.None).WaitAsync(HostProcess.Timeout);
 
             await client.SendAsync("secret"u8.ToArray(), WebSocketMessageType.Text);
@@ -51,19 +47,5 @@ public sealed class TransportTests
             Assert.StartsWith("HTTP/1.1 101 ", Encoding.ASCII.GetString(response, 0, read), StringComparison.Ordinal);
             await host.WaitForStdoutAsync(l => l.Contains("opened from 203.0.113.7:5555", StringComparison.Ordinal));
         }
-    }
-
-    private static X509Certificate2 CreateCertificate(string certPath, string keyPath)
-    {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest("CN=localhost", key, HashAlgorithmName.SHA256);
-        var names = new SubjectAlternativeNameBuilder();
-        names.AddIpAddress(IPAddress.Loopback);
-        names.AddDnsName("localhost");
-        request.CertificateExtensions.Add(names.Build());
-        X509Certificate2 certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(7));
-        File.WriteAllText(certPath, certificate.ExportCertificatePem());
-        File.WriteAllText(keyPath, key.ExportPkcs8PrivateKeyPem());
-        return certificate;
     }
 }

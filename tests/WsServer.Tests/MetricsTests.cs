@@ -7,7 +7,12 @@ using WsServer.Tests.TestSupport;
 
 namespace WsServer.Tests;
 
+/// <summary>The meter is process-wide: these tests run alone, so every measurement is theirs.</summary>
+[CollectionDefinition(nameof(MetricsTests), DisableParallelization = true)]
+public sealed class MetricsCollection;
+
 /// <summary>The meter reports connections, messages and refusals as they happen.</summary>
+[Collection(nameof(MetricsTests))]
 public sealed class MetricsTests
 {
     [Fact]
@@ -35,10 +40,10 @@ public sealed class MetricsTests
         HttpResponseMessage response = await plain.GetAsync(new Uri($"http://127.0.0.1:{server.Port}/"), Timeouts.Token());
 
         Assert.Equal(System.Net.HttpStatusCode.UpgradeRequired, response.StatusCode);
-        // Other tests' servers run in parallel and share the static meter: assert lower bounds.
-        Assert.True(totals.GetValueOrDefault("wsserver.connections.opened") >= 1);
-        Assert.True(totals.GetValueOrDefault("wsserver.connections.closed") >= 1);
-        Assert.True(totals.GetValueOrDefault("wsserver.messages.received") >= 1);
-        Assert.True(totals.GetValueOrDefault("wsserver.upgrades.refused") >= 1);
+        Assert.Equal(1, totals.GetValueOrDefault("wsserver.connections.opened"));
+        Assert.Equal(1, totals.GetValueOrDefault("wsserver.connections.closed"));
+        Assert.Equal(0, totals.GetValueOrDefault("wsserver.connections.active"));
+        Assert.Equal(1, totals.GetValueOrDefault("wsserver.messages.received"));
+        Assert.Equal(1, totals.GetValueOrDefault("wsserver.upgrades.refused"));
     }
 }

@@ -1,5 +1,4 @@
 using WsServer.Protocol.Closing;
-using WsServer.Protocol.Framing;
 
 namespace WsServer.Connections;
 
@@ -7,7 +6,7 @@ internal sealed partial class ConnectionLoop
 {
     private long _lastReceived;
     private long _pingedAfter = -1;
-    private Outbox? _liveOutbox;
+    private WebSocketConnection? _connection; // while the WebSocket session runs
 
     /// <summary>Notes that the peer sent something: it is alive.</summary>
     private void MarkReceived() => Volatile.Write(ref _lastReceived, _server.Time.GetTimestamp());
@@ -17,18 +16,18 @@ internal sealed partial class ConnectionLoop
     /// with 1000 one that stayed silent for the idle timeout, ping unanswered.</summary>
     public void OnHeartbeat(long now)
     {
-        Outbox? outbox = Volatile.Read(ref _liveOutbox);
-        if (outbox is null || outbox.IsCloseQueued) return;
+        WebSocketConnection? connection = Volatile.Read(ref _connection);
+        if (connection is null || !connection.IsOpen) return;
         long last = Volatile.Read(ref _lastReceived);
         TimeSpan silent = _server.Time.GetElapsedTime(last, now);
         if (IsPast(silent, _server.Options.IdleTimeout))
         {
-            if (outbox.TryWriteClose(CloseCode.NormalClosure, "idle timeout")) OnCloseQueued(CloseCode.NormalClosure, "idle timeout");
+            connection.Close(CloseCode.NormalClosure, "idle timeout");
         }
         else if (IsPast(silent, _server.Options.KeepAliveInterval) && Interlocked.Exchange(ref _pingedAfter, last) != last)
         {
             // One ping per silence: a live peer's pong moves _lastReceived and re-arms it (§5.5.2).
-            outbox.TryWriteFrame(Opcode.Ping, [], ignoreLimit: true);
+            connection.Ping();
         }
     }
 

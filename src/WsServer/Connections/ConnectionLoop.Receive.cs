@@ -67,8 +67,8 @@ internal sealed partial class ConnectionLoop
         switch (evt.Kind)
         {
             case ProtocolEventKind.Message:
-                // After our close frame, the handler has said its last word: data is read and dropped.
                 ServerMetrics.MessageReceived();
+                // After our close frame, the handler has said its last word: data is read and dropped.
                 if (outbox.IsCloseQueued) return false;
                 var type = evt.MessageKind == MessageKind.Text ? WebSocketMessageType.Text : WebSocketMessageType.Binary;
                 await CallHandlerAsync(handler, new WebSocketMessage(type, evt.Payload), outbox).ConfigureAwait(false);
@@ -110,7 +110,7 @@ internal sealed partial class ConnectionLoop
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !_receiving.IsCancellationRequested)
         {
-            FailHandler(ex, outbox);
+            FailHandler(ex, _connection!);
         }
     }
 
@@ -143,7 +143,7 @@ internal sealed partial class ConnectionLoop
                     payload.Bytes.Span, ignoreLimit: true, defer: true);
                 return;
             case HandleAction.Close:
-                if (outbox.TryWriteClose(payload.CloseCode, payload.CloseReason)) OnCloseQueued(payload.CloseCode, payload.CloseReason);
+                _connection!.Close(payload.CloseCode, payload.CloseReason);
                 return;
             default:
                 throw new System.Diagnostics.UnreachableException($"Unknown handler action {outcome.Action}.");

@@ -104,13 +104,13 @@ internal sealed partial class ConnectionLoop
         }, outbox));
         HandlerSession handler = upgrade.Route.CreateSession();
         MarkReceived();
-        Volatile.Write(ref _liveOutbox, outbox);
+        Volatile.Write(ref _connection, connection);
         _server.Register(connection, this);
         Log.ConnectionOpened(_server.Logger, _id, _remote, upgrade.Request.Path);
         ServerMetrics.ConnectionOpened();
         try
         {
-            if (await TryInitAsync(handler, connection, outbox).ConfigureAwait(false))
+            if (await TryInitAsync(handler, connection).ConfigureAwait(false))
             {
                 await ReceiveUntilClosedAsync(input, session, outbox, handler, upgrade.Route.Options).ConfigureAwait(false);
                 await CallClosedAsync(handler).ConfigureAwait(false);
@@ -118,7 +118,7 @@ internal sealed partial class ConnectionLoop
         }
         finally
         {
-            Volatile.Write(ref _liveOutbox, null);
+            Volatile.Write(ref _connection, null);
             _server.Unregister(connection);
             await FinishAsync(input, outbox, pump).ConfigureAwait(false);
             ConnectionClosed closed = _closed ?? Abnormal(null);
@@ -149,7 +149,7 @@ internal sealed partial class ConnectionLoop
         };
     }
 
-    private async ValueTask<bool> TryInitAsync(HandlerSession handler, WebSocketConnection connection, Outbox outbox)
+    private async ValueTask<bool> TryInitAsync(HandlerSession handler, WebSocketConnection connection)
     {
         try
         {
@@ -158,7 +158,7 @@ internal sealed partial class ConnectionLoop
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !_receiving.IsCancellationRequested)
         {
-            FailHandler(ex, outbox);
+            FailHandler(ex, connection);
             return false;
         }
     }
@@ -190,12 +190,12 @@ internal sealed partial class ConnectionLoop
         }
     }
 
-    private void FailHandler(Exception ex, Outbox outbox)
+    private void FailHandler(Exception ex, WebSocketConnection connection)
     {
         Log.HandlerFailed(_server.Logger, _id, ex);
         // The peer learns that the server failed, not why (no details cross the wire).
         _closed ??= new ConnectionClosed(CloseCode.InternalError, "internal error", CloseInitiator.Server, ex);
-        if (outbox.TryWriteClose(CloseCode.InternalError, "internal error")) OnCloseQueued(CloseCode.InternalError, "internal error");
+        connection.Close(CloseCode.InternalError, "internal error");
     }
 
     /// <summary>Lets queued frames (the close frame above all) reach the peer, then half-closes and

@@ -70,7 +70,8 @@ public sealed class RouteTable
         foreach ((string prefix, WebSocketRoute candidate) in _prefixes)
         {
             // "/rooms/*" serves "/rooms/a" and "/rooms/", and "/rooms" itself.
-            if (path.StartsWith(prefix, StringComparison.Ordinal) || path == prefix[..^1]) return candidate;
+            if (path.StartsWith(prefix, StringComparison.Ordinal)
+                || (path.Length == prefix.Length - 1 && prefix.StartsWith(path, StringComparison.Ordinal))) return candidate;
         }
         return Fallback;
     }
