@@ -178,5 +178,5 @@ internal sealed class Echo : IWebSocketHandler<int>
     public ValueTask<int> InitAsync(WebSocketConnection connection, CancellationToken cancellationToken) => new(0);
 
     public ValueTask<HandleResult<int>> HandleAsync(WebSocketMessage message, int state, CancellationToken cancellationToken) =>
-        new(HandleResult.Reply(message, state));
+        new(HandleResult.Reply(state, message));
 }

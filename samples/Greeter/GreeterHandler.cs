@@ -35,6 +35,6 @@ public sealed class GreeterHandler : IWebSocketHandler<string>, IUpgradeFilter
     /// <summary>Answers a text message with the name in front; ignores binary messages.</summary>
     public ValueTask<HandleResult<string>> HandleAsync(WebSocketMessage message, string state, CancellationToken cancellationToken)
     {
-        return new(message.IsText ? HandleResult.Reply($"{state}: {message.GetText()}", state) : HandleResult.NoReply(state));
+        return new(message.IsText ? HandleResult.Reply(state, $"{state}: {message.GetText()}") : HandleResult.NoReply(state));
     }
 }

@@ -43,7 +43,7 @@ internal static class WsServerEcho
                 Server!.Broadcast(PreparedMessage.Binary(message.Payload.Span[FanoutCommand.Prefix.Length..]));
                 return new(HandleResult.NoReply(state));
             }
-            return new(HandleResult.Reply(message, state));
+            return new(HandleResult.Reply(state, message));
         }
     }
 }

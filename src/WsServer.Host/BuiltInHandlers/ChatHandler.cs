@@ -6,18 +6,18 @@ namespace WsServer.Host.BuiltInHandlers;
 
 /// <summary>A chat room: every text message goes to every connection of the room, the sender
 /// included. A member whose send queue is full misses the message rather than slowing the room.</summary>
-internal sealed class ChatHandler : IWebSocketHandler<WebSocketConnection>
+internal sealed class ChatHandler : IWebSocketHandler
 {
     private readonly ConcurrentDictionary<long, WebSocketConnection> _members = new();
 
-    public ValueTask<WebSocketConnection> InitAsync(WebSocketConnection connection, CancellationToken cancellationToken)
+    public ValueTask InitAsync(WebSocketConnection connection, CancellationToken cancellationToken)
     {
         _members[connection.Id] = connection;
-        return ValueTask.FromResult(connection);
+        return ValueTask.CompletedTask;
     }
 
-    public ValueTask<HandleResult<WebSocketConnection>> HandleAsync(WebSocketMessage message,
-        WebSocketConnection state, CancellationToken cancellationToken)
+    public ValueTask<HandleResult> HandleAsync(WebSocketMessage message, WebSocketConnection connection,
+        CancellationToken cancellationToken)
     {
         if (message.IsText)
         {
@@ -25,12 +25,12 @@ internal sealed class ChatHandler : IWebSocketHandler<WebSocketConnection>
             PreparedMessage prepared = PreparedMessage.Text(message.Payload.Span);
             foreach (WebSocketConnection member in _members.Values) member.TrySend(prepared);
         }
-        return ValueTask.FromResult(HandleResult.NoReply(state));
+        return new(HandleResult.NoReply());
     }
 
-    public ValueTask ClosedAsync(ConnectionClosed closed, WebSocketConnection state)
+    public ValueTask ClosedAsync(ConnectionClosed closed, WebSocketConnection connection, CancellationToken cancellationToken)
     {
-        _members.TryRemove(state.Id, out _);
+        _members.TryRemove(connection.Id, out _);
         return ValueTask.CompletedTask;
     }
 }

@@ -4,12 +4,8 @@ using WsServer.Handlers;
 namespace WsServer.Host.BuiltInHandlers;
 
 /// <summary>The seed's example: sends every message back as it came, text as text and binary as binary.</summary>
-internal sealed class EchoHandler : IWebSocketHandler<NoState>
+internal sealed class EchoHandler : IWebSocketHandler
 {
-    public ValueTask<NoState> InitAsync(WebSocketConnection connection, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(default(NoState));
-
-    public ValueTask<HandleResult<NoState>> HandleAsync(WebSocketMessage message, NoState state,
-        CancellationToken cancellationToken) =>
-        ValueTask.FromResult(HandleResult.Reply(message, state));
+    public ValueTask<HandleResult> HandleAsync(WebSocketMessage message, WebSocketConnection connection,
+        CancellationToken cancellationToken) => new(HandleResult.Reply(message));
 }

@@ -17,17 +17,20 @@ namespace WsServer.Host.Handlers;
 /// </summary>
 internal static class HandlerCatalog
 {
-    private static readonly Dictionary<string, Func<object>> BuiltIns = new(StringComparer.Ordinal)
+    private static readonly Dictionary<string, Action<RouteTable, string?, RouteOptions?>> BuiltIns = new(StringComparer.Ordinal)
     {
-        ["echo"] = () => new EchoHandler(),
-        ["chat"] = () => new ChatHandler(),
+        ["echo"] = static (routes, pattern, options) => MapStateless(new EchoHandler(), routes, pattern, options),
+        ["chat"] = static (routes, pattern, options) =>
+        {
+            MapStateless(new ChatHandler(), routes, pattern, options);
+            // The chat comes with its page, for a browser to join it at /.
+            routes.MapPage("/", ChatPage.For(pattern));
+        },
     };
 
-    private static readonly MethodInfo Map = typeof(RouteTable).GetMethod(nameof(RouteTable.Map))
-        ?? throw new MissingMethodException(nameof(RouteTable), nameof(RouteTable.Map));
-
-    private static readonly MethodInfo MapFallback = typeof(RouteTable).GetMethod(nameof(RouteTable.MapFallback))
-        ?? throw new MissingMethodException(nameof(RouteTable), nameof(RouteTable.MapFallback));
+    // Only a plugin with a state type of its own needs reflection: the generic Map<TState> for its TState.
+    private static readonly MethodInfo Map = GenericMethod(nameof(RouteTable.Map));
+    private static readonly MethodInfo MapFallback = GenericMethod(nameof(RouteTable.MapFallback));
 
     /// <summary>The built-in handlers' names.</summary>
     public static IEnumerable<string> BuiltInNames => BuiltIns.Keys;
@@ -36,11 +39,16 @@ internal static class HandlerCatalog
     /// <paramref name="options"/> with the handler <paramref name="spec"/> names.</summary>
     public static void Register(string spec, ServerOptions options, string? pattern = null, RouteOptions? routeOptions = null)
     {
-        if (BuiltIns.TryGetValue(spec, out Func<object>? create))
+        if (BuiltIns.TryGetValue(spec, out Action<RouteTable, string?, RouteOptions?>? map))
         {
-            MapHandler(create(), options.Routes, pattern, routeOptions);
-            // The chat comes with its page, for a browser to join it at /.
-            if (spec == "chat") options.Routes.MapPage("/", ChatPage.For(pattern));
+            try
+            {
+                map(options.Routes, pattern, routeOptions);
+            }
+            catch (ArgumentException ex)
+            {
+                throw new UsageException($"--route {pattern}: {ex.Message}", ex);
+            }
             return;
         }
         // The type name has no ':', so the last one separates it (a Windows path may have one too).
@@ -78,8 +86,29 @@ internal static class HandlerCatalog
         }
     }
 
+    private static void MapStateless(IWebSocketHandler handler, RouteTable routes, string? pattern, RouteOptions? options)
+    {
+        if (pattern is null) routes.MapFallback(handler, options);
+        else routes.Map(pattern, handler, options);
+    }
+
+    private static MethodInfo GenericMethod(string name) =>
+        typeof(RouteTable).GetMethods().Single(m => m.Name == name && m.IsGenericMethodDefinition);
+
     private static void MapHandler(object handler, RouteTable routes, string? pattern, RouteOptions? routeOptions)
     {
+        if (handler is IWebSocketHandler stateless)
+        {
+            try
+            {
+                MapStateless(stateless, routes, pattern, routeOptions);
+            }
+            catch (ArgumentException ex)
+            {
+                throw new UsageException($"--route {pattern}: {ex.Message}", ex);
+            }
+            return;
+        }
         Type state = HandlerInterface(handler.GetType()).GetGenericArguments()[0];
         try
         {
@@ -99,10 +128,11 @@ internal static class HandlerCatalog
     {
         Type[] handlerInterfaces = Array.FindAll(type.GetInterfaces(),
             i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IWebSocketHandler<>));
-        if (handlerInterfaces.Length == 0 || type.IsAbstract || type.ContainsGenericParameters)
-            throw new UsageException($"type {type.FullName} does not implement IWebSocketHandler<TState>");
-        if (handlerInterfaces.Length > 1)
-            throw new UsageException($"type {type.FullName} implements IWebSocketHandler<TState> for more than one TState");
+        bool stateless = typeof(IWebSocketHandler).IsAssignableFrom(type);
+        if ((handlerInterfaces.Length == 0 && !stateless) || type.IsAbstract || type.ContainsGenericParameters)
+            throw new UsageException($"type {type.FullName} does not implement IWebSocketHandler or IWebSocketHandler<TState>");
+        if (handlerInterfaces.Length > 1 || (handlerInterfaces.Length == 1 && stateless))
+            throw new UsageException($"type {type.FullName} implements more than one handler interface");
         if (type.GetConstructor(Type.EmptyTypes) is null)
             throw new UsageException($"type {type.FullName} has no public parameterless constructor");
 

@@ -11,7 +11,7 @@ public static class ClosePayload
     public const int MaxReasonBytes = 123;
 
     /// <summary>The largest close payload: a control frame's limit (§5.5).</summary>
-    internal const int MaxLength = 125;
+    public const int MaxLength = 125;
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 

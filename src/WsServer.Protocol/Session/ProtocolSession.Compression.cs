@@ -115,10 +115,8 @@ public sealed partial class ProtocolSession
     /// reaches the threshold: RSV1 on its one frame (RFC 7692 §6). False when it should go plain.</summary>
     private bool TryWriteCompressed(IBufferWriter<byte> output, Opcode opcode, ReadOnlySpan<byte> payload)
     {
-        if (Options.Deflate is not { } parameters || payload.Length < Options.Compression.Threshold) return false;
-        _deflater ??= new PayloadDeflater(parameters.WindowBits(Role), parameters.NoContextTakeover(Role),
-            Options.Compression.CompressionLevel, Options.Compression.MemoryLevel);
-        using CompressedPayload compressed = _deflater.Compress(payload);
+        if (!ShouldCompress(payload.Length)) return false;
+        using CompressedPayload compressed = Compress(payload);
         FrameWriter.WriteFrame(output, opcode, compressed.Span, rsv1: true, maskingKey: NextMaskingKey());
         return true;
     }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text;
 using WsServer.Protocol.Closing;
 using WsServer.Protocol.Compression;
 using WsServer.Protocol.Framing;
@@ -18,15 +19,70 @@ public sealed partial class ProtocolSession
     public void WriteMessage(IBufferWriter<byte> output, MessageKind kind, ReadOnlySpan<byte> payload)
     {
         ArgumentNullException.ThrowIfNull(output);
-        Opcode opcode = kind switch
-        {
-            MessageKind.Text => Opcode.Text,
-            MessageKind.Binary => Opcode.Binary,
-            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Not a message kind."),
-        };
+        Opcode opcode = DataOpcode(kind);
         EnsureOpen();
         if (!TryWriteCompressed(output, opcode, payload))
             FrameWriter.WriteFrame(output, opcode, payload, maskingKey: NextMaskingKey());
+    }
+
+    /// <summary>Writes a whole text message given as characters, encoded to UTF-8 straight into
+    /// <paramref name="output"/>; never compressed (see <see cref="ShouldCompress"/> to decide first).</summary>
+    /// <exception cref="InvalidOperationException">A close frame was sent or received.</exception>
+    public void WriteText(IBufferWriter<byte> output, ReadOnlySpan<char> text)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        EnsureOpen();
+        int length = Encoding.UTF8.GetByteCount(text);
+        uint? key = NextMaskingKey();
+        FrameWriter.WriteHeader(output, new FrameHeader(Fin: true, Rsv1: false, Opcode.Text, length, key));
+        Span<byte> payload = output.GetSpan(length)[..length];
+        Encoding.UTF8.GetBytes(text, payload);
+        if (key is uint mask) PayloadMask.Apply(payload, mask, 0);
+        output.Advance(length);
+    }
+
+    /// <summary>True when a data message of <paramref name="payloadLength"/> bytes goes compressed:
+    /// permessage-deflate was agreed and the payload reaches <see cref="PerMessageDeflateOptions.Threshold"/>.</summary>
+    public bool ShouldCompress(int payloadLength) =>
+        Options.Deflate is not null && payloadLength >= Options.Compression.Threshold;
+
+    /// <summary>Compresses a data message's payload for <see cref="WriteMessage(IBufferWriter{byte}, MessageKind, in CompressedPayload)"/>.
+    /// This is the one step of writing that may take long, so it is separate: a caller that shares the
+    /// session between threads compresses outside its lock, but must write the compressed messages in
+    /// the order they were compressed (the compression context carries over between messages, §7.2.1),
+    /// and must not compress two messages at once.</summary>
+    /// <remarks>It reads and changes only the compression context, never the session's state: whether the
+    /// message may still be sent is decided when it is written.</remarks>
+    /// <exception cref="InvalidOperationException">permessage-deflate was not agreed.</exception>
+    public CompressedPayload Compress(ReadOnlySpan<byte> payload)
+    {
+        if (Options.Deflate is not { } parameters) throw new InvalidOperationException("permessage-deflate was not agreed.");
+        _deflater ??= new PayloadDeflater(parameters.WindowBits(Role), parameters.NoContextTakeover(Role),
+            Options.Compression.CompressionLevel, Options.Compression.MemoryLevel);
+        return _deflater.Compress(payload);
+    }
+
+    /// <summary>Writes a message compressed by <see cref="Compress"/> as one frame with RSV1 set (RFC 7692 §6).</summary>
+    /// <exception cref="InvalidOperationException">A close frame was sent or received.</exception>
+    public void WriteMessage(IBufferWriter<byte> output, MessageKind kind, in CompressedPayload compressed)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        Opcode opcode = DataOpcode(kind);
+        EnsureOpen();
+        FrameWriter.WriteFrame(output, opcode, compressed.Span, rsv1: true, maskingKey: NextMaskingKey());
+    }
+
+    /// <summary>Writes a data frame that was encoded once for many server sessions (a broadcast):
+    /// whole, unmasked, as <see cref="FrameWriter"/> writes it. The bytes are copied as they are.</summary>
+    /// <exception cref="InvalidOperationException">This is a client session (its frames must be masked),
+    /// or a close frame was sent or received.</exception>
+    public void WritePreparedFrame(IBufferWriter<byte> output, ReadOnlySpan<byte> frame)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        if (Role != EndpointRole.Server) throw new InvalidOperationException("Only a server sends prepared (unmasked) frames.");
+        EnsureOpen();
+        frame.CopyTo(output.GetSpan(frame.Length));
+        output.Advance(frame.Length);
     }
 
     /// <summary>Writes a ping of at most 125 bytes.</summary>
@@ -80,6 +136,13 @@ public sealed partial class ProtocolSession
         int length = code is CloseCode value ? ClosePayload.Write(payload, value, reason) : 0;
         WriteControlFrame(output, Opcode.Close, payload[..length]);
     }
+
+    private static Opcode DataOpcode(MessageKind kind) => kind switch
+    {
+        MessageKind.Text => Opcode.Text,
+        MessageKind.Binary => Opcode.Binary,
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Not a message kind."),
+    };
 
     /// <summary>§5.3: a fresh key per frame from the client, none from the server.</summary>
     private uint? NextMaskingKey() => Role == EndpointRole.Client ? PayloadMask.NewKey() : null;

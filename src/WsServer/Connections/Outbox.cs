@@ -1,27 +1,24 @@
 using System.Buffers;
-using System.Text;
-using WsServer.Protocol.Closing;
-using WsServer.Protocol.Framing;
+using WsServer.Protocol.Session;
 
 namespace WsServer.Connections;
 
 /// <summary>
-/// The connection's mailbox. Every frame for the peer — the handler's replies, the codec's automatic
-/// replies and sends from any thread — is encoded once, in call order, straight into pooled segments
-/// under one lock. One pump writes them to the transport, coalescing whatever queued while the
-/// previous write was in flight; it is woken outside the lock. The receive loop defers the wake-up to
-/// the end of each read, so the replies to a burst of messages cost one wake-up and leave together.
+/// The bytes waiting for the peer, in order, and the one pump that writes them. It holds bytes and
+/// nothing else: every frame in it was encoded by the connection's <see cref="ProtocolSession"/>,
+/// which writes straight into it (it is the session's <see cref="IBufferWriter{T}"/>) under the
+/// connection's gate, the same lock that guards this queue. The pump takes the gate only to take a
+/// batch, and writes it outside, coalescing whatever queued while the previous write was in flight.
 /// An empty outbox holds no buffer.
 /// </summary>
-internal sealed partial class Outbox : IBufferWriter<byte>
+internal sealed class Outbox : IBufferWriter<byte>
 {
     // The first segment of a batch is small, so a quiet connection (or one of thousands receiving the
     // same broadcast) does not pin a large array while its frame waits; a burst doubles up to the cap.
     private const int FirstSegmentSize = SegmentPool.SmallestSize;
     private const int SegmentSize = SegmentPool.LargestSize;
-    private const int MaxHeaderLength = 14;
 
-    private readonly Lock _gate = new();
+    private readonly Lock _gate;
     private readonly AsyncSignal _signal = new();
     private readonly long _limit;
     private List<(byte[] Buffer, int Length)> _queued = [];
@@ -29,75 +26,40 @@ internal sealed partial class Outbox : IBufferWriter<byte>
     private byte[]? _tail;
     private int _tailLength;
     private long _pending;
-    private bool _closeQueued;
+    private bool _sealed;
     private bool _stopped;
-    private bool _deferred; // only the receive loop defers and flushes, so only it touches this
+    private bool _deferred; // only the session loop defers and flushes, so only it touches this
     private TaskCompletionSource? _spaceAvailable;
 
-    public Outbox(long limit) => _limit = limit;
-
-    /// <summary>Bytes queued and not yet written to the transport.</summary>
-    public long PendingBytes
+    /// <param name="gate">The connection's gate: every method but the pump's, <see cref="Signal"/>,
+    /// <see cref="Flush"/> and <see cref="Stop"/> is called holding it.</param>
+    /// <param name="limit">Bytes queued beyond which senders wait or are told the queue is full.</param>
+    public Outbox(Lock gate, long limit)
     {
-        get { lock (_gate) return _pending; }
+        _gate = gate;
+        _limit = limit;
     }
 
-    /// <summary>True once a close frame is queued: no data may follow it (RFC 6455 §5.5.1).</summary>
-    public bool IsCloseQueued
-    {
-        get { lock (_gate) return _closeQueued || _stopped; }
-    }
+    /// <summary>Bytes queued and not yet written to the transport. Under the gate.</summary>
+    public long PendingBytes => _pending;
 
-    /// <summary>Queues a whole frame. With <paramref name="defer"/>, the pump is not woken until
-    /// <see cref="Flush"/>: the receive loop queues the replies to one read that way and flushes once.</summary>
-    public SendStatus TryWriteFrame(Opcode opcode, ReadOnlySpan<byte> payload, bool ignoreLimit = false, bool defer = false)
-    {
-        SendStatus status;
-        lock (_gate)
-        {
-            status = Admit(ignoreLimit);
-            if (status == SendStatus.Queued && !TryWriteCompressed(opcode, payload))
-            {
-                // One segment for the whole frame when it fits, so it goes out in one write.
-                EnsureTail(Math.Min(MaxHeaderLength + payload.Length, SegmentSize));
-                FrameWriter.WriteFrame(this, opcode, payload);
-            }
-        }
-        return Signal(status, defer);
-    }
+    /// <summary>True when the queue is at or over its limit. Under the gate.</summary>
+    public bool IsFull => _pending >= _limit;
 
-    public SendStatus TryWriteText(ReadOnlySpan<char> text, bool ignoreLimit = false, bool defer = false)
-    {
-        SendStatus status;
-        lock (_gate)
-        {
-            status = Admit(ignoreLimit);
-            if (status == SendStatus.Queued && !TryWriteCompressedText(text))
-            {
-                int length = Encoding.UTF8.GetByteCount(text);
-                EnsureTail(Math.Min(MaxHeaderLength + length, SegmentSize));
-                FrameWriter.WriteHeader(this, new FrameHeader(Fin: true, Rsv1: false, Opcode.Text, length));
-                Advance(Encoding.UTF8.GetBytes(text, GetSpan(length)));
-            }
-        }
-        return Signal(status, defer);
-    }
+    /// <summary>True once the pump stopped: nothing queued now would reach the peer. Under the gate.</summary>
+    public bool IsStopped => _stopped;
 
-    /// <summary>Queues bytes that are already whole frames (codec replies, prepared messages).</summary>
-    public SendStatus TryWriteEncoded(ReadOnlySpan<byte> frames, bool endsWithClose, bool ignoreLimit = false, bool defer = false)
+    /// <summary>The last frame (ours or the echo of the peer's close) is queued: the pump ends once
+    /// it has written everything. Under the gate.</summary>
+    public void Seal() => _sealed = true;
+
+    /// <summary>Wakes the pump for what was just queued, or, with <paramref name="defer"/>, at the next
+    /// <see cref="Flush"/>: the session loop queues the replies to one read that way and flushes once.
+    /// Called outside the gate, so a sender never holds it while it wakes the pump.</summary>
+    public void Signal(bool defer)
     {
-        SendStatus status;
-        lock (_gate)
-        {
-            status = Admit(ignoreLimit);
-            if (status == SendStatus.Queued)
-            {
-                frames.CopyTo(GetSpan(frames.Length));
-                Advance(frames.Length);
-                _closeQueued |= endsWithClose;
-            }
-        }
-        return Signal(status, defer);
+        if (defer) _deferred = true;
+        else _signal.Set();
     }
 
     /// <summary>Wakes the pump for frames queued with <c>defer</c>, if any.</summary>
@@ -108,36 +70,19 @@ internal sealed partial class Outbox : IBufferWriter<byte>
         _signal.Set();
     }
 
-    /// <summary>Queues a close frame, after which nothing more is queued; false if one already was.</summary>
-    public bool TryWriteClose(CloseCode? code, string? reason)
-    {
-        Span<byte> payload = stackalloc byte[125];
-        int length = code is { } c ? ClosePayload.Write(payload, c, reason) : 0;
-        lock (_gate)
-        {
-            if (Admit(ignoreLimit: true) != SendStatus.Queued) return false;
-            FrameWriter.WriteFrame(this, Opcode.Close, payload[..length]);
-            _closeQueued = true;
-        }
-        Signal(SendStatus.Queued, defer: false);
-        return true;
-    }
-
-    /// <summary>Completes when the queue is under its limit again, or the outbox is closed.</summary>
+    /// <summary>Completes when the queue is under its limit again, or the pump stopped.</summary>
     public Task WaitForSpaceAsync(CancellationToken cancellationToken)
     {
-        Task space;
         lock (_gate)
         {
-            if (_pending < _limit || _closeQueued || _stopped) return Task.CompletedTask;
+            if (_pending < _limit || _stopped || _sealed) return Task.CompletedTask;
             _spaceAvailable ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            space = _spaceAvailable.Task.WaitAsync(cancellationToken);
+            return _spaceAvailable.Task.WaitAsync(cancellationToken);
         }
-        return space;
     }
 
-    /// <summary>Writes queued frames to <paramref name="transport"/> until the close frame is written
-    /// or <see cref="Stop"/> is called. Transport errors end the pump and are rethrown.</summary>
+    /// <summary>Writes queued bytes to <paramref name="transport"/> until the sealed last frame is
+    /// written or <see cref="Stop"/> is called. Transport errors end the pump and are rethrown.</summary>
     public async Task PumpAsync(Stream transport)
     {
         try
@@ -162,7 +107,7 @@ internal sealed partial class Outbox : IBufferWriter<byte>
         }
     }
 
-    /// <summary>Drops whatever is queued, refuses further frames and ends the pump.</summary>
+    /// <summary>Drops whatever is queued, refuses further bytes and ends the pump.</summary>
     public void Stop()
     {
         TaskCompletionSource? waiter;
@@ -176,29 +121,13 @@ internal sealed partial class Outbox : IBufferWriter<byte>
             if (_tail is not null) SegmentPool.Return(_tail);
             _tail = null;
             _tailLength = 0;
-            ReleaseCompression();
         }
         waiter?.TrySetResult();
         _signal.Set();
     }
 
-    private SendStatus Admit(bool ignoreLimit)
-    {
-        if (_closeQueued || _stopped) return SendStatus.Closed;
-        return ignoreLimit || _pending < _limit ? SendStatus.Queued : SendStatus.QueueFull;
-    }
-
-    // Called outside _gate, so a sender never holds the lock while it wakes the pump.
-    private SendStatus Signal(SendStatus status, bool defer)
-    {
-        if (status != SendStatus.Queued) return status;
-        if (defer) _deferred = true;
-        else _signal.Set();
-        return status;
-    }
-
-    /// <summary>Moves every queued segment to the sending list; true when the close frame is among them
-    /// or the outbox was stopped, so this is the pump's last batch.</summary>
+    /// <summary>Moves every queued segment to the sending list; true when the outbox is sealed or
+    /// stopped, so this is the pump's last batch.</summary>
     private bool TakeBatch()
     {
         lock (_gate)
@@ -210,7 +139,7 @@ internal sealed partial class Outbox : IBufferWriter<byte>
                 _tailLength = 0;
             }
             (_queued, _sending) = (_sending, _queued);
-            return _closeQueued || _stopped;
+            return _sealed || _stopped;
         }
     }
 
@@ -231,7 +160,11 @@ internal sealed partial class Outbox : IBufferWriter<byte>
         waiter?.TrySetResult();
     }
 
-    // IBufferWriter<byte>: called only under _gate, by the frame writer.
+    /// <summary>Makes room for a frame of <paramref name="frameLength"/> bytes in one segment when it
+    /// fits, so it goes out in one write. Under the gate.</summary>
+    public void Reserve(int frameLength) => EnsureTail(Math.Min(frameLength, SegmentSize));
+
+    // IBufferWriter<byte>: called only under the gate, by the session's frame writer.
     public void Advance(int count)
     {
         _tailLength += count;

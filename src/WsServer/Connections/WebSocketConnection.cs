@@ -1,5 +1,7 @@
+using WsServer.Handlers;
 using WsServer.Protocol.Closing;
-using WsServer.Protocol.Framing;
+using WsServer.Protocol.Messages;
+using WsServer.Transport;
 
 namespace WsServer.Connections;
 
@@ -12,15 +14,20 @@ namespace WsServer.Connections;
 /// </summary>
 public sealed class WebSocketConnection
 {
-    private readonly Outbox _outbox;
-    private readonly Action<CloseCode?, string?> _onCloseQueued;
+    private readonly LiveSession _live;
+    private readonly OpenTransport _transport;
+    private readonly Liveness _liveness;
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    internal WebSocketConnection(ConnectionInfo info, Outbox outbox, Action<CloseCode?, string?> onCloseQueued)
+    internal WebSocketConnection(ConnectionInfo info, LiveSession live, HandlerCalls calls, OpenTransport transport,
+        Liveness liveness)
     {
         Info = info;
-        _outbox = outbox;
-        _onCloseQueued = onCloseQueued;
+        _live = live;
+        _transport = transport;
+        _liveness = liveness;
+        Calls = calls;
+        Mailbox = new Mailbox(calls.Turn, DeliverAsync);
     }
 
     /// <summary>Who connected, and how.</summary>
@@ -29,90 +36,113 @@ public sealed class WebSocketConnection
     /// <summary>Shorthand for <see cref="ConnectionInfo.Id"/>.</summary>
     public long Id => Info.Id;
 
-    /// <summary>True until a close frame is queued (by either side) or the transport fails.</summary>
-    public bool IsOpen => !_outbox.IsCloseQueued;
+    /// <summary>True until a close frame is sent or received, or the transport fails.</summary>
+    public bool IsOpen => _live.IsOpen;
 
     /// <summary>Bytes queued for this peer and not yet written to the socket.</summary>
-    public long PendingSendBytes => _outbox.PendingBytes;
+    public long PendingSendBytes => _live.PendingBytes;
 
     /// <summary>Completes when the connection has ended and the handler's closed callback has run.</summary>
     public Task Completion => _completion.Task;
+
+    internal HandlerCalls Calls { get; }
+
+    internal Mailbox Mailbox { get; }
+
+    internal LiveSession Live => _live;
+
+    internal Liveness Liveness => _liveness;
 
     /// <summary>Queues a text message, waiting while the send queue is full.</summary>
     public ValueTask SendAsync(string text, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(text);
-        return SendAsync(static (o, t) => o.TryWriteText(t.Span, ignoreLimit: true), text.AsMemory(), cancellationToken);
+        return SendAsync(static (l, t) => l.SendText(t.Span, ignoreLimit: true), text.AsMemory(), cancellationToken);
     }
 
     /// <summary>Queues a binary message, waiting while the send queue is full. The bytes are copied.</summary>
     public ValueTask SendAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default) =>
-        SendAsync(static (o, d) => o.TryWriteFrame(Opcode.Binary, d.Span, ignoreLimit: true), data, cancellationToken);
+        SendAsync(static (l, d) => l.Send(MessageKind.Binary, d.Span, ignoreLimit: true), data, cancellationToken);
 
     /// <summary>Queues a text message given as UTF-8 bytes (not re-validated), waiting while the queue is full.</summary>
     public ValueTask SendTextAsync(ReadOnlyMemory<byte> utf8, CancellationToken cancellationToken = default) =>
-        SendAsync(static (o, d) => o.TryWriteFrame(Opcode.Text, d.Span, ignoreLimit: true), utf8, cancellationToken);
+        SendAsync(static (l, d) => l.Send(MessageKind.Text, d.Span, ignoreLimit: true), utf8, cancellationToken);
 
     /// <summary>Queues a message encoded once for many connections, waiting while the queue is full.</summary>
     public ValueTask SendAsync(PreparedMessage message, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
-        return SendAsync(static (o, f) => o.TryWriteEncoded(f.Span, endsWithClose: false, ignoreLimit: true),
-            message.Frame, cancellationToken);
+        return SendAsync(static (l, f) => l.SendPrepared(f.Span, ignoreLimit: true), message.Frame, cancellationToken);
     }
 
     /// <summary>Queues a text message unless the queue is full or the connection closing.</summary>
     public SendStatus TrySend(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        return _outbox.TryWriteText(text);
+        return _live.SendText(text);
     }
 
     /// <summary>Queues a binary message unless the queue is full or the connection closing.</summary>
-    public SendStatus TrySend(ReadOnlySpan<byte> data) => _outbox.TryWriteFrame(Opcode.Binary, data);
+    public SendStatus TrySend(ReadOnlySpan<byte> data) => _live.Send(MessageKind.Binary, data);
 
     /// <summary>Queues a UTF-8 text message unless the queue is full or the connection closing.</summary>
-    public SendStatus TrySendText(ReadOnlySpan<byte> utf8) => _outbox.TryWriteFrame(Opcode.Text, utf8);
+    public SendStatus TrySendText(ReadOnlySpan<byte> utf8) => _live.Send(MessageKind.Text, utf8);
 
     /// <summary>Queues a prepared message unless the queue is full or the connection closing.</summary>
     public SendStatus TrySend(PreparedMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
-        return _outbox.TryWriteEncoded(message.Frame.Span, endsWithClose: false);
+        return _live.SendPrepared(message.Frame.Span);
     }
 
     /// <summary>Queues a ping with up to 125 bytes of data (ahead of the queue limit: control frames are small).</summary>
-    public SendStatus Ping(ReadOnlySpan<byte> data = default) => _outbox.TryWriteFrame(Opcode.Ping, CheckControl(data), ignoreLimit: true);
+    /// <exception cref="ArgumentException">More than 125 bytes (RFC 6455 §5.5).</exception>
+    public SendStatus Ping(ReadOnlySpan<byte> data = default) => _live.SendControl(ping: true, CheckControl(data));
 
     /// <summary>Queues an unsolicited pong with up to 125 bytes of data.</summary>
-    public SendStatus Pong(ReadOnlySpan<byte> data = default) => _outbox.TryWriteFrame(Opcode.Pong, CheckControl(data), ignoreLimit: true);
+    /// <exception cref="ArgumentException">More than 125 bytes (RFC 6455 §5.5).</exception>
+    public SendStatus Pong(ReadOnlySpan<byte> data = default) => _live.SendControl(ping: false, CheckControl(data));
 
-    /// <summary>Starts the closing handshake: queues a close frame after everything already queued;
-    /// the connection ends when the peer answers or the close timeout passes. A null code sends a
-    /// close frame without a status. Returns false when the connection was already closing.
+    /// <summary>Starts the closing handshake with <paramref name="code"/> (1000 unless given; null sends a
+    /// close frame without a status), after everything already queued; the connection ends when the peer
+    /// answers or the close timeout passes. Returns false when the connection was already closing.
     /// To wait for the end, await <see cref="Completion"/> — but not from inside the handler's own
     /// callbacks, which the end waits for.</summary>
-    public bool Close(CloseCode? code = CloseCode.NormalClosure, string? reason = null)
+    /// <exception cref="ArgumentException">The code may not be sent, or a reason was given without a code.</exception>
+    public bool Close(CloseCode? code = CloseCode.NormalClosure, string? reason = null) => _live.Close(code, reason);
+
+    /// <summary>Posts <paramref name="item"/> to the connection's mailbox: the handler's
+    /// <c>HandleInfoAsync</c> gets it in the connection's turn, in order with the messages and never
+    /// during another call, so timers and subscriptions can change the state without locks. Returns
+    /// false once the connection has ended; items not yet delivered then are dropped.</summary>
+    public bool Post(object? item) => Mailbox.Post(item);
+
+    internal void OnHeartbeat(long now)
     {
-        if (!_outbox.TryWriteClose(code, reason)) return false;
-        _onCloseQueued(code, reason);
-        return true;
+        if (_liveness.IsCheckDue(now)) Mailbox.Post(Liveness.Tick);
     }
 
     internal void Complete() => _completion.TrySetResult();
 
-    private async ValueTask SendAsync<T>(Func<Outbox, T, SendStatus> write, T payload, CancellationToken cancellationToken)
+    private ValueTask DeliverAsync(object? item)
+    {
+        if (!ReferenceEquals(item, Liveness.Tick)) return Calls.DeliverItemAsync(item);
+        _liveness.Check(_live, _transport);
+        return ValueTask.CompletedTask;
+    }
+
+    private async ValueTask SendAsync<T>(Func<LiveSession, T, SendStatus> write, T payload, CancellationToken cancellationToken)
     {
         // The queue limit is soft: wait until under it, then queue regardless of size, so one
         // message larger than the limit can still be sent.
-        await _outbox.WaitForSpaceAsync(cancellationToken).ConfigureAwait(false);
-        if (write(_outbox, payload) != SendStatus.Queued) throw new ConnectionClosedException(Id);
+        await _live.Outbox.WaitForSpaceAsync(cancellationToken).ConfigureAwait(false);
+        if (write(_live, payload) != SendStatus.Queued) throw new ConnectionClosedException(Id);
     }
 
     private static ReadOnlySpan<byte> CheckControl(ReadOnlySpan<byte> data)
     {
         // RFC 6455 §5.5: "All control frames MUST have a payload length of 125 bytes or less".
-        if (data.Length > 125) throw new ArgumentException("A control frame carries at most 125 bytes.", nameof(data));
+        if (data.Length > ClosePayload.MaxLength) throw new ArgumentException("A control frame carries at most 125 bytes.", nameof(data));
         return data;
     }
 }

@@ -47,6 +47,15 @@ internal static partial class Log
     [LoggerMessage(13, LogLevel.Error, "Upgrade callback for {Path} from {Remote} failed; answered 500")]
     public static partial void UpgradeCallbackFailed(ILogger logger, IPEndPoint remote, string path, Exception exception);
 
+    [LoggerMessage(16, LogLevel.Error, "Connection {Id} failed; closing it with 1011")]
+    public static partial void ConnectionFailed(ILogger logger, long id, Exception exception);
+
+    [LoggerMessage(17, LogLevel.Error, "Connection task failed")]
+    public static partial void ConnectionTaskFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(18, LogLevel.Warning, "Stop: {Count} connections did not end after being aborted; their handlers are still running")]
+    public static partial void HandlersStillRunning(ILogger logger, int count);
+
     [LoggerMessage(14, LogLevel.Information, "TLS certificate {Path} reloaded: {Subject}, valid until {NotAfter}")]
     public static partial void CertificateReloaded(ILogger logger, string path, string subject, DateTime notAfter);
 

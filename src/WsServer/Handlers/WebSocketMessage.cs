@@ -4,7 +4,7 @@ using WsServer.Protocol.Closing;
 namespace WsServer.Handlers;
 
 /// <summary>The kinds of message a handler can be given.</summary>
-public enum WebSocketMessageType
+public enum MessageType
 {
     /// <summary>A whole UTF-8 text message (already validated).</summary>
     Text,
@@ -23,7 +23,7 @@ public enum WebSocketMessageType
 /// so copy what must outlive it.</summary>
 public readonly struct WebSocketMessage
 {
-    internal WebSocketMessage(WebSocketMessageType type, ReadOnlyMemory<byte> payload, CloseCode? closeCode = null)
+    internal WebSocketMessage(MessageType type, ReadOnlyMemory<byte> payload, CloseCode? closeCode = null)
     {
         Type = type;
         Payload = payload;
@@ -31,23 +31,24 @@ public readonly struct WebSocketMessage
     }
 
     /// <summary>What kind of message this is.</summary>
-    public WebSocketMessageType Type { get; }
+    public MessageType Type { get; }
 
-    /// <summary>The message bytes (UTF-8 for text; the close reason for a close).</summary>
+    /// <summary>The message bytes (UTF-8 for text; a ping's or pong's data; only the reason, in UTF-8,
+    /// for a close: its status is <see cref="CloseCode"/>).</summary>
     public ReadOnlyMemory<byte> Payload { get; }
 
-    /// <summary>The peer's close code, for <see cref="WebSocketMessageType.Close"/>.</summary>
+    /// <summary>The peer's close code, for <see cref="MessageType.Close"/>.</summary>
     public CloseCode? CloseCode { get; }
 
     /// <summary>True for a text message.</summary>
-    public bool IsText => Type == WebSocketMessageType.Text;
+    public bool IsText => Type == MessageType.Text;
 
     /// <summary>Decodes the payload as a new string (allocates; use <see cref="Payload"/> on hot paths).</summary>
     public string GetText() => Encoding.UTF8.GetString(Payload.Span);
 
     /// <summary>A text message, for tests of handlers.</summary>
-    public static WebSocketMessage Text(ReadOnlyMemory<byte> utf8) => new(WebSocketMessageType.Text, utf8);
+    public static WebSocketMessage Text(ReadOnlyMemory<byte> utf8) => new(MessageType.Text, utf8);
 
     /// <summary>A binary message, for tests of handlers.</summary>
-    public static WebSocketMessage Binary(ReadOnlyMemory<byte> data) => new(WebSocketMessageType.Binary, data);
+    public static WebSocketMessage Binary(ReadOnlyMemory<byte> data) => new(MessageType.Binary, data);
 }

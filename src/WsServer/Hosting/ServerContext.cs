@@ -10,9 +10,9 @@ internal sealed class ServerContext(ServerOptions options, ILogger logger)
 {
     private static long s_lastConnectionId;
     private readonly ConcurrentDictionary<long, WebSocketConnection> _connections = new();
-    private readonly ConcurrentDictionary<long, ConnectionLoop> _loops = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly CancellationTokenSource _aborting = new();
+    private int _closedToNew;
 
     public ServerOptions Options { get; } = options;
 
@@ -20,7 +20,7 @@ internal sealed class ServerContext(ServerOptions options, ILogger logger)
 
     public TimeProvider Time => Options.TimeProvider;
 
-    /// <summary>Cancelled when the server stops accepting: handshakes in progress are abandoned.</summary>
+    /// <summary>Cancelled when the server stops accepting: handshakes in progress are refused with 503.</summary>
     public CancellationToken Stopping => _stopping.Token;
 
     /// <summary>Cancelled when the drain time is over: every connection is cut.</summary>
@@ -40,26 +40,36 @@ internal sealed class ServerContext(ServerOptions options, ILogger logger)
 
     public static long NextConnectionId() => Interlocked.Increment(ref s_lastConnectionId);
 
-    public void Register(WebSocketConnection connection, ConnectionLoop loop)
+    /// <summary>Adds a connection before its 101 is sent; false once the server is stopping, so no
+    /// connection can slip in after the stop's sweep of 1001s.</summary>
+    public bool TryRegister(WebSocketConnection connection)
     {
-        _loops[connection.Id] = loop;
+        if (Volatile.Read(ref _closedToNew) != 0) return false;
         _connections[connection.Id] = connection;
-    }
-
-    public void Unregister(WebSocketConnection connection)
-    {
+        // Stop sets the flag, then sweeps: a connection added before the flag is in the sweep, one that
+        // sees the flag here takes itself out. The fence orders the add before the second look.
+        Interlocked.MemoryBarrier();
+        if (Volatile.Read(ref _closedToNew) == 0) return true;
         _connections.TryRemove(connection.Id, out _);
-        _loops.TryRemove(connection.Id, out _);
+        return false;
     }
 
-    /// <summary>Runs each open connection's keep-alive and idle checks.</summary>
+    public void Unregister(WebSocketConnection connection) => _connections.TryRemove(connection.Id, out _);
+
+    /// <summary>Asks each open connection whether a keep-alive or idle check is due; the checks run
+    /// in each connection's own turn.</summary>
     public void Heartbeat()
     {
         long now = Time.GetTimestamp();
-        foreach (ConnectionLoop loop in _loops.Values) loop.OnHeartbeat(now);
+        foreach (KeyValuePair<long, WebSocketConnection> entry in _connections) entry.Value.OnHeartbeat(now);
     }
 
-    public void Stop() => _stopping.Cancel();
+    /// <summary>Stops new connections: the listeners close, upgrades in progress are refused.</summary>
+    public void Stop()
+    {
+        Interlocked.Exchange(ref _closedToNew, 1);
+        _stopping.Cancel();
+    }
 
     public void Abort() => _aborting.Cancel();
 }

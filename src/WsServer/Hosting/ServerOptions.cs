@@ -80,22 +80,63 @@ public sealed class ServerOptions
         return this;
     }
 
+    /// <summary>Serves every path with a handler that keeps no state per connection.</summary>
+    public ServerOptions UseHandler(IWebSocketHandler handler, RouteOptions? options = null)
+    {
+        Routes.MapFallback(handler, options);
+        return this;
+    }
+
     /// <summary>The listeners to open: <see cref="Listeners"/>, or the default one built from the top-level settings.</summary>
     internal IReadOnlyList<ListenerOptions> EffectiveListeners() =>
         Listeners.Count > 0
             ? [.. Listeners]
             : [new ListenerOptions { Address = Address, Port = Port, Tls = Tls, ProxyProtocol = ProxyProtocol }];
 
+    /// <summary>Checks every option when the server is created, naming the bad one and its value.</summary>
     internal void Validate()
     {
         foreach (ListenerOptions listener in EffectiveListeners()) listener.Validate();
-        ArgumentOutOfRangeException.ThrowIfLessThan(Workers, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(MaxMessageSize, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(SendQueueLimit, 1);
-        ArgumentNullException.ThrowIfNull(TimeProvider);
-        ArgumentNullException.ThrowIfNull(Compression);
-        Compression.Validate();
-        foreach (WebSocketRoute route in Routes.Routes) route.Options.Compression?.Validate();
+        AtLeast(Workers, 1, nameof(Workers));
+        AtLeast(ListenBacklog, 1, nameof(ListenBacklog));
+        AtLeast(MaxMessageSize, 1, nameof(MaxMessageSize));
+        AtLeast(SendQueueLimit, 1, nameof(SendQueueLimit));
+        Positive(HandshakeTimeout, nameof(HandshakeTimeout));
+        Positive(CloseTimeout, nameof(CloseTimeout));
+        if (DrainTimeout < TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(DrainTimeout), DrainTimeout, "ServerOptions.DrainTimeout must not be negative.");
+        PositiveOrInfinite(KeepAliveInterval, nameof(KeepAliveInterval));
+        PositiveOrInfinite(IdleTimeout, nameof(IdleTimeout));
+        if (TimeProvider is null) throw new ArgumentNullException(nameof(TimeProvider), "ServerOptions.TimeProvider is null.");
+        if (HandshakeLimits is null) throw new ArgumentNullException(nameof(HandshakeLimits), "ServerOptions.HandshakeLimits is null.");
+        if (Compression is null) throw new ArgumentNullException(nameof(Compression), "ServerOptions.Compression is null.");
+        try
+        {
+            Compression.Validate();
+        }
+        catch (ArgumentException ex)
+        {
+            throw new ArgumentException($"ServerOptions.Compression: {ex.Message}", nameof(Compression), ex);
+        }
+        foreach (WebSocketRoute route in Routes.Routes) route.Options.Validate(route.Pattern);
         if (!Routes.Routes.Any()) throw new InvalidOperationException("No handler: map a route or call UseHandler.");
+    }
+
+    private static void AtLeast(long value, long minimum, string name)
+    {
+        if (value < minimum)
+            throw new ArgumentOutOfRangeException(name, value, $"ServerOptions.{name} must be at least {minimum}.");
+    }
+
+    private static void Positive(TimeSpan value, string name)
+    {
+        if (value <= TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(name, value, $"ServerOptions.{name} must be positive.");
+    }
+
+    private static void PositiveOrInfinite(TimeSpan value, string name)
+    {
+        if (value <= TimeSpan.Zero && value != Timeout.InfiniteTimeSpan)
+            throw new ArgumentOutOfRangeException(name, value, $"ServerOptions.{name} must be positive, or Timeout.InfiniteTimeSpan for never.");
     }
 }

@@ -98,8 +98,10 @@ public sealed class WebSocketServer : IAsyncDisposable
         return queued;
     }
 
-    /// <summary>Stops accepting, closes every connection with 1001 (going away), waits up to
-    /// <see cref="ServerOptions.DrainTimeout"/> for them to close, then cuts the rest.</summary>
+    /// <summary>Stops accepting (the listeners close; an upgrade still in progress is answered 503),
+    /// closes every connection with 1001 (going away), waits up to <see cref="ServerOptions.DrainTimeout"/>
+    /// for them to close, then cuts the rest: their handlers' tokens are cancelled and their sockets
+    /// closed. Returns at most <see cref="AbortGrace"/> after that, even if a handler ignores its token.</summary>
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
         if (Interlocked.Exchange(ref _state, 2) != 1) return;
@@ -112,24 +114,38 @@ public sealed class WebSocketServer : IAsyncDisposable
         foreach (WebSocketConnection connection in _context.Connections)
             connection.Close(CloseCode.GoingAway, "server shutting down");
         Task all = Task.WhenAll(_running.Keys);
-        try
-        {
-            await all.WaitAsync(_context.Options.DrainTimeout, _context.Time, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
+        if (!await CompletesWithinAsync(all, _context.Options.DrainTimeout, cancellationToken).ConfigureAwait(false))
         {
             Log.DrainAborted(_context.Logger, _running.Count);
             _context.Abort();
-            await all.ConfigureAwait(false);
+            if (!await CompletesWithinAsync(all, AbortGrace, CancellationToken.None).ConfigureAwait(false))
+                Log.HandlersStillRunning(_context.Logger, _running.Count);
         }
         _context.Abort();
+    }
+
+    /// <summary>How long <see cref="StopAsync"/> waits, after cutting the connections that outlived the
+    /// drain timeout, for their handlers to return: 1 s on <see cref="ServerOptions.TimeProvider"/>.</summary>
+    public static TimeSpan AbortGrace { get; } = TimeSpan.FromSeconds(1);
+
+    private async Task<bool> CompletesWithinAsync(Task task, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await task.WaitAsync(timeout, _context.Time, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Stops the server as <see cref="StopAsync"/> does.</summary>
     public async ValueTask DisposeAsync()
     {
+        // The slots are not disposed: a handler that outlived the stop still releases its slot when it returns.
         await StopAsync().ConfigureAwait(false);
-        _slots.Dispose();
     }
 
     private async Task AcceptLoopAsync(Listener listener)
@@ -170,7 +186,12 @@ public sealed class WebSocketServer : IAsyncDisposable
         {
             try
             {
-                await new ConnectionLoop(_context, client, listener).RunAsync().ConfigureAwait(false);
+                await ConnectionRunner.RunAsync(_context, client, listener).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                // The runner catches what a connection can throw; anything else is a bug, logged, never lost.
+                Log.ConnectionTaskFailed(_context.Logger, ex);
             }
             finally
             {

@@ -1,3 +1,4 @@
+using WsServer.Connections;
 using WsServer.Handlers;
 
 namespace WsServer.Routing;
@@ -22,11 +23,53 @@ public sealed class RouteTable
 
     /// <summary>Serves <paramref name="pattern"/> (<c>/chat</c>, or <c>/rooms/*</c> for every path
     /// under <c>/rooms/</c>) with <paramref name="handler"/>.</summary>
-    public RouteTable Map<TState>(string pattern, IWebSocketHandler<TState> handler, RouteOptions? options = null)
+    /// <exception cref="ArgumentException">A bad pattern, a pattern mapped twice, or a bad option (named).</exception>
+    public RouteTable Map<TState>(string pattern, IWebSocketHandler<TState> handler, RouteOptions? options = null) =>
+        Add(CheckPattern(pattern), WebSocketRoute.Create(pattern, handler, options));
+
+    /// <summary>Serves <paramref name="pattern"/> with a handler that keeps no state per connection.</summary>
+    public RouteTable Map(string pattern, IWebSocketHandler handler, RouteOptions? options = null) =>
+        Add(CheckPattern(pattern), WebSocketRoute.Create(pattern, handler, options));
+
+    /// <summary>Serves <paramref name="pattern"/> with a function of each message and its connection:
+    /// <c>Map("/echo", (message, connection) =&gt; HandleResult.Reply(message))</c>.</summary>
+    public RouteTable Map(string pattern, Func<WebSocketMessage, WebSocketConnection, HandleResult> handle, RouteOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(handle);
+        return Map(pattern, new DelegateHandler((m, c, _) => new(handle(m, c))), options);
+    }
+
+    /// <summary>Serves <paramref name="pattern"/> with an asynchronous function of each message and its connection.</summary>
+    public RouteTable Map(string pattern, Func<WebSocketMessage, WebSocketConnection, CancellationToken, ValueTask<HandleResult>> handle,
+        RouteOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(handle);
+        return Map(pattern, new DelegateHandler(handle), options);
+    }
+
+    /// <summary>Serves every path that no other route matches with <paramref name="handler"/>.</summary>
+    public RouteTable MapFallback<TState>(IWebSocketHandler<TState> handler, RouteOptions? options = null)
+    {
+        Fallback = WebSocketRoute.Create("/*", handler, options);
+        return this;
+    }
+
+    /// <summary>Serves every path that no other route matches with a handler that keeps no state.</summary>
+    public RouteTable MapFallback(IWebSocketHandler handler, RouteOptions? options = null)
+    {
+        Fallback = WebSocketRoute.Create("/*", handler, options);
+        return this;
+    }
+
+    private static string CheckPattern(string pattern)
     {
         ArgumentException.ThrowIfNullOrEmpty(pattern);
         if (pattern[0] != '/') throw new ArgumentException($"A route starts with '/': '{pattern}'.", nameof(pattern));
-        WebSocketRoute route = WebSocketRoute.Create(pattern, handler, options);
+        return pattern;
+    }
+
+    private RouteTable Add(string pattern, WebSocketRoute route)
+    {
         if (route.IsPrefix)
         {
             string prefix = pattern[..^1];
@@ -38,13 +81,6 @@ public sealed class RouteTable
         {
             throw new ArgumentException($"Route '{pattern}' is mapped twice.", nameof(pattern));
         }
-        return this;
-    }
-
-    /// <summary>Serves every path that no other route matches with <paramref name="handler"/>.</summary>
-    public RouteTable MapFallback<TState>(IWebSocketHandler<TState> handler, RouteOptions? options = null)
-    {
-        Fallback = WebSocketRoute.Create("/*", handler, options);
         return this;
     }
 

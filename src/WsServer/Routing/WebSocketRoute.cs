@@ -33,7 +33,19 @@ public sealed class WebSocketRoute
     internal static WebSocketRoute Create<TState>(string pattern, IWebSocketHandler<TState> handler, RouteOptions? options)
     {
         ArgumentNullException.ThrowIfNull(handler);
-        return new WebSocketRoute(pattern, options ?? RouteOptions.Default, () => new HandlerSession<TState>(handler),
-            handler as IUpgradeFilter);
+        return Create(pattern, options, () => new StatefulHandlerSession<TState>(handler), handler as IUpgradeFilter);
+    }
+
+    internal static WebSocketRoute Create(string pattern, IWebSocketHandler handler, RouteOptions? options)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        return Create(pattern, options, () => new StatelessHandlerSession(handler), handler as IUpgradeFilter);
+    }
+
+    private static WebSocketRoute Create(string pattern, RouteOptions? options, Func<HandlerSession> createSession, IUpgradeFilter? filter)
+    {
+        options ??= RouteOptions.Default;
+        options.Validate(pattern);
+        return new WebSocketRoute(pattern, options, createSession, filter);
     }
 }

@@ -11,5 +11,5 @@ public sealed class UppercaseHandler : IWebSocketHandler<int>
     public ValueTask<int> InitAsync(WebSocketConnection connection, CancellationToken cancellationToken) => new(0);
 
     public ValueTask<HandleResult<int>> HandleAsync(WebSocketMessage message, int count, CancellationToken cancellationToken) =>
-        new(HandleResult.Reply($"{count + 1}:{message.GetText().ToUpper(CultureInfo.InvariantCulture)}", count + 1));
+        new(HandleResult.Reply(count + 1, $"{count + 1}:{message.GetText().ToUpper(CultureInfo.InvariantCulture)}"));
 }

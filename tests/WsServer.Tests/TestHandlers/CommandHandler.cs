@@ -18,16 +18,16 @@ public sealed class CommandHandler : IWebSocketHandler<int>
         return new(message.GetText() switch
         {
             "noreply" => HandleResult.NoReply(next),
-            "reply" => HandleResult.Reply("replied", next),
-            "replybin" => HandleResult.Reply(new byte[] { 1, 2, 3 }, next),
+            "reply" => HandleResult.Reply(next, "replied"),
+            "replybin" => HandleResult.Reply(next, new byte[] { 1, 2, 3 }),
             "ping" => HandleResult.Ping(next),
             "pingdata" => HandleResult.Ping(next, Encoding.UTF8.GetBytes("p-data")),
             "pong" => HandleResult.Pong(next),
             "pongdata" => HandleResult.Pong(next, Encoding.UTF8.GetBytes("q-data")),
-            "close" => HandleResult.Close(next),
+            "close" => HandleResult.Close(next, code: null),
             "closestatus" => HandleResult.Close(next, (CloseCode)4001, "bye"),
-            "count" => HandleResult.Reply(next.ToString(System.Globalization.CultureInfo.InvariantCulture), next),
-            string other => HandleResult.Reply("unknown: " + other, next),
+            "count" => HandleResult.Reply(next, next.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            string other => HandleResult.Reply(next, "unknown: " + other),
         });
     }
 }

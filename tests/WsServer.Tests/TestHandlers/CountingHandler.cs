@@ -14,5 +14,5 @@ public sealed class CountingHandler : IWebSocketHandler<int>
         new(Interlocked.Increment(ref _inits));
 
     public ValueTask<HandleResult<int>> HandleAsync(WebSocketMessage message, int state, CancellationToken cancellationToken) =>
-        new(HandleResult.Reply(message, state));
+        new(HandleResult.Reply(state, message));
 }

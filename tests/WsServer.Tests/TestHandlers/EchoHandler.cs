@@ -9,5 +9,5 @@ public sealed class EchoHandler : IWebSocketHandler<int>
     public ValueTask<int> InitAsync(WebSocketConnection connection, CancellationToken cancellationToken) => new(0);
 
     public ValueTask<HandleResult<int>> HandleAsync(WebSocketMessage message, int state, CancellationToken cancellationToken) =>
-        new(HandleResult.Reply(message, state + 1));
+        new(HandleResult.Reply(state + 1, message));
 }

@@ -24,9 +24,9 @@ public sealed class RecordingHandler : IWebSocketHandler<WebSocketConnection>
     }
 
     public ValueTask<HandleResult<WebSocketConnection>> HandleAsync(WebSocketMessage message, WebSocketConnection state,
-        CancellationToken cancellationToken) => new(HandleResult.Reply(message, state));
+        CancellationToken cancellationToken) => new(HandleResult.Reply(state, message));
 
-    public ValueTask ClosedAsync(ConnectionClosed closed, WebSocketConnection state)
+    public ValueTask ClosedAsync(ConnectionClosed closed, WebSocketConnection state, CancellationToken cancellationToken)
     {
         Closed.Enqueue((state.Id, closed));
         FirstClosed.TrySetResult(closed);

@@ -24,6 +24,6 @@ public sealed class ResultReportingHandler : IWebSocketHandler<int>
             Result.TrySetResult(text["RESULT:".Length..]);
             return new(HandleResult.NoReply(state));
         }
-        return new(HandleResult.Reply(message, state + 1));
+        return new(HandleResult.Reply(state + 1, message));
     }
 }

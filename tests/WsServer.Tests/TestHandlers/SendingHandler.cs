@@ -27,6 +27,6 @@ public sealed class SendingHandler : IWebSocketHandler<WebSocketConnection>
             }
         }, cancellationToken));
         await Task.WhenAll(senders);
-        return HandleResult.Reply("done", connection);
+        return HandleResult.Reply(connection, "done");
     }
 }

@@ -13,7 +13,7 @@ public sealed class ThrowingHandler : IWebSocketHandler<int>
         {
             "throw" => throw new InvalidOperationException("handler bug (thrown)"),
             "fault" => FaultAsync(),
-            _ => new(HandleResult.Reply(message, state)),
+            _ => new(HandleResult.Reply(state, message)),
         };
 
     private static async ValueTask<HandleResult<int>> FaultAsync()

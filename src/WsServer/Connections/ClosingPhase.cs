@@ -1,0 +1,55 @@
+using System.IO.Pipelines;
+using WsServer.Diagnostics;
+using WsServer.Handlers;
+using WsServer.Hosting;
+using WsServer.Protocol.Closing;
+using WsServer.Transport;
+
+namespace WsServer.Connections;
+
+/// <summary>
+/// The last phase, after the session stopped reading: the handler is told how the connection ended
+/// (exactly once, if its init returned), then our last frames go out, our FIN, and the peer's FIN is
+/// awaited (RFC 6455 §7.1.1: the server closes the TCP connection first, but not before its close
+/// frame has left), all within the one close deadline. Then the connection is counted and logged.
+/// </summary>
+internal sealed class ClosingPhase(ServerContext server, OpenTransport transport, PipeReader input,
+    WebSocketConnection connection, CloseDeadline deadline, Task pump)
+{
+    public async Task RunAsync(bool initialized)
+    {
+        LiveSession live = connection.Live;
+        live.TransportEnded(null); // no-op when a close was exchanged; else the end is abnormal (1006)
+        ConnectionClosed ending = live.Ending!;
+        server.Unregister(connection);
+        connection.Mailbox.Close();
+        deadline.Arm();
+        if (ending.Initiator == CloseInitiator.Transport) live.Outbox.Stop();
+        if (initialized) await connection.Calls.ClosedAsync(ending, server.Aborting).ConfigureAwait(false);
+        await LingerAsync(ending).ConfigureAwait(false);
+        live.Release();
+        Log.ConnectionClosed(server.Logger, connection.Id, transport.Remote, ending.Initiator, (int?)ending.Code, ending.Code, ending.Reason);
+        ServerMetrics.ConnectionClosed(ending.Code);
+        connection.Complete();
+    }
+
+    private async Task LingerAsync(ConnectionClosed ending)
+    {
+        await pump.ConfigureAwait(false); // never throws; the deadline ends it if the peer stops reading
+        if (ending.Initiator == CloseInitiator.Transport || transport.IsAborted) return;
+        try
+        {
+            await transport.ShutdownSendAsync().ConfigureAwait(false);
+            while (true)
+            {
+                ReadResult read = await input.ReadAsync(transport.Aborted).ConfigureAwait(false);
+                input.AdvanceTo(read.Buffer.End);
+                if (read.IsCompleted) return;
+            }
+        }
+        catch (Exception ex) when (OpenTransport.IsEnd(ex))
+        {
+            // Cut at the deadline, or the peer reset instead of sending its FIN: either way, done.
+        }
+    }
+}

@@ -1,0 +1,94 @@
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using WsServer.Diagnostics;
+using WsServer.Hosting;
+using WsServer.Transport;
+
+namespace WsServer.Connections;
+
+/// <summary>
+/// Serves one accepted socket through the phases of a connection, each handing a value to the next:
+/// transport opened (<see cref="TransportOpener"/>), upgrade answered (<see cref="UpgradePhase"/>),
+/// session running (<see cref="SessionLoop"/>), finished (<see cref="ClosingPhase"/>). Never throws:
+/// whatever escapes a phase is logged, and the connection still finishes.
+/// </summary>
+internal static class ConnectionRunner
+{
+    // Zero-byte reads: an idle connection waits without a receive buffer.
+    private static readonly StreamPipeReaderOptions ReaderOptions =
+        new(bufferSize: 4096, minimumReadSize: 1024, leaveOpen: true, useZeroByteReads: true);
+
+    public static async Task RunAsync(ServerContext server, Socket socket, Listener listener)
+    {
+        OpenTransport? transport = await TransportOpener.OpenAsync(server, socket, listener).ConfigureAwait(false);
+        if (transport is null) return;
+        await using (transport.ConfigureAwait(false))
+        {
+            using CancellationTokenRegistration abort = server.Aborting.UnsafeRegister(
+                static t => ((OpenTransport)t!).Abort(), transport);
+            PipeReader input = PipeReader.Create(transport.Stream, ReaderOptions);
+            try
+            {
+                EstablishedConnection? established = null;
+                try
+                {
+                    established = await new UpgradePhase(server, transport, input).RunAsync().ConfigureAwait(false);
+                }
+                catch (Exception ex) when (OpenTransport.IsEnd(ex))
+                {
+                    Log.HandshakeAbandoned(server.Logger, transport.Remote, ex.Message);
+                }
+                if (established is not null) await RunSessionAsync(server, transport, input, established).ConfigureAwait(false);
+            }
+            finally
+            {
+                await input.CompleteAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static async Task RunSessionAsync(ServerContext server, OpenTransport transport, PipeReader input,
+        EstablishedConnection established)
+    {
+        WebSocketConnection connection = established.Connection;
+        LiveSession live = connection.Live;
+        using var deadline = new CloseDeadline(server.Time, server.Options.CloseTimeout, transport);
+        live.OnClosing(deadline.Arm);
+        Task pump = PumpAsync(live, transport);
+        bool initialized = false;
+        try
+        {
+            initialized = await connection.Calls.InitAsync(connection).ConfigureAwait(false);
+            if (initialized)
+            {
+                await new SessionLoop(server, input, established, connection.Liveness, transport.Aborted).RunAsync().ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (OpenTransport.IsEnd(ex))
+        {
+            live.TransportEnded(transport.IsAborted ? null : ex);
+            Log.TransportEnded(server.Logger, connection.Id, ex.Message);
+        }
+        catch (Exception ex)
+        {
+            // Not the handler's (HandlerCalls catches those) nor the peer's: ours or a library's (zlib).
+            Log.ConnectionFailed(server.Logger, connection.Id, ex);
+            connection.Calls.Fail(ex);
+        }
+        await new ClosingPhase(server, transport, input, connection, deadline, pump).RunAsync(initialized).ConfigureAwait(false);
+    }
+
+    /// <summary>The outbox pump; a failed write ends the connection (the read side may never notice).</summary>
+    private static async Task PumpAsync(LiveSession live, OpenTransport transport)
+    {
+        try
+        {
+            await live.Outbox.PumpAsync(transport.Stream).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (OpenTransport.IsEnd(ex))
+        {
+            live.TransportEnded(ex);
+            transport.Abort();
+        }
+    }
+}

@@ -1,0 +1,133 @@
+using Microsoft.Extensions.Logging;
+using WsServer.Diagnostics;
+using WsServer.Handlers;
+using WsServer.Protocol.Closing;
+using WsServer.Protocol.Messages;
+
+namespace WsServer.Connections;
+
+/// <summary>
+/// Every call into a connection's handler, each in the connection's turn, and what is done with its
+/// result. A handler that throws closes its own connection with 1011 (logged; the peer learns only that
+/// the server failed), and the call's caller goes on: one bad call harms nothing else.
+/// </summary>
+internal sealed class HandlerCalls(HandlerSession handler, LiveSession live, ILogger logger, long connectionId,
+    CancellationToken aborted)
+{
+    public HandlerTurn Turn { get; } = new();
+
+    /// <summary>Runs init; false when it threw (the connection is then closing with 1011) or was cut.</summary>
+    public async ValueTask<bool> InitAsync(WebSocketConnection connection)
+    {
+        await Turn.EnterAsync().ConfigureAwait(false);
+        try
+        {
+            await handler.InitAsync(connection, aborted).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception ex) when (!IsOurCancellation(ex))
+        {
+            Fail(ex);
+            return false;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+        finally
+        {
+            Turn.Exit();
+        }
+    }
+
+    /// <summary>Hands one message to the handler and carries out its result. <paramref name="flush"/>
+    /// runs when the handler goes asynchronous, so replies already queued are not held back by it.</summary>
+    public async ValueTask DeliverAsync(WebSocketMessage message, Action flush)
+    {
+        await Turn.EnterAsync().ConfigureAwait(false);
+        try
+        {
+            ValueTask<HandleResult> pending = handler.HandleAsync(message, aborted);
+            if (!pending.IsCompleted) flush();
+            await ApplyAsync(await pending.ConfigureAwait(false), defer: true, flush).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!IsOurCancellation(ex))
+        {
+            Fail(ex);
+        }
+        finally
+        {
+            Turn.Exit();
+        }
+    }
+
+    /// <summary>Hands a posted item to the handler; the caller holds the turn.</summary>
+    public async ValueTask DeliverItemAsync(object? item)
+    {
+        try
+        {
+            HandleResult result = await handler.HandleInfoAsync(item, aborted).ConfigureAwait(false);
+            await ApplyAsync(result, defer: false, static () => { }).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!IsOurCancellation(ex))
+        {
+            Fail(ex);
+        }
+    }
+
+    /// <summary>Tells the handler how the connection ended, in its turn, once.</summary>
+    public async ValueTask ClosedAsync(ConnectionClosed closed, CancellationToken cancellationToken)
+    {
+        await Turn.EnterAsync().ConfigureAwait(false);
+        try
+        {
+            await handler.ClosedAsync(closed, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Log.ClosedCallbackFailed(logger, connectionId, ex);
+        }
+        finally
+        {
+            Turn.Exit();
+        }
+    }
+
+    /// <summary>Closes with 1011 for an exception the connection cannot go on from.</summary>
+    public void Fail(Exception ex)
+    {
+        Log.HandlerFailed(logger, connectionId, ex);
+        if (!live.Close(CloseCode.InternalError, "internal error", ex)) live.TransportEnded(ex);
+    }
+
+    /// <summary>Carries out a result, in order with everything already queued.</summary>
+    private async ValueTask ApplyAsync(HandleResult result, bool defer, Action flush)
+    {
+        switch (result.Action)
+        {
+            case HandleAction.NoReply:
+                return;
+            case HandleAction.Reply:
+                // Back-pressure: while the peer is not reading, stop reading from it too.
+                Task space = live.Outbox.WaitForSpaceAsync(aborted);
+                if (!space.IsCompleted)
+                {
+                    flush(); // deferred replies count against the limit: the pump must be writing them
+                    await space.ConfigureAwait(false);
+                }
+                if (result.Text is { } text) live.SendText(text, ignoreLimit: true, defer);
+                else live.Send(result.IsText ? MessageKind.Text : MessageKind.Binary, result.Data.Span, ignoreLimit: true, defer);
+                return;
+            case HandleAction.Ping or HandleAction.Pong:
+                live.SendControl(result.Action == HandleAction.Ping, result.Data.Span, defer);
+                return;
+            case HandleAction.Close:
+                live.Close(result.CloseCode, result.CloseReason);
+                return;
+            default:
+                throw new System.Diagnostics.UnreachableException($"Unknown handler action {result.Action}.");
+        }
+    }
+
+    private bool IsOurCancellation(Exception ex) => ex is OperationCanceledException && aborted.IsCancellationRequested;
+}

@@ -1,0 +1,207 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using WsServer.Diagnostics;
+using WsServer.Handlers;
+using WsServer.Hosting;
+using WsServer.Protocol.Compression;
+using WsServer.Protocol.Handshake;
+using WsServer.Protocol.Session;
+using WsServer.Routing;
+using WsServer.Transport;
+using WsServer.Upgrade;
+
+namespace WsServer.Connections;
+
+/// <summary>A connection whose upgrade was answered with 101: registered, its handler not yet initialised.</summary>
+internal sealed record EstablishedConnection(WebSocketConnection Connection, RouteOptions Route);
+
+/// <summary>
+/// The second phase: reads the request head (in any number of pieces, within the handshake timeout),
+/// serves a mapped page to a plain GET, routes, validates, runs the route's checks and callbacks, and
+/// either refuses (an HTTP status with a reason, then the end of the connection) or builds the
+/// connection, registers it and queues its 101 — registered first, so a broadcast made as soon as the
+/// client sees the 101 reaches it, and a server that is stopping answers 503 instead.
+/// </summary>
+internal sealed class UpgradePhase(ServerContext server, OpenTransport transport, PipeReader input)
+{
+    private static readonly HandshakeRejection InternalError = new(500, "internal server error");
+    private static readonly HandshakeRejection ShuttingDown =
+        new(503, "server shutting down") { Headers = [new("Retry-After", "5")] };
+
+    public async Task<EstablishedConnection?> RunAsync()
+    {
+        UpgradeRequest? request = await ReadRequestAsync().ConfigureAwait(false);
+        if (request is null || await TryServePageAsync(request).ConfigureAwait(false)) return null;
+
+        WebSocketRoute? route = server.Options.Routes.Match(request.Path);
+        // Route first: a plain request for an unknown path is 404, for a WebSocket route 426.
+        HandshakeRejection? refusal = route is null ? HandshakeRejection.NotFound() : ServerHandshake.Validate(request);
+        if (refusal is not null) return await RefuseAsync(request.Target, refusal).ConfigureAwait(false);
+
+        UpgradeOutcome outcome = await NegotiateAsync(request, route!).ConfigureAwait(false);
+        if (outcome.Accept is not { } negotiated) return await RefuseAsync(request.Target, outcome.Rejection ?? InternalError).ConfigureAwait(false);
+        PerMessageDeflateOptions compression = route!.Options.Compression ?? server.Options.Compression;
+        DeflateAgreement? deflate = negotiated.Extensions is null ? PerMessageDeflateNegotiator.Negotiate(request.Extensions, compression) : null;
+        HandshakeAccept accept = deflate is { } agreed ? negotiated with { Extensions = agreed.ResponseHeader } : negotiated;
+        if (TryWriteAccept(request, accept) is not { } answer) return await RefuseAsync(request.Target, InternalError).ConfigureAwait(false);
+
+        var live = new LiveSession(new ProtocolOptions
+        {
+            MaxMessageSize = route.Options.MaxMessageSize ?? server.Options.MaxMessageSize,
+            Deflate = deflate?.Parameters,
+            Compression = compression,
+        }, server.Options.SendQueueLimit);
+        live.QueueHandshakeAnswer(answer.WrittenSpan);
+        WebSocketConnection connection = CreateConnection(request, route, accept, outcome.Items, live);
+        if (!server.TryRegister(connection))
+        {
+            live.Release();
+            return await RefuseAsync(request.Target, ShuttingDown).ConfigureAwait(false);
+        }
+        Log.ConnectionOpened(server.Logger, connection.Id, transport.Remote, request.Path);
+        ServerMetrics.ConnectionOpened();
+        return new EstablishedConnection(connection, route.Options);
+    }
+
+    private WebSocketConnection CreateConnection(UpgradeRequest request, WebSocketRoute route, HandshakeAccept accept,
+        IReadOnlyDictionary<string, object?> items, LiveSession live)
+    {
+        (bool isTls, System.Security.Authentication.SslProtocols? protocol, string? serverName) = transport.TlsInfo;
+        var info = new ConnectionInfo
+        {
+            Id = ServerContext.NextConnectionId(),
+            RemoteEndPoint = transport.Remote,
+            LocalEndPoint = transport.Local,
+            Path = request.Path,
+            Query = request.Query,
+            Headers = request.Headers,
+            Subprotocol = accept.Subprotocol,
+            Extensions = accept.Extensions,
+            IsTls = isTls,
+            TlsProtocol = protocol,
+            TlsServerName = serverName,
+            Items = items,
+            AcceptedAt = transport.AcceptedAt,
+        };
+        var calls = new HandlerCalls(route.CreateSession(), live, server.Logger, info.Id, transport.Aborted);
+        var liveness = new Liveness(server.Time, server.Options.KeepAliveInterval, server.Options.IdleTimeout);
+        return new WebSocketConnection(info, live, calls, transport, liveness);
+    }
+
+    /// <summary>The 101 answer; null, logged, when a callback's headers cannot be written (a reserved
+    /// field, a bad character): that is the callback's bug, answered with 500.</summary>
+    private ArrayBufferWriter<byte>? TryWriteAccept(UpgradeRequest request, HandshakeAccept accept)
+    {
+        var answer = new ArrayBufferWriter<byte>(256);
+        try
+        {
+            ServerHandshake.WriteAccept(answer, request, accept);
+            return answer;
+        }
+        catch (ArgumentException ex)
+        {
+            Log.UpgradeCallbackFailed(server.Logger, transport.Remote, request.Path, ex);
+            return null;
+        }
+    }
+
+    private async ValueTask<UpgradeOutcome> NegotiateAsync(UpgradeRequest request, WebSocketRoute route)
+    {
+        try
+        {
+            return await UpgradeNegotiation.NegotiateAsync(request, route, transport.Remote, transport.Local, server.Stopping)
+                .ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !server.Stopping.IsCancellationRequested)
+        {
+            // The client learns that the server failed, not why.
+            Log.UpgradeCallbackFailed(server.Logger, transport.Remote, request.Path, ex);
+            return new UpgradeOutcome(null, UpgradeDecision.Accepted.Items, InternalError);
+        }
+        catch (OperationCanceledException)
+        {
+            return new UpgradeOutcome(null, UpgradeDecision.Accepted.Items, ShuttingDown);
+        }
+    }
+
+    private async Task<UpgradeRequest?> ReadRequestAsync()
+    {
+        using var timeout = new CancellationTokenSource(server.Options.HandshakeTimeout, server.Time);
+        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, server.Stopping);
+        try
+        {
+            while (true)
+            {
+                ReadResult read = await input.ReadAsync(cancellation.Token).ConfigureAwait(false);
+                ReadOnlySequence<byte> buffer = read.Buffer;
+                OperationStatus status = UpgradeRequestParser.TryParse(
+                    ref buffer, server.Options.HandshakeLimits, out UpgradeRequest? request, out HandshakeRejection? rejection);
+                if (status == OperationStatus.Done)
+                {
+                    input.AdvanceTo(buffer.Start);
+                    return request;
+                }
+                input.AdvanceTo(buffer.Start, buffer.End);
+                if (status == OperationStatus.InvalidData)
+                {
+                    await RefuseAsync("(unparsed)", rejection!).ConfigureAwait(false);
+                    return null;
+                }
+                if (read.IsCompleted)
+                {
+                    Log.HandshakeAbandoned(server.Logger, transport.Remote, "the client closed before its request was complete");
+                    return null;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            Log.HandshakeAbandoned(server.Logger, transport.Remote, "handshake timeout");
+            return null;
+        }
+        catch (OperationCanceledException)
+        {
+            // A request still in progress when the server stops is told so, with a status.
+            Log.HandshakeAbandoned(server.Logger, transport.Remote, "server stopping");
+            await RefuseAsync("(unfinished)", ShuttingDown).ConfigureAwait(false);
+            return null;
+        }
+    }
+
+    /// <summary>Answers a plain GET (no upgrade) of a mapped page with the page; true when it did.</summary>
+    private async ValueTask<bool> TryServePageAsync(UpgradeRequest request)
+    {
+        if (request.Method != "GET" || request.Headers["Upgrade"] is not null) return false;
+        if (server.Options.Routes.MatchPage(request.Path) is not StaticPage page) return false;
+
+        var response = new ArrayBufferWriter<byte>(page.Body.Length + 160);
+        ServerHandshake.WritePage(response, page.ContentType, page.Body.Span);
+        await transport.Stream.WriteAsync(response.WrittenMemory).ConfigureAwait(false);
+        await transport.ShutdownSendAsync().ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>Sends the refusal and half-closes, so the response is not lost to a reset if the client
+    /// is still sending; always null, the end of this connection.</summary>
+    private async Task<EstablishedConnection?> RefuseAsync(string target, HandshakeRejection rejection)
+    {
+        var response = new ArrayBufferWriter<byte>(512);
+        try
+        {
+            ServerHandshake.WriteRejection(response, rejection);
+        }
+        catch (ArgumentException ex)
+        {
+            // A callback's rejection with headers that cannot be written: its bug, answered with 500.
+            Log.UpgradeCallbackFailed(server.Logger, transport.Remote, target, ex);
+            rejection = InternalError;
+            response.ResetWrittenCount();
+            ServerHandshake.WriteRejection(response, rejection);
+        }
+        Log.UpgradeRefused(server.Logger, transport.Remote, target, rejection.StatusCode, rejection.Reason);
+        ServerMetrics.UpgradeRefused(rejection.StatusCode);
+        await transport.Stream.WriteAsync(response.WrittenMemory).ConfigureAwait(false);
+        await transport.ShutdownSendAsync().ConfigureAwait(false);
+        return null;
+    }
+}
