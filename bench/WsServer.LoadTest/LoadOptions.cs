@@ -26,6 +26,10 @@ internal sealed record LoadOptions
     public string? Out { get; init; }
     public int Port { get; init; }
 
+    /// <summary>Another build's WsServer.LoadTest.dll: its <c>serve-wsserver</c> replaces Kestrel as the
+    /// second server, so one run measures a change before and after under the same interleaving.</summary>
+    public string? Baseline { get; init; }
+
     public TimeSpan Duration => TimeSpan.FromSeconds(DurationSeconds);
     public TimeSpan Warmup => TimeSpan.FromSeconds(WarmupSeconds);
 
@@ -62,6 +66,7 @@ internal sealed record LoadOptions
                     _ => throw new ArgumentException("--gc is server or workstation.") } },
                 "--out" => o with { Out = v },
                 "--port" => o with { Port = Int(v) },
+                "--baseline" => o with { Baseline = Dll(v) },
                 _ => throw new ArgumentException($"Unknown option {args[i]}."),
             };
         }
@@ -69,6 +74,11 @@ internal sealed record LoadOptions
     }
 
     private static int Int(string v) => int.Parse(v, CultureInfo.InvariantCulture);
+
+    // Checked here so a typo fails at once rather than after the first server has started; the full path
+    // goes into the report and does not depend on the child's working directory.
+    private static string Dll(string v) => File.Exists(v) ? Path.GetFullPath(v)
+        : throw new ArgumentException($"--baseline: no such file '{v}'.");
 
     private static int[] Ints(string v) => [.. v.Split(',').Select(Int)];
 }

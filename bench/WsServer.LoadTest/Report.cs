@@ -9,12 +9,13 @@ namespace WsServer.LoadTest;
 /// bytes allocated, CPU) and how many operations (messages, upgrades) that was.</summary>
 internal sealed record Sample(double Value, ServerStats Server, long Operations);
 
-/// <summary>One line of a table: a case measured on both servers over the same interleaved rounds.</summary>
-internal sealed record Row(string Case, IReadOnlyList<Sample> WsServer, IReadOnlyList<Sample> Kestrel);
+/// <summary>One line of a table: a case measured on both servers over the same interleaved rounds;
+/// <see cref="Other"/> is Kestrel or the baseline build.</summary>
+internal sealed record Row(string Case, IReadOnlyList<Sample> WsServer, IReadOnlyList<Sample> Other);
 
 /// <summary>The markdown report: a header with the machine, the command and the date, then a table per
-/// scenario with medians over the rounds and the ratio WsServer/Kestrel oriented so that above 1 means
-/// WsServer is better.</summary>
+/// scenario with medians over the rounds and the ratio WsServer/Kestrel (or WsServer/baseline) oriented so
+/// that above 1 means WsServer (this build) is better.</summary>
 internal sealed class Report
 {
     private readonly StringBuilder _markdown = new();
@@ -23,17 +24,24 @@ internal sealed class Report
     public Report(LoadOptions options, string[] args)
     {
         _options = options;
+        Other = options.Baseline is null ? "Kestrel" : "baseline";
         Line($"## Load test, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
         Line();
         Line($"- Command: `dotnet run -c Release --project bench/WsServer.LoadTest -- {string.Join(' ', args)}`");
         Line($"- Machine: {CpuModel()}, {Environment.ProcessorCount} logical cores, {RuntimeInformation.OSDescription}");
         Line($"- Runtime: {RuntimeInformation.FrameworkDescription}; both servers are child processes of the tool "
             + $"with {(options.ServerGc ? "Server" : "Workstation")} GC (concurrent), logging at Warning, on 127.0.0.1");
-        Line($"- Rounds: {options.Rounds} per case, interleaved (WsServer, Kestrel, then Kestrel, WsServer, ...), "
+        if (options.Baseline is { } dll)
+            Line($"- Baseline: `dotnet {dll} serve-wsserver` (another build's WsServer) in place of Kestrel; "
+                + "WsServer is this build");
+        Line($"- Rounds: {options.Rounds} per case, interleaved (WsServer, {Other}, then {Other}, WsServer, ...), "
             + $"{options.DurationSeconds:0.#} s measured after {options.WarmupSeconds:0.#} s warm-up; medians shown");
         Line("- alloc/op and GCs are the server process's own counters over the measured window (median round)");
         Flush();
     }
+
+    /// <summary>What WsServer is compared with, as the tables name it: Kestrel or baseline.</summary>
+    public string Other { get; }
 
     /// <summary>Adds a table. <paramref name="higherIsBetter"/> orients the ratio.</summary>
     public void Table(string title, string unit, bool higherIsBetter, IEnumerable<Row> rows, string? note = null)
@@ -46,15 +54,15 @@ internal sealed class Report
             Line(note);
             Line();
         }
-        string ratio = higherIsBetter ? "WsServer/Kestrel" : "Kestrel/WsServer";
-        Line($"| case | WsServer ({unit}) | Kestrel ({unit}) | ratio {ratio} (>1 = WsServer better) | WsServer alloc/op | Kestrel alloc/op | WsServer GCs 0/1/2 | Kestrel GCs 0/1/2 |");
+        string ratio = higherIsBetter ? $"WsServer/{Other}" : $"{Other}/WsServer";
+        Line($"| case | WsServer ({unit}) | {Other} ({unit}) | ratio {ratio} (>1 = WsServer better) | WsServer alloc/op | {Other} alloc/op | WsServer GCs 0/1/2 | {Other} GCs 0/1/2 |");
         Line("|---|---:|---:|---:|---:|---:|---:|---:|");
         foreach (Row row in rows)
         {
             double ws = Median(row.WsServer.Select(s => s.Value));
-            double k = Median(row.Kestrel.Select(s => s.Value));
-            double r = higherIsBetter ? ws / k : k / ws;
-            Line($"| {row.Case} | {Num(ws)} | {Num(k)} | **{r:0.00}** | {Alloc(row.WsServer)} | {Alloc(row.Kestrel)} | {Gcs(row.WsServer)} | {Gcs(row.Kestrel)} |");
+            double other = Median(row.Other.Select(s => s.Value));
+            double r = higherIsBetter ? ws / other : other / ws;
+            Line($"| {row.Case} | {Num(ws)} | {Num(other)} | **{r:0.00}** | {Alloc(row.WsServer)} | {Alloc(row.Other)} | {Gcs(row.WsServer)} | {Gcs(row.Other)} |");
         }
         Flush();
     }

@@ -3,8 +3,9 @@ using WsServer.LoadTest.Servers;
 
 namespace WsServer.LoadTest;
 
-/// <summary>Starts both server children, runs the chosen scenarios against them in interleaved rounds and
-/// stops them; the idle scenario gets fresh children so its memory baseline is clean.</summary>
+/// <summary>Starts both server children (WsServer and Kestrel, or WsServer and the <c>--baseline</c> build's
+/// WsServer), runs the chosen scenarios against them in interleaved rounds and stops them; the idle scenario
+/// gets fresh children so its memory baseline is clean.</summary>
 internal sealed class Runner(LoadOptions options, Report report)
 {
     public async Task RunAsync()
@@ -12,9 +13,7 @@ internal sealed class Runner(LoadOptions options, Report report)
         string[] scenarios = options.Scenario == "all" ? LoadOptions.Scenarios : [options.Scenario];
         if (scenarios.Any(s => s != "idle"))
         {
-            using ServerProcess ws = await ServerProcess.StartAsync("WsServer", "serve-wsserver", options.ServerGc);
-            using ServerProcess kestrel = await ServerProcess.StartAsync("Kestrel", "serve-kestrel", options.ServerGc);
-            var pair = new ServerPair(ws, kestrel);
+            using ServerPair pair = await ServerPair.StartAsync(options);
             foreach (string scenario in scenarios)
             {
                 switch (scenario)
@@ -30,27 +29,53 @@ internal sealed class Runner(LoadOptions options, Report report)
     }
 }
 
-/// <summary>The two servers under test, measured in alternating order round after round.</summary>
-internal sealed record ServerPair(ServerProcess WsServer, ServerProcess Kestrel)
+/// <summary>The two servers under test, measured in alternating order round after round: this build's
+/// WsServer and <see cref="Other"/>, the one it is compared with (Kestrel, or the baseline build's WsServer).</summary>
+internal sealed record ServerPair(ServerProcess WsServer, ServerProcess Other) : IDisposable
 {
+    /// <summary>Starts this build's WsServer and the other server <paramref name="o"/> asks for.</summary>
+    public static async Task<ServerPair> StartAsync(LoadOptions o)
+    {
+        ServerProcess ws = await ServerProcess.StartAsync("WsServer", "serve-wsserver", o.ServerGc);
+        try
+        {
+            ServerProcess other = o.Baseline is { } dll
+                ? await ServerProcess.StartAsync("WsServer (baseline)", "serve-wsserver", o.ServerGc, dll)
+                : await ServerProcess.StartAsync("Kestrel", "serve-kestrel", o.ServerGc);
+            return new ServerPair(ws, other);
+        }
+        catch
+        {
+            // Not handed out yet, so nobody else would stop it.
+            ws.Dispose();
+            throw;
+        }
+    }
+
+    public void Dispose()
+    {
+        Other.Dispose();
+        WsServer.Dispose();
+    }
+
     /// <summary>Runs <paramref name="once"/> <paramref name="rounds"/> times per server, alternating which
     /// goes first, so drift in the machine's load hits both alike.</summary>
     public async Task<Row> InterleaveAsync(string name, int rounds, Func<ServerProcess, Task<Sample>> once)
     {
         var ws = new List<Sample>();
-        var k = new List<Sample>();
+        var other = new List<Sample>();
         for (int r = 0; r < rounds; r++)
         {
             bool wsFirst = r % 2 == 0;
             for (int i = 0; i < 2; i++)
             {
                 bool isWs = wsFirst == (i == 0);
-                ServerProcess server = isWs ? WsServer : Kestrel;
+                ServerProcess server = isWs ? WsServer : Other;
                 Sample sample = await once(server);
-                (isWs ? ws : k).Add(sample);
+                (isWs ? ws : other).Add(sample);
                 Console.Error.WriteLine($"  {name} round {r + 1} {server.Name}: {sample.Value:0.##}");
             }
         }
-        return new Row(name, ws, k);
+        return new Row(name, ws, other);
     }
 }

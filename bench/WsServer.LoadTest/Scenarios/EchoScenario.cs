@@ -21,7 +21,7 @@ internal static class EchoScenario
         report.Table("Echo throughput (bytes, one direction)", "MB/s", higherIsBetter: true, rows.Select(r => r.Row with
         {
             WsServer = [.. r.Row.WsServer.Select(s => s with { Value = s.Value * r.Size / 1e6 })],
-            Kestrel = [.. r.Row.Kestrel.Select(s => s with { Value = s.Value * r.Size / 1e6 })],
+            Other = [.. r.Row.Other.Select(s => s with { Value = s.Value * r.Size / 1e6 })],
         }));
     }
 

@@ -3,33 +3,33 @@ using WsServer.LoadTest.Servers;
 
 namespace WsServer.LoadTest.Scenarios;
 
-/// <summary>Memory per idle connection: fresh server children; after a full GC the server's VmRSS (and
+/// <summary>Memory per idle connection: fresh server children (the same pair as the other scenarios: Kestrel or
+/// the <c>--baseline</c> build); after a full GC the server's VmRSS (and
 /// managed heap) is read, N connections are opened and left idle, and after another full GC it is read
 /// again; the difference divided by N.</summary>
 internal static class IdleScenario
 {
     public static async Task RunAsync(LoadOptions o, Report report)
     {
-        var rss = (Ws: new List<Sample>(), K: new List<Sample>());
-        var heap = (Ws: new List<Sample>(), K: new List<Sample>());
+        var rss = (Ws: new List<Sample>(), Other: new List<Sample>());
+        var heap = (Ws: new List<Sample>(), Other: new List<Sample>());
         int opened = 0;
         for (int round = 0; round < o.IdleRounds; round++)
         {
-            using ServerProcess ws = await ServerProcess.StartAsync("WsServer", "serve-wsserver", o.ServerGc);
-            using ServerProcess kestrel = await ServerProcess.StartAsync("Kestrel", "serve-kestrel", o.ServerGc);
-            ServerProcess[] order = round % 2 == 0 ? [ws, kestrel] : [kestrel, ws];
+            using ServerPair pair = await ServerPair.StartAsync(o);
+            ServerProcess[] order = round % 2 == 0 ? [pair.WsServer, pair.Other] : [pair.Other, pair.WsServer];
             foreach (ServerProcess server in order)
             {
                 (Sample r, Sample h, opened) = await OnceAsync(server, o);
-                bool isWs = server == ws;
-                (isWs ? rss.Ws : rss.K).Add(r);
-                (isWs ? heap.Ws : heap.K).Add(h);
+                bool isWs = server == pair.WsServer;
+                (isWs ? rss.Ws : rss.Other).Add(r);
+                (isWs ? heap.Ws : heap.Other).Add(h);
                 Console.Error.WriteLine($"  idle round {round + 1} {server.Name}: {r.Value:0.00} KiB RSS, {h.Value:0.00} KiB heap per connection");
             }
         }
         report.Table($"Memory per idle connection ({opened} connections)", "KiB per connection", higherIsBetter: false,
-            [new Row("VmRSS delta / N", rss.Ws, rss.K), new Row("managed heap delta / N", heap.Ws, heap.K)],
-            "Lower is better; the ratio is Kestrel/WsServer. Both after a forced full compacting GC in the server. "
+            [new Row("VmRSS delta / N", rss.Ws, rss.Other), new Row("managed heap delta / N", heap.Ws, heap.Other)],
+            $"Lower is better; the ratio is {report.Other}/WsServer. Both after a forced full compacting GC in the server. "
             + "alloc/op here is bytes allocated per connection opened.");
     }
 

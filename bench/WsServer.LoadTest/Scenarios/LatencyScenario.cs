@@ -30,11 +30,11 @@ internal static class LatencyScenario
                 List<Sample> Pick(ServerProcess s) =>
                     [.. perRound.Where(r => r.Server == s).Select(r => r.Sample with { Value = r.Percentiles[index] })];
                 rows.Add(new Row($"{connections} conn{(connections == 1 ? "" : "s")}, {EchoScenario.Size(o.LatencySize)}, {Quantiles[q].Name}",
-                    Pick(pair.WsServer), Pick(pair.Kestrel)));
+                    Pick(pair.WsServer), Pick(pair.Other)));
             }
         }
         report.Table("Round-trip latency", "µs", higherIsBetter: false, rows,
-            "Lower is better; the ratio is Kestrel/WsServer, so above 1 still means WsServer is better.");
+            $"Lower is better; the ratio is {report.Other}/WsServer, so above 1 still means WsServer is better.");
     }
 
     private static async Task<(double[] Percentiles, Sample Sample)> OnceAsync(ServerProcess server, int connections, LoadOptions o)

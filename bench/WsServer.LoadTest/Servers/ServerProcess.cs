@@ -4,8 +4,9 @@ using System.Net;
 
 namespace WsServer.LoadTest.Servers;
 
-/// <summary>A server child of this tool (<c>dotnet &lt;this dll&gt; serve-wsserver|serve-kestrel</c>), with the
-/// same runtime settings for both: the GC mode is set through <c>DOTNET_gcServer</c>.</summary>
+/// <summary>A server child of this tool (<c>dotnet &lt;this dll&gt; serve-wsserver|serve-kestrel</c>) or of another
+/// build of it (<c>--baseline</c>), with the same runtime settings for both: the GC mode is set through
+/// <c>DOTNET_gcServer</c>.</summary>
 internal sealed class ServerProcess : IDisposable
 {
     private static readonly List<Process> Running = [];
@@ -24,8 +25,9 @@ internal sealed class ServerProcess : IDisposable
 
     public int Pid => _process.Id;
 
-    /// <summary>Starts the child and waits for its <c>ready PORT</c> line.</summary>
-    public static async Task<ServerProcess> StartAsync(string name, string command, bool serverGc)
+    /// <summary>Starts the child and waits for its <c>ready PORT</c> line. <paramref name="dll"/> is the tool
+    /// build to run, this one by default; any build speaks the same <c>--port</c>, ready line and control channel.</summary>
+    public static async Task<ServerProcess> StartAsync(string name, string command, bool serverGc, string? dll = null)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -34,7 +36,7 @@ internal sealed class ServerProcess : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(typeof(ServerProcess).Assembly.Location);
+        start.ArgumentList.Add(dll ?? typeof(ServerProcess).Assembly.Location);
         start.ArgumentList.Add(command);
         start.ArgumentList.Add("--port");
         start.ArgumentList.Add("0");
