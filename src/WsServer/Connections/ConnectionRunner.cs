@@ -73,7 +73,7 @@ internal static class ConnectionRunner
         {
             // Not the handler's (HandlerCalls catches those) nor the peer's: ours or a library's (zlib).
             Log.ConnectionFailed(server.Logger, connection.Id, ex);
-            connection.Calls.Fail(ex);
+            live.Fail(ex);
         }
         await new ClosingPhase(server, transport, input, connection, deadline, pump).RunAsync(initialized).ConfigureAwait(false);
     }

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Logging;
 using WsServer.Diagnostics;
 using WsServer.Handlers;
-using WsServer.Protocol.Closing;
 using WsServer.Protocol.Messages;
 
 namespace WsServer.Connections;
@@ -93,11 +92,10 @@ internal sealed class HandlerCalls(HandlerSession handler, LiveSession live, ILo
         }
     }
 
-    /// <summary>Closes with 1011 for an exception the connection cannot go on from.</summary>
-    public void Fail(Exception ex)
+    private void Fail(Exception ex)
     {
         Log.HandlerFailed(logger, connectionId, ex);
-        if (!live.Close(CloseCode.InternalError, "internal error", ex)) live.TransportEnded(ex);
+        live.Fail(ex);
     }
 
     /// <summary>Carries out a result, in order with everything already queued.</summary>

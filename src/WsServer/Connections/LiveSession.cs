@@ -177,6 +177,13 @@ internal sealed class LiveSession
         return true;
     }
 
+    /// <summary>Ends the connection for an exception it cannot go on from: 1011 when still open (the peer
+    /// learns only that the server failed), else the error is kept with the ending.</summary>
+    public void Fail(Exception error)
+    {
+        if (!Close(CloseCode.InternalError, "internal error", error)) TransportEnded(error);
+    }
+
     /// <summary>The transport ended or failed: the ending is 1006 unless a close was already exchanged.</summary>
     public void TransportEnded(Exception? error)
     {

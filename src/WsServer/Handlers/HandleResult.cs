@@ -88,6 +88,24 @@ public readonly struct HandleResult
     /// <exception cref="ArgumentException">More than 125 bytes (RFC 6455 §5.5).</exception>
     public static HandleResult Pong(ReadOnlyMemory<byte> data = default) => new(HandleAction.Pong, data: CheckControl(data));
 
+    /// <summary>Send a ping with up to 125 bytes of data.</summary>
+    /// <remarks>An exact overload, so a byte array is never taken for the state of the generic overload.</remarks>
+    /// <exception cref="ArgumentException">More than 125 bytes (RFC 6455 §5.5).</exception>
+    public static HandleResult Ping(byte[] data) => Ping(new ReadOnlyMemory<byte>(data));
+
+    /// <summary>Send an unsolicited pong with up to 125 bytes of data.</summary>
+    /// <exception cref="ArgumentException">More than 125 bytes (RFC 6455 §5.5).</exception>
+    public static HandleResult Pong(byte[] data) => Pong(new ReadOnlyMemory<byte>(data));
+
+    /// <summary>Start the closing handshake with <paramref name="code"/>.</summary>
+    /// <remarks>An exact overload, so a close code is never taken for the state of the generic overload.</remarks>
+    /// <exception cref="ArgumentException">The code may not be sent on the wire.</exception>
+    public static HandleResult Close(CloseCode code) => Close((CloseCode?)code, null);
+
+    /// <summary>Start the closing handshake with <paramref name="code"/> and <paramref name="reason"/>.</summary>
+    /// <exception cref="ArgumentException">The code may not be sent on the wire.</exception>
+    public static HandleResult Close(CloseCode code, string? reason) => Close((CloseCode?)code, reason);
+
     /// <summary>Start the closing handshake with <paramref name="code"/> (1000 unless given; null sends
     /// a close frame without a status, the seed's <c>{close, S}</c>) and an optional reason.</summary>
     /// <remarks>A reason over 123 bytes of UTF-8 is cut at a character boundary.</remarks>

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using System.Net;
 using System.Net.WebSockets;
 using WsServer.Handlers;
@@ -31,7 +32,8 @@ public sealed class TestServer : IAsyncDisposable
     {
         var options = new ServerOptions { Port = 0, Address = IPAddress.Loopback, DrainTimeout = TimeSpan.FromSeconds(5) };
         configure(options);
-        var server = new WebSocketServer(options);
+        // WSDEBUG=1 in the environment prints the server's log, for a test that needs a look inside.
+        var server = new WebSocketServer(options, Environment.GetEnvironmentVariable("WSDEBUG") is null ? null : Microsoft.Extensions.Logging.LoggerFactory.Create(b => b.AddConsole().SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Trace)));
         await server.StartAsync();
         return new TestServer(server);
     }

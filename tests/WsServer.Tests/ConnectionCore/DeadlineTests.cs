@@ -1,0 +1,104 @@
+using Microsoft.Extensions.Time.Testing;
+using WsServer.Hosting;
+using WsServer.Tests.TestHandlers;
+using WsServer.Tests.TestSupport;
+
+namespace WsServer.Tests.ConnectionCore;
+
+/// <summary>The connection's deadlines, each on the fake clock and each from both sides: nothing just
+/// before it, the effect just after it.</summary>
+public sealed class DeadlineTests
+{
+    // Long enough for the server to act on a step of the fake clock; an absence is only ever checked
+    // after such a pause, a presence is awaited without one.
+    private static readonly TimeSpan Settle = TimeSpan.FromMilliseconds(300);
+    private readonly FakeTimeProvider _time = new();
+
+    [Fact]
+    public async Task BusyHandlerDoesNotMakeALivePeerLookIdle()
+    {
+        var handler = new GatedHandler();
+        await using TestServer server = await StartAsync(handler, o => o.IdleTimeout = TimeSpan.FromSeconds(2));
+        await using RawClient client = await RawClient.ConnectAsync(server.Port);
+        await client.SendAsync(ClientFrame.Text("slow"));
+        await handler.Entered.Task.Bounded();
+
+        // The handler works for 6 s while the peer pings every 200 ms: three idle timeouts pass.
+        for (int i = 0; i < 30; i++)
+        {
+            await client.SendAsync(ClientFrame.Build(9, [(byte)i]));
+            _time.Advance(TimeSpan.FromMilliseconds(200));
+        }
+        handler.Release.SetResult();
+
+        Assert.Equal("done", (await client.ReadFrameAsync())!.Value.Text);
+        for (int i = 0; i < 30; i++)
+        {
+            ReceivedFrame pong = (await client.ReadFrameAsync().Bounded())!.Value;
+            Assert.Equal((10, (byte)i), (pong.Opcode, pong.Payload.Single()));
+        }
+
+        // Now silent: the idle timeout runs from the last bytes read, checked on the once-a-second heartbeat.
+        Task<ReceivedFrame?> next = client.ReadFrameAsync();
+        _time.Advance(TimeSpan.FromMilliseconds(1800));
+        await Task.Delay(Settle);
+        Assert.False(next.IsCompleted, "closed before the idle timeout");
+        _time.Advance(TimeSpan.FromMilliseconds(200));
+        ReceivedFrame close = (await next.Bounded())!.Value;
+        Assert.Equal((ushort)1000, close.CloseCode);
+        Assert.Equal("idle timeout", close.Text);
+    }
+
+    [Fact]
+    public async Task PeerThatIgnoresOurCloseIsCutOneCloseTimeoutLater()
+    {
+        await using TestServer server = await StartAsync(new CommandHandler(), o => o.CloseTimeout = TimeSpan.FromSeconds(5));
+        await using RawClient client = await RawClient.ConnectAsync(server.Port);
+        await client.SendAsync(ClientFrame.Text("closestatus"));
+        Assert.Equal((ushort)4001, (await client.ReadCloseAsync()).CloseCode);
+
+        Task<bool> cut = client.ServerClosedTcpAsync();
+        _time.Advance(TimeSpan.FromMilliseconds(4900));
+        await Task.Delay(Settle);
+        Assert.False(cut.IsCompleted, "cut before the close timeout");
+        _time.Advance(TimeSpan.FromMilliseconds(100));
+        Assert.True(await cut.Bounded());
+    }
+
+    [Fact]
+    public async Task StopReturnsWithinTheDrainTimeoutPlusTheAbortGraceThoughAHandlerIsStuck()
+    {
+        var handler = new GatedHandler();
+        await using TestServer server = await StartAsync(handler, o => o.DrainTimeout = TimeSpan.FromMilliseconds(500));
+        await using RawClient client = await RawClient.ConnectAsync(server.Port);
+        await client.SendAsync(ClientFrame.Text("slow"));
+        await handler.Entered.Task.Bounded();
+
+        Task stop = server.Server.StopAsync();
+        Assert.Equal((ushort)1001, (await client.ReadCloseAsync()).CloseCode);
+        await Task.Delay(Settle);
+        _time.Advance(TimeSpan.FromMilliseconds(400));
+        await Task.Delay(Settle);
+        Assert.False(stop.IsCompleted, "stopped before the drain timeout");
+        Assert.False(handler.Token.IsCancellationRequested);
+
+        _time.Advance(TimeSpan.FromMilliseconds(200));
+        Assert.True(await client.ServerClosedTcpAsync().Bounded(), "the connection is cut at the drain timeout");
+        Assert.True(handler.Token.IsCancellationRequested, "the stuck handler's token is cancelled at the drain timeout");
+        await Task.Delay(Settle);
+        Assert.False(stop.IsCompleted, "StopAsync gives the handler the abort grace");
+
+        _time.Advance(WebSocketServer.AbortGrace);
+        await stop.Bounded();
+        handler.Release.SetResult();
+    }
+
+    private Task<TestServer> StartAsync(WsServer.Handlers.IWebSocketHandler<int> handler, Action<ServerOptions> configure) =>
+        TestServer.StartAsync(handler, o =>
+        {
+            o.TimeProvider = _time;
+            o.KeepAliveInterval = Timeout.InfiniteTimeSpan;
+            o.IdleTimeout = Timeout.InfiniteTimeSpan;
+            configure(o);
+        });
+}

@@ -1,0 +1,68 @@
+using WsServer.Hosting;
+using WsServer.Protocol.Compression;
+using WsServer.Routing;
+using WsServer.Tests.TestHandlers;
+
+namespace WsServer.Tests.ConnectionCore;
+
+/// <summary>Every option is checked when the route is mapped or the server created, and the error
+/// names the option: nothing bad is found only after a 101.</summary>
+public sealed class OptionValidationTests
+{
+    public static TheoryData<string, RouteOptions> BadRouteOptions => new()
+    {
+        { "MaxMessageSize", new RouteOptions { MaxMessageSize = -1 } },
+        { "MaxMessageSize", new RouteOptions { MaxMessageSize = 0 } },
+        { "Subprotocols", new RouteOptions { Subprotocols = ["chat v2"] } },
+        { "Subprotocols", new RouteOptions { Subprotocols = [""] } },
+        { "AllowedOrigins", new RouteOptions { AllowedOrigins = [" "] } },
+        { "Compression", new RouteOptions { Compression = PerMessageDeflateOptions.Default with { CompressionLevel = 12 } } },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadRouteOptions))]
+    public void ABadRouteOptionFailsWhenTheRouteIsMappedAndIsNamed(string option, RouteOptions options)
+    {
+        var error = Assert.ThrowsAny<ArgumentException>(() => new RouteTable().Map("/x", new EchoHandler(), options));
+
+        Assert.Equal(option, error.ParamName);
+        Assert.Contains($"RouteOptions.{option} of route '/x'", error.Message, StringComparison.Ordinal);
+    }
+
+    public static TheoryData<string, Action<ServerOptions>> BadServerOptions => new()
+    {
+        { "Workers", o => o.Workers = 0 },
+        { "ListenBacklog", o => o.ListenBacklog = 0 },
+        { "MaxMessageSize", o => o.MaxMessageSize = -5 },
+        { "SendQueueLimit", o => o.SendQueueLimit = 0 },
+        { "HandshakeTimeout", o => o.HandshakeTimeout = TimeSpan.Zero },
+        { "CloseTimeout", o => o.CloseTimeout = TimeSpan.FromSeconds(-1) },
+        { "DrainTimeout", o => o.DrainTimeout = TimeSpan.FromSeconds(-1) },
+        { "KeepAliveInterval", o => o.KeepAliveInterval = TimeSpan.Zero },
+        { "IdleTimeout", o => o.IdleTimeout = TimeSpan.FromSeconds(-2) },
+        { "Compression", o => o.Compression = PerMessageDeflateOptions.Default with { MemoryLevel = 0 } },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadServerOptions))]
+    public void ABadServerOptionFailsWhenTheServerIsCreatedAndIsNamed(string option, Action<ServerOptions> spoil)
+    {
+        var options = new ServerOptions { Port = 0 }.UseHandler(new EchoHandler());
+        spoil(options);
+
+        var error = Assert.ThrowsAny<ArgumentException>(() => new WebSocketServer(options));
+
+        Assert.Equal(option, error.ParamName);
+        Assert.Contains($"ServerOptions.{option}", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task InfiniteKeepAliveAndIdleTimeoutAreAllowed()
+    {
+        var options = new ServerOptions { Port = 0, KeepAliveInterval = Timeout.InfiniteTimeSpan, IdleTimeout = Timeout.InfiniteTimeSpan }
+            .UseHandler(new EchoHandler());
+
+        await using var server = new WebSocketServer(options);
+        Assert.Equal(0, server.ConnectionCount);
+    }
+}
