@@ -108,6 +108,7 @@ internal static class HttpHeadReader
             if (rejection is not null) return rejection;
             rest = rest[(end + 2)..];
         }
+        fields.MakeReadOnly();
         headers = fields;
         return null;
     }

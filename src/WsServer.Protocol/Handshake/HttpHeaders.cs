@@ -3,7 +3,8 @@ using System.Collections;
 namespace WsServer.Protocol.Handshake;
 
 /// <summary>Header fields in the order received; names compare case-insensitively, a field may repeat.</summary>
-/// <remarks>Not thread-safe for writing; a parsed request's headers are only read.</remarks>
+/// <remarks>Not thread-safe for writing. The headers of a parsed message are read-only, so they are
+/// safe to read from any thread.</remarks>
 public sealed class HttpHeaders : IReadOnlyList<KeyValuePair<string, string>>
 {
     private readonly List<KeyValuePair<string, string>> _fields = [];
@@ -31,8 +32,19 @@ public sealed class HttpHeaders : IReadOnlyList<KeyValuePair<string, string>>
         }
     }
 
+    /// <summary>True once the fields can no longer change (the headers of a parsed message).</summary>
+    public bool IsReadOnly { get; private set; }
+
     /// <summary>Adds a field.</summary>
-    public void Add(string name, string value) => _fields.Add(new(name, value));
+    /// <exception cref="InvalidOperationException">The headers are read-only.</exception>
+    public void Add(string name, string value)
+    {
+        if (IsReadOnly) throw new InvalidOperationException("These headers are read-only.");
+        _fields.Add(new(name, value));
+    }
+
+    /// <summary>Freezes the fields: <see cref="Add"/> fails from now on.</summary>
+    public void MakeReadOnly() => IsReadOnly = true;
 
     /// <summary>Every value of the field, in order.</summary>
     public IEnumerable<string> GetValues(string name)

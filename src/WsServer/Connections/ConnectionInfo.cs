@@ -4,7 +4,8 @@ using WsServer.Protocol.Handshake;
 
 namespace WsServer.Connections;
 
-/// <summary>Who connected, and how: what the seed's to-do list asked <c>init</c> to be told.</summary>
+/// <summary>Who connected, and how: what the seed's to-do list asked <c>init</c> to be told. Immutable
+/// (read-only headers, frozen items), so safe to read from any thread.</summary>
 public sealed record ConnectionInfo
 {
     /// <summary>A number unique among this process's connections.</summary>
@@ -42,7 +43,7 @@ public sealed record ConnectionInfo
     public string? TlsServerName { get; init; }
 
     /// <summary>Data the upgrade callback handed on (<c>UpgradeDecision.Accept(items: ...)</c>); empty when none.</summary>
-    public IReadOnlyDictionary<string, object?> Items { get; init; } = new Dictionary<string, object?>();
+    public IReadOnlyDictionary<string, object?> Items { get; init; } = System.Collections.Frozen.FrozenDictionary<string, object?>.Empty;
 
     /// <summary>When the TCP connection was accepted.</summary>
     public required DateTimeOffset AcceptedAt { get; init; }

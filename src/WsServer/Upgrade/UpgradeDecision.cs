@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using WsServer.Protocol.Handshake;
 
 namespace WsServer.Upgrade;
@@ -6,7 +7,7 @@ namespace WsServer.Upgrade;
 /// and items handed on to <c>InitAsync</c>) or reject with an HTTP response.</summary>
 public sealed class UpgradeDecision
 {
-    private static readonly IReadOnlyDictionary<string, object?> NoItems = new Dictionary<string, object?>();
+    private static readonly IReadOnlyDictionary<string, object?> NoItems = FrozenDictionary<string, object?>.Empty;
 
     private UpgradeDecision(HandshakeRejection? rejection, string? subprotocol,
         IReadOnlyList<KeyValuePair<string, string>> headers, IReadOnlyDictionary<string, object?> items)
@@ -42,7 +43,7 @@ public sealed class UpgradeDecision
         IEnumerable<KeyValuePair<string, string>>? headers = null,
         IEnumerable<KeyValuePair<string, object?>>? items = null) =>
         new(null, subprotocol, headers?.ToArray() ?? [],
-            items is null ? NoItems : new Dictionary<string, object?>(items, StringComparer.Ordinal));
+            items is null ? NoItems : items.ToFrozenDictionary(StringComparer.Ordinal));
 
     /// <summary>Rejects the upgrade: the client gets exactly this status, these headers and this body
     /// (text/plain, UTF-8), then the connection is closed. <paramref name="statusCode"/> is 300 to 599

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Net;
 using WsServer.Protocol.Handshake;
 using WsServer.Routing;
@@ -16,7 +17,7 @@ internal readonly record struct UpgradeOutcome(
 /// </summary>
 internal static class UpgradeNegotiation
 {
-    private static readonly IReadOnlyDictionary<string, object?> NoItems = new Dictionary<string, object?>();
+    private static readonly IReadOnlyDictionary<string, object?> NoItems = FrozenDictionary<string, object?>.Empty;
 
     public static async ValueTask<UpgradeOutcome> NegotiateAsync(UpgradeRequest request, WebSocketRoute route,
         IPEndPoint remote, IPEndPoint local, CancellationToken cancellationToken)
@@ -69,7 +70,7 @@ internal static class UpgradeNegotiation
             foreach ((string key, object? value) in decision.Items) items[key] = value;
         }
         var accept = new HandshakeAccept { Subprotocol = subprotocol, Headers = headers };
-        return new UpgradeOutcome(accept, items ?? NoItems, null);
+        return new UpgradeOutcome(accept, items?.ToFrozenDictionary(StringComparer.Ordinal) ?? NoItems, null);
     }
 
     private static UpgradeOutcome Refused(HandshakeRejection rejection) => new(null, NoItems, rejection);

@@ -136,6 +136,19 @@ public sealed class ContractTests
         Assert.Equal(WebSocketCloseStatus.NormalClosure, (await client.ReceiveCloseAsync()).Status);
     }
 
+    [Fact]
+    public async Task TheRequestHandedToTheHandlerIsImmutable()
+    {
+        var handler = new RecordingHandler();
+        await using TestServer server = await TestServer.StartAsync(handler);
+        using ClientWebSocket client = await server.ConnectAsync();
+        ConnectionInfo info = (await handler.FirstOpened.Task.Bounded()).Info;
+
+        Assert.True(info.Headers.IsReadOnly);
+        Assert.Throws<InvalidOperationException>(() => info.Headers.Add("X-Late", "1"));
+        Assert.IsAssignableFrom<System.Collections.Frozen.FrozenDictionary<string, object?>>(info.Items);
+    }
+
     [Theory]
     [InlineData(126)]
     [InlineData(200)]
