@@ -1,4 +1,5 @@
 using System.Net;
+using WsServer.Connections;
 using WsServer.Handlers;
 using WsServer.Protocol.Compression;
 using WsServer.Protocol.Handshake;
@@ -39,8 +40,13 @@ public sealed class ServerOptions
     /// <summary>The largest message accepted, in bytes, inclusive (default 1 MiB); larger ones close with 1009.</summary>
     public long MaxMessageSize { get; set; } = ProtocolOptions.DefaultMaxMessageSize;
 
-    /// <summary>Bytes that may wait in one connection's send queue before sends wait (default 1 MiB).</summary>
+    /// <summary>Bytes that may wait in one connection's send queue before <see cref="SlowConsumer"/>
+    /// applies (default 1 MiB).</summary>
     public long SendQueueLimit { get; set; } = 1024 * 1024;
+
+    /// <summary>What a send does when the connection's queue is over <see cref="SendQueueLimit"/>
+    /// (default <see cref="SlowConsumerPolicy.Wait"/>); a route may override it. Broadcasts never wait.</summary>
+    public SlowConsumerPolicy SlowConsumer { get; set; } = SlowConsumerPolicy.Wait;
 
     /// <summary>permessage-deflate (RFC 7692): on by default, with a 32 KiB window and messages under 64
     /// bytes sent plain; <see cref="PerMessageDeflateOptions.Disabled"/> turns it off. A route may override it.</summary>
@@ -58,6 +64,11 @@ public sealed class ServerOptions
     /// <summary>After this long without a frame from the peer, the server pings it (default 30 s;
     /// <see cref="Timeout.InfiniteTimeSpan"/> turns keep-alive pings off).</summary>
     public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a keep-alive ping (or <c>PingAsync</c>) waits for its pong before the peer is
+    /// taken for gone: the connection is closed with 1011 (default 15 s). Detects a half-open TCP
+    /// connection.</summary>
+    public TimeSpan PongTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>After this long without a frame from the peer (ping unanswered), the server closes the
     /// connection with 1000 (default 2 min; <see cref="Timeout.InfiniteTimeSpan"/> never). Checked once
@@ -107,6 +118,9 @@ public sealed class ServerOptions
             throw new ArgumentOutOfRangeException(nameof(DrainTimeout), DrainTimeout, "ServerOptions.DrainTimeout must not be negative.");
         PositiveOrInfinite(KeepAliveInterval, nameof(KeepAliveInterval));
         PositiveOrInfinite(IdleTimeout, nameof(IdleTimeout));
+        PositiveOrInfinite(PongTimeout, nameof(PongTimeout));
+        if (!Enum.IsDefined(SlowConsumer))
+            throw new ArgumentOutOfRangeException(nameof(SlowConsumer), SlowConsumer, "ServerOptions.SlowConsumer is not a policy.");
         if (TimeProvider is null) throw new ArgumentNullException(nameof(TimeProvider), "ServerOptions.TimeProvider is null.");
         if (HandshakeLimits is null) throw new ArgumentNullException(nameof(HandshakeLimits), "ServerOptions.HandshakeLimits is null.");
         if (Compression is null) throw new ArgumentNullException(nameof(Compression), "ServerOptions.Compression is null.");

@@ -31,6 +31,10 @@ public sealed record RouteOptions
     /// <see cref="Hosting.ServerOptions.Compression"/>, <see cref="PerMessageDeflateOptions.Disabled"/> for none.</summary>
     public PerMessageDeflateOptions? Compression { get; init; }
 
+    /// <summary>What a send does when a connection's queue is over its limit on this route; null for
+    /// the server's <see cref="Hosting.ServerOptions.SlowConsumer"/>.</summary>
+    public Connections.SlowConsumerPolicy? SlowConsumer { get; init; }
+
     /// <summary>The defaults.</summary>
     public static RouteOptions Default { get; } = new();
 
