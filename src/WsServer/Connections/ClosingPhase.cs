@@ -23,6 +23,7 @@ internal sealed class ClosingPhase(ServerContext server, OpenTransport transport
         ConnectionClosed ending = live.Ending!;
         server.Unregister(connection);
         connection.Mailbox.Close();
+        connection.Pings.FailAll(connection.Id);
         deadline.Arm();
         if (ending.Initiator == CloseInitiator.Transport) live.Outbox.Stop();
         if (initialized) await connection.Calls.ClosedAsync(ending, server.Aborting).ConfigureAwait(false);

@@ -106,15 +106,17 @@ internal sealed class HandlerCalls(HandlerSession handler, LiveSession live, ILo
             case HandleAction.NoReply:
                 return;
             case HandleAction.Reply:
-                // Back-pressure: while the peer is not reading, stop reading from it too.
-                Task space = live.Outbox.WaitForSpaceAsync(aborted);
+                // Back-pressure: while the peer is not reading, stop reading from it too. Under the
+                // other policies a full queue drops the reply or closes the connection.
+                bool wait = live.SlowConsumer == SlowConsumerPolicy.Wait;
+                Task space = wait ? live.Outbox.WaitForSpaceAsync(aborted) : Task.CompletedTask;
                 if (!space.IsCompleted)
                 {
                     flush(); // deferred replies count against the limit: the pump must be writing them
                     await space.ConfigureAwait(false);
                 }
-                if (result.Text is { } text) live.SendText(text, ignoreLimit: true, defer);
-                else live.Send(result.IsText ? MessageKind.Text : MessageKind.Binary, result.Data.Span, ignoreLimit: true, defer);
+                if (result.Text is { } text) live.SendText(text, ignoreLimit: wait, defer);
+                else live.Send(result.IsText ? MessageKind.Text : MessageKind.Binary, result.Data.Span, ignoreLimit: wait, defer);
                 return;
             case HandleAction.Ping or HandleAction.Pong:
                 live.SendControl(result.Action == HandleAction.Ping, result.Data.Span, defer);

@@ -29,13 +29,17 @@ internal sealed class LiveSession
     private ConnectionClosed? _ending;
     private Action? _closing;
 
-    public LiveSession(ProtocolOptions options, long sendQueueLimit)
+    public LiveSession(ProtocolOptions options, long sendQueueLimit, SlowConsumerPolicy slowConsumer = SlowConsumerPolicy.Wait)
     {
         _protocol = new ProtocolSession(EndpointRole.Server, options);
         Outbox = new Outbox(_gate, sendQueueLimit);
+        SlowConsumer = slowConsumer;
     }
 
     public Outbox Outbox { get; }
+
+    /// <summary>What a send does when the queue is over its limit.</summary>
+    public SlowConsumerPolicy SlowConsumer { get; }
 
     /// <summary>True while messages may be sent: no close frame was sent or received.</summary>
     public bool IsOpen
@@ -47,6 +51,12 @@ internal sealed class LiveSession
     public ConnectionClosed? Ending
     {
         get { lock (_gate) return _ending; }
+    }
+
+    /// <summary>True when the send queue is at or over its limit.</summary>
+    public bool IsOverLimit
+    {
+        get { lock (_gate) return Outbox.IsFull && !Outbox.IsStopped; }
     }
 
     public long PendingBytes
@@ -210,7 +220,7 @@ internal sealed class LiveSession
         lock (_compressing)
         {
             lock (_gate) status = Admit(ignoreLimit);
-            if (status != SendStatus.Queued) return status;
+            if (status != SendStatus.Queued) return Signal(status, defer);
             using CompressedPayload compressed = _protocol.Compress(payload);
             lock (_gate)
             {
@@ -230,13 +240,29 @@ internal sealed class LiveSession
     private SendStatus Admit(bool ignoreLimit)
     {
         if (_protocol.State != SessionState.Open || Outbox.IsStopped) return SendStatus.Closed;
-        return ignoreLimit || !Outbox.IsFull ? SendStatus.Queued : SendStatus.QueueFull;
+        if (ignoreLimit || !Outbox.IsFull) return SendStatus.Queued;
+        Outbox.NoteOverflow();
+        return SendStatus.QueueFull;
     }
 
     private SendStatus Signal(SendStatus status, bool defer)
     {
         if (status == SendStatus.Queued) Outbox.Signal(defer);
+        else if (status == SendStatus.QueueFull) return Overflow();
         return status;
+    }
+
+    /// <summary>A send found the queue over its limit (outside the gate): under
+    /// <see cref="SlowConsumerPolicy.Close"/> the connection closes with 1008 and the send is refused
+    /// as closed; otherwise it is refused as full, and the drain will be reported.</summary>
+    public SendStatus Overflow()
+    {
+        if (SlowConsumer == SlowConsumerPolicy.Close)
+        {
+            Close(CloseCode.PolicyViolation, "send queue over its limit");
+            return SendStatus.Closed;
+        }
+        return SendStatus.QueueFull;
     }
 
     // Under the gate: the peer's close or a violation ends the session; the first ending recorded wins,

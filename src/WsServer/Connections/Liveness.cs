@@ -9,48 +9,64 @@ namespace WsServer.Connections;
 /// mailbox; the tick is judged when the connection is free, which is when a busy handler or a paused
 /// read can be told apart from a silent peer: bytes waiting unread are signs of life too.
 /// </summary>
-internal sealed class Liveness(TimeProvider time, TimeSpan keepAliveInterval, TimeSpan idleTimeout)
+/// <remarks>A peer silent for the keep-alive interval is pinged (once per silence); if no pong comes
+/// within the pong timeout, it is taken for gone (a half-open TCP connection) and closed with 1011. A
+/// peer silent for the idle timeout is closed with 1000.</remarks>
+internal sealed class Liveness(TimeProvider time, TimeSpan keepAliveInterval, TimeSpan pongTimeout, TimeSpan idleTimeout)
 {
     /// <summary>The mailbox item that asks for a check.</summary>
     public static readonly object Tick = new();
 
     private long _lastReceived = time.GetTimestamp();
     private long _pingedAfter = -1;
+    private long _pongDueSince = -1;
     private int _tickPending;
 
     /// <summary>The peer sent something (the session loop, at each read).</summary>
     public void MarkReceived() => Volatile.Write(ref _lastReceived, time.GetTimestamp());
 
-    /// <summary>True, once per due check, when the peer has been silent long enough to ping or close it.</summary>
+    /// <summary>A pong arrived (the session loop): the keep-alive ping, if any, is answered.</summary>
+    public void MarkPong() => Volatile.Write(ref _pongDueSince, -1);
+
+    /// <summary>True, once per due check, when the peer has been silent long enough to ping or close
+    /// it, or a keep-alive pong is overdue.</summary>
     public bool IsCheckDue(long now)
     {
         long last = Volatile.Read(ref _lastReceived);
         TimeSpan silent = time.GetElapsedTime(last, now);
-        bool due = IsPast(silent, idleTimeout) || (IsPast(silent, keepAliveInterval) && Volatile.Read(ref _pingedAfter) != last);
+        long pongDue = Volatile.Read(ref _pongDueSince);
+        bool due = IsPast(silent, idleTimeout)
+            || (IsPast(silent, keepAliveInterval) && Volatile.Read(ref _pingedAfter) != last)
+            || (pongDue >= 0 && IsPast(time.GetElapsedTime(pongDue, now), pongTimeout));
         return due && Interlocked.Exchange(ref _tickPending, 1) == 0;
     }
 
-    /// <summary>In the connection's turn: pings a peer silent for the keep-alive interval (once per
-    /// silence: its pong re-arms it, RFC 6455 §5.5.2), closes with 1000 one silent for the idle timeout.</summary>
-    public void Check(LiveSession live, OpenTransport transport)
+    /// <summary>In the connection's turn: pings, or closes, as the silence calls for.</summary>
+    public void Check(WebSocketConnection connection, OpenTransport transport)
     {
         Volatile.Write(ref _tickPending, 0);
-        if (!live.IsOpen) return;
+        if (!connection.IsOpen) return;
         if (transport.HasUnreadBytes)
         {
+            // Bytes the connection has not had time to read, a pong among them perhaps: alive.
             MarkReceived();
             return;
         }
+        long now = time.GetTimestamp();
         long last = Volatile.Read(ref _lastReceived);
-        TimeSpan silent = time.GetElapsedTime(last, time.GetTimestamp());
-        if (IsPast(silent, idleTimeout))
+        long pongDue = Volatile.Read(ref _pongDueSince);
+        if (pongDue >= 0 && IsPast(time.GetElapsedTime(pongDue, now), pongTimeout))
         {
-            live.Close(CloseCode.NormalClosure, "idle timeout");
+            connection.Close(CloseCode.InternalError, "keep-alive ping timeout");
         }
-        else if (IsPast(silent, keepAliveInterval) && _pingedAfter != last)
+        else if (IsPast(time.GetElapsedTime(last, now), idleTimeout))
+        {
+            connection.Close(CloseCode.NormalClosure, "idle timeout");
+        }
+        else if (IsPast(time.GetElapsedTime(last, now), keepAliveInterval) && _pingedAfter != last)
         {
             Volatile.Write(ref _pingedAfter, last);
-            live.SendControl(ping: true, default);
+            if (connection.SendKeepAlivePing()) Volatile.Write(ref _pongDueSince, now);
         }
     }
 

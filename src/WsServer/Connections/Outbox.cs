@@ -30,6 +30,8 @@ internal sealed class Outbox : IBufferWriter<byte>
     private bool _stopped;
     private bool _deferred; // only the session loop defers and flushes, so only it touches this
     private TaskCompletionSource? _spaceAvailable;
+    private bool _overflowed;
+    private Action? _drained;
 
     /// <param name="gate">The connection's gate: every method but the pump's, <see cref="Signal"/>,
     /// <see cref="Flush"/> and <see cref="Stop"/> is called holding it.</param>
@@ -45,6 +47,13 @@ internal sealed class Outbox : IBufferWriter<byte>
 
     /// <summary>True when the queue is at or over its limit. Under the gate.</summary>
     public bool IsFull => _pending >= _limit;
+
+    /// <summary>Called once, outside the gate, each time the queue goes back under its limit after a
+    /// sender found it full (uWebSockets' <c>drain</c>).</summary>
+    public void OnDrained(Action drained) => _drained = drained;
+
+    /// <summary>A sender found the queue full: tell it when it drains. Under the gate.</summary>
+    public void NoteOverflow() => _overflowed = true;
 
     /// <summary>True once the pump stopped: nothing queued now would reach the peer. Under the gate.</summary>
     public bool IsStopped => _stopped;
@@ -76,6 +85,7 @@ internal sealed class Outbox : IBufferWriter<byte>
         lock (_gate)
         {
             if (_pending < _limit || _stopped || _sealed) return Task.CompletedTask;
+            _overflowed = true;
             _spaceAvailable ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             return _spaceAvailable.Task.WaitAsync(cancellationToken);
         }
@@ -146,6 +156,7 @@ internal sealed class Outbox : IBufferWriter<byte>
     private void ReleaseBatch(long sent)
     {
         TaskCompletionSource? waiter = null;
+        bool drained = false;
         lock (_gate)
         {
             _pending -= sent;
@@ -153,11 +164,14 @@ internal sealed class Outbox : IBufferWriter<byte>
             {
                 waiter = _spaceAvailable;
                 _spaceAvailable = null;
+                drained = _overflowed && !_sealed && !_stopped;
+                _overflowed = false;
             }
         }
         foreach ((byte[] buffer, _) in _sending) SegmentPool.Return(buffer);
         _sending.Clear();
         waiter?.TrySetResult();
+        if (drained) _drained?.Invoke();
     }
 
     /// <summary>Makes room for a frame of <paramref name="frameLength"/> bytes in one segment when it

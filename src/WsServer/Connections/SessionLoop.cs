@@ -41,12 +41,22 @@ internal sealed class SessionLoop(ServerContext server, PipeReader input, Establ
             _flush();
             input.AdvanceTo(unread.Start, read.Buffer.End);
             if (ended) return;
+            await PauseWhileOverLimitAsync().ConfigureAwait(false);
             if (read.IsCompleted)
             {
                 _live.TransportEnded(null);
                 return;
             }
         }
+    }
+
+    /// <summary>A peer that does not read what it is sent (its pongs included) is not read from either,
+    /// so it cannot grow the server's memory; under <see cref="SlowConsumerPolicy.Close"/> it is closed.</summary>
+    private async ValueTask PauseWhileOverLimitAsync()
+    {
+        if (!_live.IsOverLimit) return;
+        if (_live.SlowConsumer == SlowConsumerPolicy.Close) _live.Overflow();
+        else await _live.Outbox.WaitForSpaceAsync(aborted).ConfigureAwait(false);
     }
 
     /// <summary>Acts on one event; true when the connection is done reading.</summary>
@@ -62,6 +72,11 @@ internal sealed class SessionLoop(ServerContext server, PipeReader input, Establ
                 await _connection.Calls.DeliverAsync(new WebSocketMessage(type, evt.Payload), _flush).ConfigureAwait(false);
                 return false;
             case ProtocolEventKind.Ping or ProtocolEventKind.Pong:
+                if (evt.Kind == ProtocolEventKind.Pong)
+                {
+                    liveness.MarkPong();
+                    _connection.Pings.OnPong(evt.Payload.Span);
+                }
                 if (_route.DeliverControlFrames && _live.IsOpen)
                 {
                     var control = evt.Kind == ProtocolEventKind.Ping ? MessageType.Ping : MessageType.Pong;

@@ -51,7 +51,7 @@ internal sealed class UpgradePhase(ServerContext server, OpenTransport transport
             MaxMessageSize = route.Options.MaxMessageSize ?? server.Options.MaxMessageSize,
             Deflate = deflate?.Parameters,
             Compression = compression,
-        }, server.Options.SendQueueLimit);
+        }, server.Options.SendQueueLimit, route.Options.SlowConsumer ?? server.Options.SlowConsumer);
         live.QueueHandshakeAnswer(answer.WrittenSpan);
         WebSocketConnection connection = CreateConnection(request, route, accept, outcome.Items, live);
         if (!server.TryRegister(connection))
@@ -85,8 +85,9 @@ internal sealed class UpgradePhase(ServerContext server, OpenTransport transport
             AcceptedAt = transport.AcceptedAt,
         };
         var calls = new HandlerCalls(route.CreateSession(), live, server.Logger, info.Id, transport.Aborted);
-        var liveness = new Liveness(server.Time, server.Options.KeepAliveInterval, server.Options.IdleTimeout);
-        return new WebSocketConnection(info, live, calls, transport, liveness);
+        ServerOptions options = server.Options;
+        var liveness = new Liveness(server.Time, options.KeepAliveInterval, options.PongTimeout, options.IdleTimeout);
+        return new WebSocketConnection(info, live, calls, transport, server.Time, liveness, options.PongTimeout);
     }
 
     /// <summary>The 101 answer; null, logged, when a callback's headers cannot be written (a reserved

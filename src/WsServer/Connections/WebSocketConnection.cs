@@ -17,17 +17,23 @@ public sealed class WebSocketConnection
     private readonly LiveSession _live;
     private readonly OpenTransport _transport;
     private readonly Liveness _liveness;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _pongTimeout;
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     internal WebSocketConnection(ConnectionInfo info, LiveSession live, HandlerCalls calls, OpenTransport transport,
-        Liveness liveness)
+        TimeProvider time, Liveness liveness, TimeSpan pongTimeout)
     {
         Info = info;
         _live = live;
         _transport = transport;
+        _time = time;
         _liveness = liveness;
+        _pongTimeout = pongTimeout;
         Calls = calls;
+        Pings = new PingTracker(time);
         Mailbox = new Mailbox(calls.Turn, DeliverAsync);
+        live.Outbox.OnDrained(() => Mailbox.Post(SendQueueDrained.Instance));
     }
 
     /// <summary>Who connected, and how.</summary>
@@ -42,6 +48,10 @@ public sealed class WebSocketConnection
     /// <summary>Bytes queued for this peer and not yet written to the socket.</summary>
     public long PendingSendBytes => _live.PendingBytes;
 
+    /// <summary>The last round-trip time measured by a ping (keep-alive or <see cref="PingAsync"/>);
+    /// null before the first pong.</summary>
+    public TimeSpan? RoundTripTime => Pings.LastRoundTripTime;
+
     /// <summary>Completes when the connection has ended and the handler's closed callback has run.</summary>
     public Task Completion => _completion.Task;
 
@@ -53,26 +63,28 @@ public sealed class WebSocketConnection
 
     internal Liveness Liveness => _liveness;
 
+    internal PingTracker Pings { get; }
+
     /// <summary>Queues a text message, waiting while the send queue is full.</summary>
     public ValueTask SendAsync(string text, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(text);
-        return SendAsync(static (l, t) => l.SendText(t.Span, ignoreLimit: true), text.AsMemory(), cancellationToken);
+        return SendAsync(static (l, t, wait) => l.SendText(t.Span, wait), text.AsMemory(), cancellationToken);
     }
 
     /// <summary>Queues a binary message, waiting while the send queue is full. The bytes are copied.</summary>
     public ValueTask SendAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default) =>
-        SendAsync(static (l, d) => l.Send(MessageKind.Binary, d.Span, ignoreLimit: true), data, cancellationToken);
+        SendAsync(static (l, d, wait) => l.Send(MessageKind.Binary, d.Span, wait), data, cancellationToken);
 
     /// <summary>Queues a text message given as UTF-8 bytes (not re-validated), waiting while the queue is full.</summary>
     public ValueTask SendTextAsync(ReadOnlyMemory<byte> utf8, CancellationToken cancellationToken = default) =>
-        SendAsync(static (l, d) => l.Send(MessageKind.Text, d.Span, ignoreLimit: true), utf8, cancellationToken);
+        SendAsync(static (l, d, wait) => l.Send(MessageKind.Text, d.Span, wait), utf8, cancellationToken);
 
     /// <summary>Queues a message encoded once for many connections, waiting while the queue is full.</summary>
     public ValueTask SendAsync(PreparedMessage message, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
-        return SendAsync(static (l, f) => l.SendPrepared(f.Span, ignoreLimit: true), message.Frame, cancellationToken);
+        return SendAsync(static (l, f, wait) => l.SendPrepared(f.Span, wait), message.Frame, cancellationToken);
     }
 
     /// <summary>Queues a text message unless the queue is full or the connection closing.</summary>
@@ -103,6 +115,25 @@ public sealed class WebSocketConnection
     /// <exception cref="ArgumentException">More than 125 bytes (RFC 6455 §5.5).</exception>
     public SendStatus Pong(ReadOnlySpan<byte> data = default) => _live.SendControl(ping: false, CheckControl(data));
 
+    /// <summary>Sends a ping and completes with the round-trip time when its pong arrives (also kept in
+    /// <see cref="RoundTripTime"/>). Fails with <see cref="TimeoutException"/> when no pong comes within
+    /// <see cref="Hosting.ServerOptions.PongTimeout"/>, and with <see cref="ConnectionClosedException"/>
+    /// when the connection is closing or ends first.</summary>
+    public async Task<TimeSpan> PingAsync(CancellationToken cancellationToken = default)
+    {
+        var pong = new TaskCompletionSource<TimeSpan>(TaskCreationOptions.RunContinuationsAsynchronously);
+        ulong id = SendTrackedPing(pong);
+        if (id == 0) throw new ConnectionClosedException(Id);
+        try
+        {
+            return await pong.Task.WaitAsync(_pongTimeout, _time, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Pings.Forget(id);
+        }
+    }
+
     /// <summary>Starts the closing handshake with <paramref name="code"/> (1000 unless given; null sends a
     /// close frame without a status), after everything already queued; the connection ends when the peer
     /// answers or the close timeout passes. Returns false when the connection was already closing.
@@ -124,19 +155,38 @@ public sealed class WebSocketConnection
 
     internal void Complete() => _completion.TrySetResult();
 
+    /// <summary>A keep-alive ping, tracked for the round-trip time; false when the connection is closing.</summary>
+    internal bool SendKeepAlivePing() => SendTrackedPing(null) != 0;
+
+    // 0 when the ping could not be queued.
+    private ulong SendTrackedPing(TaskCompletionSource<TimeSpan>? pong)
+    {
+        Span<byte> payload = stackalloc byte[PingTracker.PayloadLength];
+        ulong id = Pings.Begin(payload, pong);
+        if (_live.SendControl(ping: true, payload) == SendStatus.Queued) return id;
+        Pings.Forget(id);
+        return 0;
+    }
+
     private ValueTask DeliverAsync(object? item)
     {
         if (!ReferenceEquals(item, Liveness.Tick)) return Calls.DeliverItemAsync(item);
-        _liveness.Check(_live, _transport);
+        _liveness.Check(this, _transport);
         return ValueTask.CompletedTask;
     }
 
-    private async ValueTask SendAsync<T>(Func<LiveSession, T, SendStatus> write, T payload, CancellationToken cancellationToken)
+    private async ValueTask SendAsync<T>(Func<LiveSession, T, bool, SendStatus> write, T payload, CancellationToken cancellationToken)
     {
-        // The queue limit is soft: wait until under it, then queue regardless of size, so one
-        // message larger than the limit can still be sent.
-        await _live.Outbox.WaitForSpaceAsync(cancellationToken).ConfigureAwait(false);
-        if (write(_live, payload) != SendStatus.Queued) throw new ConnectionClosedException(Id);
+        // Waiting, the queue limit is soft: wait until under it, then queue regardless of size, so one
+        // message larger than the limit can still be sent. Under the other policies a full queue refuses.
+        bool wait = _live.SlowConsumer == SlowConsumerPolicy.Wait;
+        if (wait) await _live.Outbox.WaitForSpaceAsync(cancellationToken).ConfigureAwait(false);
+        switch (write(_live, payload, wait))
+        {
+            case SendStatus.Queued: return;
+            case SendStatus.QueueFull: throw new SendQueueFullException(Id);
+            default: throw new ConnectionClosedException(Id);
+        }
     }
 
     private static ReadOnlySpan<byte> CheckControl(ReadOnlySpan<byte> data)

@@ -32,8 +32,8 @@ internal static partial class Log
     [LoggerMessage(8, LogLevel.Error, "Closed callback of connection {Id} failed")]
     public static partial void ClosedCallbackFailed(ILogger logger, long id, Exception exception);
 
-    [LoggerMessage(9, LogLevel.Information, "Stopping: closing {Count} connections with 1001")]
-    public static partial void Draining(ILogger logger, int count);
+    [LoggerMessage(9, LogLevel.Information, "Stopping: closing {Count} connections with {Code}")]
+    public static partial void Draining(ILogger logger, int count, int code);
 
     [LoggerMessage(10, LogLevel.Warning, "Stop: {Count} connections did not close in time and were aborted")]
     public static partial void DrainAborted(ILogger logger, int count);

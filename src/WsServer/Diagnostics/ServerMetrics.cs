@@ -42,5 +42,13 @@ public static class ServerMetrics
         if (s_refused.Enabled) s_refused.Add(1, new KeyValuePair<string, object?>("http.status", status));
     }
 
+    private static readonly Histogram<double> s_roundTrip = s_meter.CreateHistogram<double>(
+        "wsserver.connection.rtt", "ms", "Round-trip time of a ping to its pong (keep-alive pings and PingAsync).");
+
     internal static void MessageReceived() => s_messages.Add(1);
+
+    internal static void RoundTrip(TimeSpan roundTrip)
+    {
+        if (s_roundTrip.Enabled) s_roundTrip.Record(roundTrip.TotalMilliseconds);
+    }
 }

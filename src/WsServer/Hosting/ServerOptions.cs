@@ -75,7 +75,7 @@ public sealed class ServerOptions
     /// a second.</summary>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
-    /// <summary>How long <see cref="WebSocketServer.StopAsync"/> waits for connections to close (default 10 s).</summary>
+    /// <summary>How long <see cref="WebSocketServer.StopAsync(CancellationToken)"/> waits for connections to close (default 10 s).</summary>
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>The clock for every timeout; tests inject a fake one.</summary>

@@ -14,7 +14,7 @@ namespace WsServer.Hosting;
 /// <summary>
 /// A WebSocket server: listens, serves at most <see cref="ServerOptions.Workers"/> connections at once,
 /// and gives each connection's messages to its route's handler. Start it with <see cref="StartAsync"/>;
-/// <see cref="StopAsync"/> stops accepting, closes every connection with 1001 and waits for them.
+/// <see cref="StopAsync(CancellationToken)"/> stops accepting, closes every connection with 1001 and waits for them.
 /// </summary>
 public sealed class WebSocketServer : IAsyncDisposable
 {
@@ -102,17 +102,26 @@ public sealed class WebSocketServer : IAsyncDisposable
     /// closes every connection with 1001 (going away), waits up to <see cref="ServerOptions.DrainTimeout"/>
     /// for them to close, then cuts the rest: their handlers' tokens are cancelled and their sockets
     /// closed. Returns at most <see cref="AbortGrace"/> after that, even if a handler ignores its token.</summary>
-    public async Task StopAsync(CancellationToken cancellationToken = default)
+    public Task StopAsync(CancellationToken cancellationToken = default) =>
+        StopAsync(CloseCode.GoingAway, "server shutting down", cancellationToken);
+
+    /// <summary>Stops as <see cref="StopAsync(CancellationToken)"/> does, closing the open connections with
+    /// <paramref name="closeCode"/> and <paramref name="reason"/> instead of 1001: 1012 (service restart)
+    /// tells clients to come back soon.</summary>
+    /// <exception cref="ArgumentException">The code may not be sent on the wire.</exception>
+    public async Task StopAsync(CloseCode closeCode, string? reason, CancellationToken cancellationToken = default)
     {
+        if (!ClosePayload.IsSendable((ushort)closeCode))
+            throw new ArgumentException($"Close code {(ushort)closeCode} may not be sent on the wire.", nameof(closeCode));
         if (Interlocked.Exchange(ref _state, 2) != 1) return;
         _context.Stop();
         if (_heartbeat is not null) await _heartbeat.DisposeAsync().ConfigureAwait(false);
         foreach (Listener listener in _listeners) listener.Socket.Dispose();
         await Task.WhenAll(_acceptLoops).ConfigureAwait(false);
 
-        Log.Draining(_context.Logger, _context.ConnectionCount);
+        Log.Draining(_context.Logger, _context.ConnectionCount, (int)closeCode);
         foreach (WebSocketConnection connection in _context.Connections)
-            connection.Close(CloseCode.GoingAway, "server shutting down");
+            connection.Close(closeCode, reason);
         Task all = Task.WhenAll(_running.Keys);
         if (!await CompletesWithinAsync(all, _context.Options.DrainTimeout, cancellationToken).ConfigureAwait(false))
         {
@@ -124,7 +133,7 @@ public sealed class WebSocketServer : IAsyncDisposable
         _context.Abort();
     }
 
-    /// <summary>How long <see cref="StopAsync"/> waits, after cutting the connections that outlived the
+    /// <summary>How long <see cref="StopAsync(CancellationToken)"/> waits, after cutting the connections that outlived the
     /// drain timeout, for their handlers to return: 1 s on <see cref="ServerOptions.TimeProvider"/>.</summary>
     public static TimeSpan AbortGrace { get; } = TimeSpan.FromSeconds(1);
 
@@ -141,7 +150,7 @@ public sealed class WebSocketServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops the server as <see cref="StopAsync"/> does.</summary>
+    /// <summary>Stops the server as <see cref="StopAsync(CancellationToken)"/> does.</summary>
     public async ValueTask DisposeAsync()
     {
         // The slots are not disposed: a handler that outlived the stop still releases its slot when it returns.
