@@ -20,13 +20,15 @@ public readonly record struct ReceivedFrame(bool Fin, int Opcode, byte[] Payload
 public sealed class RawClient : IAsyncDisposable
 {
     private readonly TcpClient _tcp = new() { NoDelay = true };
+    // One deadline for the client's whole life rather than a timer per read: a soak opens thousands.
+    private readonly CancellationTokenSource _deadline = new(Timeouts.Default);
     private NetworkStream _stream = null!;
 
     /// <summary>Connects and upgrades; <paramref name="preamble"/> (a PROXY protocol header) goes first.</summary>
     public static async Task<RawClient> ConnectAsync(int port, string path = "/", string? extraHeaders = null, byte[]? preamble = null)
     {
         var client = new RawClient();
-        await client._tcp.ConnectAsync("127.0.0.1", port, Timeouts.Token());
+        await client._tcp.ConnectAsync("127.0.0.1", port, client._deadline.Token);
         client._stream = client._tcp.GetStream();
         if (preamble is not null) await client.SendAsync(preamble);
         string request = $"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
@@ -48,7 +50,7 @@ public sealed class RawClient : IAsyncDisposable
         for (int offset = 0; offset < bytes.Length; offset += chunk)
         {
             int length = Math.Min(chunk, bytes.Length - offset);
-            await _stream.WriteAsync(bytes.AsMemory(offset, length), Timeouts.Token());
+            await _stream.WriteAsync(bytes.AsMemory(offset, length), _deadline.Token);
         }
     }
 
@@ -97,7 +99,7 @@ public sealed class RawClient : IAsyncDisposable
         {
             for (int i = 0; i < 10_000; i++)
             {
-                if (await _stream.ReadAsync(buffer, Timeouts.Token()) == 0) return true;
+                if (await _stream.ReadAsync(buffer, _deadline.Token) == 0) return true;
             }
             return false;
         }
@@ -118,16 +120,28 @@ public sealed class RawClient : IAsyncDisposable
         int read = 0;
         while (read < count)
         {
-            int n = await _stream.ReadAsync(buffer.AsMemory(read), Timeouts.Token());
+            int n = await _stream.ReadAsync(buffer.AsMemory(read), _deadline.Token);
             if (n == 0) return read == 0 ? null : throw new EndOfStreamException("Connection closed mid-frame.");
             read += n;
         }
         return buffer;
     }
 
+    /// <summary>Ends our sending side only (a TCP FIN), still able to read.</summary>
+    public void HalfClose() => _tcp.Client.Shutdown(System.Net.Sockets.SocketShutdown.Send);
+
+    /// <summary>Cuts the connection with a TCP reset, as a crashed peer or a middlebox would.</summary>
+    public void Reset()
+    {
+        _tcp.Client.LingerState = new System.Net.Sockets.LingerOption(true, 0);
+        _tcp.Dispose();
+        _deadline.Dispose();
+    }
+
     public ValueTask DisposeAsync()
     {
         _tcp.Dispose();
+        _deadline.Dispose();
         return ValueTask.CompletedTask;
     }
 }
