@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Runs every test. Installs first whatever the interop tests need and the machine lacks:
+# Debian's python3-websockets and chromium (as root, with apt-get), and the Node ws client (npm ci).
+# Prints the totals from the test results as one line: "N passed, N failed".
+set -euo pipefail
+cd "$(dirname "$0")"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+missing=()
+/usr/bin/python3 -c 'import websockets' 2>/dev/null || missing+=(python3-websockets)
+command -v chromium >/dev/null || missing+=(chromium)
+if ((${#missing[@]})); then
+    if [[ $(id -u) -ne 0 ]]; then
+        echo "test.sh: the interop tests need ${missing[*]}: run as root, or apt-get install -y ${missing[*]}" >&2
+        exit 1
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q
+    apt-get install -y -q "${missing[@]}"
+fi
+[[ -d tests/interop-node/node_modules/ws ]] || npm ci --prefix tests/interop-node --no-audit --no-fund
+
+rm -rf TestResults
+set +e
+dotnet test WsServer.slnx -c Release --logger trx --results-directory TestResults "$@"
+status=$?
+set -e
+
+# The totals, from the TRX files rather than dotnet test's summary.
+python3 - <<'PY'
+import glob
+import xml.etree.ElementTree as ET
+
+passed = failed = 0
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+files = glob.glob("TestResults/**/*.trx", recursive=True)
+for path in files:
+    counters = ET.parse(path).getroot().find("t:ResultSummary/t:Counters", ns)
+    passed += int(counters.get("passed", 0))
+    failed += int(counters.get("failed", 0)) + int(counters.get("error", 0)) + int(counters.get("timeout", 0))
+if not files:
+    failed = 1
+    print("no TRX results were written")
+print(f"{passed} passed, {failed} failed")
+PY
+exit $status
