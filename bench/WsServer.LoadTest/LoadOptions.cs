@@ -5,7 +5,7 @@ namespace WsServer.LoadTest;
 /// <summary>The tool's command line: <c>[scenario] [--option value]...</c>.</summary>
 internal sealed record LoadOptions
 {
-    public static readonly string[] Scenarios = ["echo", "latency", "upgrades", "fanout", "idle"];
+    public static readonly string[] Scenarios = ["echo", "latency", "upgrades", "fanout", "idle", "flood"];
 
     public string Scenario { get; init; } = "all";
     public int Rounds { get; init; } = 3;
@@ -22,6 +22,10 @@ internal sealed record LoadOptions
     public int FanoutSize { get; init; } = 64;
     public int IdleConnections { get; init; } = 10_000;
     public int IdleRounds { get; init; } = 1;
+    public double FloodSeconds { get; init; } = 10;
+    public int FloodRssLimitMb { get; init; } = 200;
+    public int FloodConnections { get; init; } = 20;
+    public int FloodPingMb { get; init; } = 50;
     public bool ServerGc { get; init; } = true;
     public string? Out { get; init; }
     public int Port { get; init; }
@@ -62,6 +66,10 @@ internal sealed record LoadOptions
                 "--fanout-window" => o with { FanoutWindow = Int(v) },
                 "--idle-connections" => o with { IdleConnections = Int(v) },
                 "--idle-rounds" => o with { IdleRounds = Int(v) },
+                "--flood-seconds" => o with { FloodSeconds = double.Parse(v, CultureInfo.InvariantCulture) },
+                "--flood-rss-limit-mb" => o with { FloodRssLimitMb = Int(v) },
+                "--flood-connections" => o with { FloodConnections = Int(v) },
+                "--flood-ping-mb" => o with { FloodPingMb = Int(v) },
                 "--gc" => o with { ServerGc = v switch { "server" => true, "workstation" => false,
                     _ => throw new ArgumentException("--gc is server or workstation.") } },
                 "--out" => o with { Out = v },

@@ -10,8 +10,9 @@ try
 catch (Exception ex) when (ex is ArgumentException or FormatException)
 {
     Console.Error.WriteLine(ex.Message);
-    Console.Error.WriteLine("usage: WsServer.LoadTest [all|echo|latency|upgrades|fanout|idle] [--rounds N] [--duration S] "
-        + "[--connections N] [--window W] [--sizes 16,1024,65536] [--idle-connections N] [--gc server|workstation] [--out FILE] "
+    Console.Error.WriteLine("usage: WsServer.LoadTest [all|echo|latency|upgrades|fanout|idle|flood] [--rounds N] [--duration S] "
+        + "[--connections N] [--window W] [--sizes 16,1024,65536] [--idle-connections N] [--flood-seconds S] "
+        + "[--flood-rss-limit-mb MB] [--flood-connections N] [--flood-ping-mb MB] [--gc server|workstation] [--out FILE] "
         + "[--baseline OTHER-BUILD/WsServer.LoadTest.dll]");
     return 2;
 }

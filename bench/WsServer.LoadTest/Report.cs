@@ -34,9 +34,13 @@ internal sealed class Report
         if (options.Baseline is { } dll)
             Line($"- Baseline: `dotnet {dll} serve-wsserver` (another build's WsServer) in place of Kestrel; "
                 + "WsServer is this build");
-        Line($"- Rounds: {options.Rounds} per case, interleaved (WsServer, {Other}, then {Other}, WsServer, ...), "
-            + $"{options.DurationSeconds:0.#} s measured after {options.WarmupSeconds:0.#} s warm-up; medians shown");
-        Line("- alloc/op and GCs are the server process's own counters over the measured window (median round)");
+        // The flood scenario runs once per server and says how in its own table.
+        if (options.Scenario != "flood")
+        {
+            Line($"- Rounds: {options.Rounds} per case, interleaved (WsServer, {Other}, then {Other}, WsServer, ...), "
+                + $"{options.DurationSeconds:0.#} s measured after {options.WarmupSeconds:0.#} s warm-up; medians shown");
+            Line("- alloc/op and GCs are the server process's own counters over the measured window (median round)");
+        }
         Flush();
     }
 
@@ -64,6 +68,25 @@ internal sealed class Report
             double r = higherIsBetter ? ws / other : other / ws;
             Line($"| {row.Case} | {Num(ws)} | {Num(other)} | **{r:0.00}** | {Alloc(row.WsServer)} | {Alloc(row.Other)} | {Gcs(row.WsServer)} | {Gcs(row.Other)} |");
         }
+        Flush();
+    }
+
+    /// <summary>Adds a table of preformatted cells; <paramref name="align"/> has one letter per column,
+    /// <c>l</c> (left) or <c>r</c> (right).</summary>
+    public void PlainTable(string title, string? note, IReadOnlyList<string> header, IEnumerable<IReadOnlyList<string>> rows,
+        string align)
+    {
+        Line();
+        Line($"### {title}");
+        Line();
+        if (note is not null)
+        {
+            Line(note);
+            Line();
+        }
+        Line($"| {string.Join(" | ", header)} |");
+        Line($"|{string.Concat(header.Select((_, i) => i < align.Length && align[i] == 'r' ? "---:|" : "---|"))}");
+        foreach (IReadOnlyList<string> row in rows) Line($"| {string.Join(" | ", row)} |");
         Flush();
     }
 

@@ -4,14 +4,14 @@ using WsServer.LoadTest.Servers;
 namespace WsServer.LoadTest;
 
 /// <summary>Starts both server children (WsServer and Kestrel, or WsServer and the <c>--baseline</c> build's
-/// WsServer), runs the chosen scenarios against them in interleaved rounds and stops them; the idle scenario
-/// gets fresh children so its memory baseline is clean.</summary>
+/// WsServer), runs the chosen scenarios against them in interleaved rounds and stops them; the idle and flood
+/// scenarios get fresh children so their memory figures are the scenario's own.</summary>
 internal sealed class Runner(LoadOptions options, Report report)
 {
     public async Task RunAsync()
     {
         string[] scenarios = options.Scenario == "all" ? LoadOptions.Scenarios : [options.Scenario];
-        if (scenarios.Any(s => s != "idle"))
+        if (scenarios.Any(s => s is not ("idle" or "flood")))
         {
             using ServerPair pair = await ServerPair.StartAsync(options);
             foreach (string scenario in scenarios)
@@ -26,6 +26,7 @@ internal sealed class Runner(LoadOptions options, Report report)
             }
         }
         if (scenarios.Contains("idle")) await IdleScenario.RunAsync(options, report);
+        if (scenarios.Contains("flood")) await FloodScenario.RunAsync(options, report);
     }
 }
 

@@ -6,8 +6,9 @@ namespace WsServer.LoadTest.Client;
 internal static class ClientGroup
 {
     /// <summary>Opens up to <paramref name="count"/> connections, <paramref name="concurrency"/> at a
-    /// time; stops early (returning what is open) when the machine refuses more, e.g. at the fd limit.</summary>
-    public static async Task<List<WsClient>> OpenAsync(IPEndPoint server, int count, int bufferSize, int concurrency = 32)
+    /// time, to <paramref name="path"/>; stops early (returning what is open) when the machine refuses more, e.g. at the fd limit.</summary>
+    public static async Task<List<WsClient>> OpenAsync(IPEndPoint server, int count, int bufferSize, int concurrency = 32,
+        string path = "/")
     {
         var clients = new List<WsClient>(count);
         int next = 0;
@@ -19,7 +20,7 @@ internal static class ClientGroup
             {
                 try
                 {
-                    WsClient client = await WsClient.ConnectAsync(server, bufferSize, cts.Token);
+                    WsClient client = await WsClient.ConnectAsync(server, bufferSize, cts.Token, path);
                     lock (clients) clients.Add(client);
                 }
                 catch (Exception ex) when (ex is System.Net.Sockets.SocketException or IOException or OperationCanceledException)

@@ -31,15 +31,19 @@ internal sealed class WsClient : IDisposable
     /// <summary>True once the server's close frame was read.</summary>
     public bool CloseReceived { get; private set; }
 
-    /// <summary>Connects and completes the opening handshake.</summary>
-    public static async Task<WsClient> ConnectAsync(IPEndPoint server, int bufferSize, CancellationToken ct)
+    /// <summary>Bytes the server sent that this client has not read: what waits in the socket's receive
+    /// buffer plus what the handshake read ahead.</summary>
+    public int Unread => _socket.Available + (_end - _start);
+
+    /// <summary>Connects and completes the opening handshake for <paramref name="path"/>.</summary>
+    public static async Task<WsClient> ConnectAsync(IPEndPoint server, int bufferSize, CancellationToken ct, string path = "/")
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         var client = new WsClient(socket, Math.Max(bufferSize, 1024));
         try
         {
             await socket.ConnectAsync(server, ct);
-            var request = new ClientRequest { Host = server.ToString() };
+            var request = new ClientRequest { Host = server.ToString(), Path = path };
             var head = new ArrayBufferWriter<byte>(256);
             ClientHandshake.WriteRequest(head, request);
             await client.SendAsync(head.WrittenMemory, ct);

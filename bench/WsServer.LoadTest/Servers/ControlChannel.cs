@@ -4,7 +4,7 @@ using System.Globalization;
 namespace WsServer.LoadTest.Servers;
 
 /// <summary>The child side of the parent's control channel: the child prints <c>ready PORT</c> on
-/// stdout, then answers one line per command read from stdin (<c>stats</c>, <c>gc</c>, <c>quit</c>).
+/// stdout, then answers one line per command read from stdin (<c>stats</c>, <c>gc</c>, <c>flood</c>, <c>quit</c>).
 /// Logs go to stderr, so stdout carries nothing else.</summary>
 internal static class ControlChannel
 {
@@ -25,6 +25,11 @@ internal static class ControlChannel
                     GC.WaitForPendingFinalizers();
                     GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
                     Console.Out.WriteLine(Stats());
+                    break;
+                case "flood":
+                    // What the flood routes have done: slow-handler messages finished, firehose bytes sent.
+                    Console.Out.WriteLine(string.Join(' ', "flood", FloodRoutes.SlowMessages.ToString(CultureInfo.InvariantCulture),
+                        FloodRoutes.FirehoseBytes.ToString(CultureInfo.InvariantCulture)));
                     break;
                 case "quit":
                     return;

@@ -14,7 +14,10 @@ namespace WsServer.LoadTest.Servers;
 
 /// <summary>The <c>serve-kestrel</c> child: a minimal ASP.NET Core app with <c>UseWebSockets</c> and the
 /// canonical echo loop (receive into a pooled buffer, send the same bytes). A text message that starts
-/// with <c>fanout:</c> is sent on to every open socket in a plain loop, one send at a time.</summary>
+/// with <c>fanout:</c> is sent on to every open socket in a plain loop, one send at a time. For the flood
+/// scenario, <see cref="FloodRoutes.Slow"/> waits 1 ms after each message and replies nothing, and
+/// <see cref="FloodRoutes.Firehose"/> sends 16 KiB messages, one awaited send after another, until a send
+/// throws. Kestrel's limits are its defaults (but for the connection counts).</summary>
 internal static class KestrelEcho
 {
     private static readonly ConcurrentDictionary<WebSocket, byte> Sockets = new();
@@ -41,7 +44,12 @@ internal static class KestrelEcho
                 return;
             }
             using WebSocket socket = await context.WebSockets.AcceptWebSocketAsync();
-            await EchoAsync(socket, context.RequestAborted);
+            switch (context.Request.Path.Value)
+            {
+                case FloodRoutes.Slow: await SlowAsync(socket, context.RequestAborted); break;
+                case FloodRoutes.Firehose: await FirehoseAsync(socket, context.RequestAborted); break;
+                default: await EchoAsync(socket, context.RequestAborted); break;
+            }
         });
         await app.StartAsync();
         string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -82,6 +90,50 @@ internal static class KestrelEcho
         {
             Sockets.TryRemove(socket, out _);
             ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static async Task SlowAsync(WebSocket socket, CancellationToken ct)
+    {
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(4096);
+        try
+        {
+            while (true)
+            {
+                ValueWebSocketReceiveResult result = await socket.ReceiveAsync(buffer.AsMemory(), ct);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, ct);
+                    return;
+                }
+                if (!result.EndOfMessage) continue;
+                await Task.Delay(FloodRoutes.SlowDelay, ct);
+                FloodRoutes.SlowMessageDone();
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException)
+        {
+            // The flood's clients drop their connections without the closing handshake.
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static async Task FirehoseAsync(WebSocket socket, CancellationToken ct)
+    {
+        try
+        {
+            while (true)
+            {
+                await socket.SendAsync(FloodRoutes.FirehosePayload, WebSocketMessageType.Binary, endOfMessage: true, ct);
+                FloodRoutes.FirehoseSent();
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException)
+        {
+            // The connection is gone: the loop ends.
         }
     }
 

@@ -69,13 +69,32 @@ internal sealed class ServerProcess : IDisposable
         return new ServerStats(N(1), N(2), N(3), N(4), N(5), N(6), ReadRssKiB());
     }
 
+    /// <summary>What the child's flood routes have done: messages its slow handler finished and payload bytes
+    /// its firehose sends accepted (this build's children only: older ones do not know the command).</summary>
+    public async Task<(long SlowMessages, long FirehoseBytes)> FloodCountsAsync()
+    {
+        await _process.StandardInput.WriteLineAsync("flood");
+        await _process.StandardInput.FlushAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        string line = await _process.StandardOutput.ReadLineAsync(timeout.Token)
+            ?? throw new InvalidOperationException($"{Name} exited.");
+        string[] f = line.Split(' ');
+        if (f.Length < 3 || f[0] != "flood") throw new InvalidOperationException($"{Name} answered '{line}' to flood.");
+        return (long.Parse(f[1], CultureInfo.InvariantCulture), long.Parse(f[2], CultureInfo.InvariantCulture));
+    }
+
     /// <summary>VmRSS of the child from /proc, in KiB.</summary>
-    public long ReadRssKiB()
+    public long ReadRssKiB() => ReadStatusKiB("VmRSS:");
+
+    /// <summary>VmHWM of the child from /proc (the peak resident set since it started), in KiB.</summary>
+    public long ReadPeakRssKiB() => ReadStatusKiB("VmHWM:");
+
+    private long ReadStatusKiB(string field)
     {
         foreach (string line in File.ReadLines($"/proc/{_process.Id}/status"))
         {
-            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-                return long.Parse(line.AsSpan(6).Trim().TrimEnd("kB").Trim(), CultureInfo.InvariantCulture);
+            if (line.StartsWith(field, StringComparison.Ordinal))
+                return long.Parse(line.AsSpan(field.Length).Trim().TrimEnd("kB").Trim(), CultureInfo.InvariantCulture);
         }
         return 0;
     }

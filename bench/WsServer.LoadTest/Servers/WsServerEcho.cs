@@ -7,7 +7,11 @@ using WsServer.Hosting;
 namespace WsServer.LoadTest.Servers;
 
 /// <summary>The <c>serve-wsserver</c> child: WsServer with an echo handler. A text message that starts
-/// with <c>fanout:</c> is a command: the rest is broadcast to every connection as a binary message.</summary>
+/// with <c>fanout:</c> is a command: the rest is broadcast to every connection as a binary message.
+/// Two more routes serve the flood scenario: <see cref="FloodRoutes.Slow"/> takes about 1 ms per message
+/// and replies nothing; <see cref="FloodRoutes.Firehose"/> sends 16 KiB messages from the moment the
+/// connection opens until a send throws. Every server setting is the default (send queue limit 1 MiB,
+/// slow consumers wait).</summary>
 internal static class WsServerEcho
 {
     public static async Task<int> RunAsync(int port)
@@ -23,6 +27,13 @@ internal static class WsServerEcho
             Workers = 100_000,
             ListenBacklog = 4096,
         }.UseHandler(handler);
+        options.Routes.Map(FloodRoutes.Slow, async (message, connection, ct) =>
+        {
+            await Task.Delay(FloodRoutes.SlowDelay, ct);
+            FloodRoutes.SlowMessageDone();
+            return HandleResult.NoReply();
+        });
+        options.Routes.Map(FloodRoutes.Firehose, new FirehoseHandler());
         await using var server = new WebSocketServer(options, logging);
         handler.Server = server;
         await server.StartAsync();
@@ -44,6 +55,37 @@ internal static class WsServerEcho
                 return new(HandleResult.NoReply(state));
             }
             return new(HandleResult.Reply(state, message));
+        }
+    }
+
+    /// <summary>Starts a loop of awaited sends when the connection opens; the loop ends when a send throws
+    /// (the connection closed). Nothing is read from the peer but the protocol's own frames.</summary>
+    private sealed class FirehoseHandler : IWebSocketHandler
+    {
+        public ValueTask InitAsync(WebSocketConnection connection, CancellationToken cancellationToken)
+        {
+            _ = Task.Run(() => SendForeverAsync(connection), CancellationToken.None);
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask<HandleResult> HandleAsync(WebSocketMessage message, WebSocketConnection connection,
+            CancellationToken cancellationToken) => new(HandleResult.NoReply());
+
+        private static async Task SendForeverAsync(WebSocketConnection connection)
+        {
+            try
+            {
+                while (true)
+                {
+                    await connection.SendAsync(FloodRoutes.FirehosePayload);
+                    FloodRoutes.FirehoseSent();
+                }
+            }
+            catch (Exception ex) when (ex is ConnectionClosedException or SendQueueFullException
+                or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
+            {
+                // The connection is gone: the loop ends.
+            }
         }
     }
 }
