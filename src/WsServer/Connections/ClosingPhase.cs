@@ -30,7 +30,7 @@ internal sealed class ClosingPhase(ServerContext server, OpenTransport transport
         await LingerAsync(ending).ConfigureAwait(false);
         live.Release();
         Log.ConnectionClosed(server.Logger, connection.Id, transport.Remote, ending.Initiator, (int?)ending.Code, ending.Code, ending.Reason);
-        ServerMetrics.ConnectionClosed(ending.Code);
+        server.Metrics.ConnectionClosed(ending.Code);
         connection.Complete();
     }
 

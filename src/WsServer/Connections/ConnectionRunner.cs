@@ -51,6 +51,7 @@ internal static class ConnectionRunner
         EstablishedConnection established)
     {
         WebSocketConnection connection = established.Connection;
+        using IDisposable? scope = Log.ConnectionScope(server.Logger, connection.Id, connection.Info.RemoteEndPoint, connection.Info.Path);
         LiveSession live = connection.Live;
         using var deadline = new CloseDeadline(server.Time, server.Options.CloseTimeout, transport);
         live.OnClosing(deadline.Arm);

@@ -10,8 +10,8 @@ namespace WsServer.Connections;
 /// result. A handler that throws closes its own connection with 1011 (logged; the peer learns only that
 /// the server failed), and the call's caller goes on: one bad call harms nothing else.
 /// </summary>
-internal sealed class HandlerCalls(HandlerSession handler, LiveSession live, ILogger logger, long connectionId,
-    CancellationToken aborted)
+internal sealed class HandlerCalls(HandlerSession handler, LiveSession live, ILogger logger, ServerInstruments metrics,
+    long connectionId, CancellationToken aborted)
 {
     public HandlerTurn Turn { get; } = new();
 
@@ -46,9 +46,12 @@ internal sealed class HandlerCalls(HandlerSession handler, LiveSession live, ILo
         await Turn.EnterAsync().ConfigureAwait(false);
         try
         {
+            long calledAt = metrics.HandlerCalled();
             ValueTask<HandleResult> pending = handler.HandleAsync(message, aborted);
             if (!pending.IsCompleted) flush();
-            await ApplyAsync(await pending.ConfigureAwait(false), defer: true, flush).ConfigureAwait(false);
+            HandleResult result = await pending.ConfigureAwait(false);
+            metrics.HandlerReturned(calledAt);
+            await ApplyAsync(result, defer: true, flush).ConfigureAwait(false);
         }
         catch (Exception ex) when (!IsOurCancellation(ex))
         {
@@ -65,7 +68,9 @@ internal sealed class HandlerCalls(HandlerSession handler, LiveSession live, ILo
     {
         try
         {
+            long calledAt = metrics.HandlerCalled();
             HandleResult result = await handler.HandleInfoAsync(item, aborted).ConfigureAwait(false);
+            metrics.HandlerReturned(calledAt);
             await ApplyAsync(result, defer: false, static () => { }).ConfigureAwait(false);
         }
         catch (Exception ex) when (!IsOurCancellation(ex))

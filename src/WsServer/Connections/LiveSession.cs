@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text;
+using WsServer.Diagnostics;
 using WsServer.Handlers;
 using WsServer.Protocol.Closing;
 using WsServer.Protocol.Compression;
@@ -29,10 +30,13 @@ internal sealed class LiveSession
     private ConnectionClosed? _ending;
     private Action? _closing;
 
-    public LiveSession(ProtocolOptions options, long sendQueueLimit, SlowConsumerPolicy slowConsumer = SlowConsumerPolicy.Wait)
+    private readonly ServerInstruments _metrics;
+
+    public LiveSession(ProtocolOptions options, long sendQueueLimit, SlowConsumerPolicy slowConsumer, ServerInstruments metrics)
     {
         _protocol = new ProtocolSession(EndpointRole.Server, options);
-        Outbox = new Outbox(_gate, sendQueueLimit);
+        _metrics = metrics;
+        Outbox = new Outbox(_gate, sendQueueLimit, metrics);
         SlowConsumer = slowConsumer;
     }
 
@@ -108,6 +112,7 @@ internal sealed class LiveSession
             {
                 Outbox.Reserve(MaxHeaderLength + payload.Length);
                 _protocol.WriteMessage(Outbox, kind, payload);
+                _metrics.MessageSent();
             }
         }
         return Signal(status, defer);
@@ -137,6 +142,7 @@ internal sealed class LiveSession
             {
                 Outbox.Reserve(MaxHeaderLength + length);
                 _protocol.WriteText(Outbox, text);
+                _metrics.MessageSent();
             }
         }
         return Signal(status, defer);
@@ -153,6 +159,7 @@ internal sealed class LiveSession
             {
                 Outbox.Reserve(frame.Length);
                 _protocol.WritePreparedFrame(Outbox, frame);
+                _metrics.MessageSent();
             }
         }
         return Signal(status, defer: false);
@@ -230,6 +237,7 @@ internal sealed class LiveSession
                 {
                     Outbox.Reserve(MaxHeaderLength + compressed.Span.Length);
                     _protocol.WriteMessage(Outbox, kind, compressed);
+                    _metrics.MessageSent();
                 }
             }
         }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using WsServer.Diagnostics;
 using WsServer.Protocol.Session;
 
 namespace WsServer.Connections;
@@ -21,6 +22,7 @@ internal sealed class Outbox : IBufferWriter<byte>
     private readonly Lock _gate;
     private readonly AsyncSignal _signal = new();
     private readonly long _limit;
+    private readonly ServerInstruments _metrics;
     private List<(byte[] Buffer, int Length)> _queued = [];
     private List<(byte[] Buffer, int Length)> _sending = [];
     private byte[]? _tail;
@@ -36,10 +38,12 @@ internal sealed class Outbox : IBufferWriter<byte>
     /// <param name="gate">The connection's gate: every method but the pump's, <see cref="Signal"/>,
     /// <see cref="Flush"/> and <see cref="Stop"/> is called holding it.</param>
     /// <param name="limit">Bytes queued beyond which senders wait or are told the queue is full.</param>
-    public Outbox(Lock gate, long limit)
+    /// <param name="metrics">Where the bytes written are counted.</param>
+    public Outbox(Lock gate, long limit, ServerInstruments metrics)
     {
         _gate = gate;
         _limit = limit;
+        _metrics = metrics;
     }
 
     /// <summary>Bytes queued and not yet written to the transport. Under the gate.</summary>
@@ -170,6 +174,7 @@ internal sealed class Outbox : IBufferWriter<byte>
         }
         foreach ((byte[] buffer, _) in _sending) SegmentPool.Return(buffer);
         _sending.Clear();
+        _metrics.BytesSent(sent);
         waiter?.TrySetResult();
         if (drained) _drained?.Invoke();
     }

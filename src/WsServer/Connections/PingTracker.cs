@@ -9,7 +9,7 @@ namespace WsServer.Connections;
 /// pings are tracked too, so the last round-trip time is known without the application asking.
 /// Allocates only while a ping is outstanding.
 /// </summary>
-internal sealed class PingTracker(TimeProvider time)
+internal sealed class PingTracker(TimeProvider time, ServerInstruments metrics)
 {
     public const int PayloadLength = 8;
 
@@ -67,7 +67,7 @@ internal sealed class PingTracker(TimeProvider time)
             roundTrip = time.GetElapsedTime(sentAt);
         }
         Volatile.Write(ref _lastRoundTripTicks, roundTrip.Ticks);
-        ServerMetrics.RoundTrip(roundTrip);
+        metrics.RoundTrip(roundTrip);
         waiter?.TrySetResult(roundTrip);
     }
 

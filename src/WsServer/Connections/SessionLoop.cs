@@ -39,6 +39,7 @@ internal sealed class SessionLoop(ServerContext server, PipeReader input, Establ
             }
             // Everything this read produced goes to the pump at once.
             _flush();
+            server.Metrics.BytesReceived(read.Buffer.Length - unread.Length);
             input.AdvanceTo(unread.Start, read.Buffer.End);
             if (ended) return;
             await PauseWhileOverLimitAsync().ConfigureAwait(false);
@@ -65,7 +66,7 @@ internal sealed class SessionLoop(ServerContext server, PipeReader input, Establ
         switch (evt.Kind)
         {
             case ProtocolEventKind.Message:
-                ServerMetrics.MessageReceived();
+                server.Metrics.MessageReceived();
                 // After our close frame, the handler has said its last word: data is read and dropped.
                 if (!_live.IsOpen) return false;
                 var type = evt.MessageKind == MessageKind.Text ? MessageType.Text : MessageType.Binary;

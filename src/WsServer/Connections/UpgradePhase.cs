@@ -51,7 +51,7 @@ internal sealed class UpgradePhase(ServerContext server, OpenTransport transport
             MaxMessageSize = route.Options.MaxMessageSize ?? server.Options.MaxMessageSize,
             Deflate = deflate?.Parameters,
             Compression = compression,
-        }, server.Options.SendQueueLimit, route.Options.SlowConsumer ?? server.Options.SlowConsumer);
+        }, server.Options.SendQueueLimit, route.Options.SlowConsumer ?? server.Options.SlowConsumer, server.Metrics);
         live.QueueHandshakeAnswer(answer.WrittenSpan);
         WebSocketConnection connection = CreateConnection(request, route, accept, outcome.Items, live);
         if (!server.TryRegister(connection))
@@ -60,7 +60,7 @@ internal sealed class UpgradePhase(ServerContext server, OpenTransport transport
             return await RefuseAsync(request.Target, ShuttingDown).ConfigureAwait(false);
         }
         Log.ConnectionOpened(server.Logger, connection.Id, transport.Remote, request.Path);
-        ServerMetrics.ConnectionOpened();
+        server.Metrics.ConnectionOpened();
         return new EstablishedConnection(connection, route.Options);
     }
 
@@ -84,10 +84,10 @@ internal sealed class UpgradePhase(ServerContext server, OpenTransport transport
             Items = items,
             AcceptedAt = transport.AcceptedAt,
         };
-        var calls = new HandlerCalls(route.CreateSession(), live, server.Logger, info.Id, transport.Aborted);
+        var calls = new HandlerCalls(route.CreateSession(), live, server.Logger, server.Metrics, info.Id, transport.Aborted);
         ServerOptions options = server.Options;
         var liveness = new Liveness(server.Time, options.KeepAliveInterval, options.PongTimeout, options.IdleTimeout);
-        return new WebSocketConnection(info, live, calls, transport, server.Time, liveness, options.PongTimeout);
+        return new WebSocketConnection(info, live, calls, transport, server.Time, liveness, options.PongTimeout, server.Metrics);
     }
 
     /// <summary>The 101 answer; null, logged, when a callback's headers cannot be written (a reserved
@@ -201,7 +201,7 @@ internal sealed class UpgradePhase(ServerContext server, OpenTransport transport
             ServerHandshake.WriteRejection(response, rejection);
         }
         Log.UpgradeRefused(server.Logger, transport.Remote, target, rejection.StatusCode, rejection.Reason);
-        ServerMetrics.UpgradeRefused(rejection.StatusCode);
+        server.Metrics.UpgradeRefused(rejection.StatusCode);
         await transport.Stream.WriteAsync(response.WrittenMemory).ConfigureAwait(false);
         await transport.ShutdownSendAsync().ConfigureAwait(false);
         return null;

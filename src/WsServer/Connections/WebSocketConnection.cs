@@ -1,3 +1,4 @@
+using WsServer.Diagnostics;
 using WsServer.Handlers;
 using WsServer.Protocol.Closing;
 using WsServer.Protocol.Messages;
@@ -22,7 +23,7 @@ public sealed class WebSocketConnection
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     internal WebSocketConnection(ConnectionInfo info, LiveSession live, HandlerCalls calls, OpenTransport transport,
-        TimeProvider time, Liveness liveness, TimeSpan pongTimeout)
+        TimeProvider time, Liveness liveness, TimeSpan pongTimeout, ServerInstruments metrics)
     {
         Info = info;
         _live = live;
@@ -31,7 +32,7 @@ public sealed class WebSocketConnection
         _liveness = liveness;
         _pongTimeout = pongTimeout;
         Calls = calls;
-        Pings = new PingTracker(time);
+        Pings = new PingTracker(time, metrics);
         Mailbox = new Mailbox(calls.Turn, DeliverAsync);
         live.Outbox.OnDrained(() => Mailbox.Post(SendQueueDrained.Instance));
     }

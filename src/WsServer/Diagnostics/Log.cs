@@ -5,35 +5,45 @@ using WsServer.Protocol.Closing;
 
 namespace WsServer.Diagnostics;
 
-/// <summary>Every log line the server writes, source-generated so a disabled level costs nothing.</summary>
+/// <summary>Every log line the server writes, source-generated so a disabled level costs nothing. The
+/// event ids are stable (the README lists them); field names are the same wherever a field recurs
+/// (ConnectionId, Remote, Path, CloseCode, Reason, StatusCode). Nothing is logged per message above
+/// Debug. Each connection's lines carry a scope with its id, address and path.</summary>
 internal static partial class Log
 {
+    private static readonly Func<ILogger, long, IPEndPoint, string, IDisposable?> s_connectionScope =
+        LoggerMessage.DefineScope<long, IPEndPoint, string>("Connection {ConnectionId} from {Remote} for {Path}");
+
+    /// <summary>The scope of one connection's lines, from its upgrade on.</summary>
+    public static IDisposable? ConnectionScope(ILogger logger, long connectionId, IPEndPoint remote, string path) =>
+        s_connectionScope(logger, connectionId, remote, path);
+
     [LoggerMessage(1, LogLevel.Information, "Listening on {Scheme}://{EndPoint}{Proxy}")]
     public static partial void Listening(ILogger logger, string scheme, IPEndPoint endPoint, string proxy);
 
-    [LoggerMessage(2, LogLevel.Information, "Connection {Id} opened from {Remote} for {Path}")]
-    public static partial void ConnectionOpened(ILogger logger, long id, IPEndPoint remote, string path);
+    [LoggerMessage(2, LogLevel.Information, "Connection {ConnectionId} opened from {Remote} for {Path}")]
+    public static partial void ConnectionOpened(ILogger logger, long connectionId, IPEndPoint remote, string path);
 
-    [LoggerMessage(3, LogLevel.Information, "Connection {Id} from {Remote} closed by {Initiator} with {Code} ({CodeName}) {Reason}")]
-    public static partial void ConnectionClosed(ILogger logger, long id, IPEndPoint remote, CloseInitiator initiator, int? code, CloseCode? codeName, string reason);
+    [LoggerMessage(3, LogLevel.Information, "Connection {ConnectionId} from {Remote} closed by {Initiator} with {CloseCode} ({CloseCodeName}) {Reason}")]
+    public static partial void ConnectionClosed(ILogger logger, long connectionId, IPEndPoint remote, CloseInitiator initiator, int? closeCode, CloseCode? closeCodeName, string reason);
 
-    [LoggerMessage(4, LogLevel.Information, "Upgrade from {Remote} for {Target} refused: {Status} {Reason}")]
-    public static partial void UpgradeRefused(ILogger logger, IPEndPoint remote, string target, int status, string reason);
+    [LoggerMessage(4, LogLevel.Information, "Upgrade from {Remote} for {Target} refused: {StatusCode} {Reason}")]
+    public static partial void UpgradeRefused(ILogger logger, IPEndPoint remote, string target, int statusCode, string reason);
 
-    [LoggerMessage(5, LogLevel.Error, "Handler of connection {Id} failed; closing it with 1011")]
-    public static partial void HandlerFailed(ILogger logger, long id, Exception exception);
+    [LoggerMessage(5, LogLevel.Error, "Handler of connection {ConnectionId} failed; closing it with 1011")]
+    public static partial void HandlerFailed(ILogger logger, long connectionId, Exception exception);
 
-    [LoggerMessage(6, LogLevel.Debug, "Connection {Id} transport ended: {Message}")]
-    public static partial void TransportEnded(ILogger logger, long id, string message);
+    [LoggerMessage(6, LogLevel.Debug, "Connection {ConnectionId} transport ended: {Message}")]
+    public static partial void TransportEnded(ILogger logger, long connectionId, string message);
 
-    [LoggerMessage(7, LogLevel.Warning, "Connection {Id} broke the protocol: {Code} {Reason}")]
-    public static partial void ProtocolViolation(ILogger logger, long id, CloseCode code, string reason);
+    [LoggerMessage(7, LogLevel.Warning, "Connection {ConnectionId} broke the protocol: {CloseCode} {Reason}")]
+    public static partial void ProtocolViolation(ILogger logger, long connectionId, CloseCode closeCode, string reason);
 
-    [LoggerMessage(8, LogLevel.Error, "Closed callback of connection {Id} failed")]
-    public static partial void ClosedCallbackFailed(ILogger logger, long id, Exception exception);
+    [LoggerMessage(8, LogLevel.Error, "Closed callback of connection {ConnectionId} failed")]
+    public static partial void ClosedCallbackFailed(ILogger logger, long connectionId, Exception exception);
 
-    [LoggerMessage(9, LogLevel.Information, "Stopping: closing {Count} connections with {Code}")]
-    public static partial void Draining(ILogger logger, int count, int code);
+    [LoggerMessage(9, LogLevel.Information, "Stopping: closing {Count} connections with {CloseCode}")]
+    public static partial void Draining(ILogger logger, int count, int closeCode);
 
     [LoggerMessage(10, LogLevel.Warning, "Stop: {Count} connections did not close in time and were aborted")]
     public static partial void DrainAborted(ILogger logger, int count);
@@ -47,8 +57,8 @@ internal static partial class Log
     [LoggerMessage(13, LogLevel.Error, "Upgrade callback for {Path} from {Remote} failed; answered 500")]
     public static partial void UpgradeCallbackFailed(ILogger logger, IPEndPoint remote, string path, Exception exception);
 
-    [LoggerMessage(16, LogLevel.Error, "Connection {Id} failed; closing it with 1011")]
-    public static partial void ConnectionFailed(ILogger logger, long id, Exception exception);
+    [LoggerMessage(16, LogLevel.Error, "Connection {ConnectionId} failed; closing it with 1011")]
+    public static partial void ConnectionFailed(ILogger logger, long connectionId, Exception exception);
 
     [LoggerMessage(17, LogLevel.Error, "Connection task failed")]
     public static partial void ConnectionTaskFailed(ILogger logger, Exception exception);

@@ -1,54 +1,46 @@
-using System.Diagnostics.Metrics;
-using WsServer.Protocol.Closing;
-
 namespace WsServer.Diagnostics;
 
 /// <summary>
-/// The server's instruments, on the meter named <see cref="MeterName"/> (System.Diagnostics.Metrics:
-/// read them with dotnet-counters, OpenTelemetry or a <see cref="MeterListener"/>). With no listener an
-/// instrument call costs a branch.
+/// The names of the server's instruments (System.Diagnostics.Metrics), all on one meter named
+/// <see cref="MeterName"/>: read them with <c>dotnet-counters monitor --counters WsServer</c>,
+/// OpenTelemetry (<c>AddMeter("WsServer")</c>) or a <c>MeterListener</c>. A server given an
+/// <c>IMeterFactory</c> creates its meter there, so a host's metrics stay apart from another's.
 /// </summary>
 public static class ServerMetrics
 {
     /// <summary>The meter's name.</summary>
     public const string MeterName = "WsServer";
 
-    private static readonly Meter s_meter = new(MeterName, "0.1.0");
-    private static readonly UpDownCounter<long> s_active = s_meter.CreateUpDownCounter<long>(
-        "wsserver.connections.active", "{connection}", "Open WebSocket connections.");
-    private static readonly Counter<long> s_opened = s_meter.CreateCounter<long>(
-        "wsserver.connections.opened", "{connection}", "Upgrades accepted.");
-    private static readonly Counter<long> s_closed = s_meter.CreateCounter<long>(
-        "wsserver.connections.closed", "{connection}", "Connections ended, by close code.");
-    private static readonly Counter<long> s_refused = s_meter.CreateCounter<long>(
-        "wsserver.upgrades.refused", "{request}", "Upgrade requests answered with an HTTP error, by status.");
-    private static readonly Counter<long> s_messages = s_meter.CreateCounter<long>(
-        "wsserver.messages.received", "{message}", "Whole data messages received.");
+    /// <summary>Open WebSocket connections ({connection}, up-down counter).</summary>
+    public const string ConnectionsActive = "wsserver.connections.active";
 
-    internal static void ConnectionOpened()
-    {
-        s_active.Add(1);
-        s_opened.Add(1);
-    }
+    /// <summary>Upgrades accepted ({connection}, counter).</summary>
+    public const string ConnectionsOpened = "wsserver.connections.opened";
 
-    internal static void ConnectionClosed(CloseCode? code)
-    {
-        s_active.Add(-1);
-        if (s_closed.Enabled) s_closed.Add(1, new KeyValuePair<string, object?>("close.code", (int?)code ?? 1005));
-    }
+    /// <summary>Connections ended ({connection}, counter), tagged <c>close.code</c> (1006 when no close was exchanged).</summary>
+    public const string ConnectionsClosed = "wsserver.connections.closed";
 
-    internal static void UpgradeRefused(int status)
-    {
-        if (s_refused.Enabled) s_refused.Add(1, new KeyValuePair<string, object?>("http.status", status));
-    }
+    /// <summary>Upgrade requests answered with an HTTP error ({request}, counter), tagged <c>http.status</c>.</summary>
+    public const string UpgradesRefused = "wsserver.upgrades.refused";
 
-    private static readonly Histogram<double> s_roundTrip = s_meter.CreateHistogram<double>(
-        "wsserver.connection.rtt", "ms", "Round-trip time of a ping to its pong (keep-alive pings and PingAsync).");
+    /// <summary>Whole data messages received ({message}, counter).</summary>
+    public const string MessagesReceived = "wsserver.messages.received";
 
-    internal static void MessageReceived() => s_messages.Add(1);
+    /// <summary>Data messages queued to be sent, replies, sends and broadcasts ({message}, counter).</summary>
+    public const string MessagesSent = "wsserver.messages.sent";
 
-    internal static void RoundTrip(TimeSpan roundTrip)
-    {
-        if (s_roundTrip.Enabled) s_roundTrip.Record(roundTrip.TotalMilliseconds);
-    }
+    /// <summary>Bytes read from connections after their upgrade (By, counter).</summary>
+    public const string BytesReceived = "wsserver.bytes.received";
+
+    /// <summary>Bytes written to connections, handshake answers and frames (By, counter).</summary>
+    public const string BytesSent = "wsserver.bytes.sent";
+
+    /// <summary>Bytes waiting in the send queues of all open connections (By, observable up-down counter).</summary>
+    public const string SendQueueBytes = "wsserver.send_queue.bytes";
+
+    /// <summary>How long the handler took per message or posted item (s, histogram).</summary>
+    public const string HandlerDuration = "wsserver.handler.duration";
+
+    /// <summary>Round-trip time of a ping to its pong, keep-alive pings and PingAsync (ms, histogram).</summary>
+    public const string RoundTripTime = "wsserver.connection.rtt";
 }

@@ -1,12 +1,14 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
+using WsServer.Diagnostics;
 using WsServer.Connections;
 
 namespace WsServer.Hosting;
 
 /// <summary>What every connection of one server shares: options, logger, the live-connection registry
 /// and the two shutdown signals.</summary>
-internal sealed class ServerContext(ServerOptions options, ILogger logger)
+internal sealed class ServerContext
 {
     private static long s_lastConnectionId;
     private readonly ConcurrentDictionary<long, WebSocketConnection> _connections = new();
@@ -14,9 +16,18 @@ internal sealed class ServerContext(ServerOptions options, ILogger logger)
     private readonly CancellationTokenSource _aborting = new();
     private int _closedToNew;
 
-    public ServerOptions Options { get; } = options;
+    public ServerContext(ServerOptions options, ILogger logger, IMeterFactory? meterFactory)
+    {
+        Options = options;
+        Logger = logger;
+        Metrics = new ServerInstruments(meterFactory, SendQueueBytes);
+    }
 
-    public ILogger Logger { get; } = logger;
+    public ServerOptions Options { get; }
+
+    public ILogger Logger { get; }
+
+    public ServerInstruments Metrics { get; }
 
     public TimeProvider Time => Options.TimeProvider;
 
@@ -37,6 +48,14 @@ internal sealed class ServerContext(ServerOptions options, ILogger logger)
     }
 
     public int ConnectionCount => _connections.Count;
+
+    // Read by the metrics listener when it collects, not per message.
+    private long SendQueueBytes()
+    {
+        long total = 0;
+        foreach (KeyValuePair<long, WebSocketConnection> entry in _connections) total += entry.Value.PendingSendBytes;
+        return total;
+    }
 
     public static long NextConnectionId() => Interlocked.Increment(ref s_lastConnectionId);
 

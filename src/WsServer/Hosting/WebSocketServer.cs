@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
@@ -25,14 +26,20 @@ public sealed class WebSocketServer : IAsyncDisposable
     private readonly List<Task> _acceptLoops = [];
     private ITimer? _heartbeat;
     private int _state; // 0 new, 1 started, 2 stopped
+    private readonly bool _ownsMeter;
 
     /// <summary>Creates a server; nothing listens until <see cref="StartAsync"/>.</summary>
-    public WebSocketServer(ServerOptions options, ILoggerFactory? loggerFactory = null)
+    /// <param name="options">What to listen on and serve; validated here.</param>
+    /// <param name="loggerFactory">Where the server logs (category <c>WsServer</c>); none when null.</param>
+    /// <param name="meterFactory">Where the server's meter is created (a host's, from DI); a meter of its
+    /// own when null. See <see cref="ServerMetrics"/> for the instruments.</param>
+    public WebSocketServer(ServerOptions options, ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         ILogger logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("WsServer");
-        _context = new ServerContext(options, logger);
+        _context = new ServerContext(options, logger, meterFactory);
+        _ownsMeter = meterFactory is null;
         _slots = new SemaphoreSlim(options.Workers, options.Workers);
     }
 
@@ -155,6 +162,7 @@ public sealed class WebSocketServer : IAsyncDisposable
     {
         // The slots are not disposed: a handler that outlived the stop still releases its slot when it returns.
         await StopAsync().ConfigureAwait(false);
+        if (_ownsMeter) _context.Metrics.Dispose();
     }
 
     private async Task AcceptLoopAsync(Listener listener)
