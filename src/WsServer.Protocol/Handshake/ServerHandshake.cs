@@ -88,6 +88,20 @@ public static class ServerHandshake
         return null;
     }
 
+    /// <summary>Throws <see cref="ArgumentException"/>, naming the header, when <see cref="WriteAccept"/> would
+    /// refuse one of <paramref name="headers"/> as an extra header of the 101: a name that is not a token
+    /// (RFC 9110 §5.6.2), a value holding anything but field-vchar, SP and HTAB (CR, LF, NUL, another control
+    /// or a character above U+00FF; RFC 9110 §5.5), or a field the 101 writes itself (<c>Upgrade</c>,
+    /// <c>Connection</c>, <c>Sec-WebSocket-*</c>). Call it where the headers are handed over, so that a bad
+    /// header fails its caller rather than the connection.</summary>
+    public static void ThrowIfInvalidAcceptHeaders(IReadOnlyList<KeyValuePair<string, string>> headers, string? paramName = null) =>
+        HttpSyntax.EnsureWritableFields(headers, AcceptFields, paramName ?? nameof(headers));
+
+    /// <summary>As <see cref="ThrowIfInvalidAcceptHeaders"/>, for the headers of a refusal written by
+    /// <see cref="WriteRejection"/> (which writes <c>Content-Type</c> and <c>Content-Length</c> itself).</summary>
+    public static void ThrowIfInvalidRejectionHeaders(IReadOnlyList<KeyValuePair<string, string>> headers, string? paramName = null) =>
+        HttpSyntax.EnsureWritableFields(headers, RejectionFields, paramName ?? nameof(headers));
+
     /// <summary>Writes the 101 Switching Protocols answer for a validated request (§4.2.2).</summary>
     /// <exception cref="InvalidOperationException">The request has no valid <c>Sec-WebSocket-Key</c>
     /// (it was not validated).</exception>
