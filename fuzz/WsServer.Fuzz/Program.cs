@@ -8,7 +8,7 @@ using WsServer.Fuzz.Targets;
 // dotnet WsServer.Fuzz.dll TARGET --random SECONDS [--seed N] [--iterations N] [--findings DIR]
 // dotnet WsServer.Fuzz.dll TARGET --replay FILE...     run saved inputs once each
 // dotnet WsServer.Fuzz.dll write-seeds DIR             write the built-in seeds to DIR/TARGET/
-// TARGET: frame | handshake | session. Exit codes: 0 clean, 1 finding, 2 usage, 3 hang.
+// TARGET: frame | handshake | session | proxy. Exit codes: 0 clean, 1 finding, 2 usage, 3 hang.
 if (args.Length >= 2 && args[0] == "write-seeds")
 {
     foreach (string targetName in FuzzTargets.Names)

@@ -6,8 +6,8 @@ namespace WsServer.Fuzz.Targets;
 public static class FuzzTargets
 {
     /// <summary>frame: the server reading client frames; handshake: the server's opening handshake;
-    /// session: the client reading server frames.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["frame", "handshake", "session"];
+    /// session: the client reading server frames; proxy: the server layer's PROXY protocol header parser.</summary>
+    public static IReadOnlyList<string> Names { get; } = ["frame", "handshake", "session", "proxy"];
 
     /// <summary>A new target, or null for an unknown name.</summary>
     public static IFuzzTarget? Create(string name) => name switch
@@ -15,6 +15,7 @@ public static class FuzzTargets
         "frame" => new SessionTarget("frame", EndpointRole.Server),
         "handshake" => new HandshakeTarget(),
         "session" => new SessionTarget("session", EndpointRole.Client),
+        "proxy" => new ProxyTarget(),
         _ => null,
     };
 }

@@ -123,6 +123,7 @@ internal static class HandshakeSeeds
             "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Version: 13",
             "Sec-WebSocket-Protocol: ", "Sec-WebSocket-Extensions: ", "permessage-deflate",
             "client_max_window_bits", "server_no_context_takeover", "http://", "https://", "/?", "#", "%", "\u00ff",
+            "Content-Length: ", "Transfer-Encoding: chunked", "Origin: ", "<script>", "\0",
         }.Select(Encoding.Latin1.GetBytes),
     ];
 
@@ -140,6 +141,16 @@ internal static class HandshakeSeeds
             "POST / HTTP/1.1\r\nHost: h\r\n\r\n",
             "GET / HTTP/1.0\r\n\r\n",
             "GET / HTTP/1.1\r\nHost: h\r\nX:  padded \t\r\n folded\r\n\r\n",
+            // Request-smuggling shapes, one per rule (RequestSmugglingTests): two Host fields, obs-fold, a name
+            // that is not a token, whitespace before the colon, a body framed by Content-Length, by chunked
+            // Transfer-Encoding, and by both.
+            Basic + "Sec-WebSocket-Version: 13\r\nHost: other.example\r\n\r\n",
+            Basic + "Sec-WebSocket-Version: 13\r\nX-A: a\r\n\tb\r\n\r\n",
+            Basic + "Sec-WebSocket-Version: 13\r\nX(A): a\r\n\r\n",
+            Basic + "Sec-WebSocket-Version: 13\r\nTransfer-Encoding : chunked\r\n\r\n",
+            Basic + "Sec-WebSocket-Version: 13\r\nContent-Length: 8\r\n\r\n\x81\x82\x37\xfa\x21\x3d\x7f\x93",
+            Basic + "Sec-WebSocket-Version: 13\r\nTransfer-Encoding: chunked\r\n\r\n8\r\n\x81\x82\x37\xfa\x21\x3d\x7f\x93\r\n0\r\n\r\n",
+            Basic + "Sec-WebSocket-Version: 13\r\nContent-Length: 8\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
         ];
         byte[] controls = [0x00, 0x05, 0x1F | 0x20];
         return [.. heads.SelectMany(head => controls.Select(c => (byte[])[c, .. Encoding.Latin1.GetBytes(head)]))];

@@ -6,7 +6,7 @@ namespace WsServer.Fuzz.Targets;
 /// (<see cref="OracleException"/>) or a loop that stops making progress (<see cref="HangException"/>).</remarks>
 public interface IFuzzTarget
 {
-    /// <summary>The name on the command line: frame, handshake or session.</summary>
+    /// <summary>The name on the command line: frame, handshake, session or proxy.</summary>
     string Name { get; }
 
     /// <summary>The built-in seed corpus (first byte: the chunk plan, see <see cref="ChunkPlan"/>).</summary>

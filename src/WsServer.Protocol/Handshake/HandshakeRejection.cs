@@ -40,4 +40,26 @@ public sealed record HandshakeRejection(int StatusCode, string Reason)
 
     /// <summary>403, for a refused origin.</summary>
     public static HandshakeRejection Forbidden(string reason) => new(403, reason);
+
+    /// <summary>The longest request text, in characters, that <see cref="Escape"/> keeps.</summary>
+    public const int MaxEscapedLength = 64;
+
+    /// <summary>Makes request text (an origin, a header value) safe to quote in a reason or body, which is sent
+    /// to the peer and logged: printable ASCII is kept, except <c>&lt; &gt; &amp; " ' \</c>; those, controls
+    /// and other characters become <c>\xNN</c> (<c>\uNNNN</c> above U+00FF). Text longer than
+    /// <see cref="MaxEscapedLength"/> characters is cut there and ends with <c>...</c>. Null is empty.</summary>
+    public static string Escape(string? text)
+    {
+        if (string.IsNullOrEmpty(text)) return "";
+        ReadOnlySpan<char> kept = text.AsSpan(0, Math.Min(text.Length, MaxEscapedLength));
+        var escaped = new System.Text.StringBuilder(kept.Length + 8);
+        foreach (char c in kept)
+        {
+            if (c is >= ' ' and <= '~' and not ('<' or '>' or '&' or '"' or '\'' or '\\')) escaped.Append(c);
+            else if (c <= '\u00ff') escaped.Append(@"\x").Append(((int)c).ToString("x2", System.Globalization.CultureInfo.InvariantCulture));
+            else escaped.Append(@"\u").Append(((int)c).ToString("x4", System.Globalization.CultureInfo.InvariantCulture));
+        }
+        if (text.Length > MaxEscapedLength) escaped.Append("...");
+        return escaped.ToString();
+    }
 }

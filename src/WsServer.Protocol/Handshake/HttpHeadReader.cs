@@ -128,8 +128,11 @@ internal static class HttpHeadReader
         // received request message that contains whitespace between a header field name and colon."
         if (name.Length > 0 && name[^1] is (byte)' ' or (byte)'\t')
             return HandshakeRejection.BadRequest("whitespace between a header name and its colon");
+        // RFC 9110 §5.1: field-name = token; §5.6.2: token = 1*tchar.
+        if (name.IsEmpty)
+            return HandshakeRejection.BadRequest("a header name is empty");
         if (!HttpSyntax.IsToken(name))
-            return HandshakeRejection.BadRequest("a header name is empty or holds a character not allowed in a token");
+            return HandshakeRejection.BadRequest("a header name holds a character not allowed in a token");
         ReadOnlySpan<byte> value = line[(colon + 1)..].Trim(HttpSyntax.OwsBytes);
         // RFC 9110 §5.5: "Field values containing CR, LF, or NUL characters are invalid and dangerous".
         if (value.ContainsAny(HttpSyntax.ValueControlBytes))

@@ -46,14 +46,21 @@ internal static class HttpSyntax
     private static readonly Version HttpVersion11 = new(1, 1);
     private static readonly Version HttpVersion10 = new(1, 0);
 
-    /// <summary>Throws <see cref="ArgumentException"/> unless <paramref name="name"/> is a token and
-    /// <paramref name="value"/> holds no control character (so no CR or LF: no header injection) and only
-    /// Latin-1 characters.</summary>
+    /// <summary>Throws <see cref="ArgumentException"/>, naming the header, unless <paramref name="name"/> is a
+    /// token (RFC 9110 §5.1, §5.6.2) and <paramref name="value"/> holds only field-vchar, SP and HTAB
+    /// (RFC 9110 §5.5: so no CR, LF or NUL: no header injection).</summary>
     internal static void EnsureWritableField(string name, string value, string paramName)
     {
         if (!IsToken(name))
-            throw new ArgumentException($"The header name '{name}' is not an HTTP token.", paramName);
-        EnsureWritableValue(value, paramName);
+            throw new ArgumentException(
+                $"The header name '{HandshakeRejection.Escape(name)}' is not an HTTP token (RFC 9110 §5.6.2: letters, digits and !#$%&'*+-.^_`|~ only).",
+                paramName);
+        ArgumentNullException.ThrowIfNull(value, paramName);
+        if (FindInvalidValueChar(value) is { } c)
+            throw new ArgumentException(
+                $"The value of the header '{name}' holds U+{(int)c:X4}: a field value holds visible characters, " +
+                "Latin-1 characters, SP and HTAB only (RFC 9110 §5.5), never CR, LF, NUL or another control character.",
+                paramName);
     }
 
     /// <summary>Checks every field as <see cref="EnsureWritableField"/> does, and that none has a name in
@@ -73,13 +80,20 @@ internal static class HttpSyntax
     internal static void EnsureWritableValue(string value, string paramName)
     {
         ArgumentNullException.ThrowIfNull(value, paramName);
+        if (FindInvalidValueChar(value) is { } c)
+            throw new ArgumentException(
+                $"A header value holds U+{(int)c:X4}: control characters (CR, LF, ...) and non-Latin-1 characters are not allowed.",
+                paramName);
+    }
+
+    // RFC 9110 §5.5: field-vchar = VCHAR / obs-text (%x80-FF), plus SP and HTAB between them.
+    private static char? FindInvalidValueChar(string value)
+    {
         foreach (char c in value)
         {
-            if (c > '\u00ff' || (c < ' ' && c != '\t') || c == '\u007f')
-                throw new ArgumentException(
-                    $"A header value holds U+{(int)c:X4}: control characters (CR, LF, ...) and non-Latin-1 characters are not allowed.",
-                    paramName);
+            if (c > '\u00ff' || (c < ' ' && c != '\t') || c == '\u007f') return c;
         }
+        return null;
     }
 
     /// <summary>True when the comma-separated list <paramref name="value"/> holds <paramref name="token"/>,

@@ -16,7 +16,8 @@ public static class ServerHandshake
     private static readonly string[] RejectionFields = ["Content-Type", "Content-Length"];
 
     /// <summary>Checks a request against §4.2.1, in the RFC's order; null when it is a valid upgrade.
-    /// Another method gives 405 with <c>Allow: GET</c>; HTTP/1.0 400; no <c>Upgrade</c> header at all
+    /// Another method gives 405 with <c>Allow: GET</c>; HTTP/1.0 400; a <c>Transfer-Encoding</c> or
+    /// <c>Content-Length</c> (a body) 400; no, two or an empty <c>Host</c> 400; no <c>Upgrade</c> header at all
     /// (a plain GET) 426 with <c>Upgrade: websocket</c>; a missing or other <c>Sec-WebSocket-Version</c> 426
     /// with <c>Sec-WebSocket-Version: 13</c>; anything else malformed 400 with the reason, a malformed
     /// <c>Sec-WebSocket-Extensions</c> included. Routing (404) and origin checks (403) are the caller's.</summary>
@@ -30,12 +31,26 @@ public static class ServerHandshake
             return HandshakeRejection.MethodNotAllowed();
         if (request.HttpVersion < Http11)
             return HandshakeRejection.BadRequest("a WebSocket upgrade needs HTTP/1.1 or later");
+        // §4.1: "The method of the request MUST be GET": the upgrade has no body, and whatever follows its head
+        // is read as frames. RFC 9110 §9.3.1: "content received in a GET request ... might lead some
+        // implementations to reject the request and close the connection because of its potential as a
+        // request smuggling attack". A body would be framed by Transfer-Encoding (which wins, RFC 9112 §6.1)
+        // or Content-Length (even 0, so that no two parsers can disagree).
+        if (headers.CountOf("Transfer-Encoding") != 0)
+            return HandshakeRejection.BadRequest("an upgrade request has no body: Transfer-Encoding is not allowed");
+        if (headers.CountOf("Content-Length") != 0)
+            return HandshakeRejection.BadRequest("an upgrade request has no body: Content-Length is not allowed");
 
         // §4.2.1 item 2: "A |Host| header field containing the server's authority."
         // RFC 9112 §3.2: "A server MUST respond with a 400 (Bad Request) status code to any HTTP/1.1 request
         // message that lacks a Host header field and to any request message that contains more than one".
-        if (headers.CountOf("Host") != 1 || headers["Host"]!.Length == 0)
-            return HandshakeRejection.BadRequest("the request needs exactly one non-empty Host header");
+        int hosts = headers.CountOf("Host");
+        if (hosts == 0)
+            return HandshakeRejection.BadRequest("the request has no Host header");
+        if (hosts > 1)
+            return UpgradeRequestParser.MoreThanOneHost;
+        if (headers["Host"]!.Length == 0)
+            return HandshakeRejection.BadRequest("the Host header is empty");
 
         // §4.2.1 item 3: "An |Upgrade| header field containing the value "websocket", treated as an ASCII
         // case-insensitive value." No Upgrade at all is a plain HTTP request to a WebSocket resource.
@@ -72,6 +87,20 @@ public static class ServerHandshake
             return HandshakeRejection.BadRequest("the Sec-WebSocket-Extensions header is malformed");
         return null;
     }
+
+    /// <summary>Throws <see cref="ArgumentException"/>, naming the header, when <see cref="WriteAccept"/> would
+    /// refuse one of <paramref name="headers"/> as an extra header of the 101: a name that is not a token
+    /// (RFC 9110 §5.6.2), a value holding anything but field-vchar, SP and HTAB (CR, LF, NUL, another control
+    /// or a character above U+00FF; RFC 9110 §5.5), or a field the 101 writes itself (<c>Upgrade</c>,
+    /// <c>Connection</c>, <c>Sec-WebSocket-*</c>). Call it where the headers are handed over, so that a bad
+    /// header fails its caller rather than the connection.</summary>
+    public static void ThrowIfInvalidAcceptHeaders(IReadOnlyList<KeyValuePair<string, string>> headers, string? paramName = null) =>
+        HttpSyntax.EnsureWritableFields(headers, AcceptFields, paramName ?? nameof(headers));
+
+    /// <summary>As <see cref="ThrowIfInvalidAcceptHeaders"/>, for the headers of a refusal written by
+    /// <see cref="WriteRejection"/> (which writes <c>Content-Type</c> and <c>Content-Length</c> itself).</summary>
+    public static void ThrowIfInvalidRejectionHeaders(IReadOnlyList<KeyValuePair<string, string>> headers, string? paramName = null) =>
+        HttpSyntax.EnsureWritableFields(headers, RejectionFields, paramName ?? nameof(headers));
 
     /// <summary>Writes the 101 Switching Protocols answer for a validated request (§4.2.2).</summary>
     /// <exception cref="InvalidOperationException">The request has no valid <c>Sec-WebSocket-Key</c>

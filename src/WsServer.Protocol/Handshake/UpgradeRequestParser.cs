@@ -5,14 +5,18 @@ namespace WsServer.Protocol.Handshake;
 
 /// <summary>An incremental HTTP/1.1 request parser (RFC 9112 §2-5) for the opening handshake.</summary>
 /// <remarks>Strict where leniency would let two parsers disagree: lines end with CRLF (a bare LF is 400),
-/// the request line is three words separated by single spaces, obs-fold and whitespace before a colon are
-/// 400. The request target is origin-form (<c>/chat?room=1</c>) or, as RFC 6455 §4.2.1 item 1 allows,
+/// the request line is three words separated by single spaces; obs-fold, whitespace before a colon, a field
+/// name that is not a token and more than one <c>Host</c> are 400. The request target is origin-form (<c>/chat?room=1</c>) or, as RFC 6455 §4.2.1 item 1 allows,
 /// an absolute http/https URI, whose path and query are used; authority-form and asterisk-form are 400.
 /// A version other than HTTP/1.x is 505; HTTP/1.0 parses, and <see cref="ServerHandshake.Validate"/>
 /// refuses it. The head is decoded as Latin-1.</remarks>
 public static class UpgradeRequestParser
 {
     private static readonly HttpHeadReader.StartLineParser<RequestLine> ParseRequestLineDelegate = ParseRequestLine;
+
+    /// <summary>The answer to a request with two <c>Host</c> fields, from the parser and from
+    /// <see cref="ServerHandshake.Validate"/> alike.</summary>
+    internal static HandshakeRejection MoreThanOneHost => HandshakeRejection.BadRequest("more than one Host header");
 
     /// <summary>Parses a request head from <paramref name="input"/>, which may hold any prefix of it.
     /// Done: the head is parsed and <paramref name="input"/> is sliced past its blank line (bytes after it,
@@ -22,8 +26,19 @@ public static class UpgradeRequestParser
     public static OperationStatus TryParse(ref ReadOnlySequence<byte> input, HandshakeLimits limits,
         out UpgradeRequest? request, out HandshakeRejection? rejection)
     {
+        ReadOnlySequence<byte> received = input;
         OperationStatus status = HttpHeadReader.TryRead(ref input, limits, ParseRequestLineDelegate,
             out RequestLine line, out HttpHeaders? headers, out rejection);
+        // RFC 9112 §3.2: "A server MUST respond with a 400 (Bad Request) status code to any HTTP/1.1 request
+        // message that lacks a Host header field and to any request message that contains more than one Host
+        // header field line". More than one is refused here, for any request (a lacking Host is the
+        // upgrade's rule, in ServerHandshake.Validate: HTTP/1.0 may lack it).
+        if (status == OperationStatus.Done && headers!.CountOf("Host") > 1)
+        {
+            input = received;
+            rejection = MoreThanOneHost;
+            status = OperationStatus.InvalidData;
+        }
         request = status == OperationStatus.Done
             ? new UpgradeRequest
             {

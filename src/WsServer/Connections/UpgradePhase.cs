@@ -91,7 +91,8 @@ internal sealed class UpgradePhase(ServerContext server, OpenTransport transport
     }
 
     /// <summary>The 101 answer; null, logged, when a callback's headers cannot be written (a reserved
-    /// field, a bad character): that is the callback's bug, answered with 500.</summary>
+    /// field, a bad character): that is the callback's bug, answered with 500. <see cref="UpgradeDecision.Accept"/>
+    /// refuses such headers already; this is the second guard, for what reaches the writer another way.</summary>
     private ArrayBufferWriter<byte>? TryWriteAccept(UpgradeRequest request, HandshakeAccept accept)
     {
         var answer = new ArrayBufferWriter<byte>(256);

@@ -39,22 +39,34 @@ public sealed class UpgradeDecision
     /// <summary>Accepts the upgrade. <paramref name="subprotocol"/>, when given, must be one the client
     /// offered; <paramref name="headers"/> go into the 101 answer; <paramref name="items"/> reach
     /// <c>ConnectionInfo.Items</c>.</summary>
+    /// <exception cref="ArgumentException">A header, named in the message, has a name that is not an HTTP
+    /// token, a value holding CR, LF, NUL, another control or a character above U+00FF (RFC 9110 §5.5), or
+    /// is one the 101 writes itself (<c>Upgrade</c>, <c>Connection</c>, <c>Sec-WebSocket-*</c>).</exception>
     public static UpgradeDecision Accept(string? subprotocol = null,
         IEnumerable<KeyValuePair<string, string>>? headers = null,
-        IEnumerable<KeyValuePair<string, object?>>? items = null) =>
-        new(null, subprotocol, headers?.ToArray() ?? [],
-            items is null ? NoItems : items.ToFrozenDictionary(StringComparer.Ordinal));
+        IEnumerable<KeyValuePair<string, object?>>? items = null)
+    {
+        KeyValuePair<string, string>[] fields = headers?.ToArray() ?? [];
+        ServerHandshake.ThrowIfInvalidAcceptHeaders(fields, nameof(headers));
+        return new(null, subprotocol, fields, items is null ? NoItems : items.ToFrozenDictionary(StringComparer.Ordinal));
+    }
 
     /// <summary>Rejects the upgrade: the client gets exactly this status, these headers and this body
     /// (text/plain, UTF-8), then the connection is closed. <paramref name="statusCode"/> is 300 to 599
-    /// (a redirect needs a <c>Location</c> header).</summary>
+    /// (a redirect needs a <c>Location</c> header). The body is sent as given: quote request text in it
+    /// through <see cref="HandshakeRejection.Escape"/>.</summary>
+    /// <exception cref="ArgumentException">A header, named in the message, has a name that is not an HTTP
+    /// token, a value holding CR, LF, NUL, another control or a character above U+00FF (RFC 9110 §5.5), or
+    /// is <c>Content-Type</c> or <c>Content-Length</c>, which the answer writes itself.</exception>
     public static UpgradeDecision Reject(int statusCode, string body,
         IEnumerable<KeyValuePair<string, string>>? headers = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(statusCode, 300);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(statusCode, 599);
         ArgumentNullException.ThrowIfNull(body);
-        var rejection = new HandshakeRejection(statusCode, body) { Body = body, Headers = headers?.ToArray() ?? [] };
+        KeyValuePair<string, string>[] fields = headers?.ToArray() ?? [];
+        ServerHandshake.ThrowIfInvalidRejectionHeaders(fields, nameof(headers));
+        var rejection = new HandshakeRejection(statusCode, body) { Body = body, Headers = fields };
         return new(rejection, null, [], NoItems);
     }
 }

@@ -24,7 +24,8 @@ internal static class UpgradeNegotiation
     {
         RouteOptions options = route.Options;
         if (!IsOriginAllowed(options.AllowedOrigins, request.Origin))
-            return Refused(HandshakeRejection.Forbidden($"origin not allowed: {request.Origin}"));
+            // The origin is the peer's text: escaped, so the body (and the log) carries no markup, line or byte of it.
+            return Refused(HandshakeRejection.Forbidden($"origin not allowed: {HandshakeRejection.Escape(request.Origin)}"));
 
         string? subprotocol = ChooseSubprotocol(options.Subprotocols, request.Subprotocols);
         var context = new UpgradeContext(request, remote, local, route, subprotocol, cancellationToken);

@@ -48,6 +48,23 @@ public sealed class ProxyProtocolParserTests
     public void BadV1IsRefused(string line) =>
         Assert.Equal(OperationStatus.InvalidData, ProxyProtocolParser.TryParse(Encoding.ASCII.GetBytes(line), out _, out _));
 
+    [Theory]
+    [InlineData("PROXY TCP4 255.255.255 192.0.2.1 1 2\r\n")] // found by the proxy fuzz target: read as 255.255.0.255
+    [InlineData("PROXY TCP4 1 192.0.2.1 1 2\r\n")]
+    [InlineData("PROXY TCP4 010.0.0.1 192.0.2.1 1 2\r\n")]
+    [InlineData("PROXY TCP4 0x7f.0.0.1 192.0.2.1 1 2\r\n")]
+    [InlineData("PROXY TCP4 192.0.2.1 192.0.2.01 1 2\r\n")]
+    [InlineData("PROXY TCP6 fe80::1%1 2001:db8::2 1 2\r\n")]
+    [InlineData("PROXY TCP6 [2001:db8::1] 2001:db8::2 1 2\r\n")]
+    public void AV1AddressNotInCanonicalFormIsRefused(string line) =>
+        Assert.Equal(OperationStatus.InvalidData, ProxyProtocolParser.TryParse(Encoding.ASCII.GetBytes(line), out _, out _));
+
+    [Theory]
+    [InlineData("PROXY TCP6 ::ffff:192.0.2.1 2001:DB8::2 1 2\r\n")]
+    [InlineData("PROXY TCP4 0.0.0.0 255.255.255.255 0 65535\r\n")]
+    public void V1AcceptsCanonicalAddresses(string line) =>
+        Assert.Equal(OperationStatus.Done, ProxyProtocolParser.TryParse(Encoding.ASCII.GetBytes(line), out _, out _));
+
     [Fact]
     public void AV1LineWithoutCrlfWithin107BytesIsRefused()
     {
@@ -94,6 +111,8 @@ public sealed class ProxyProtocolParserTests
     [InlineData(0x10, 0x11)] // version 1 in a v2 header
     [InlineData(0x22, 0x11)] // command 2
     [InlineData(0x21, 0x41)] // family 4
+    [InlineData(0x21, 0x13)] // transport protocol 3 (found by the proxy fuzz target, docs/fuzzing.md)
+    [InlineData(0x21, 0x1A)] // transport protocol 10
     public void BadV2IsRefused(int versionCommand, int familyTransport)
     {
         byte[] header = V2Tcp4("198.51.100.9", 1, "192.0.2.1", 2);
@@ -101,6 +120,19 @@ public sealed class ProxyProtocolParserTests
         header[13] = (byte)familyTransport;
 
         Assert.Equal(OperationStatus.InvalidData, ProxyProtocolParser.TryParse(header, out _, out _));
+    }
+
+    [Fact]
+    public void ARefusedHeaderConsumesNothing()
+    {
+        // Found by the proxy fuzz target (docs/fuzzing.md): a complete but invalid v1 line or v2 block reported
+        // its length as consumed along with InvalidData.
+        Assert.Equal(OperationStatus.InvalidData,
+            ProxyProtocolParser.TryParse("PROXY UNKNO8::1 2001:db8::2 1 65535\r\n"u8, out ProxyHeader v1, out int v1Consumed));
+        Assert.Equal(OperationStatus.InvalidData, ProxyProtocolParser.TryParse(V2(1, 2, new byte[12]), out ProxyHeader v2, out int v2Consumed));
+
+        Assert.Equal((0, 0), (v1Consumed, v2Consumed));
+        Assert.Equal((default(ProxyHeader), default(ProxyHeader)), (v1, v2));
     }
 
     [Fact]

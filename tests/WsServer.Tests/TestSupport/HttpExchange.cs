@@ -24,9 +24,19 @@ public static class HttpExchange
         return await SendAsync(tcp.GetStream(), request);
     }
 
-    public static async Task<HttpAnswer> SendAsync(Stream stream, string request)
+    public static Task<HttpAnswer> SendAsync(Stream stream, string request) => SendAsync(stream, Encoding.ASCII.GetBytes(request));
+
+    /// <summary>Sends <paramref name="request"/> as Latin-1, one byte per char (so "\xe9" is the byte E9), in one write.</summary>
+    public static async Task<HttpAnswer> SendLatin1Async(int port, string request)
     {
-        await stream.WriteAsync(Encoding.ASCII.GetBytes(request), Timeouts.Token());
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync("127.0.0.1", port, Timeouts.Token());
+        return await SendAsync(tcp.GetStream(), Encoding.Latin1.GetBytes(request));
+    }
+
+    public static async Task<HttpAnswer> SendAsync(Stream stream, byte[] request)
+    {
+        await stream.WriteAsync(request, Timeouts.Token());
         using var received = new MemoryStream();
         var one = new byte[1];
         // The head byte by byte, so nothing after it is read: a 101 leaves the connection open.
