@@ -11,7 +11,7 @@ internal sealed partial class HostOptions
     private static readonly LimitSettings Defaults = new();
 
     public Option<TimeSpan> HandshakeTimeout { get; } = SecondsOption("--handshake-timeout", SecondsRule.Positive, Defaults.HandshakeTimeout,
-        "Seconds a client has, once connected, for the PROXY header, TLS and its upgrade request; then it is dropped.");
+        "Seconds a client has for its PROXY header and TLS handshake, and again for its upgrade request; then it is dropped.");
 
     public Option<TimeSpan> IdleTimeout { get; } = SecondsOption("--idle-timeout", SecondsRule.PositiveOrOff, Defaults.IdleTimeout,
         "Seconds without a frame from the peer (its ping unanswered) before it is closed with 1000.");
