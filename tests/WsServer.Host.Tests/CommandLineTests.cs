@@ -1,3 +1,4 @@
+using WsServer.Host.Cli;
 using WsServer.Host.Tests.TestSupport;
 
 namespace WsServer.Host.Tests;
@@ -13,7 +14,7 @@ public sealed class CommandLineTests
         Assert.Equal(0, await host.WaitForExitAsync());
         string help = string.Join('\n', host.Stdout);
         Assert.Contains("wsserver", help, StringComparison.Ordinal);
-        foreach (string flag in new[] { "--port", "--address", "--workers", "--handler", "--max-message-size", "--log-level", "--version", "--help" })
+        foreach (string flag in new HostOptions().All.Select(o => o.Name).Concat(["--version", "--help"]))
             Assert.Contains(flag, help, StringComparison.Ordinal);
         Assert.Empty(host.Stderr);
     }

@@ -7,6 +7,7 @@ namespace WsServer.Host.Cli;
 /// wins over the file. Keys are the flags' names in camelCase:
 /// <code>
 /// { "port": 8443, "handler": "echo", "cert": "cert.pem", "key": "key.pem", "proxyProtocol": true,
+///   "idleTimeout": 300, "keepalive": "off", "maxConnectionsPerIp": 50, "compression": false,
 ///   "subprotocols": ["v2", "v1"], "allowOrigins": ["https://example.com"],
 ///   "routes": { "/chat": "chat", "/rooms/*": { "handler": "x.dll:X.Rooms", "subprotocols": ["rooms"] } } }
 /// </code>
@@ -14,9 +15,12 @@ namespace WsServer.Host.Cli;
 /// </summary>
 internal sealed record ConfigFile
 {
-    private static readonly string[] Keys =
+    /// <summary>Every key: each flag's (see <see cref="HostOptions.ConfigKey"/>) but <c>--config</c>'s.</summary>
+    public static IReadOnlyList<string> Keys { get; } =
         ["address", "port", "workers", "handler", "maxMessageSize", "logLevel", "cert", "key", "certPassword",
-            "proxyProtocol", "subprotocols", "allowOrigins", "routes"];
+            "proxyProtocol", "subprotocols", "allowOrigins", "routes", "compression",
+            "handshakeTimeout", "idleTimeout", "keepalive", "pongTimeout", "closeTimeout", "drainTimeout",
+            "sendQueueLimit", "slowConsumer", "maxConnectionsPerIp", "maxConnections"];
 
     private static readonly string[] RouteKeys = ["handler", "subprotocols", "allowOrigins"];
 
@@ -59,6 +63,19 @@ internal sealed record ConfigFile
     public bool? Boolean(string key) => Values.TryGetValue(key, out JsonElement value)
         ? value.ValueKind switch { JsonValueKind.True => true, JsonValueKind.False => false, _ => throw Bad(key, "true or false") }
         : null;
+
+    /// <summary>A timeout: a number of seconds, or a string (<c>"off"</c>, <c>"30"</c>), read as the flag reads it.</summary>
+    public TimeSpan? Seconds(string key, SecondsRule rule)
+    {
+        if (!Values.TryGetValue(key, out JsonElement value)) return null;
+        string text = value.ValueKind switch
+        {
+            JsonValueKind.Number => value.GetRawText(),
+            JsonValueKind.String => value.GetString()!,
+            _ => throw Bad(key, rule == SecondsRule.PositiveOrOff ? "a number of seconds or \"off\"" : "a number of seconds"),
+        };
+        return Cli.Seconds.TryParse(text, rule, out TimeSpan seconds, out string error) ? seconds : throw new UsageException($"--config: '{key}'{error}");
+    }
 
     public IReadOnlyList<string>? Strings(string key) => Values.TryGetValue(key, out JsonElement value) ? StringArray(key, value) : null;
 

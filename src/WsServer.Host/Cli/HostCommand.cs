@@ -17,14 +17,7 @@ public static class HostCommand
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
 
-        var options = new HostOptions();
-        // A named command rather than RootCommand, which takes its name from the assembly (WsServer.Host).
-        var root = new Command("wsserver", "A WebSocket server with a built-in or plugged-in handler.")
-        {
-            new HelpOption(),
-            new VersionOption(),
-        };
-        foreach (Option option in options.All) root.Options.Add(option);
+        (Command root, HostOptions options) = CreateCommand();
         root.SetAction((result, _) => ServeAsync(() => options.Read(result), output, error));
 
         ParseResult parsed = root.Parse(args);
@@ -45,6 +38,29 @@ public static class HostCommand
             EnableDefaultExceptionHandler = false,
         };
         return await parsed.InvokeAsync(invocation).ConfigureAwait(false);
+    }
+
+    /// <summary>The settings <paramref name="args"/> ask for, as the program would serve with them; throws
+    /// <see cref="UsageException"/> with the line the program would print.</summary>
+    internal static HostSettings ReadSettings(string[] args)
+    {
+        (Command root, HostOptions options) = CreateCommand();
+        ParseResult parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0) throw new UsageException(parsed.Errors[0].Message);
+        return options.Read(parsed);
+    }
+
+    private static (Command Root, HostOptions Options) CreateCommand()
+    {
+        var options = new HostOptions();
+        // A named command rather than RootCommand, which takes its name from the assembly (WsServer.Host).
+        var root = new Command("wsserver", "A WebSocket server with a built-in or plugged-in handler.")
+        {
+            new HelpOption(),
+            new VersionOption(),
+        };
+        foreach (Option option in options.All) root.Options.Add(option);
+        return (root, options);
     }
 
     private static async Task<int> ServeAsync(Func<HostSettings> read, TextWriter output, TextWriter error)

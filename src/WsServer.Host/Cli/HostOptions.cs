@@ -10,7 +10,7 @@ namespace WsServer.Host.Cli;
 
 /// <summary>The program's flags, each with its default and its validation; a violation becomes a
 /// parse error with a one-line message naming the flag.</summary>
-internal sealed class HostOptions
+internal sealed partial class HostOptions
 {
     public Option<int> Port { get; } = new("--port", "-p")
     {
@@ -28,7 +28,8 @@ internal sealed class HostOptions
 
     public Option<int> Workers { get; } = new("--workers", "-w")
     {
-        Description = "The most connections served at once; more wait in the listen backlog.",
+        Description = "The most connections served at once; more wait in the listen backlog. Fewer when the file descriptor limit (ulimit -n) leaves room for fewer.",
+        HelpName = "N",
         DefaultValueFactory = _ => 1024,
         CustomParser = r => (int)ParseInteger(r, 1, int.MaxValue),
     };
@@ -42,6 +43,7 @@ internal sealed class HostOptions
     public Option<long> MaxMessageSize { get; } = new("--max-message-size")
     {
         Description = "The largest message accepted, in bytes (inclusive); a larger one closes with 1009.",
+        HelpName = "BYTES",
         DefaultValueFactory = _ => ProtocolOptions.DefaultMaxMessageSize,
         CustomParser = r => ParseInteger(r, 1, long.MaxValue),
     };
@@ -109,7 +111,7 @@ internal sealed class HostOptions
 
     public IEnumerable<Option> All =>
         [Port, Address, Workers, Handler, MaxMessageSize, LogLevel, Route, Cert, Key, CertPassword, Subprotocol, AllowOrigin, ProxyProtocol, Config,
-         Compression, NoCompression];
+         Compression, NoCompression, .. LimitOptions];
 
     /// <summary>The settings: each flag given on the command line, else the config file's value, else the
     /// flag's default. Throws <see cref="UsageException"/> for a bad config file or route.</summary>
@@ -136,6 +138,7 @@ internal sealed class HostOptions
 
         return new HostSettings(address, port, workers, PickText(Handler, "handler")!, maxMessageSize, level)
         {
+            Limits = ReadLimits(result, config, Given),
             Transport = new TransportSettings
             {
                 Certificate = PickText(Cert, "cert"),

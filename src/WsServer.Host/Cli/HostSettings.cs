@@ -13,6 +13,9 @@ namespace WsServer.Host.Cli;
 public sealed record HostSettings(
     IPAddress Address, int Port, int Workers, string Handler, long MaxMessageSize, LogLevel LogLevel)
 {
+    /// <summary>Timeouts and connection limits.</summary>
+    public LimitSettings Limits { get; init; } = new();
+
     /// <summary>TLS, PROXY protocol, routes, subprotocols and origins.</summary>
     public TransportSettings Transport { get; init; } = new();
 

@@ -21,20 +21,22 @@ internal static class HostedServer
     /// <see cref="UsageException"/> when the handler cannot be loaded.</summary>
     public static async Task<int> RunAsync(HostSettings settings, TextWriter output, TextWriter error)
     {
-        var options = new ServerOptions
-        {
-            Address = settings.Address,
-            Port = settings.Port,
-            Workers = settings.Workers,
-            MaxMessageSize = settings.MaxMessageSize,
-            Compression = settings.Compression ? PerMessageDeflateOptions.Default : PerMessageDeflateOptions.Disabled,
-        };
-        TransportSetup.Apply(settings, options);
+        ServerOptions options = CreateOptions(settings);
 
         // Registered before binding, so a signal that arrives during start-up still drains.
         using var shutdown = new ShutdownSignal();
         using ILoggerFactory loggerFactory = CreateLoggerFactory(settings.LogLevel);
-        await using var server = new WebSocketServer(options, loggerFactory);
+        WebSocketServer created;
+        try
+        {
+            created = new WebSocketServer(options, loggerFactory);
+        }
+        catch (ArgumentException ex)
+        {
+            // Every flag is checked when it is read; this is the library's word on a combination, as a usage error.
+            throw new UsageException(ex.Message, ex);
+        }
+        await using WebSocketServer server = created;
         try
         {
             await server.StartAsync().ConfigureAwait(false);
@@ -60,6 +62,23 @@ internal static class HostedServer
         await shutdown.Requested.ConfigureAwait(false);
         await server.StopAsync().ConfigureAwait(false);
         return ExitCodes.Success;
+    }
+
+    /// <summary>The server options <paramref name="settings"/> ask for, handlers registered. Throws
+    /// <see cref="UsageException"/> when a handler cannot be loaded.</summary>
+    internal static ServerOptions CreateOptions(HostSettings settings)
+    {
+        var options = new ServerOptions
+        {
+            Address = settings.Address,
+            Port = settings.Port,
+            Workers = settings.Workers,
+            MaxMessageSize = settings.MaxMessageSize,
+            Compression = settings.Compression ? PerMessageDeflateOptions.Default : PerMessageDeflateOptions.Disabled,
+        };
+        settings.Limits.ApplyTo(options);
+        TransportSetup.Apply(settings, options);
+        return options;
     }
 
     private static ILoggerFactory CreateLoggerFactory(LogLevel level) => LoggerFactory.Create(logging => logging

@@ -28,6 +28,12 @@ internal sealed class UpgradePhase(ServerContext server, OpenTransport transport
     private static readonly HandshakeRejection InternalError = new(500, "internal server error");
     private static readonly HandshakeRejection ShuttingDown =
         new(503, "server shutting down") { Headers = [new("Retry-After", "5")] };
+    // Over a connection limit: a client may try again once some connection has closed. Refused before the
+    // 101, so the client sees an HTTP status it can act on, not a WebSocket it must then lose.
+    private static readonly HandshakeRejection ServerFull =
+        new(503, "too many connections") { Headers = [new("Retry-After", "5")] };
+    private static readonly HandshakeRejection AddressFull =
+        new(503, "too many connections from this address") { Headers = [new("Retry-After", "5")] };
 
     public async Task<EstablishedConnection?> RunAsync()
     {
@@ -37,6 +43,8 @@ internal sealed class UpgradePhase(ServerContext server, OpenTransport transport
         WebSocketRoute? route = server.Options.Routes.Match(request.Path);
         // Route first: a plain request for an unknown path is 404, for a WebSocket route 426.
         HandshakeRejection? refusal = route is null ? HandshakeRejection.NotFound() : ServerHandshake.Validate(request);
+        // The limits next, before the route's callbacks spend anything on a connection that cannot be kept.
+        refusal ??= Refusal(server.CanAdmit(transport.Remote.Address));
         if (refusal is not null) return await RefuseAsync(request.Target, refusal).ConfigureAwait(false);
 
         UpgradeOutcome outcome = await NegotiateAsync(request, route!).ConfigureAwait(false);
@@ -54,15 +62,23 @@ internal sealed class UpgradePhase(ServerContext server, OpenTransport transport
         }, server.Options.SendQueueLimit, route.Options.SlowConsumer ?? server.Options.SlowConsumer, server.Metrics);
         live.QueueHandshakeAnswer(answer.WrittenSpan);
         WebSocketConnection connection = CreateConnection(request, route, accept, outcome.Items, live);
-        if (!server.TryRegister(connection))
+        if (Refusal(server.TryRegister(connection)) is { } refused)
         {
             live.Release();
-            return await RefuseAsync(request.Target, ShuttingDown).ConfigureAwait(false);
+            return await RefuseAsync(request.Target, refused).ConfigureAwait(false);
         }
         Log.ConnectionOpened(server.Logger, connection.Id, transport.Remote, request.Path);
         server.Metrics.ConnectionOpened();
         return new EstablishedConnection(connection, route.Options);
     }
+
+    private static HandshakeRejection? Refusal(Admission admission) => admission switch
+    {
+        Admission.Admitted => null,
+        Admission.ServerFull => ServerFull,
+        Admission.AddressFull => AddressFull,
+        _ => ShuttingDown,
+    };
 
     private WebSocketConnection CreateConnection(UpgradeRequest request, WebSocketRoute route, HandshakeAccept accept,
         IReadOnlyDictionary<string, object?> items, LiveSession live)

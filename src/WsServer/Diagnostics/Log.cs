@@ -71,4 +71,18 @@ internal static partial class Log
 
     [LoggerMessage(15, LogLevel.Warning, "TLS certificate {Path} changed but could not be loaded; keeping the previous one: {Message}")]
     public static partial void CertificateReloadFailed(ILogger logger, string path, string message);
+
+    // Accepting under the file descriptor limit (30-39).
+
+    [LoggerMessage(30, LogLevel.Warning, "Accepting paused at {Cap} open sockets, the most the file descriptor limit leaves room for; new connections wait in the listen backlog and are accepted as connections close. Raise the limit (ulimit -n, LimitNOFILE=) to serve more at once")]
+    public static partial void DescriptorCapReached(ILogger logger, int cap);
+
+    [LoggerMessage(31, LogLevel.Information, "Serving at most {Cap} sockets at once, not {Workers} (Workers): the file descriptor limit leaves room for no more")]
+    public static partial void DescriptorCapBelowWorkers(ILogger logger, int cap, int workers);
+
+    [LoggerMessage(32, LogLevel.Warning, "Accepting on {EndPoint} failed ({Error}: {Message}); retrying with a backoff of 10 ms doubling up to 1 s")]
+    public static partial void AcceptFailed(ILogger logger, IPEndPoint endPoint, string error, string message);
+
+    [LoggerMessage(33, LogLevel.Information, "Accepting on {EndPoint} again after {Failures} failed attempts")]
+    public static partial void AcceptResumed(ILogger logger, IPEndPoint endPoint, int failures);
 }

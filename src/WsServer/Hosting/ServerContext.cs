@@ -1,8 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using System.Net;
 using Microsoft.Extensions.Logging;
-using WsServer.Diagnostics;
 using WsServer.Connections;
+using WsServer.Diagnostics;
 
 namespace WsServer.Hosting;
 
@@ -14,10 +15,12 @@ internal sealed class ServerContext
     private readonly ConcurrentDictionary<long, WebSocketConnection> _connections = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly CancellationTokenSource _aborting = new();
+    private readonly ConnectionLimits _limits;
     private int _closedToNew;
 
     public ServerContext(ServerOptions options, ILogger logger, IMeterFactory? meterFactory)
     {
+        _limits = new ConnectionLimits(options.MaxConnections, options.MaxConnectionsPerIp);
         Options = options;
         Logger = logger;
         Metrics = new ServerInstruments(meterFactory, SendQueueBytes);
@@ -59,21 +62,34 @@ internal sealed class ServerContext
 
     public static long NextConnectionId() => Interlocked.Increment(ref s_lastConnectionId);
 
-    /// <summary>Adds a connection before its 101 is sent; false once the server is stopping, so no
-    /// connection can slip in after the stop's sweep of 1001s.</summary>
-    public bool TryRegister(WebSocketConnection connection)
+    /// <summary>Adds a connection before its 101 is sent, counting it against
+    /// <see cref="ServerOptions.MaxConnections"/> and <see cref="ServerOptions.MaxConnectionsPerIp"/>;
+    /// refused once the server is stopping, so no connection can slip in after the stop's sweep of 1001s.</summary>
+    public Admission TryRegister(WebSocketConnection connection)
     {
-        if (Volatile.Read(ref _closedToNew) != 0) return false;
+        if (Volatile.Read(ref _closedToNew) != 0) return Admission.Stopping;
+        IPAddress address = connection.Info.RemoteEndPoint.Address;
+        Admission admission = _limits.TryAdmit(address);
+        if (admission != Admission.Admitted) return admission;
         _connections[connection.Id] = connection;
         // Stop sets the flag, then sweeps: a connection added before the flag is in the sweep, one that
         // sees the flag here takes itself out. The fence orders the add before the second look.
         Interlocked.MemoryBarrier();
-        if (Volatile.Read(ref _closedToNew) == 0) return true;
-        _connections.TryRemove(connection.Id, out _);
-        return false;
+        if (Volatile.Read(ref _closedToNew) == 0) return Admission.Admitted;
+        Unregister(connection);
+        return Admission.Stopping;
     }
 
-    public void Unregister(WebSocketConnection connection) => _connections.TryRemove(connection.Id, out _);
+    /// <summary>Whether a connection from <paramref name="address"/> would be admitted now, before any
+    /// work is spent on its upgrade (callbacks, compression); <see cref="TryRegister"/> decides.</summary>
+    public Admission CanAdmit(IPAddress address) =>
+        Volatile.Read(ref _closedToNew) != 0 ? Admission.Stopping : _limits.CanAdmit(address);
+
+    /// <summary>Removes a registered connection and frees its place in the limits; once, however often called.</summary>
+    public void Unregister(WebSocketConnection connection)
+    {
+        if (_connections.TryRemove(connection.Id, out _)) _limits.Release(connection.Info.RemoteEndPoint.Address);
+    }
 
     /// <summary>Asks each open connection whether a keep-alive or idle check is due; the checks run
     /// in each connection's own turn.</summary>

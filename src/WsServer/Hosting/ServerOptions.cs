@@ -78,6 +78,30 @@ public sealed class ServerOptions
     /// <summary>How long <see cref="WebSocketServer.StopAsync(CancellationToken)"/> waits for connections to close (default 10 s).</summary>
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    // Connection limits, counted at registration, before the 101 (see ServerContext.TryRegister).
+
+    /// <summary>The most open WebSocket connections, server-wide; a further upgrade is answered 503 with
+    /// <c>Retry-After</c> before the 101. 0 (the default) for no limit but <see cref="Workers"/>, which
+    /// counts accepted sockets (upgraded or not) and makes them wait in the backlog instead.</summary>
+    public int MaxConnections { get; set; }
+
+    /// <summary>The most open WebSocket connections from one remote IP address (the PROXY header's when
+    /// the listener takes one; an IPv4-mapped IPv6 address counts as its IPv4 address); a further upgrade
+    /// is answered 503 with <c>Retry-After</c> before the 101. 0 (the default) for no limit: behind a
+    /// proxy without the PROXY protocol, or a carrier-grade NAT, every client shares one address, and a
+    /// default limit would refuse them all.</summary>
+    public int MaxConnectionsPerIp { get; set; }
+
+    /// <summary>The most sockets the file descriptor limit leaves room for (null for no such cap):
+    /// accepting stops there, whatever <see cref="Workers"/> says. Tests inject a cap.</summary>
+    internal Func<int?> DescriptorCap { get; set; } = DescriptorLimit.SocketCap;
+
+    private void ValidateConnectionLimits()
+    {
+        AtLeast(MaxConnections, 0, nameof(MaxConnections));
+        AtLeast(MaxConnectionsPerIp, 0, nameof(MaxConnectionsPerIp));
+    }
+
     /// <summary>The clock for every timeout; tests inject a fake one.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
@@ -112,6 +136,7 @@ public sealed class ServerOptions
         AtLeast(ListenBacklog, 1, nameof(ListenBacklog));
         AtLeast(MaxMessageSize, 1, nameof(MaxMessageSize));
         AtLeast(SendQueueLimit, 1, nameof(SendQueueLimit));
+        ValidateConnectionLimits();
         Positive(HandshakeTimeout, nameof(HandshakeTimeout));
         Positive(CloseTimeout, nameof(CloseTimeout));
         if (DrainTimeout < TimeSpan.Zero)

@@ -13,7 +13,8 @@ using WsServer.Transport;
 namespace WsServer.Hosting;
 
 /// <summary>
-/// A WebSocket server: listens, serves at most <see cref="ServerOptions.Workers"/> connections at once,
+/// A WebSocket server: listens, serves at most <see cref="ServerOptions.Workers"/> connections at once
+/// (fewer when the file descriptor limit leaves room for fewer sockets; see <see cref="DescriptorLimit"/>),
 /// and gives each connection's messages to its route's handler. Start it with <see cref="StartAsync"/>;
 /// <see cref="StopAsync(CancellationToken)"/> stops accepting, closes every connection with 1001 and waits for them.
 /// </summary>
@@ -21,6 +22,9 @@ public sealed class WebSocketServer : IAsyncDisposable
 {
     private readonly ServerContext _context;
     private readonly SemaphoreSlim _slots;
+    // min(Workers, the descriptor cap): the slots an accepted socket takes.
+    private readonly int _capacity;
+    private int _capReachedLogged;
     private readonly ConcurrentDictionary<Task, byte> _running = new();
     private readonly List<Listener> _listeners = [];
     private readonly List<Task> _acceptLoops = [];
@@ -40,8 +44,11 @@ public sealed class WebSocketServer : IAsyncDisposable
         ILogger logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("WsServer");
         _context = new ServerContext(options, logger, meterFactory);
         _ownsMeter = meterFactory is null;
-        _slots = new SemaphoreSlim(options.Workers, options.Workers);
+        _capacity = options.DescriptorCap() is { } cap && cap < options.Workers ? cap : options.Workers;
+        _slots = new SemaphoreSlim(_capacity, _capacity);
     }
+
+    private bool DescriptorBound => _capacity < _context.Options.Workers;
 
     /// <summary>The seed's start: a port, a number of workers and a handler, on loopback.</summary>
     public static WebSocketServer Create<TState>(int port, int workers, IWebSocketHandler<TState> handler,
@@ -82,6 +89,7 @@ public sealed class WebSocketServer : IAsyncDisposable
             _listeners.Clear();
             throw;
         }
+        if (DescriptorBound) Log.DescriptorCapBelowWorkers(_context.Logger, _capacity, options.Workers);
         foreach (Listener listener in _listeners)
         {
             Log.Listening(_context.Logger, listener.Scheme, listener.Socket.EndPoint, listener.ProxyProtocol ? " (PROXY protocol)" : "");
@@ -168,13 +176,14 @@ public sealed class WebSocketServer : IAsyncDisposable
     private async Task AcceptLoopAsync(Listener listener)
     {
         CancellationToken stopping = _context.Stopping;
+        var backoff = new AcceptBackoff();
         while (true)
         {
             Socket client;
             try
             {
-                // A worker slot first: beyond Workers, connections wait in the listen backlog.
-                await _slots.WaitAsync(stopping).ConfigureAwait(false);
+                // A slot first: beyond the capacity, connections wait in the listen backlog.
+                await TakeSlotAsync(stopping).ConfigureAwait(false);
                 try
                 {
                     client = await listener.Socket.AcceptAsync(stopping).ConfigureAwait(false);
@@ -189,11 +198,46 @@ public sealed class WebSocketServer : IAsyncDisposable
             {
                 return;
             }
-            catch (SocketException)
+            catch (SocketException ex) when (ex.SocketErrorCode is SocketError.ConnectionAborted or SocketError.ConnectionReset)
             {
-                continue; // the client gave up between SYN and accept
+                continue; // the client gave up between SYN and accept; the next one is another connection
+            }
+            catch (Exception ex)
+            {
+                // EMFILE, ENFILE, ENOBUFS...: retrying at once fails at once, so pause, longer each time.
+                if (backoff.Failures == 0)
+                    Log.AcceptFailed(_context.Logger, listener.Socket.EndPoint, (ex as SocketException)?.SocketErrorCode.ToString() ?? ex.GetType().Name, ex.Message);
+                if (!await PauseAsync(backoff.Fail(), stopping).ConfigureAwait(false)) return;
+                continue;
+            }
+            if (backoff.Failures > 0)
+            {
+                Log.AcceptResumed(_context.Logger, listener.Socket.EndPoint, backoff.Failures);
+                backoff.Reset();
             }
             Serve(client, listener);
+        }
+    }
+
+    private Task TakeSlotAsync(CancellationToken stopping)
+    {
+        if (_slots.Wait(0)) return Task.CompletedTask;
+        // Workers is the operator's choice; the descriptor cap is not, so reaching it is said, once.
+        if (DescriptorBound && Interlocked.Exchange(ref _capReachedLogged, 1) == 0) Log.DescriptorCapReached(_context.Logger, _capacity);
+        return _slots.WaitAsync(stopping);
+    }
+
+    /// <summary>Waits <paramref name="delay"/>; false when the server stopped meanwhile.</summary>
+    private async Task<bool> PauseAsync(TimeSpan delay, CancellationToken stopping)
+    {
+        try
+        {
+            await Task.Delay(delay, _context.Time, stopping).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
         }
     }
 

@@ -29,14 +29,20 @@ internal sealed partial class HostProcess : IDisposable
 
     public int Id => _process.Id;
 
+    public bool HasExited => _process.HasExited;
+
     public IReadOnlyList<string> Stdout { get { lock (_gate) return [.. _stdout]; } }
 
     public IReadOnlyList<string> Stderr { get { lock (_gate) return [.. _stderr]; } }
 
-    public static HostProcess Start(params string[] args)
+    public static HostProcess Start(params string[] args) => StartUnder([], args);
+
+    /// <summary>Starts the program through a launcher (<c>prlimit --nofile=256</c>): the launcher's
+    /// command line, then <c>dotnet WsServer.Host.dll ARGS</c>.</summary>
+    public static HostProcess StartUnder(IReadOnlyList<string> launcher, params string[] args)
     {
         Assert.True(File.Exists(ProgramPath), $"The program was not built: {ProgramPath}");
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(launcher.Count > 0 ? launcher[0] : "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -44,6 +50,11 @@ internal sealed partial class HostProcess : IDisposable
             UseShellExecute = false,
             WorkingDirectory = AppContext.BaseDirectory,
         };
+        if (launcher.Count > 0)
+        {
+            foreach (string arg in launcher.Skip(1)) info.ArgumentList.Add(arg);
+            info.ArgumentList.Add("dotnet");
+        }
         info.ArgumentList.Add(ProgramPath);
         foreach (string arg in args) info.ArgumentList.Add(arg);
         info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
@@ -60,9 +71,12 @@ internal sealed partial class HostProcess : IDisposable
 
     /// <summary>Starts the program on loopback with a free port and waits for its "listening" line;
     /// returns the process and the address it serves.</summary>
-    public static async Task<(HostProcess Host, Uri Uri)> StartServingAsync(params string[] args)
+    public static Task<(HostProcess Host, Uri Uri)> StartServingAsync(params string[] args) => StartServingUnderAsync([], args);
+
+    /// <summary>As <see cref="StartServingAsync"/>, through a launcher (see <see cref="StartUnder"/>).</summary>
+    public static async Task<(HostProcess Host, Uri Uri)> StartServingUnderAsync(IReadOnlyList<string> launcher, params string[] args)
     {
-        HostProcess host = Start(["--address", "127.0.0.1", "--port", "0", .. args]);
+        HostProcess host = StartUnder(launcher, ["--address", "127.0.0.1", "--port", "0", .. args]);
         try
         {
             string banner = await host.WaitForStdoutAsync(l => l.StartsWith("wsserver ", StringComparison.Ordinal));
