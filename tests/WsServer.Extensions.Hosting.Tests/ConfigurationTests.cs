@@ -1,4 +1,6 @@
 using System.Net.WebSockets;
+using System.Text;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Xunit.Abstractions;
 using WsServer.Extensions.Hosting.Tests.TestHandlers;
@@ -37,6 +39,40 @@ public sealed class ConfigurationTests(ITestOutputHelper output)
 
         using var other = new ClientWebSocket();
         await Assert.ThrowsAsync<WebSocketException>(() => other.ConnectAsync(host.Uri("/other"), Timeouts.Token()));
+        await host.StopAsync(Timeouts.Token());
+    }
+
+    [Fact]
+    public async Task AnAppSettingsJsonSectionConfiguresTheServer()
+    {
+        const string json = """
+            {
+              "WsServer": {
+                "Port": 0,
+                "Workers": 10,
+                "IdleTimeout": "00:05:00",
+                "DrainTimeout": 0.2,
+                "Compression": false,
+                "Routes": {
+                  "/chat": { "Handler": "echo", "Subprotocols": ["chat.v1"] },
+                  "/rooms/*": "echo"
+                }
+              }
+            }
+            """;
+        using IHost host = TestHost.Build([], ws => ws.AddHandler<EchoHandler>("echo"),
+            builder => builder.Configuration.AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes(json))));
+        await host.StartAsync(Timeouts.Token());
+
+        using var chat = new ClientWebSocket();
+        chat.Options.AddSubProtocol("chat.v1");
+        await chat.ConnectAsync(host.Uri("/chat"), Timeouts.Token());
+        Assert.Equal("chat.v1", chat.SubProtocol);
+        using var room = new ClientWebSocket();
+        await room.ConnectAsync(host.Uri("/rooms/lobby"), Timeouts.Token());
+        await room.SendTextAsync("in the lobby");
+
+        Assert.Equal("in the lobby", await room.ReceiveTextAsync());
         await host.StopAsync(Timeouts.Token());
     }
 

@@ -82,6 +82,36 @@ public sealed class DependencyInjectionTests
     }
 
     [Fact]
+    public async Task TwoCallsToAddWsServerConfigureOneServer()
+    {
+        using IHost host = TestHost.Build(PortZero, ws => ws.MapHandler<EchoHandler>("/echo"),
+            builder => builder.Services
+                .AddSingleton(new Greeting("hey"))
+                .AddWsServer(ws => ws.MapHandler<GreetingHandler>("/greet")));
+        await host.StartAsync(Timeouts.Token());
+
+        Assert.Single(host.Services.GetServices<IHostedService>());
+        using var echo = new ClientWebSocket();
+        using var greet = new ClientWebSocket();
+        await echo.ConnectAsync(host.Uri("/echo"), Timeouts.Token());
+        await greet.ConnectAsync(host.Uri("/greet"), Timeouts.Token());
+        await greet.SendTextAsync("you");
+
+        Assert.Equal("hey you", await greet.ReceiveTextAsync());
+        await host.StopAsync(Timeouts.Token());
+    }
+
+    [Fact]
+    public async Task AMissingDependencyFailsTheStart()
+    {
+        using IHost host = TestHost.Build(PortZero, ws => ws.MapHandler<GreetingHandler>("/greet"));
+
+        InvalidOperationException error = await Assert.ThrowsAsync<InvalidOperationException>(() => host.StartAsync(Timeouts.Token()));
+
+        Assert.Contains(nameof(Greeting), error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void MappingATypeThatIsNoHandlerFailsAtRegistration()
     {
         var services = new ServiceCollection();
