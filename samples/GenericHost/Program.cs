@@ -16,4 +16,14 @@ builder.Services.AddWsServer(ws => ws
     .MapHandler<EchoHandler>("/echo"));
 
 // Ctrl+C or SIGTERM stops the host: every connection is closed with 1001, then the host exits.
-await builder.Build().RunAsync().ConfigureAwait(false);
+// A bad value in the "WsServer" section fails the start, before anything listens, naming its key.
+try
+{
+    await builder.Build().RunAsync().ConfigureAwait(false);
+    return 0;
+}
+catch (WsServerConfigurationException ex)
+{
+    await Console.Error.WriteLineAsync($"GenericHost: {ex.Message}").ConfigureAwait(false);
+    return 2;
+}
