@@ -1,0 +1,29 @@
+using GenericHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using WsServer.Extensions.Hosting;
+
+// Options come from appsettings.json's "WsServer" section (and, as usual in the Generic Host, from
+// environment variables such as WsServer__Port=9000 and from the command line: --WsServer:Port=9000).
+// The route /chat there names the handler registered as "chat"; /echo is mapped in code.
+// The content root is where the program is, so appsettings.json is found whatever the working directory.
+HostApplicationBuilder builder = Host.CreateApplicationBuilder(
+    new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton<ChatRoom>(); // ChatHandler's dependency, itself built from the container
+builder.Services.AddWsServer(ws => ws
+    .AddHandler<ChatHandler>("chat")
+    .MapHandler<EchoHandler>("/echo"));
+
+// Ctrl+C or SIGTERM stops the host: every connection is closed with 1001, then the host exits.
+// A bad value in the "WsServer" section fails the start, before anything listens, naming its key.
+try
+{
+    await builder.Build().RunAsync().ConfigureAwait(false);
+    return 0;
+}
+catch (WsServerConfigurationException ex)
+{
+    await Console.Error.WriteLineAsync($"GenericHost: {ex.Message}").ConfigureAwait(false);
+    return 2;
+}

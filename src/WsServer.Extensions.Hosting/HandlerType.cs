@@ -1,0 +1,45 @@
+using Microsoft.Extensions.DependencyInjection;
+using WsServer.Handlers;
+using WsServer.Routing;
+
+namespace WsServer.Extensions.Hosting;
+
+/// <summary>A handler class, resolved from the container when the server is built, and mapped as the
+/// handler interface it implements: <see cref="IWebSocketHandler"/> or one <see cref="IWebSocketHandler{TState}"/>.</summary>
+internal sealed class HandlerType
+{
+    private readonly Action<RouteTable, string, object, RouteOptions?> _map;
+
+    private HandlerType(Type type, Action<RouteTable, string, object, RouteOptions?> map)
+    {
+        Type = type;
+        _map = map;
+    }
+
+    public Type Type { get; }
+
+    /// <exception cref="ArgumentException"><paramref name="type"/> implements no handler interface, or more than one.</exception>
+    public static HandlerType For(Type type)
+    {
+        Type[] stateful = [.. type.GetInterfaces().Where(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IWebSocketHandler<>))];
+        bool stateless = typeof(IWebSocketHandler).IsAssignableFrom(type);
+        return (stateless, stateful.Length) switch
+        {
+            (true, 0) => new(type, static (routes, pattern, handler, options) => routes.Map(pattern, (IWebSocketHandler)handler, options)),
+            (false, 1) => new(type, typeof(HandlerType).GetMethod(nameof(MapStateful), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
+                .MakeGenericMethod(stateful[0].GetGenericArguments()[0])
+                .CreateDelegate<Action<RouteTable, string, object, RouteOptions?>>()),
+            (false, 0) => throw new ArgumentException(
+                $"{type.FullName} is not a WebSocket handler: it implements neither IWebSocketHandler nor IWebSocketHandler<TState>.", nameof(type)),
+            _ => throw new ArgumentException(
+                $"{type.FullName} implements more than one of IWebSocketHandler and IWebSocketHandler<TState>: which one serves is ambiguous.", nameof(type)),
+        };
+    }
+
+    /// <summary>Resolves the handler (one instance serves every connection of the route) and maps it.</summary>
+    public void Map(RouteTable routes, string pattern, IServiceProvider services, RouteOptions? options) =>
+        _map(routes, pattern, services.GetRequiredService(Type), options);
+
+    private static void MapStateful<TState>(RouteTable routes, string pattern, object handler, RouteOptions? options) =>
+        routes.Map(pattern, (IWebSocketHandler<TState>)handler, options);
+}

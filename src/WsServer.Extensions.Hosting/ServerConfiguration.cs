@@ -1,0 +1,70 @@
+using System.Net;
+using Microsoft.Extensions.Configuration;
+using WsServer.Connections;
+using WsServer.Hosting;
+using WsServer.Protocol.Compression;
+using static WsServer.Extensions.Hosting.ConfigurationValues;
+
+namespace WsServer.Extensions.Hosting;
+
+/// <summary>Applies the configuration section (<c>"WsServer"</c>) to <see cref="ServerOptions"/>: each key
+/// present overrides what code set, each key absent leaves it. An unknown key is an error, so a typo
+/// does not go unnoticed.</summary>
+internal static class ServerConfiguration
+{
+    private static readonly Dictionary<string, Action<IConfigurationSection, ServerOptions>> Settings =
+        new(StringComparer.OrdinalIgnoreCase)
+        {
+            ["Port"] = (s, o) => o.Port = (int)Integer(s, 0, IPEndPoint.MaxPort),
+            ["Address"] = (s, o) => o.Address = Address(s),
+            ["Workers"] = (s, o) => o.Workers = (int)Integer(s, 1, int.MaxValue),
+            ["ListenBacklog"] = (s, o) => o.ListenBacklog = (int)Integer(s, 1, int.MaxValue),
+            ["MaxMessageSize"] = (s, o) => o.MaxMessageSize = Integer(s, 1, long.MaxValue),
+            ["SendQueueLimit"] = (s, o) => o.SendQueueLimit = Integer(s, 1, long.MaxValue),
+            ["SlowConsumer"] = (s, o) => o.SlowConsumer = Enum<SlowConsumerPolicy>(s),
+            ["Compression"] = (s, o) => o.Compression = Boolean(s) ? PerMessageDeflateOptions.Default : PerMessageDeflateOptions.Disabled,
+            ["ProxyProtocol"] = (s, o) => o.ProxyProtocol = Boolean(s),
+            ["HandshakeTimeout"] = (s, o) => o.HandshakeTimeout = Duration(s, DurationRule.Positive),
+            ["CloseTimeout"] = (s, o) => o.CloseTimeout = Duration(s, DurationRule.Positive),
+            ["KeepAliveInterval"] = (s, o) => o.KeepAliveInterval = Duration(s, DurationRule.PositiveOrInfinite),
+            ["PongTimeout"] = (s, o) => o.PongTimeout = Duration(s, DurationRule.PositiveOrInfinite),
+            ["IdleTimeout"] = (s, o) => o.IdleTimeout = Duration(s, DurationRule.PositiveOrInfinite),
+            ["DrainTimeout"] = (s, o) => o.DrainTimeout = Duration(s, DurationRule.NotNegative),
+        };
+
+    private const string RoutesKey = "Routes";
+
+    /// <summary>Applies the server-wide settings of <paramref name="section"/> to <paramref name="options"/>
+    /// and returns its routes, by pattern.</summary>
+    public static IReadOnlyDictionary<string, ConfiguredRoute> Apply(IConfigurationSection section, ServerOptions options)
+    {
+        var routes = new Dictionary<string, ConfiguredRoute>(StringComparer.Ordinal);
+        foreach (IConfigurationSection child in section.GetChildren())
+        {
+            if (child.Key.Equals(RoutesKey, StringComparison.OrdinalIgnoreCase))
+            {
+                foreach (IConfigurationSection route in child.GetChildren())
+                {
+                    ConfiguredRoute read = ConfiguredRoute.Read(route);
+                    routes.Add(read.Pattern, read);
+                }
+            }
+            else if (Settings.TryGetValue(child.Key, out Action<IConfigurationSection, ServerOptions>? apply))
+            {
+                apply(child, options);
+            }
+            else
+            {
+                throw Unknown(child, [.. Settings.Keys, RoutesKey]);
+            }
+        }
+        return routes;
+    }
+
+    /// <summary>The error for a key the server does not know, listing the ones it does.</summary>
+    public static WsServerConfigurationException Unknown(IConfigurationSection section, IEnumerable<string> known)
+    {
+        string value = section.Value is { } text ? $"= '{text}' " : "";
+        return Bad(section.Path, $"{value}is not a setting the server knows; the known ones are {string.Join(", ", known)}");
+    }
+}
