@@ -52,7 +52,7 @@ internal sealed class WsServerSetup
                     $"= '{route.Handler}' is not a handler registered with AddHandler<T>(name); registered: {(Named.Count == 0 ? "none" : string.Join(", ", Named.Keys))}");
             MapConfigured(route, () => handler.Map(options.Routes, route.Pattern, services, route.ApplyTo(RouteOptions.Default)));
         }
-        return new WebSocketServer(options, services.GetService<ILoggerFactory>());
+        return new WebSocketServer(options, services.GetService<ILoggerFactory>(), services.GetService<System.Diagnostics.Metrics.IMeterFactory>());
     }
 
     /// <summary>Runs <paramref name="map"/>, naming the configuration key of an option the route table refuses.</summary>
