@@ -28,12 +28,16 @@ public sealed class TestServer : IAsyncDisposable
             configure?.Invoke(options);
         });
 
-    public static async Task<TestServer> StartAsync(Action<ServerOptions> configure, System.Diagnostics.Metrics.IMeterFactory? meters = null)
+    public static async Task<TestServer> StartAsync(Action<ServerOptions> configure, System.Diagnostics.Metrics.IMeterFactory? meters = null,
+        ILoggerFactory? logging = null)
     {
         var options = new ServerOptions { Port = 0, Address = IPAddress.Loopback, DrainTimeout = TimeSpan.FromSeconds(5) };
         configure(options);
         // WSDEBUG=1 in the environment prints the server's log, for a test that needs a look inside.
-        var server = new WebSocketServer(options, Environment.GetEnvironmentVariable("WSDEBUG") is null ? null : Microsoft.Extensions.Logging.LoggerFactory.Create(b => b.AddConsole().SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Trace)), meters);
+        logging ??= Environment.GetEnvironmentVariable("WSDEBUG") is null
+            ? null
+            : LoggerFactory.Create(b => b.AddConsole().SetMinimumLevel(LogLevel.Trace));
+        var server = new WebSocketServer(options, logging, meters);
         await server.StartAsync();
         return new TestServer(server);
     }
