@@ -1,0 +1,47 @@
+using System.Collections.Concurrent;
+using System.Net;
+using WsServer.Connections;
+using WsServer.Handlers;
+using WsServer.Hosting;
+
+// The built-in `chat` handler as a program of its own: one room on /chat. Try it with two terminals:
+// /usr/bin/python3 -m websockets ws://127.0.0.1:8080/chat
+var options = new ServerOptions { Address = IPAddress.Loopback, Port = args.Length > 0 ? int.Parse(args[0]) : 8080 };
+options.Routes.Map("/chat", new Room());
+
+await using var server = new WebSocketServer(options);
+await server.StartAsync();
+Console.WriteLine($"chat on ws://{server.LocalEndPoints[0]}/chat");
+await Task.Delay(Timeout.Infinite);
+
+/// <summary>Each text message goes to every member, encoded once; a member whose send queue is full
+/// misses it rather than slowing the room. Members are told who joined through their mailbox.</summary>
+internal sealed class Room : IWebSocketHandler
+{
+    private readonly ConcurrentDictionary<long, WebSocketConnection> _members = new();
+
+    public ValueTask InitAsync(WebSocketConnection connection, CancellationToken ct)
+    {
+        foreach (WebSocketConnection member in _members.Values) member.Post($"#{connection.Id} joined");
+        _members[connection.Id] = connection;
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask<HandleResult> HandleAsync(WebSocketMessage message, WebSocketConnection connection, CancellationToken ct)
+    {
+        if (!message.IsText) return new(HandleResult.Close(WsServer.Protocol.Closing.CloseCode.UnsupportedData, "text only"));
+        PreparedMessage said = PreparedMessage.Text($"#{connection.Id}: {message.GetText()}");
+        foreach (WebSocketConnection member in _members.Values) member.TrySend(said);
+        return new(HandleResult.NoReply());
+    }
+
+    // Posted items arrive here in the member's own turn: a greeting needs no lock.
+    public ValueTask<HandleResult> HandleInfoAsync(object? item, WebSocketConnection connection, CancellationToken ct) =>
+        new(item is string notice ? HandleResult.Reply(notice) : HandleResult.NoReply());
+
+    public ValueTask ClosedAsync(ConnectionClosed closed, WebSocketConnection connection, CancellationToken ct)
+    {
+        _members.TryRemove(connection.Id, out _);
+        return ValueTask.CompletedTask;
+    }
+}
