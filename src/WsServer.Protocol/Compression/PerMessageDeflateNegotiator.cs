@@ -14,16 +14,30 @@ public readonly record struct DeflateAgreement(DeflateParameters Parameters, str
 /// is tried (§7.1: "the server MUST decline an extension negotiation offer for this extension" in
 /// each of those cases). A server window of 8 is answered as 8 and compressed with zlib's 9, whose
 /// matches reach back at most 250 bytes, so the 256-byte window the client asked for holds.
+/// Where the codec's zlib cannot be loaded (<see cref="IsSupported"/> is false) every offer is declined:
+/// the connection goes on uncompressed.
 /// </remarks>
 public static class PerMessageDeflateNegotiator
 {
+    /// <summary>Whether this process can compress: the system zlib the codec calls (<c>libz.so.1</c>)
+    /// could be loaded, which is probed once. False on a platform without it (Windows, macOS, a Linux
+    /// without zlib); <see cref="Negotiate(IReadOnlyList{ExtensionOffer}, PerMessageDeflateOptions)"/> then
+    /// declines every offer.</summary>
+    public static bool IsSupported => ZLibProbe.IsAvailable;
+
     /// <summary>Negotiates over the offers in the client's order; null when compression is disabled or
-    /// no offer can be accepted (then the response names no extension).</summary>
-    public static DeflateAgreement? Negotiate(IReadOnlyList<ExtensionOffer> offers, PerMessageDeflateOptions options)
+    /// not supported here (<see cref="IsSupported"/>), or no offer can be accepted (then the response
+    /// names no extension).</summary>
+    public static DeflateAgreement? Negotiate(IReadOnlyList<ExtensionOffer> offers, PerMessageDeflateOptions options) =>
+        Negotiate(offers, options, ZLibProbe.IsAvailable);
+
+    /// <summary><see cref="Negotiate(IReadOnlyList{ExtensionOffer}, PerMessageDeflateOptions)"/> with the
+    /// codec's availability given, so tests can take the path of a machine without zlib.</summary>
+    internal static DeflateAgreement? Negotiate(IReadOnlyList<ExtensionOffer> offers, PerMessageDeflateOptions options, bool codecAvailable)
     {
         ArgumentNullException.ThrowIfNull(offers);
         ArgumentNullException.ThrowIfNull(options);
-        if (!options.Enabled) return null;
+        if (!options.Enabled || !codecAvailable) return null;
         foreach (ExtensionOffer offer in offers)
         {
             if (!string.Equals(offer.Name, DeflateParameters.ExtensionName, StringComparison.OrdinalIgnoreCase)) continue;

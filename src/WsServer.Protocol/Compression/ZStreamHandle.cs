@@ -19,7 +19,7 @@ internal sealed unsafe partial class ZStreamHandle : SafeHandle
     public const int NoFlush = 0;
     public const int SyncFlush = 2;
 
-    private const string Library = "libz.so.1";
+    public const string Library = "libz.so.1";
     private const int Deflated = 8;
     private const int DefaultStrategy = 0;
 

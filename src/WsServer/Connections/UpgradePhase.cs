@@ -50,6 +50,9 @@ internal sealed class UpgradePhase(ServerContext server, OpenTransport transport
         UpgradeOutcome outcome = await NegotiateAsync(request, route!).ConfigureAwait(false);
         if (outcome.Accept is not { } negotiated) return await RefuseAsync(request.Target, outcome.Rejection ?? InternalError).ConfigureAwait(false);
         PerMessageDeflateOptions compression = route!.Options.Compression ?? server.Options.Compression;
+        // Without the codec's zlib (logged once, at the start) every offer is declined: the connection
+        // goes on uncompressed rather than failing at its first compressed message.
+        if (!server.Options.CompressionSupported) compression = PerMessageDeflateOptions.Disabled;
         DeflateAgreement? deflate = negotiated.Extensions is null ? PerMessageDeflateNegotiator.Negotiate(request.Extensions, compression) : null;
         HandshakeAccept accept = deflate is { } agreed ? negotiated with { Extensions = agreed.ResponseHeader } : negotiated;
         if (TryWriteAccept(request, accept) is not { } answer) return await RefuseAsync(request.Target, InternalError).ConfigureAwait(false);

@@ -66,6 +66,9 @@ internal static partial class Log
     [LoggerMessage(18, LogLevel.Warning, "Stop: {Count} connections did not end after being aborted; their handlers are still running")]
     public static partial void HandlersStillRunning(ILogger logger, int count);
 
+    [LoggerMessage(19, LogLevel.Warning, "permessage-deflate is declined: the system zlib ({Library}) cannot be loaded on this machine; connections go on uncompressed")]
+    public static partial void CompressionUnavailable(ILogger logger, string library);
+
     [LoggerMessage(14, LogLevel.Information, "TLS certificate {Path} reloaded: {Subject}, valid until {NotAfter}")]
     public static partial void CertificateReloaded(ILogger logger, string path, string subject, DateTime notAfter);
 

@@ -52,6 +52,14 @@ public sealed class ServerOptions
     /// bytes sent plain; <see cref="PerMessageDeflateOptions.Disabled"/> turns it off. A route may override it.</summary>
     public PerMessageDeflateOptions Compression { get; set; } = PerMessageDeflateOptions.Default;
 
+    /// <summary>Whether the permessage-deflate codec can run in this process
+    /// (<see cref="PerMessageDeflateNegotiator.IsSupported"/>: the system zlib was found). When false every
+    /// offer is declined and the start logs it once. Tests set it false to take a zlib-less machine's path.</summary>
+    internal bool CompressionSupported { get; set; } = PerMessageDeflateNegotiator.IsSupported;
+
+    /// <summary>Whether the server or any route would negotiate permessage-deflate.</summary>
+    internal bool CompressionWanted => Compression.Enabled || Routes.Routes.Any(r => r.Options.Compression?.Enabled == true);
+
     /// <summary>Limits on the upgrade request.</summary>
     public HandshakeLimits HandshakeLimits { get; set; } = HandshakeLimits.Default;
 

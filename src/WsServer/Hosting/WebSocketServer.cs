@@ -95,6 +95,7 @@ public sealed class WebSocketServer : IAsyncDisposable
             Log.Listening(_context.Logger, listener.Scheme, listener.Socket.EndPoint, listener.ProxyProtocol ? " (PROXY protocol)" : "");
             _acceptLoops.Add(AcceptLoopAsync(listener));
         }
+        if (!options.CompressionSupported && options.CompressionWanted) Log.CompressionUnavailable(_context.Logger, "libz.so.1");
         _heartbeat = _context.Time.CreateTimer(static s => ((ServerContext)s!).Heartbeat(), _context,
             TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
         return Task.CompletedTask;
