@@ -15,6 +15,7 @@ public sealed class PackedPackages : IAsyncLifetime
     [
         ("WsServer.Protocol", "WsServer.Protocol"),
         ("WsServer", "WsServer"),
+        ("WsServer.Extensions.Hosting", "WsServer.Extensions.Hosting"),
         ("WsServer.Host", "WsServer.Tool"),
     ];
 
