@@ -22,6 +22,7 @@ internal sealed class ClosingPhase(ServerContext server, OpenTransport transport
         live.TransportEnded(null); // no-op when a close was exchanged; else the end is abnormal (1006)
         ConnectionClosed ending = live.Ending!;
         server.Unregister(connection);
+        connection.EndSubscriptions();
         connection.Mailbox.Close();
         connection.Pings.FailAll(connection.Id);
         deadline.Arm();

@@ -106,7 +106,8 @@ internal sealed class UpgradePhase(ServerContext server, OpenTransport transport
         var calls = new HandlerCalls(route.CreateSession(), live, server.Logger, server.Metrics, info.Id, transport.Aborted);
         ServerOptions options = server.Options;
         var liveness = new Liveness(server.Time, options.KeepAliveInterval, options.PongTimeout, options.IdleTimeout);
-        return new WebSocketConnection(info, live, calls, transport, server.Time, liveness, options.PongTimeout, server.Metrics);
+        return new WebSocketConnection(info, live, calls, transport, server.Time, liveness, options.PongTimeout, server.Metrics,
+            server.Topics);
     }
 
     /// <summary>The 101 answer; null, logged, when a callback's headers cannot be written (a reserved

@@ -2,6 +2,7 @@ using WsServer.Diagnostics;
 using WsServer.Handlers;
 using WsServer.Protocol.Closing;
 using WsServer.Protocol.Messages;
+using WsServer.PubSub;
 using WsServer.Transport;
 
 namespace WsServer.Connections;
@@ -20,11 +21,16 @@ public sealed class WebSocketConnection
     private readonly Liveness _liveness;
     private readonly TimeProvider _time;
     private readonly TimeSpan _pongTimeout;
+    private readonly TopicRegistry _topics;
+    private readonly Lock _subscriptionsGate = new();
+    private HashSet<string>? _subscriptions;
+    private bool _finished;
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     internal WebSocketConnection(ConnectionInfo info, LiveSession live, HandlerCalls calls, OpenTransport transport,
-        TimeProvider time, Liveness liveness, TimeSpan pongTimeout, ServerInstruments metrics)
+        TimeProvider time, Liveness liveness, TimeSpan pongTimeout, ServerInstruments metrics, TopicRegistry topics)
     {
+        _topics = topics;
         Info = info;
         _live = live;
         _transport = transport;
@@ -148,6 +154,52 @@ public sealed class WebSocketConnection
     /// during another call, so timers and subscriptions can change the state without locks. Returns
     /// false once the connection has ended; items not yet delivered then are dropped.</summary>
     public bool Post(object? item) => Mailbox.Post(item);
+
+    /// <summary>Subscribes this connection to <paramref name="topic"/>, from any thread: what is published
+    /// there (<see cref="Hosting.WebSocketServer.Publish(string, PreparedMessage, WebSocketConnection?)"/>)
+    /// is sent to it, in publish order per publisher. False when it already was subscribed, or has ended.
+    /// The subscriptions end with the connection.</summary>
+    public bool Subscribe(string topic)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(topic);
+        lock (_subscriptionsGate)
+        {
+            if (_finished || !(_subscriptions ??= new(StringComparer.Ordinal)).Add(topic)) return false;
+            return _topics.Subscribe(topic, this);
+        }
+    }
+
+    /// <summary>Unsubscribes this connection from <paramref name="topic"/>; false when it was not subscribed.</summary>
+    public bool Unsubscribe(string topic)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(topic);
+        lock (_subscriptionsGate)
+        {
+            if (_subscriptions?.Remove(topic) != true) return false;
+            return _topics.Unsubscribe(topic, this);
+        }
+    }
+
+    /// <summary>The topics this connection subscribes to now (a snapshot).</summary>
+    public IReadOnlyCollection<string> Topics
+    {
+        get
+        {
+            lock (_subscriptionsGate) return _subscriptions is null ? [] : [.. _subscriptions];
+        }
+    }
+
+    /// <summary>The connection has ended: no more subscriptions, and those it had are dropped.</summary>
+    internal void EndSubscriptions()
+    {
+        lock (_subscriptionsGate)
+        {
+            _finished = true;
+            if (_subscriptions is null) return;
+            foreach (string topic in _subscriptions) _topics.Unsubscribe(topic, this);
+            _subscriptions = null;
+        }
+    }
 
     internal void OnHeartbeat(long now)
     {

@@ -4,6 +4,7 @@ using System.Net;
 using Microsoft.Extensions.Logging;
 using WsServer.Connections;
 using WsServer.Diagnostics;
+using WsServer.PubSub;
 
 namespace WsServer.Hosting;
 
@@ -32,6 +33,8 @@ internal sealed class ServerContext
 
     public ServerInstruments Metrics { get; }
 
+    public TopicRegistry Topics { get; } = new();
+
     public TimeProvider Time => Options.TimeProvider;
 
     /// <summary>Cancelled when the server stops accepting: handshakes in progress are refused with 503.</summary>
@@ -51,6 +54,9 @@ internal sealed class ServerContext
     }
 
     public int ConnectionCount => _connections.Count;
+
+    public bool TryGetConnection(long id, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out WebSocketConnection? connection) =>
+        _connections.TryGetValue(id, out connection);
 
     // Read by the metrics listener when it collects, not per message.
     private long SendQueueBytes()

@@ -114,6 +114,27 @@ public sealed class WebSocketServer : IAsyncDisposable
         return queued;
     }
 
+    /// <summary>Queues <paramref name="message"/>, encoded once, to every subscriber of <paramref name="topic"/>
+    /// but <paramref name="except"/> (the sender, say), in the order of this publisher's calls. It never
+    /// waits: a subscriber whose send queue is full meets its <see cref="SlowConsumerPolicy"/> (under
+    /// <c>Wait</c> it misses the message) and delays no one else. Returns how many it was queued to.</summary>
+    public int Publish(string topic, PreparedMessage message, WebSocketConnection? except = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(topic);
+        ArgumentNullException.ThrowIfNull(message);
+        int queued = 0;
+        foreach (WebSocketConnection subscriber in _context.Topics.Subscribers(topic))
+        {
+            if (subscriber != except && subscriber.TrySend(message) == SendStatus.Queued) queued++;
+        }
+        return queued;
+    }
+
+    /// <summary>The open connection with <paramref name="id"/> (<see cref="ConnectionInfo.Id"/>), to send
+    /// to, close or post to from anywhere in the process; false when there is none.</summary>
+    public bool TryGetConnection(long id, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out WebSocketConnection? connection) =>
+        _context.TryGetConnection(id, out connection);
+
     /// <summary>Stops accepting (the listeners close; an upgrade still in progress is answered 503),
     /// closes every connection with 1001 (going away), waits up to <see cref="ServerOptions.DrainTimeout"/>
     /// for them to close, then cuts the rest: their handlers' tokens are cancelled and their sockets
