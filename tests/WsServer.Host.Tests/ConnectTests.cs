@@ -29,6 +29,41 @@ public sealed class ConnectTests
     }
 
     [Fact]
+    public async Task SigtermClosesWith1000AndExitsZero()
+    {
+        (HostProcess server, Uri uri) = await HostProcess.StartServingAsync("--handler", "echo");
+        using (server)
+        {
+            using HostProcess client = HostProcess.Start("connect", uri.ToString());
+            await client.WriteLineAsync("still here");
+            await client.WaitForStdoutAsync(l => l == "still here");
+
+            client.Terminate();
+
+            Assert.Equal(0, await client.WaitForExitAsync());
+            await server.WaitForStdoutAsync(l => l.Contains("closed by Peer with 1000", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public async Task TheServersCloseEndsTheClientWithItsCode()
+    {
+        (HostProcess server, Uri uri) = await HostProcess.StartServingAsync("--handler", "echo");
+        using (server)
+        {
+            using HostProcess client = HostProcess.Start("connect", uri.ToString());
+            await client.WriteLineAsync("hello");
+            await client.WaitForStdoutAsync(l => l == "hello");
+
+            server.Terminate();
+
+            // The server drains with 1001 (going away): the client says so and exits 0.
+            Assert.Equal(0, await client.WaitForExitAsync());
+            Assert.Contains(client.Stderr, l => l.StartsWith("closed with 1001", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
     public async Task ABinaryMessageIsPrintedAsItsLengthAndHex()
     {
         (HostProcess server, Uri uri) = await HostProcess.StartServingAsync("--handler", BytesHandler);

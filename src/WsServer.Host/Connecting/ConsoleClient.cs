@@ -4,6 +4,7 @@ using System.Text;
 using WsServer.Client;
 using WsServer.Handlers;
 using WsServer.Host.Cli;
+using WsServer.Host.Serving;
 using WsServer.Protocol.Closing;
 
 namespace WsServer.Host.Connecting;
@@ -31,26 +32,32 @@ internal sealed class ConsoleClient(TextReader input, TextWriter output, TextWri
 
         await using (client.ConfigureAwait(false))
         {
+            using var signal = new ShutdownSignal();
             await error.WriteLineAsync($"connected to {uri}{Details(client)}; type lines to send, Ctrl+D to close").ConfigureAwait(false);
             Task<WebSocketMessage> printing = PrintAsync(client, cancellationToken);
-            Task typing = SendLinesAsync(client, cancellationToken);
-            if (await Task.WhenAny(printing, typing).ConfigureAwait(false) == typing)
-            {
-                await typing.ConfigureAwait(false);
-                // End of input: the closing handshake; the printing loop reads the server's answer.
+            // Console.In reads synchronously even through ReadLineAsync: off this thread, so the server's
+            // close or a signal ends the program while a read of the input is still waiting.
+            Task typing = Task.Run(() => SendLinesAsync(client, cancellationToken), cancellationToken);
+            // End of input, or Ctrl+C / SIGTERM: the closing handshake; the printing loop reads the answer.
+            // The server's close ends the printing loop first; a pending read of the input is then left.
+            if (await Task.WhenAny(printing, typing, signal.Requested).ConfigureAwait(false) != printing)
                 await client.CloseAsync(CloseCode.NormalClosure, null, cancellationToken).ConfigureAwait(false);
-            }
             WebSocketMessage close = await printing.ConfigureAwait(false);
             return await EndedAsync(close, client).ConfigureAwait(false);
         }
     }
 
+    /// <summary>Sends each line of input until its end, or until the connection no longer takes messages.</summary>
     private async Task SendLinesAsync(WebSocketClient client, CancellationToken cancellationToken)
     {
-        while (await input.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+        try
         {
-            if (client.State != Protocol.Session.SessionState.Open) return;
-            await client.SendAsync(line, cancellationToken).ConfigureAwait(false);
+            while (await input.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+                await client.SendAsync(line, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or IOException)
+        {
+            // Closed or cut meanwhile: the printing loop reports how.
         }
     }
 

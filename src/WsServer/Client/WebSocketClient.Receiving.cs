@@ -28,9 +28,11 @@ public sealed partial class WebSocketClient
     /// <para>The close is the server's (already echoed), or the answer to <see cref="CloseAsync"/>, or the one
     /// this client sent because the server broke the protocol (1002, 1007, 1009 for a message over
     /// <see cref="WebSocketClientOptions.MaxMessageSize"/>), or 1006 (<see cref="CloseCode.AbnormalClosure"/>)
-    /// when the connection ended without one.</para>
+    /// when the connection ended without one (end of stream, a reset, or the transport cut by a failed write).</para>
     /// <para>The payload is borrowed from the client: valid until the next receive or dispose, so copy what
     /// must outlive it. Pings are answered and pongs noted here; neither is returned.</para>
+    /// <para>A receive cancelled while it waits for data may leave the connection unusable (a TLS stream
+    /// cannot resume a cancelled read): dispose the client then.</para>
     /// </remarks>
     /// <exception cref="InvalidOperationException">Another receive (or <see cref="CloseAsync"/>) is reading.</exception>
     public async ValueTask<WebSocketMessage> ReceiveAsync(CancellationToken cancellationToken = default)
@@ -68,6 +70,10 @@ public sealed partial class WebSocketClient
                     endsSession = wasOpen && _session.State == SessionState.Closed;
                 }
                 _start = _end - (int)input.Length;
+                // The server's close, or the failing close for its violation, ends the messages even if
+                // the answer cannot be written.
+                if (status != OperationStatus.NeedMoreData && evt.Kind is ProtocolEventKind.Close or ProtocolEventKind.Violation)
+                    Ended(evt.CloseCode, evt.CloseReason ?? "");
                 if (_replies.WrittenCount > 0) await WriteRepliesAsync(endsSession, cancellationToken).ConfigureAwait(false);
                 if (status != OperationStatus.NeedMoreData)
                 {
@@ -81,8 +87,7 @@ public sealed partial class WebSocketClient
                         case ProtocolEventKind.Ping:
                             continue;
                         default:
-                            // The server's close, or the failing close for its violation.
-                            return Ended(evt.CloseCode, evt.CloseReason ?? "");
+                            return _closed.Task.Result;
                     }
                 }
             }
@@ -94,7 +99,17 @@ public sealed partial class WebSocketClient
                 _end -= _start;
                 _start = 0;
             }
-            int read = await _stream.ReadAsync(_buffer.AsMemory(_end), cancellationToken).ConfigureAwait(false);
+            int read;
+            try
+            {
+                read = await _stream.ReadAsync(_buffer.AsMemory(_end), cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is IOException || (ex is ObjectDisposedException && _aborted != 0))
+            {
+                // A reset, or the transport cut here (a failed write, the close timeout, dispose).
+                Abort();
+                return Ended(CloseCode.AbnormalClosure, "");
+            }
             if (read == 0) return Ended(CloseCode.AbnormalClosure, "");
             _end += read;
         }
@@ -114,6 +129,10 @@ public sealed partial class WebSocketClient
                 if (!endsSession && _session.State != SessionState.Open) return;
             }
             await WriteToStreamAsync(_replies.WrittenMemory, cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException)
+        {
+            // The transport is cut (WriteToStreamAsync aborted it): the next read ends the messages with 1006.
         }
         finally
         {

@@ -87,7 +87,8 @@ public sealed partial class WebSocketClient : IAsyncDisposable
         if (!uri.IsAbsoluteUri || (uri.Scheme != "ws" && uri.Scheme != "wss"))
             throw new ArgumentException($"'{uri}' is not a ws:// or wss:// URL.", nameof(uri));
         options ??= WebSocketClientOptions.Default;
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.HandshakeTimeout, TimeSpan.Zero, nameof(options));
+        if (options.HandshakeTimeout <= TimeSpan.Zero && options.HandshakeTimeout != Timeout.InfiniteTimeSpan)
+            throw new ArgumentOutOfRangeException(nameof(options), options.HandshakeTimeout, "The handshake timeout must be positive or infinite.");
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.HandshakeTimeout);
