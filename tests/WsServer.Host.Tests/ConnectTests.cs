@@ -166,6 +166,22 @@ public sealed class ConnectTests
     }
 
     [Fact]
+    public async Task HelpNamesTheCommandAndEveryFlag()
+    {
+        using (HostProcess root = HostProcess.Start("--help"))
+        {
+            Assert.Equal(0, await root.WaitForExitAsync());
+            Assert.Contains(root.Stdout, l => l.TrimStart().StartsWith("connect", StringComparison.Ordinal));
+        }
+        using HostProcess help = HostProcess.Start("connect", "--help");
+
+        Assert.Equal(0, await help.WaitForExitAsync());
+        string text = string.Join('\n', help.Stdout);
+        foreach (string flag in new[] { "<url>", "--header", "--subprotocol", "--insecure", "--no-compression" })
+            Assert.Contains(flag, text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AHeaderWithoutAColonIsAUsageError()
     {
         using HostProcess client = HostProcess.Start("connect", "ws://127.0.0.1:1/", "--header", "NoColon");

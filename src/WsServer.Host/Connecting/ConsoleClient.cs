@@ -38,10 +38,18 @@ internal sealed class ConsoleClient(TextReader input, TextWriter output, TextWri
             // Console.In reads synchronously even through ReadLineAsync: off this thread, so the server's
             // close or a signal ends the program while a read of the input is still waiting.
             Task typing = Task.Run(() => SendLinesAsync(client, cancellationToken), cancellationToken);
-            // End of input, or Ctrl+C / SIGTERM: the closing handshake; the printing loop reads the answer.
-            // The server's close ends the printing loop first; a pending read of the input is then left.
+            // End of input, or Ctrl+C / SIGTERM: the closing handshake; the printing loop prints what the
+            // server sent before its answer, then reads the answer. The server's close ends the printing
+            // loop first; a pending read of the input is then left.
             if (await Task.WhenAny(printing, typing, signal.Requested).ConfigureAwait(false) != printing)
-                await client.CloseAsync(CloseCode.NormalClosure, null, cancellationToken).ConfigureAwait(false);
+            {
+                await client.SendCloseAsync(CloseCode.NormalClosure, null, cancellationToken).ConfigureAwait(false);
+                if (await Task.WhenAny(printing, Task.Delay(options.CloseTimeout, cancellationToken)).ConfigureAwait(false) != printing)
+                {
+                    await error.WriteLineAsync($"wsserver connect: {uri} did not answer the close within {options.CloseTimeout.TotalSeconds:0} s").ConfigureAwait(false);
+                    return ExitCodes.ConnectFailure;
+                }
+            }
             WebSocketMessage close = await printing.ConfigureAwait(false);
             return await EndedAsync(close, client).ConfigureAwait(false);
         }

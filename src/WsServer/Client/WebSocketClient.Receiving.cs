@@ -19,6 +19,8 @@ public sealed partial class WebSocketClient
     private byte[] _buffer;
     private int _start;
     private int _end;
+    // Who reads: nobody, a ReceiveAsync, or CloseAsync waiting for the server's answer.
+    private const int NotReading = 0, Receiving = 1, ClosingReads = 2;
     private int _receiving;
 
     /// <summary>Receives the next whole message: text, binary, or the close (<see cref="MessageType.Close"/>,
@@ -34,18 +36,25 @@ public sealed partial class WebSocketClient
     /// <para>A receive cancelled while it waits for data may leave the connection unusable (a TLS stream
     /// cannot resume a cancelled read): dispose the client then.</para>
     /// </remarks>
-    /// <exception cref="InvalidOperationException">Another receive (or <see cref="CloseAsync"/>) is reading.</exception>
+    /// <exception cref="InvalidOperationException">Another receive is in progress. (While <see cref="CloseAsync"/>
+    /// reads the server's answer, a receive waits for it and returns that close.)</exception>
     public async ValueTask<WebSocketMessage> ReceiveAsync(CancellationToken cancellationToken = default)
     {
-        if (Interlocked.CompareExchange(ref _receiving, 1, 0) != 0)
-            throw new InvalidOperationException("A receive is already in progress: a connection has one reader.");
+        switch (Interlocked.CompareExchange(ref _receiving, Receiving, NotReading))
+        {
+            case Receiving:
+                throw new InvalidOperationException("A receive is already in progress: a connection has one reader.");
+            case ClosingReads:
+                // CloseAsync is reading until the server's answer, the only thing left to receive.
+                return await _closed.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
         try
         {
             return await ReceiveCoreAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            Volatile.Write(ref _receiving, 0);
+            Volatile.Write(ref _receiving, NotReading);
         }
     }
 

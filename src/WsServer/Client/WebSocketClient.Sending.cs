@@ -63,11 +63,47 @@ public sealed partial class WebSocketClient
 
     /// <summary>Runs the closing handshake (RFC 6455 §7.1.2): sends a close with <paramref name="code"/>
     /// (1000 unless given; null sends one without a status), after the sends before it, and returns the
-    /// server's answer, read here or by the receive in progress. Messages that arrive before the answer
-    /// are dropped. When no answer comes within <see cref="WebSocketClientOptions.CloseTimeout"/>, the
-    /// connection is cut and the result is 1006. When the connection had already closed, its close is returned.</summary>
+    /// server's answer, read here or by the receive in progress. Messages read here before the answer are
+    /// dropped (to print them all, call <see cref="SendCloseAsync"/> and keep receiving instead). When no
+    /// answer comes within <see cref="WebSocketClientOptions.CloseTimeout"/>, the connection is cut and the
+    /// result is 1006. When the connection had already closed, its close is returned.</summary>
     /// <exception cref="ArgumentException">The code may not be sent, or a reason was given without one.</exception>
     public async ValueTask<WebSocketMessage> CloseAsync(CloseCode? code = CloseCode.NormalClosure, string? reason = null,
+        CancellationToken cancellationToken = default)
+    {
+        await SendCloseAsync(code, reason, cancellationToken).ConfigureAwait(false);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.CloseTimeout);
+        try
+        {
+            if (Interlocked.CompareExchange(ref _receiving, ClosingReads, NotReading) != NotReading)
+                return await _closed.Task.WaitAsync(timeout.Token).ConfigureAwait(false);
+            try
+            {
+                while (true)
+                {
+                    WebSocketMessage message = await ReceiveCoreAsync(timeout.Token).ConfigureAwait(false);
+                    if (message.Type == MessageType.Close) return message;
+                }
+            }
+            finally
+            {
+                Volatile.Write(ref _receiving, NotReading);
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            Abort();
+            return Ended(CloseCode.AbnormalClosure, "");
+        }
+    }
+
+    /// <summary>Starts the closing handshake and returns once the close frame is written (the BCL's
+    /// <c>CloseOutputAsync</c>): messages the server sent before its answer are still received, and
+    /// <see cref="ReceiveAsync"/> then returns the answer. Does nothing when a close was already sent or
+    /// received.</summary>
+    /// <exception cref="ArgumentException">The code may not be sent, or a reason was given without one.</exception>
+    public async ValueTask SendCloseAsync(CloseCode? code = CloseCode.NormalClosure, string? reason = null,
         CancellationToken cancellationToken = default)
     {
         await _writing.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -86,31 +122,6 @@ public sealed partial class WebSocketClient
         finally
         {
             _writing.Release();
-        }
-
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_options.CloseTimeout);
-        try
-        {
-            if (Interlocked.CompareExchange(ref _receiving, 1, 0) != 0)
-                return await _closed.Task.WaitAsync(timeout.Token).ConfigureAwait(false);
-            try
-            {
-                while (true)
-                {
-                    WebSocketMessage message = await ReceiveCoreAsync(timeout.Token).ConfigureAwait(false);
-                    if (message.Type == MessageType.Close) return message;
-                }
-            }
-            finally
-            {
-                Volatile.Write(ref _receiving, 0);
-            }
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            Abort();
-            return Ended(CloseCode.AbnormalClosure, "");
         }
     }
 

@@ -34,6 +34,7 @@ public sealed partial class WebSocketClient : IAsyncDisposable
     private readonly SemaphoreSlim _writing = new(1, 1);
     private ArrayBufferWriter<byte> _output = new(4096);
     private bool _disposed;
+    private int _disposing;
     private int _aborted;
 
     private WebSocketClient(ClientTransport transport, Uri uri, WebSocketClientOptions options)
@@ -109,10 +110,7 @@ public sealed partial class WebSocketClient : IAsyncDisposable
     /// session's buffers. A message received earlier is no longer valid afterwards.</summary>
     public async ValueTask DisposeAsync()
     {
-        lock (_state)
-        {
-            if (_disposed) return;
-        }
+        if (Interlocked.Exchange(ref _disposing, 1) != 0) return;
         if (await _writing.WaitAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false))
         {
             try

@@ -89,6 +89,40 @@ public sealed class WebSocketClientTests
     }
 
     [Fact]
+    public async Task SendCloseAsyncKeepsTheMessagesSentBeforeTheAnswer()
+    {
+        await using TestServer server = await TestServer.StartAsync(new EchoHandler());
+        await using WebSocketClient client = await ConnectAsync(server.Uri());
+
+        for (int i = 0; i < 20; i++) await client.SendAsync($"m{i}", Timeouts.Token());
+        await client.SendCloseAsync(CloseCode.NormalClosure, null, Timeouts.Token());
+
+        for (int i = 0; i < 20; i++) Assert.Equal($"m{i}", (await client.ReceiveAsync(Timeouts.Token())).GetText());
+        Assert.Equal(CloseCode.NormalClosure, (await client.ReceiveAsync(Timeouts.Token())).CloseCode);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => client.SendAsync("after", Timeouts.Token()).AsTask());
+    }
+
+    [Fact]
+    public async Task AReceiveLoopAndCloseAsyncBothGetTheClose()
+    {
+        await using TestServer server = await TestServer.StartAsync(new EchoHandler());
+        await using WebSocketClient client = await ConnectAsync(server.Uri());
+        async Task<int> ReceiveUntilCloseAsync()
+        {
+            int messages = 0;
+            while ((await client.ReceiveAsync(Timeouts.Token())).Type != MessageType.Close) messages++;
+            return messages;
+        }
+        Task<int> loop = Task.Run(ReceiveUntilCloseAsync);
+        for (int i = 0; i < 50; i++) await client.SendAsync($"m{i}", Timeouts.Token());
+
+        WebSocketMessage answer = await client.CloseAsync(CloseCode.NormalClosure, null, Timeouts.Token());
+
+        Assert.Equal(CloseCode.NormalClosure, answer.CloseCode);
+        Assert.InRange(await loop.Bounded(), 0, 50);
+    }
+
+    [Fact]
     public async Task TheServersCloseIsReceivedAsACloseMessageAndEchoed()
     {
         await using TestServer server = await TestServer.StartAsync(new CommandHandler());
