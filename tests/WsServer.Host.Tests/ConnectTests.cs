@@ -64,6 +64,21 @@ public sealed class ConnectTests
     }
 
     [Fact]
+    public async Task AServerCloseWithAnotherCodeExitsOneNamingIt()
+    {
+        (HostProcess server, Uri uri) = await HostProcess.StartServingAsync("--handler", BytesHandler);
+        using (server)
+        {
+            using HostProcess client = HostProcess.Start("connect", uri.ToString());
+
+            await client.WriteLineAsync("close");
+
+            Assert.Equal(1, await client.WaitForExitAsync());
+            Assert.Equal("wsserver connect: the connection closed with 4001 (bye)", client.Stderr[^1]);
+        }
+    }
+
+    [Fact]
     public async Task ABinaryMessageIsPrintedAsItsLengthAndHex()
     {
         (HostProcess server, Uri uri) = await HostProcess.StartServingAsync("--handler", BytesHandler);
