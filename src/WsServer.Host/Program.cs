@@ -1,3 +1,3 @@
 using WsServer.Host.Cli;
 
-return await HostCommand.RunAsync(args, Console.Out, Console.Error).ConfigureAwait(false);
+return await HostCommand.RunAsync(args, Console.In, Console.Out, Console.Error).ConfigureAwait(false);

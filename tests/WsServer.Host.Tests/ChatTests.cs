@@ -18,8 +18,8 @@ public sealed class ChatTests
             Assert.Contains("new WebSocket(", page, StringComparison.Ordinal);
             Assert.Contains("\"/chat\"", page, StringComparison.Ordinal);
 
-            using ClientWebSocket alice = await Client.ConnectAsync(new Uri(uri, "/chat"));
-            using ClientWebSocket bob = await Client.ConnectAsync(new Uri(uri, "/chat"));
+            using ClientWebSocket alice = await BclClient.ConnectAsync(new Uri(uri, "/chat"));
+            using ClientWebSocket bob = await BclClient.ConnectAsync(new Uri(uri, "/chat"));
             await alice.SendAsync("hi all"u8.ToArray(), WebSocketMessageType.Text);
 
             Assert.Equal("hi all", Encoding.UTF8.GetString((await alice.ReceiveMessageAsync()).Data));

@@ -16,7 +16,7 @@ public sealed class ChromiumChatTests
         (HostProcess host, Uri uri) = await HostProcess.StartServingAsync("--handler", "chat");
         using (host)
         {
-            using ClientWebSocket member = await Client.ConnectAsync(new Uri(uri, "/chat"));
+            using ClientWebSocket member = await BclClient.ConnectAsync(new Uri(uri, "/chat"));
             await using HeadlessChromium browser = HeadlessChromium.Open($"http://{uri.Authority}/?say=hello-from-chromium");
 
             (_, byte[] heard) = await member.ReceiveMessageAsync();

@@ -35,7 +35,7 @@ public sealed class SeedTodoTests
         (HostProcess host, Uri uri) = await HostProcess.StartServingAsync("--handler", GreeterSpec);
         using (host)
         {
-            using ClientWebSocket client = await Client.ConnectAsync(new Uri(uri, "/?name=ada"));
+            using ClientWebSocket client = await BclClient.ConnectAsync(new Uri(uri, "/?name=ada"));
             string hello = await ReceiveTextAsync(client);
             await client.SendAsync("hi"u8.ToArray(), WebSocketMessageType.Text);
 
@@ -53,7 +53,7 @@ public sealed class SeedTodoTests
         (HostProcess host, Uri uri) = await HostProcess.StartServingAsync("--route", "/echo=echo", "--route", $"/greet/*={GreeterSpec}");
         using (host)
         {
-            using ClientWebSocket greeter = await Client.ConnectAsync(new Uri(uri, "/greet/x?name=bo"));
+            using ClientWebSocket greeter = await BclClient.ConnectAsync(new Uri(uri, "/greet/x?name=bo"));
 
             Assert.StartsWith("hello bo from ", await ReceiveTextAsync(greeter), StringComparison.Ordinal);
             Assert.StartsWith("HTTP/1.1 101 ", await FirstLineAsync(uri, "/echo"), StringComparison.Ordinal);
@@ -63,7 +63,7 @@ public sealed class SeedTodoTests
 
     private static async Task<string> FirstLineAsync(Uri uri, string path)
     {
-        using ClientWebSocket client = await Client.ConnectAsync(new Uri(uri, path));
+        using ClientWebSocket client = await BclClient.ConnectAsync(new Uri(uri, path));
         return client.State == WebSocketState.Open ? "HTTP/1.1 101 Switching Protocols" : client.State.ToString();
     }
 

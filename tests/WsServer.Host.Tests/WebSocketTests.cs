@@ -16,7 +16,7 @@ public sealed class WebSocketTests
         (HostProcess host, Uri uri) = await HostProcess.StartServingAsync("--workers", "10", "--handler", "echo");
         using (host)
         {
-            using ClientWebSocket client = await Client.ConnectAsync(uri);
+            using ClientWebSocket client = await BclClient.ConnectAsync(uri);
 
             await client.SendAsync("héllo"u8.ToArray(), WebSocketMessageType.Text);
             (WebSocketMessageType type, byte[] data) = await client.ReceiveMessageAsync();
@@ -39,7 +39,7 @@ public sealed class WebSocketTests
         (HostProcess host, Uri uri) = await HostProcess.StartServingAsync("--handler", UppercaseSpec);
         using (host)
         {
-            using ClientWebSocket client = await Client.ConnectAsync(uri);
+            using ClientWebSocket client = await BclClient.ConnectAsync(uri);
 
             await client.SendAsync("hello"u8.ToArray(), WebSocketMessageType.Text);
             Assert.Equal("1:HELLO", Encoding.UTF8.GetString((await client.ReceiveMessageAsync()).Data));
@@ -56,7 +56,7 @@ public sealed class WebSocketTests
         (HostProcess host, Uri uri) = await HostProcess.StartServingAsync();
         using (host)
         {
-            using ClientWebSocket client = await Client.ConnectAsync(uri);
+            using ClientWebSocket client = await BclClient.ConnectAsync(uri);
             // A round trip first, so the connection is surely being served when the signal comes.
             await client.SendAsync("ping"u8.ToArray(), WebSocketMessageType.Text);
             await client.ReceiveMessageAsync();
@@ -77,7 +77,7 @@ public sealed class WebSocketTests
         (HostProcess host, Uri uri) = await HostProcess.StartServingAsync("--max-message-size", "10");
         using (host)
         {
-            using ClientWebSocket client = await Client.ConnectAsync(uri);
+            using ClientWebSocket client = await BclClient.ConnectAsync(uri);
 
             await client.SendAsync("0123456789"u8.ToArray(), WebSocketMessageType.Text);
             Assert.Equal("0123456789", Encoding.UTF8.GetString((await client.ReceiveMessageAsync()).Data));
@@ -125,7 +125,7 @@ public sealed class WebSocketTests
 
     private static async Task ConnectAndCloseAsync(Uri uri)
     {
-        using ClientWebSocket client = await Client.ConnectAsync(uri);
+        using ClientWebSocket client = await BclClient.ConnectAsync(uri);
         await client.SendAsync("hi"u8.ToArray(), WebSocketMessageType.Text);
         await client.ReceiveMessageAsync();
         await client.CloseAsync(WebSocketCloseStatus.NormalClosure);

@@ -11,6 +11,9 @@ namespace WsServer.LoadTest.Client;
 /// <see cref="ClientHandshake"/> for the upgrade, <see cref="FrameReader"/> to find frame boundaries in
 /// what the server sends (payloads are skipped, never copied), and frames encoded once with
 /// <see cref="FrameWriter"/> (masked) and sent again and again.</summary>
+/// <remarks>Not <see cref="WsServer.Client.WebSocketClient"/>: that client copies every payload it receives
+/// into a whole message and encodes each send, where this one must skip payloads and resend one encoded
+/// frame so that the load tool's own work stays out of the figures; its handshake is already the codec's.</remarks>
 internal sealed class WsClient : IDisposable
 {
     private static readonly byte[] CloseFrame = Encode(Opcode.Close, [0x03, 0xE8]);

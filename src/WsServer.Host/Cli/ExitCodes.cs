@@ -9,6 +9,9 @@ public static class ExitCodes
     /// <summary>The server could not start (for example, the port is in use).</summary>
     public const int StartFailure = 1;
 
+    /// <summary><c>wsserver connect</c>: the connection failed, was refused, or closed with an error code.</summary>
+    public const int ConnectFailure = 1;
+
     /// <summary>A bad flag, or a handler that cannot be loaded.</summary>
     public const int Usage = 2;
 }

@@ -11,13 +11,20 @@ public static class HostCommand
 {
     /// <summary>Runs the program with <paramref name="args"/>, writing to the given streams, and returns
     /// its exit code (see <see cref="ExitCodes"/>).</summary>
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
+    public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error) =>
+        RunAsync(args, Console.In, output, error);
+
+    /// <summary>Runs the program with <paramref name="args"/>; <c>wsserver connect</c> reads the lines it
+    /// sends from <paramref name="input"/>.</summary>
+    public static async Task<int> RunAsync(string[] args, TextReader input, TextWriter output, TextWriter error)
     {
         ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
 
         (Command root, HostOptions options) = CreateCommand();
+        root.Subcommands.Add(ConnectCommand.Create(input, output, error));
         root.SetAction((result, _) => ServeAsync(() => options.Read(result), output, error));
 
         ParseResult parsed = root.Parse(args);
@@ -25,7 +32,8 @@ public static class HostCommand
         {
             // System.CommandLine would print every error and the whole help; an operator's script
             // wants the first problem, on one line.
-            await error.WriteLineAsync($"wsserver: {parsed.Errors[0].Message}").ConfigureAwait(false);
+            string command = parsed.CommandResult.Command.Name == "connect" ? "wsserver connect" : "wsserver";
+            await error.WriteLineAsync($"{command}: {parsed.Errors[0].Message}").ConfigureAwait(false);
             return ExitCodes.Usage;
         }
 

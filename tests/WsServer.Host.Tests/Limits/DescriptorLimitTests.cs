@@ -58,7 +58,7 @@ public sealed class DescriptorLimitTests
             }
 
             // Once they are gone, the program accepts again by itself: a new connection is served.
-            using ClientWebSocket client = await Client.ConnectAsync(uri);
+            using ClientWebSocket client = await BclClient.ConnectAsync(uri);
             await client.SendAsync("still serving"u8.ToArray(), WebSocketMessageType.Text);
             Assert.Equal("still serving", Encoding.UTF8.GetString((await client.ReceiveMessageAsync()).Data));
             await client.CloseAsync(WebSocketCloseStatus.NormalClosure);

@@ -132,6 +132,16 @@ internal sealed partial class HostProcess : IDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>Writes a line to the program's standard input, as a person typing it.</summary>
+    public async Task WriteLineAsync(string line)
+    {
+        await _process.StandardInput.WriteLineAsync(line).WaitAsync(Timeout);
+        await _process.StandardInput.FlushAsync().WaitAsync(Timeout);
+    }
+
+    /// <summary>Closes the program's standard input: end of file, as Ctrl+D at a terminal.</summary>
+    public void CloseInput() => _process.StandardInput.Close();
+
     /// <summary>Sends SIGTERM, as a service manager or <c>docker stop</c> would.</summary>
     public void Terminate()
     {

@@ -8,7 +8,7 @@ namespace WsServer.Tests.Interop;
 /// python3-websockets, run by Debian's own /usr/bin/python3 (not the pyenv one first on PATH).</summary>
 public sealed class PythonWebSocketsTests
 {
-    private const string Python = "/usr/bin/python3";
+    internal const string Python = "/usr/bin/python3";
 
     [Fact]
     public async Task PythonClientEchoesEveryLengthEdgePingsAndCloses()
@@ -43,7 +43,7 @@ public sealed class PythonWebSocketsTests
         return await ExternalProcess.RunAsync(Python, null, arguments);
     }
 
-    private static void EnsurePythonWebSockets()
+    internal static void EnsurePythonWebSockets()
     {
         const string hint = "Python interop needs Debian's python3 with websockets: apt-get install -y python3-websockets";
         if (!File.Exists(Python)) Assert.Fail($"{Python} not found. {hint}");

@@ -3,7 +3,7 @@ using System.Net.WebSockets;
 namespace WsServer.Host.Tests.TestSupport;
 
 /// <summary>A <see cref="ClientWebSocket"/> with bounded waits, for talking to the program.</summary>
-internal static class Client
+internal static class BclClient
 {
     public static async Task<ClientWebSocket> ConnectAsync(Uri uri)
     {

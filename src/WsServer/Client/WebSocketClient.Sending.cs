@@ -1,0 +1,227 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Text;
+using WsServer.Handlers;
+using WsServer.Protocol.Closing;
+using WsServer.Protocol.Compression;
+using WsServer.Protocol.Messages;
+using WsServer.Protocol.Session;
+
+namespace WsServer.Client;
+
+/// <content>The write half: each send encodes one frame and writes it whole, in turn, under one lock.</content>
+public sealed partial class WebSocketClient
+{
+    private ulong _lastPing;
+
+    /// <summary>Sends a text message (compressed when permessage-deflate was agreed and it is long enough).</summary>
+    /// <exception cref="InvalidOperationException">A close was sent or received: nothing more can be sent.</exception>
+    public ValueTask SendAsync(string text, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return SendAsync(MessageKind.Text, default, text, cancellationToken);
+    }
+
+    /// <summary>Sends a binary message.</summary>
+    /// <exception cref="InvalidOperationException">A close was sent or received: nothing more can be sent.</exception>
+    public ValueTask SendAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default) =>
+        SendAsync(MessageKind.Binary, data, null, cancellationToken);
+
+    /// <summary>Sends a text message given as UTF-8 bytes (not re-validated).</summary>
+    /// <exception cref="InvalidOperationException">A close was sent or received: nothing more can be sent.</exception>
+    public ValueTask SendTextAsync(ReadOnlyMemory<byte> utf8, CancellationToken cancellationToken = default) =>
+        SendAsync(MessageKind.Text, utf8, null, cancellationToken);
+
+    /// <summary>Sends a ping and completes with the round-trip time when its pong is read, which happens in
+    /// <see cref="ReceiveAsync"/>: keep receiving meanwhile.</summary>
+    /// <exception cref="InvalidOperationException">A close was sent or received, or the connection ended
+    /// before the pong.</exception>
+    public async Task<TimeSpan> PingAsync(CancellationToken cancellationToken = default)
+    {
+        var pong = new TaskCompletionSource<TimeSpan>(TaskCreationOptions.RunContinuationsAsynchronously);
+        ulong id;
+        await _writing.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            id = EncodePing(pong);
+            await WriteToStreamAsync(_output.WrittenMemory, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _writing.Release();
+        }
+        try
+        {
+            return await pong.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            lock (_state) _pings.Remove(id);
+        }
+    }
+
+    /// <summary>Runs the closing handshake (RFC 6455 §7.1.2): sends a close with <paramref name="code"/>
+    /// (1000 unless given; null sends one without a status), after the sends before it, and returns the
+    /// server's answer, read here or by the receive in progress. Messages read here before the answer are
+    /// dropped (to print them all, call <see cref="SendCloseAsync"/> and keep receiving instead). When no
+    /// answer comes within <see cref="WebSocketClientOptions.CloseTimeout"/>, the connection is cut and the
+    /// result is 1006. When the connection had already closed, its close is returned.</summary>
+    /// <exception cref="ArgumentException">The code may not be sent, or a reason was given without one.</exception>
+    public async ValueTask<WebSocketMessage> CloseAsync(CloseCode? code = CloseCode.NormalClosure, string? reason = null,
+        CancellationToken cancellationToken = default)
+    {
+        await SendCloseAsync(code, reason, cancellationToken).ConfigureAwait(false);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.CloseTimeout);
+        try
+        {
+            if (Interlocked.CompareExchange(ref _receiving, ClosingReads, NotReading) != NotReading)
+                return await _closed.Task.WaitAsync(timeout.Token).ConfigureAwait(false);
+            try
+            {
+                while (true)
+                {
+                    WebSocketMessage message = await ReceiveCoreAsync(timeout.Token).ConfigureAwait(false);
+                    if (message.Type == MessageType.Close) return message;
+                }
+            }
+            finally
+            {
+                Volatile.Write(ref _receiving, NotReading);
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            Abort();
+            return Ended(CloseCode.AbnormalClosure, "");
+        }
+    }
+
+    /// <summary>Starts the closing handshake and returns once the close frame is written (the BCL's
+    /// <c>CloseOutputAsync</c>): messages the server sent before its answer are still received, and
+    /// <see cref="ReceiveAsync"/> then returns the answer. Does nothing when a close was already sent or
+    /// received.</summary>
+    /// <exception cref="ArgumentException">The code may not be sent, or a reason was given without one.</exception>
+    public async ValueTask SendCloseAsync(CloseCode? code = CloseCode.NormalClosure, string? reason = null,
+        CancellationToken cancellationToken = default)
+    {
+        await _writing.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            bool send;
+            _output.ResetWrittenCount();
+            lock (_state)
+            {
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                send = _session.State == SessionState.Open && _aborted == 0;
+                if (send) _session.WriteClose(_output, code, reason);
+            }
+            if (send) await WriteToStreamAsync(_output.WrittenMemory, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _writing.Release();
+        }
+    }
+
+    private async ValueTask SendAsync(MessageKind kind, ReadOnlyMemory<byte> payload, string? text, CancellationToken cancellationToken)
+    {
+        await _writing.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            Encode(kind, payload.Span, text);
+            await WriteToStreamAsync(_output.WrittenMemory, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // A large message's buffer is not kept for the small ones that usually follow.
+            if (_output.Capacity > OutputKeptBytes) _output = new ArrayBufferWriter<byte>(4096);
+            _writing.Release();
+        }
+    }
+
+    // Under _writing. Compression, the one slow step, runs outside the state lock; _writing keeps the
+    // compressed messages in the order their shared context saw them (RFC 7692 §7.2.1).
+    private void Encode(MessageKind kind, ReadOnlySpan<byte> payload, string? text)
+    {
+        _output.ResetWrittenCount();
+        byte[]? rented = null;
+        try
+        {
+            if (text is not null)
+            {
+                int length = Encoding.UTF8.GetByteCount(text);
+                if (!_session.ShouldCompress(length))
+                {
+                    lock (_state)
+                    {
+                        EnsureOpen();
+                        _session.WriteText(_output, text);
+                    }
+                    return;
+                }
+                rented = ArrayPool<byte>.Shared.Rent(length);
+                payload = rented.AsSpan(0, Encoding.UTF8.GetBytes(text, rented));
+            }
+            if (!_session.ShouldCompress(payload.Length))
+            {
+                lock (_state)
+                {
+                    EnsureOpen();
+                    _session.WriteMessage(_output, kind, payload);
+                }
+                return;
+            }
+            lock (_state) EnsureOpen();
+            using CompressedPayload compressed = _session.Compress(payload);
+            lock (_state)
+            {
+                EnsureOpen();
+                _session.WriteMessage(_output, kind, compressed);
+            }
+        }
+        finally
+        {
+            if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    // Under _writing.
+    private ulong EncodePing(TaskCompletionSource<TimeSpan> pong)
+    {
+        _output.ResetWrittenCount();
+        Span<byte> data = stackalloc byte[sizeof(ulong)];
+        lock (_state)
+        {
+            EnsureOpen();
+            ulong id = ++_lastPing;
+            BinaryPrimitives.WriteUInt64BigEndian(data, id);
+            _session.WritePing(_output, data);
+            _pings[id] = (Stopwatch.GetTimestamp(), pong);
+            return id;
+        }
+    }
+
+    // Under _state.
+    private void EnsureOpen()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_session.State != SessionState.Open || _aborted != 0)
+            throw new InvalidOperationException("The WebSocket connection is closing or closed: nothing more can be sent.");
+    }
+
+    // Under _writing.
+    private async ValueTask WriteToStreamAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _stream.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            Abort();
+            throw;
+        }
+    }
+}

@@ -1,0 +1,40 @@
+using WsServer.Protocol.Session;
+
+namespace WsServer.Client;
+
+/// <summary>How <see cref="WebSocketClient.ConnectAsync"/> connects: what it offers in the opening
+/// handshake, how long it waits, and the limits of the connection.</summary>
+public sealed record WebSocketClientOptions
+{
+    /// <summary>The subprotocols offered (<c>Sec-WebSocket-Protocol</c>), in order of preference; none by default.</summary>
+    public IReadOnlyList<string> Subprotocols { get; init; } = [];
+
+    /// <summary>Extra request headers (<c>Authorization</c>, <c>Cookie</c>, ...); the handshake's own
+    /// headers (<c>Host</c>, <c>Upgrade</c>, <c>Sec-WebSocket-*</c>) cannot be given here.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Headers { get; init; } = [];
+
+    /// <summary>The <c>Origin</c> header, as a browser would send it; null for none.</summary>
+    public string? Origin { get; init; }
+
+    /// <summary>Offer permessage-deflate (RFC 7692); on by default. Whether the server agreed is
+    /// <see cref="WebSocketClient.Compression"/>.</summary>
+    public bool Compression { get; init; } = true;
+
+    /// <summary>The bound on connecting: TCP, TLS and the opening handshake together; 30 s by default.</summary>
+    public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long <see cref="WebSocketClient.CloseAsync"/> waits for the server's close frame
+    /// before it cuts the connection; 10 s by default.</summary>
+    public TimeSpan CloseTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>For wss://, accept any server certificate (a self-signed one in a test); off by default,
+    /// when the certificate must be valid for the URL's host.</summary>
+    public bool AcceptAnyCertificate { get; init; }
+
+    /// <summary>The largest message received, in bytes, inclusive; a larger one fails the connection
+    /// with 1009. 1 MiB by default, as on the server.</summary>
+    public long MaxMessageSize { get; init; } = ProtocolOptions.DefaultMaxMessageSize;
+
+    /// <summary>The defaults.</summary>
+    public static WebSocketClientOptions Default { get; } = new();
+}
