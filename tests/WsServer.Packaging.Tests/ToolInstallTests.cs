@@ -38,7 +38,8 @@ public sealed class ToolInstallTests(PackedPackages packages)
 
         Assert.True(helped == 0, $"wsserver --help exited with {helped}:\n{help}");
         Assert.Contains("Usage:", help, StringComparison.Ordinal);
-        Assert.Contains("wsserver [options]", help, StringComparison.Ordinal);
+        Assert.Contains("wsserver [command] [options]", help, StringComparison.Ordinal);
+        Assert.Contains("connect", help, StringComparison.Ordinal);
         Assert.Contains("--port", help, StringComparison.Ordinal);
         Assert.Equal(0, versioned);
         Assert.Equal(PackedPackages.Version, version.Trim());
