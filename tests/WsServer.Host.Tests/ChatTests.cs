@@ -27,3 +27,31 @@ public sealed class ChatTests
         }
     }
 }
+
+/// <summary>The built-in broadcast: each message relayed unchanged to every other client of the route.</summary>
+public sealed class BroadcastTests
+{
+    [Fact]
+    public async Task EachMessageGoesUnchangedToEveryOtherClientButNotBackToItsSender()
+    {
+        (HostProcess host, Uri uri) = await HostProcess.StartServingAsync("--handler", "broadcast");
+        using (host)
+        {
+            using ClientWebSocket alice = await BclClient.ConnectAsync(new Uri(uri, "/room"));
+            using ClientWebSocket bob = await BclClient.ConnectAsync(new Uri(uri, "/room"));
+
+            await bob.SendAsync("from bob"u8.ToArray(), WebSocketMessageType.Text);
+            (WebSocketMessageType type, byte[] data) = await alice.ReceiveMessageAsync();
+            Assert.Equal((WebSocketMessageType.Text, "from bob"), (type, Encoding.UTF8.GetString(data)));
+
+            await alice.SendAsync(new byte[] { 1, 2, 3 }, WebSocketMessageType.Binary);
+            (type, data) = await bob.ReceiveMessageAsync();
+            Assert.Equal(WebSocketMessageType.Binary, type);
+            Assert.Equal(new byte[] { 1, 2, 3 }, data);
+
+            // Alice's next message is Bob's, not her own echoed back.
+            await bob.SendAsync("again"u8.ToArray(), WebSocketMessageType.Text);
+            Assert.Equal("again", Encoding.UTF8.GetString((await alice.ReceiveMessageAsync()).Data));
+        }
+    }
+}

@@ -20,6 +20,7 @@ internal static class HandlerCatalog
     private static readonly Dictionary<string, Action<RouteTable, string?, RouteOptions?>> BuiltIns = new(StringComparer.Ordinal)
     {
         ["echo"] = static (routes, pattern, options) => MapStateless(new EchoHandler(), routes, pattern, options),
+        ["broadcast"] = static (routes, pattern, options) => MapStateless(new BroadcastHandler(), routes, pattern, options),
         ["chat"] = static (routes, pattern, options) =>
         {
             MapStateless(new ChatHandler(), routes, pattern, options);

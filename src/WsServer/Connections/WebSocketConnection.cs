@@ -180,6 +180,15 @@ public sealed class WebSocketConnection
         }
     }
 
+    /// <summary>Publishes <paramref name="message"/> to every subscriber of <paramref name="topic"/> but this
+    /// connection (uWebSockets' <c>ws.publish</c>); never waits. Returns how many it was queued to.</summary>
+    public int Publish(string topic, PreparedMessage message)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(topic);
+        ArgumentNullException.ThrowIfNull(message);
+        return _topics.Publish(topic, message, except: this);
+    }
+
     /// <summary>The topics this connection subscribes to now (a snapshot).</summary>
     public IReadOnlyCollection<string> Topics
     {

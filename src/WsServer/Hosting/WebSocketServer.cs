@@ -122,12 +122,7 @@ public sealed class WebSocketServer : IAsyncDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(topic);
         ArgumentNullException.ThrowIfNull(message);
-        int queued = 0;
-        foreach (WebSocketConnection subscriber in _context.Topics.Subscribers(topic))
-        {
-            if (subscriber != except && subscriber.TrySend(message) == SendStatus.Queued) queued++;
-        }
-        return queued;
+        return _context.Topics.Publish(topic, message, except);
     }
 
     /// <summary>The open connection with <paramref name="id"/> (<see cref="ConnectionInfo.Id"/>), to send

@@ -21,6 +21,18 @@ internal sealed class TopicRegistry
     public ReadOnlySpan<WebSocketConnection> Subscribers(string topic) =>
         _topics.TryGetValue(topic, out WebSocketConnection[]? subscribers) ? subscribers : [];
 
+    /// <summary>Queues <paramref name="message"/> to every subscriber of <paramref name="topic"/> but
+    /// <paramref name="except"/>; never waits (a full queue meets its policy). Returns how many took it.</summary>
+    public int Publish(string topic, PreparedMessage message, WebSocketConnection? except)
+    {
+        int queued = 0;
+        foreach (WebSocketConnection subscriber in Subscribers(topic))
+        {
+            if (subscriber != except && subscriber.TrySend(message) == SendStatus.Queued) queued++;
+        }
+        return queued;
+    }
+
     /// <summary>False when <paramref name="connection"/> already subscribed.</summary>
     public bool Subscribe(string topic, WebSocketConnection connection)
     {
