@@ -45,6 +45,8 @@ public sealed class MetricsTests
 
         // A peer that does not read leaves bytes in its queue: the observable total sees them.
         await using RawClient stalled = await RawClient.ConnectAsync(server.Port);
+        // Its init runs just after its 101: wait for it.
+        for (int i = 0; i < 400 && handler.Opened.Count < 2; i++) await Task.Delay(10);
         WebSocketConnection slow = handler.Opened.Last();
         // More than the kernel's socket buffers can take, so bytes stay queued while the peer does not read.
         Assert.Equal(SendStatus.Queued, slow.TrySend(new byte[32 * 1024 * 1024]));
