@@ -1,0 +1,78 @@
+using System.Diagnostics.Metrics;
+using System.Net.WebSockets;
+using System.Text;
+using WsServer.Connections;
+using WsServer.Handlers;
+using WsServer.Hosting;
+
+namespace WsServer.Redis.Tests.TestSupport;
+
+/// <summary>One node: a server on a loopback port whose clients subscribe to <see cref="Topic"/> when
+/// they connect and are told their connection id ("ready ID"), and its backplane.</summary>
+public sealed class Node : IAsyncDisposable
+{
+    public const string Topic = "room";
+
+    private Node(WebSocketServer server, RedisBackplane backplane)
+    {
+        Server = server;
+        Backplane = backplane;
+    }
+
+    public WebSocketServer Server { get; }
+
+    public RedisBackplane Backplane { get; }
+
+    public static async Task<Node> StartAsync(string address, string nodeId, string prefix, IMeterFactory? meters = null)
+    {
+        var server = new WebSocketServer(new ServerOptions { Port = 0 }.UseHandler(new RoomHandler()), meterFactory: meters);
+        await server.StartAsync();
+        var backplane = new RedisBackplane(server, new RedisBackplaneOptions { Address = address, NodeId = nodeId, ChannelPrefix = prefix },
+            meterFactory: meters);
+        await backplane.StartAsync();
+        return new Node(server, backplane);
+    }
+
+    /// <summary>A client of this node, subscribed, and its address across the nodes.</summary>
+    public async Task<(ClientWebSocket Client, ConnectionAddress Address)> ConnectAsync()
+    {
+        var client = new ClientWebSocket();
+        await client.ConnectAsync(new Uri($"ws://127.0.0.1:{Server.LocalEndPoints[0].Port}/"), Timeouts.Token());
+        string ready = await ReceiveTextAsync(client);
+        return (client, new ConnectionAddress(Backplane.NodeId, long.Parse(ready["ready ".Length..], System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
+    public static async Task<string> ReceiveTextAsync(ClientWebSocket client, CancellationToken cancellationToken = default)
+    {
+        using CancellationTokenSource bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bound.CancelAfter(Timeouts.Default);
+        var buffer = new byte[64 * 1024];
+        int length = 0;
+        while (true)
+        {
+            WebSocketReceiveResult result = await client.ReceiveAsync(new ArraySegment<byte>(buffer, length, buffer.Length - length), bound.Token);
+            length += result.Count;
+            if (result.EndOfMessage) return Encoding.UTF8.GetString(buffer, 0, length);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Backplane.DisposeAsync();
+        await Server.StopAsync();
+        await Server.DisposeAsync();
+    }
+
+    private sealed class RoomHandler : IWebSocketHandler<int>
+    {
+        public async ValueTask<int> InitAsync(WebSocketConnection connection, CancellationToken cancellationToken)
+        {
+            connection.Subscribe(Topic);
+            await connection.SendAsync($"ready {connection.Id}", cancellationToken);
+            return 0;
+        }
+
+        public ValueTask<HandleResult<int>> HandleAsync(WebSocketMessage message, int state, CancellationToken cancellationToken) =>
+            new(HandleResult.NoReply(state));
+    }
+}
