@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test. Installs first whatever the interop tests need and the machine lacks:
-# Debian's python3-websockets and chromium (as root, with apt-get), and the Node ws client (npm ci).
+# Runs every test. Installs first whatever the interop and Redis tests need and the machine lacks:
+# Debian's python3-websockets, chromium and redis-server (as root, with apt-get), and the Node ws
+# client (npm ci).
 # Prints the totals from the test results as one line: "N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -9,9 +10,10 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 missing=()
 /usr/bin/python3 -c 'import websockets' 2>/dev/null || missing+=(python3-websockets)
 command -v chromium >/dev/null || missing+=(chromium)
+[[ -x /usr/bin/redis-server ]] || missing+=(redis-server)
 if ((${#missing[@]})); then
     if [[ $(id -u) -ne 0 ]]; then
-        echo "test.sh: the interop tests need ${missing[*]}: run as root, or apt-get install -y ${missing[*]}" >&2
+        echo "test.sh: the interop and Redis tests need ${missing[*]}: run as root, or apt-get install -y ${missing[*]}" >&2
         exit 1
     fi
     export DEBIAN_FRONTEND=noninteractive
