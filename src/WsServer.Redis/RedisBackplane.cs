@@ -124,6 +124,12 @@ public sealed class RedisBackplane : IAsyncDisposable
         return PublishAsync(topic, Encoding.UTF8.GetBytes(text), isText: true, except);
     }
 
+    /// <summary>Publishes a text message given as UTF-8 bytes (not re-validated) to <paramref name="topic"/>
+    /// on every node.</summary>
+    /// <inheritdoc cref="PublishAsync(string, string, WebSocketConnection?)" path="/returns"/>
+    public Task<bool> PublishTextAsync(string topic, ReadOnlyMemory<byte> utf8, WebSocketConnection? except = null) =>
+        PublishAsync(topic, utf8, isText: true, except);
+
     /// <summary>Publishes a binary message to <paramref name="topic"/> on every node.</summary>
     /// <inheritdoc cref="PublishAsync(string, string, WebSocketConnection?)" path="/returns"/>
     public Task<bool> PublishAsync(string topic, ReadOnlyMemory<byte> data, WebSocketConnection? except = null) =>

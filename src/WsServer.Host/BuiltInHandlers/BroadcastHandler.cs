@@ -4,24 +4,21 @@ using WsServer.Handlers;
 namespace WsServer.Host.BuiltInHandlers;
 
 /// <summary>Relays each message unchanged (text stays text, binary stays binary) to every other client of
-/// its route: the plainest fan-out. Each route's handler has a topic of its own; the message is encoded
+/// its route: the plainest fan-out. Each route has a topic of its own, named after its pattern, so the
+/// same route of every process sharing a Redis (<c>--redis</c>) is one room; the message is encoded
 /// once for all its subscribers, and one that reads too slowly misses messages rather than delaying the rest.</summary>
-internal sealed class BroadcastHandler : IWebSocketHandler
+internal sealed class BroadcastHandler(string topic, TopicRelay relay) : IWebSocketHandler
 {
-    private readonly string _topic = $"broadcast:{Guid.NewGuid():N}";
-
     public ValueTask InitAsync(WebSocketConnection connection, CancellationToken cancellationToken)
     {
-        connection.Subscribe(_topic);
+        connection.Subscribe(topic);
         return ValueTask.CompletedTask;
     }
 
-    public ValueTask<HandleResult> HandleAsync(WebSocketMessage message, WebSocketConnection connection,
+    public async ValueTask<HandleResult> HandleAsync(WebSocketMessage message, WebSocketConnection connection,
         CancellationToken cancellationToken)
     {
-        // The payload is borrowed until this call returns; the prepared frame is a copy.
-        PreparedMessage relayed = message.IsText ? PreparedMessage.Text(message.Payload.Span) : PreparedMessage.Binary(message.Payload.Span);
-        connection.Publish(_topic, relayed);
-        return new(HandleResult.NoReply());
+        await relay.PublishAsync(topic, message, connection, includeSender: false).ConfigureAwait(false);
+        return HandleResult.NoReply();
     }
 }

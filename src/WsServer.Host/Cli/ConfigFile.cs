@@ -8,7 +8,7 @@ namespace WsServer.Host.Cli;
 /// <code>
 /// { "port": 8443, "handler": "echo", "cert": "cert.pem", "key": "key.pem", "proxyProtocol": true,
 ///   "idleTimeout": 300, "keepalive": "off", "maxConnectionsPerIp": 50, "compression": false,
-///   "subprotocols": ["v2", "v1"], "allowOrigins": ["https://example.com"],
+///   "redis": "127.0.0.1:6379", "subprotocols": ["v2", "v1"], "allowOrigins": ["https://example.com"],
 ///   "routes": { "/chat": "chat", "/rooms/*": { "handler": "x.dll:X.Rooms", "subprotocols": ["rooms"] } } }
 /// </code>
 /// An unknown key or a value of the wrong type is a <see cref="UsageException"/> that names the key.
@@ -18,7 +18,7 @@ internal sealed record ConfigFile
     /// <summary>Every key: each flag's (see <see cref="HostOptions.ConfigKey"/>) but <c>--config</c>'s.</summary>
     public static IReadOnlyList<string> Keys { get; } =
         ["address", "port", "workers", "handler", "maxMessageSize", "logLevel", "cert", "key", "certPassword",
-            "proxyProtocol", "subprotocols", "allowOrigins", "routes", "compression",
+            "proxyProtocol", "subprotocols", "allowOrigins", "routes", "compression", "redis",
             "handshakeTimeout", "idleTimeout", "keepalive", "pongTimeout", "closeTimeout", "drainTimeout",
             "sendQueueLimit", "slowConsumer", "maxConnectionsPerIp", "maxConnections"];
 

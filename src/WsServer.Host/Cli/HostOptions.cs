@@ -84,6 +84,12 @@ internal sealed partial class HostOptions
         Description = "Expect a PROXY protocol (v1 or v2) header from a load balancer on every connection.",
     };
 
+    public Option<string> Redis { get; } = new("--redis")
+    {
+        Description = "Share the broadcast and chat rooms with every wsserver using this Redis (HOST:PORT), over Redis pub/sub: at most once, nothing kept while Redis is down.",
+        HelpName = "HOST:PORT",
+    };
+
     public Option<string> Config { get; } = new("--config") { Description = "A JSON file with any of these settings; flags win over it." };
 
     public Option<bool> Compression { get; } = new("--compression")
@@ -110,7 +116,7 @@ internal sealed partial class HostOptions
     }
 
     public IEnumerable<Option> All =>
-        [Port, Address, Workers, Handler, MaxMessageSize, LogLevel, Route, Cert, Key, CertPassword, Subprotocol, AllowOrigin, ProxyProtocol, Config,
+        [Port, Address, Workers, Handler, MaxMessageSize, LogLevel, Route, Cert, Key, CertPassword, Subprotocol, AllowOrigin, ProxyProtocol, Redis, Config,
          Compression, NoCompression, .. LimitOptions];
 
     /// <summary>The settings: each flag given on the command line, else the config file's value, else the
@@ -150,6 +156,7 @@ internal sealed partial class HostOptions
                 Routes = routes,
                 HasFallback = routes.Count == 0 || handlerGiven,
             },
+            Redis = PickText(Redis, "redis"),
             Compression = Given(NoCompression) ? !result.GetValue(NoCompression)
                 : Given(Compression) ? result.GetValue(Compression) : config.Boolean("compression") ?? true,
         };

@@ -22,4 +22,8 @@ public sealed record HostSettings(
     /// <summary>Negotiate permessage-deflate (<c>--compression</c>, the default; <c>--no-compression</c>
     /// or <c>"compression": false</c> in the config file declines it).</summary>
     public bool Compression { get; init; } = true;
+
+    /// <summary>The Redis to share the built-in broadcast and chat rooms through, as <c>HOST:PORT</c>
+    /// (<c>--redis</c>, <c>"redis"</c>); null for this process only.</summary>
+    public string? Redis { get; init; }
 }

@@ -2,10 +2,12 @@ using System.Net;
 using System.Net.Sockets;
 using System.Reflection;
 using Microsoft.Extensions.Logging;
+using WsServer.Host.BuiltInHandlers;
 using WsServer.Host.Cli;
 using WsServer.Host.Handlers;
 using WsServer.Hosting;
 using WsServer.Protocol.Compression;
+using WsServer.Redis;
 
 namespace WsServer.Host.Serving;
 
@@ -21,15 +23,20 @@ internal static class HostedServer
     /// <see cref="UsageException"/> when the handler cannot be loaded.</summary>
     public static async Task<int> RunAsync(HostSettings settings, TextWriter output, TextWriter error)
     {
-        ServerOptions options = CreateOptions(settings);
+        var relay = new TopicRelay();
+        ServerOptions options = CreateOptions(settings, relay);
 
         // Registered before binding, so a signal that arrives during start-up still drains.
         using var shutdown = new ShutdownSignal();
         using ILoggerFactory loggerFactory = CreateLoggerFactory(settings.LogLevel);
         WebSocketServer created;
+        RedisBackplane? backplane = null;
         try
         {
             created = new WebSocketServer(options, loggerFactory);
+            // Checked before anything listens: a bad address is a usage error naming it.
+            if (settings.Redis is { } redis)
+                backplane = new RedisBackplane(created, new RedisBackplaneOptions { Address = redis }, loggerFactory);
         }
         catch (ArgumentException ex)
         {
@@ -37,6 +44,7 @@ internal static class HostedServer
             throw new UsageException(ex.Message, ex);
         }
         await using WebSocketServer server = created;
+        await using RedisBackplane? scaleOut = backplane;
         try
         {
             await server.StartAsync().ConfigureAwait(false);
@@ -58,6 +66,14 @@ internal static class HostedServer
         await output.WriteLineAsync(
             $"wsserver {Version} listening on {(settings.Transport.Certificate is null ? "ws" : "wss")}://{bound}/ with handler {settings.Handler} (workers {settings.Workers})").ConfigureAwait(false);
         await output.FlushAsync().ConfigureAwait(false);
+        if (scaleOut is not null)
+        {
+            // After listening: an unreachable Redis is logged and retried while local clients are served.
+            await scaleOut.StartAsync().ConfigureAwait(false);
+            relay.Backplane = scaleOut;
+            await output.WriteLineAsync($"wsserver: rooms shared over Redis at {settings.Redis} as node {scaleOut.NodeId}").ConfigureAwait(false);
+            await output.FlushAsync().ConfigureAwait(false);
+        }
 
         await shutdown.Requested.ConfigureAwait(false);
         await server.StopAsync().ConfigureAwait(false);
@@ -66,7 +82,7 @@ internal static class HostedServer
 
     /// <summary>The server options <paramref name="settings"/> ask for, handlers registered. Throws
     /// <see cref="UsageException"/> when a handler cannot be loaded.</summary>
-    internal static ServerOptions CreateOptions(HostSettings settings)
+    internal static ServerOptions CreateOptions(HostSettings settings, TopicRelay? relay = null)
     {
         var options = new ServerOptions
         {
@@ -77,7 +93,7 @@ internal static class HostedServer
             Compression = settings.Compression ? PerMessageDeflateOptions.Default : PerMessageDeflateOptions.Disabled,
         };
         settings.Limits.ApplyTo(options);
-        TransportSetup.Apply(settings, options);
+        TransportSetup.Apply(settings, options, relay);
         return options;
     }
 

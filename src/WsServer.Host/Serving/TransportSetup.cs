@@ -1,3 +1,4 @@
+using WsServer.Host.BuiltInHandlers;
 using WsServer.Host.Cli;
 using WsServer.Host.Handlers;
 using WsServer.Hosting;
@@ -10,12 +11,12 @@ namespace WsServer.Host.Serving;
 /// origins per route, TLS and the PROXY protocol on the listener.</summary>
 internal static class TransportSetup
 {
-    public static void Apply(HostSettings settings, ServerOptions options)
+    public static void Apply(HostSettings settings, ServerOptions options, TopicRelay? relay = null)
     {
         TransportSettings transport = settings.Transport;
         foreach (RouteSpec route in transport.Routes)
-            HandlerCatalog.Register(route.Handler, options, route.Pattern, RouteOptionsFor(transport, route));
-        if (transport.HasFallback) HandlerCatalog.Register(settings.Handler, options, null, RouteOptionsFor(transport, null));
+            HandlerCatalog.Register(route.Handler, options, route.Pattern, RouteOptionsFor(transport, route), relay);
+        if (transport.HasFallback) HandlerCatalog.Register(settings.Handler, options, null, RouteOptionsFor(transport, null), relay);
         options.ProxyProtocol = transport.ProxyProtocol;
         options.Tls = TlsFor(transport);
     }

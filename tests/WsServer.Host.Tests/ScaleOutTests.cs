@@ -1,0 +1,70 @@
+using System.Net.WebSockets;
+using System.Text;
+using WsServer.Host.Tests.TestSupport;
+using WsServer.Redis.Tests.TestSupport;
+
+namespace WsServer.Host.Tests;
+
+/// <summary><c>--redis HOST:PORT</c>: two wsserver processes sharing a redis-server of the test's own
+/// are one room for the built-in chat and broadcast.</summary>
+public sealed class ScaleOutTests
+{
+    [Fact]
+    public async Task TwoChatProcessesSharingARedisAreOneRoom()
+    {
+        await using RedisProcess redis = await RedisProcess.StartAsync();
+        (HostProcess first, Uri firstUri) = await StartSharingAsync(redis, "--handler", "chat");
+        (HostProcess second, Uri secondUri) = await StartSharingAsync(redis, "--handler", "chat");
+        using (first)
+        using (second)
+        {
+            using ClientWebSocket alice = await BclClient.ConnectAsync(new Uri(firstUri, "/chat"));
+            using ClientWebSocket bob = await BclClient.ConnectAsync(new Uri(secondUri, "/chat"));
+
+            await alice.SendAsync("hi from the first"u8.ToArray(), WebSocketMessageType.Text);
+
+            Assert.Equal("hi from the first", Encoding.UTF8.GetString((await alice.ReceiveMessageAsync()).Data));
+            Assert.Equal("hi from the first", Encoding.UTF8.GetString((await bob.ReceiveMessageAsync()).Data));
+        }
+    }
+
+    [Fact]
+    public async Task TwoBroadcastProcessesSharingARedisRelayToEachOthersClientsButNotToTheSender()
+    {
+        await using RedisProcess redis = await RedisProcess.StartAsync();
+        (HostProcess first, Uri firstUri) = await StartSharingAsync(redis, "--handler", "broadcast");
+        (HostProcess second, Uri secondUri) = await StartSharingAsync(redis, "--handler", "broadcast");
+        using (first)
+        using (second)
+        {
+            using ClientWebSocket alice = await BclClient.ConnectAsync(new Uri(firstUri, "/room"));
+            using ClientWebSocket bob = await BclClient.ConnectAsync(new Uri(secondUri, "/room"));
+
+            await alice.SendAsync(new byte[] { 1, 2, 3 }, WebSocketMessageType.Binary);
+            (WebSocketMessageType type, byte[] data) = await bob.ReceiveMessageAsync();
+            Assert.Equal(WebSocketMessageType.Binary, type);
+            Assert.Equal(new byte[] { 1, 2, 3 }, data);
+
+            // Alice's next message is Bob's, not her own.
+            await bob.SendAsync("from bob"u8.ToArray(), WebSocketMessageType.Text);
+            Assert.Equal("from bob", Encoding.UTF8.GetString((await alice.ReceiveMessageAsync()).Data));
+        }
+    }
+
+    [Fact]
+    public async Task ABadRedisAddressIsAUsageErrorNamingIt()
+    {
+        using HostProcess host = HostProcess.Start("--port", "0", "--handler", "chat", "--redis", "localhost");
+
+        Assert.Equal(2, await host.WaitForExitAsync());
+        Assert.Contains(host.Stderr, line => line.Contains("'localhost'", StringComparison.Ordinal));
+    }
+
+    /// <summary>A wsserver with <c>--redis</c>, once it says its rooms are shared (subscribed).</summary>
+    private static async Task<(HostProcess, Uri)> StartSharingAsync(RedisProcess redis, params string[] args)
+    {
+        (HostProcess host, Uri uri) = await HostProcess.StartServingAsync([.. args, "--redis", redis.Address]);
+        await host.WaitForStdoutAsync(line => line.StartsWith("wsserver: rooms shared over Redis", StringComparison.Ordinal));
+        return (host, uri);
+    }
+}
