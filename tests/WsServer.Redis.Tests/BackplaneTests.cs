@@ -50,9 +50,10 @@ public sealed class BackplaneTests
     public async Task TheNodesRecoverByThemselvesWhenRedisComesBack()
     {
         using var metrics = new MetricTotals();
+        var logs = new RecordedLogs();
         await using RedisProcess redis = await RedisProcess.StartAsync();
         string prefix = Prefix();
-        await using Node a = await Node.StartAsync(redis.Address, "a", prefix, metrics);
+        await using Node a = await Node.StartAsync(redis.Address, "a", prefix, metrics, logs);
         await using Node b = await Node.StartAsync(redis.Address, "b", prefix, metrics);
         (ClientWebSocket onA, _) = await a.ConnectAsync();
         (ClientWebSocket onB, _) = await b.ConnectAsync();
@@ -81,6 +82,12 @@ public sealed class BackplaneTests
         Assert.True(metrics[RedisBackplaneMetrics.MessagesRelayed + "/out"] >= 2);
         Assert.True(metrics[RedisBackplaneMetrics.MessagesRelayed + "/in"] >= 2);
         Assert.True(metrics[RedisBackplaneMetrics.Lag + ".count"] >= 2);
+        // The gap is logged: lost (502), then back (503) with how many were dropped.
+        Assert.True(logs.Has(500) && logs.Has(502), string.Join("\n", logs.Entries));
+        await Eventually(() => logs.Has(503));
+        // At least "during"; some of the retries may have been dropped too.
+        Assert.Contains(logs.Entries, e => e.EventId == 503
+            && System.Text.RegularExpressions.Regex.IsMatch(e.Message, "; [1-9][0-9]* messages published meanwhile were dropped"));
         onA.Dispose();
         onB.Dispose();
     }
@@ -90,7 +97,9 @@ public sealed class BackplaneTests
     {
         int port = RedisProcess.FreePort();
         string prefix = Prefix();
-        await using Node a = await Node.StartAsync($"127.0.0.1:{port}", "a", prefix);
+        var logs = new RecordedLogs();
+        await using Node a = await Node.StartAsync($"127.0.0.1:{port}", "a", prefix, logs: logs);
+        Assert.Contains(logs.Entries, e => e.EventId == 501 && e.Message.Contains($"127.0.0.1:{port}", StringComparison.Ordinal));
         (ClientWebSocket onA, _) = await a.ConnectAsync();
 
         Assert.False(await a.Backplane.PublishAsync(Node.Topic, "local only"));
@@ -107,6 +116,7 @@ public sealed class BackplaneTests
             await Task.WhenAny(received, Task.Delay(100));
         }
         Assert.Equal("from b", await received);
+        await Eventually(() => logs.Has(503));
         onA.Dispose();
     }
 

@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Net.WebSockets;
 using System.Text;
+using Microsoft.Extensions.Logging;
 using WsServer.Connections;
 using WsServer.Handlers;
 using WsServer.Hosting;
@@ -23,12 +24,13 @@ public sealed class Node : IAsyncDisposable
 
     public RedisBackplane Backplane { get; }
 
-    public static async Task<Node> StartAsync(string address, string nodeId, string prefix, IMeterFactory? meters = null)
+    public static async Task<Node> StartAsync(string address, string nodeId, string prefix, IMeterFactory? meters = null,
+        ILoggerFactory? logs = null)
     {
         var server = new WebSocketServer(new ServerOptions { Port = 0 }.UseHandler(new RoomHandler()), meterFactory: meters);
         await server.StartAsync();
         var backplane = new RedisBackplane(server, new RedisBackplaneOptions { Address = address, NodeId = nodeId, ChannelPrefix = prefix },
-            meterFactory: meters);
+            logs, meters);
         await backplane.StartAsync();
         return new Node(server, backplane);
     }
