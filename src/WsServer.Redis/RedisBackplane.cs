@@ -104,8 +104,8 @@ public sealed class RedisBackplane : IAsyncDisposable
             // Recorded now, subscribed when the connection comes up (StackExchange.Redis restores them).
             flags = CommandFlags.FireAndForget;
         }
-        await subscriber.SubscribeAsync(_topics, (_, value) => Receive(value), flags).ConfigureAwait(false);
-        await subscriber.SubscribeAsync(_ownChannel, (_, value) => Receive(value), flags).ConfigureAwait(false);
+        await subscriber.SubscribeAsync(_topics, Receive, flags).ConfigureAwait(false);
+        await subscriber.SubscribeAsync(_ownChannel, Receive, flags).ConfigureAwait(false);
     }
 
     /// <summary>The address by which any node reaches <paramref name="connection"/> of this node.</summary>
@@ -206,11 +206,11 @@ public sealed class RedisBackplane : IAsyncDisposable
         return false;
     }
 
-    private void Receive(RedisValue value)
+    private void Receive(RedisChannel channel, RedisValue value)
     {
         if (!Envelope.TryRead((ReadOnlyMemory<byte>)value, out Envelope envelope))
         {
-            Log.NotAnEnvelope(_logger, _topics.ToString());
+            Log.NotAnEnvelope(_logger, channel.ToString());
             return;
         }
         if (envelope.Target == EnvelopeTarget.Topic)

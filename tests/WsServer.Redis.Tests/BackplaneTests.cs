@@ -28,6 +28,27 @@ public sealed class BackplaneTests
     }
 
     [Fact]
+    public async Task AForeignMessageOnTheTopicsChannelIsLoggedAndIgnored()
+    {
+        await using RedisProcess redis = await RedisProcess.StartAsync();
+        string prefix = Prefix();
+        var logs = new RecordedLogs();
+        await using Node a = await Node.StartAsync(redis.Address, "a", prefix);
+        await using Node b = await Node.StartAsync(redis.Address, "b", prefix, logs: logs);
+        (ClientWebSocket onB, _) = await b.ConnectAsync();
+        await using (StackExchange.Redis.ConnectionMultiplexer other = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redis.Address))
+        {
+            await other.GetSubscriber().PublishAsync(StackExchange.Redis.RedisChannel.Literal(prefix + ":topics"), "not an envelope");
+        }
+
+        Assert.True(await a.Backplane.PublishAsync(Node.Topic, "real"));
+
+        Assert.Equal("real", await Node.ReceiveTextAsync(onB));
+        await Eventually(() => logs.Entries.Any(e => e.EventId == 505 && e.Message.Contains(prefix + ":topics", StringComparison.Ordinal)));
+        onB.Dispose();
+    }
+
+    [Fact]
     public async Task ASendByAddressReachesTheConnectionOnTheOtherNode()
     {
         await using RedisProcess redis = await RedisProcess.StartAsync();
