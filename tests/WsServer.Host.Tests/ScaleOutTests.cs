@@ -2,6 +2,7 @@ using System.Net.WebSockets;
 using System.Text;
 using WsServer.Host.Tests.TestSupport;
 using WsServer.Redis.Tests.TestSupport;
+using WsServer.Tests.TestSupport;
 
 namespace WsServer.Host.Tests;
 
@@ -58,6 +59,37 @@ public sealed class ScaleOutTests
 
         Assert.Equal(2, await host.WaitForExitAsync());
         Assert.Contains(host.Stderr, line => line.Contains("'localhost'", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task AMessageTypedInAChatPageOnOneProcessAppearsInAChatPageOnTheOther()
+    {
+        await using RedisProcess redis = await RedisProcess.StartAsync();
+        (HostProcess first, Uri firstUri) = await StartSharingAsync(redis, "--handler", "chat");
+        (HostProcess second, Uri secondUri) = await StartSharingAsync(redis, "--handler", "chat");
+        using (first)
+        using (second)
+        {
+            // A reader's page on the first process, joined before the writer's page on the second speaks.
+            await using HeadlessChromium reader = HeadlessChromium.Open($"http://{firstUri.Authority}/", devTools: true);
+            string? status = null;
+            for (int i = 0; i < 200 && status?.StartsWith("connected", StringComparison.Ordinal) != true; i++)
+            {
+                await Task.Delay(50);
+                status = await reader.EvaluateAsync("document.getElementById('status').textContent");
+            }
+            Assert.StartsWith("connected", status, StringComparison.Ordinal);
+
+            await using HeadlessChromium writer = HeadlessChromium.Open($"http://{secondUri.Authority}/?say=hello-across-nodes");
+
+            string? log = null;
+            for (int i = 0; i < 200 && log?.Contains("hello-across-nodes", StringComparison.Ordinal) != true; i++)
+            {
+                await Task.Delay(50);
+                log = await reader.EvaluateAsync("document.getElementById('log').textContent");
+            }
+            Assert.Contains("hello-across-nodes", log, StringComparison.Ordinal);
+        }
     }
 
     /// <summary>A wsserver with <c>--redis</c>, once it says its rooms are shared (subscribed).</summary>

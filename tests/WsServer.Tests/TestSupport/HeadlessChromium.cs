@@ -20,8 +20,9 @@ public sealed class HeadlessChromium : IAsyncDisposable
         _ = browser.StandardOutput.ReadToEndAsync();
     }
 
-    /// <summary>Opens <paramref name="url"/>; fails the test with the install command when Chromium is missing.</summary>
-    public static HeadlessChromium Open(string url)
+    /// <summary>Opens <paramref name="url"/>; fails the test with the install command when Chromium is missing.
+    /// With <paramref name="devTools"/>, the page can be read through the DevTools protocol (<see cref="EvaluateAsync"/>).</summary>
+    public static HeadlessChromium Open(string url, bool devTools = false)
     {
         if (!File.Exists(Executable)) Assert.Fail($"{Executable} not found. Chromium interop needs: apt-get install -y chromium");
         string profile = Directory.CreateTempSubdirectory("wsserver-chromium-").FullName;
@@ -30,7 +31,42 @@ public sealed class HeadlessChromium : IAsyncDisposable
         foreach (string argument in new[] { "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                      "--disable-background-networking", "--disable-component-update", "--disable-sync", $"--user-data-dir={profile}", url })
             start.ArgumentList.Add(argument);
+        // Port 0: Chromium picks one and writes it to DevToolsActivePort in the profile.
+        if (devTools) start.ArgumentList.Insert(0, "--remote-debugging-port=0");
         return new HeadlessChromium(Process.Start(start)!, profile);
+    }
+
+    /// <summary>Evaluates <paramref name="expression"/> in the page (DevTools protocol, Runtime.evaluate) and
+    /// returns its value as a string; the browser must have been opened with devTools.</summary>
+    public async Task<string?> EvaluateAsync(string expression)
+    {
+        string portFile = Path.Combine(_profile, "DevToolsActivePort");
+        for (int i = 0; i < 200 && !File.Exists(portFile); i++) await Task.Delay(50);
+        string port = (await File.ReadAllLinesAsync(portFile))[0];
+        using var http = new HttpClient();
+        string pages = await http.GetStringAsync(new Uri($"http://127.0.0.1:{port}/json/list"));
+        string target = System.Text.Json.JsonDocument.Parse(pages).RootElement.EnumerateArray()
+            .First(p => p.GetProperty("type").GetString() == "page").GetProperty("webSocketDebuggerUrl").GetString()!;
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var devTools = new System.Net.WebSockets.ClientWebSocket();
+        await devTools.ConnectAsync(new Uri(target), deadline.Token);
+        string call = System.Text.Json.JsonSerializer.Serialize(new
+        {
+            id = 1, method = "Runtime.evaluate", @params = new { expression, returnByValue = true },
+        });
+        await devTools.SendAsync(System.Text.Encoding.UTF8.GetBytes(call), System.Net.WebSockets.WebSocketMessageType.Text, true, deadline.Token);
+        using var answer = new MemoryStream();
+        var buffer = new byte[8192];
+        System.Net.WebSockets.WebSocketReceiveResult received;
+        do
+        {
+            received = await devTools.ReceiveAsync(buffer, deadline.Token);
+            answer.Write(buffer, 0, received.Count);
+        }
+        while (!received.EndOfMessage);
+        System.Text.Json.JsonElement result = System.Text.Json.JsonDocument.Parse(answer.ToArray()).RootElement
+            .GetProperty("result").GetProperty("result");
+        return result.TryGetProperty("value", out System.Text.Json.JsonElement value) ? value.ToString() : null;
     }
 
     /// <summary>What Chromium wrote on stderr, once it has been stopped.</summary>
