@@ -83,6 +83,12 @@ internal sealed class Outbox : IBufferWriter<byte>
         _signal.Set();
     }
 
+    /// <summary>True while a sender waits for room (<see cref="WaitForSpaceAsync"/>).</summary>
+    public bool HasSpaceWaiter
+    {
+        get { lock (_gate) return _spaceAvailable is not null; }
+    }
+
     /// <summary>Completes when the queue is under its limit again, or the pump stopped.</summary>
     public Task WaitForSpaceAsync(CancellationToken cancellationToken)
     {

@@ -212,7 +212,11 @@ public sealed class WebSocketConnection
 
     internal void OnHeartbeat(long now)
     {
-        if (_liveness.IsCheckDue(now)) Mailbox.Post(Liveness.Tick);
+        if (!_liveness.IsCheckDue(now)) return;
+        // A reply waiting for room holds the turn, and no handler runs meanwhile: a peer that neither
+        // reads nor sends must still be found idle, so the check runs here rather than wait for the turn.
+        if (_live.Outbox.HasSpaceWaiter) _liveness.Check(this, _transport);
+        else Mailbox.Post(Liveness.Tick);
     }
 
     internal void Complete() => _completion.TrySetResult();

@@ -93,6 +93,72 @@ public sealed class DeadlineTests
         handler.Release.SetResult();
     }
 
+    [Fact]
+    public async Task APeerThatNeitherReadsNorSendsIsFoundIdleWhileASendWaitsForRoom()
+    {
+        var handler = new FloodingHandler();
+        await using TestServer server = await StartAsync(handler, o =>
+        {
+            o.IdleTimeout = TimeSpan.FromSeconds(60);
+            o.CloseTimeout = TimeSpan.FromSeconds(5);
+            o.SendQueueLimit = 64 * 1024;
+        });
+        await using RawClient client = await RawClient.ConnectAsync(server.Port);
+        WsServer.Connections.WebSocketConnection connection = await handler.Opened.Task.Bounded();
+        // The handler sends until the queue is full and then waits for room, in its turn; the peer says
+        // nothing more and reads nothing.
+        await client.SendAsync(ClientFrame.Text("flood"));
+        for (int i = 0; i < 400 && !connection.Live.Outbox.HasSpaceWaiter; i++) await Task.Delay(25);
+        Assert.True(connection.Live.Outbox.HasSpaceWaiter, "the handler's send should wait for room");
+
+        _time.Advance(TimeSpan.FromSeconds(59));
+        await Task.Delay(Settle);
+        Assert.True(connection.IsOpen, "closed before the idle timeout");
+        _time.Advance(TimeSpan.FromSeconds(1));
+        for (int i = 0; i < 200 && connection.IsOpen; i++) await Task.Delay(25);
+        Assert.False(connection.IsOpen, "not closed at the idle timeout");
+
+        // Its close frame cannot reach a peer that does not read: the close deadline cuts it.
+        _time.Advance(TimeSpan.FromSeconds(5));
+        await connection.Completion.Bounded();
+        Assert.Equal("idle timeout", handler.Closed!.Reason);
+    }
+
+    /// <summary>On "flood", sends 64 KiB messages until the connection refuses them.</summary>
+    private sealed class FloodingHandler : WsServer.Handlers.IWebSocketHandler<int>
+    {
+        public TaskCompletionSource<WsServer.Connections.WebSocketConnection> Opened { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public WsServer.Handlers.ConnectionClosed? Closed { get; private set; }
+
+        private WsServer.Connections.WebSocketConnection? _connection;
+
+        public ValueTask<int> InitAsync(WsServer.Connections.WebSocketConnection connection, CancellationToken ct)
+        {
+            _connection = connection;
+            Opened.TrySetResult(connection);
+            return new(0);
+        }
+
+        public async ValueTask<WsServer.Handlers.HandleResult<int>> HandleAsync(WsServer.Handlers.WebSocketMessage message, int state, CancellationToken ct)
+        {
+            try
+            {
+                for (int i = 0; i < 100_000; i++) await _connection!.SendAsync(new byte[64 * 1024], ct);
+            }
+            catch (Exception ex) when (ex is WsServer.Connections.ConnectionClosedException or OperationCanceledException)
+            {
+            }
+            return WsServer.Handlers.HandleResult.NoReply(state);
+        }
+
+        public ValueTask ClosedAsync(WsServer.Handlers.ConnectionClosed closed, int state, CancellationToken ct)
+        {
+            Closed = closed;
+            return ValueTask.CompletedTask;
+        }
+    }
+
     private Task<TestServer> StartAsync(WsServer.Handlers.IWebSocketHandler<int> handler, Action<ServerOptions> configure) =>
         TestServer.StartAsync(handler, o =>
         {
