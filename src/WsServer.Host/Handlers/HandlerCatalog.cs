@@ -23,10 +23,10 @@ internal static class HandlerCatalog
     {
         ["echo"] = static (routes, pattern, options, _) => MapStateless(new EchoHandler(), routes, pattern, options),
         ["broadcast"] = static (routes, pattern, options, relay) =>
-            MapStateless(new BroadcastHandler($"broadcast:{pattern ?? "*"}", relay), routes, pattern, options),
+            MapStateless(RoomHandler.Broadcast(pattern, relay), routes, pattern, options),
         ["chat"] = static (routes, pattern, options, relay) =>
         {
-            MapStateless(new ChatHandler($"chat:{pattern ?? "*"}", relay), routes, pattern, options);
+            MapStateless(RoomHandler.Chat(pattern, relay), routes, pattern, options);
             // The chat comes with its page, for a browser to join it at /.
             routes.MapPage("/", ChatPage.For(pattern));
         },

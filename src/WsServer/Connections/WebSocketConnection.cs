@@ -257,8 +257,7 @@ public sealed class WebSocketConnection
 
     private static ReadOnlySpan<byte> CheckControl(ReadOnlySpan<byte> data)
     {
-        // RFC 6455 §5.5: "All control frames MUST have a payload length of 125 bytes or less".
-        if (data.Length > ClosePayload.MaxLength) throw new ArgumentException("A control frame carries at most 125 bytes.", nameof(data));
+        HandleResult.ThrowIfControlPayloadTooLong(data.Length, nameof(data));
         return data;
     }
 }

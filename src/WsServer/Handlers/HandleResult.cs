@@ -144,10 +144,16 @@ public readonly struct HandleResult
 
     private static ReadOnlyMemory<byte> CheckControl(ReadOnlyMemory<byte> data)
     {
-        // RFC 6455 §5.5: "All control frames MUST have a payload length of 125 bytes or less".
-        if (data.Length > ClosePayload.MaxLength)
-            throw new ArgumentException("A ping or pong carries at most 125 bytes.", nameof(data));
+        ThrowIfControlPayloadTooLong(data.Length, nameof(data));
         return data;
+    }
+
+    /// <summary>The one check of a ping's or pong's size, for results and for direct sends alike.</summary>
+    internal static void ThrowIfControlPayloadTooLong(int length, string paramName)
+    {
+        // RFC 6455 §5.5: "All control frames MUST have a payload length of 125 bytes or less".
+        if (length > ClosePayload.MaxLength)
+            throw new ArgumentException("A ping or pong carries at most 125 bytes.", paramName);
     }
 
     private static void CheckClose(CloseCode? code, string? reason)
