@@ -46,6 +46,18 @@ public sealed partial class ProtocolSession
     public bool ShouldCompress(int payloadLength) =>
         Options.Deflate is not null && payloadLength >= Options.Compression.Threshold;
 
+    /// <summary>The settings a frame compressed once for many server sessions must be made with to be
+    /// sent on this one: null unless this is a server session that agreed permessage-deflate with
+    /// <c>server_no_context_takeover</c> (§7.1.1.1) and the payload reaches the threshold, in which
+    /// case such a frame goes uncompressed.</summary>
+    public SharedDeflate? SharedDeflateFor(int payloadLength)
+    {
+        if (Role != EndpointRole.Server || !ShouldCompress(payloadLength) || !Options.Deflate!.ServerNoContextTakeover)
+            return null;
+        return new SharedDeflate(Options.Deflate.ServerMaxWindowBits, Options.Compression.CompressionLevel,
+            Options.Compression.MemoryLevel);
+    }
+
     /// <summary>Compresses a data message's payload for <see cref="WriteMessage(IBufferWriter{byte}, MessageKind, in CompressedPayload)"/>.
     /// This is the one step of writing that may take long, so it is separate: a caller that shares the
     /// session between threads compresses outside its lock, but must write the compressed messages in

@@ -84,7 +84,7 @@ internal static class ConnectionRunner
     {
         try
         {
-            await live.Outbox.PumpAsync(transport.Stream).ConfigureAwait(false);
+            await live.Outbox.PumpAsync(transport).ConfigureAwait(false);
         }
         catch (Exception ex) when (OpenTransport.IsEnd(ex))
         {

@@ -148,17 +148,19 @@ internal sealed class LiveSession
         return Signal(status, defer);
     }
 
-    /// <summary>Queues a frame encoded once for many connections (always sent as it is, uncompressed).</summary>
-    public SendStatus SendPrepared(ReadOnlySpan<byte> frame, bool ignoreLimit = false)
+    /// <summary>Queues a message encoded once for many connections, by reference: its plain frame, or
+    /// the compressed frame it shares with every session whose compressor starts each message afresh.</summary>
+    public SendStatus SendPrepared(PreparedMessage message, bool ignoreLimit = false)
     {
+        // Compressed once, by the first session that needs it, outside the gate.
+        byte[] frame = message.FrameFor(_protocol.SharedDeflateFor(message.PayloadLength));
         SendStatus status;
         lock (_gate)
         {
             status = Admit(ignoreLimit);
             if (status == SendStatus.Queued)
             {
-                Outbox.Reserve(frame.Length);
-                _protocol.WritePreparedFrame(Outbox, frame);
+                Outbox.QueueShared(frame);
                 _metrics.MessageSent();
             }
         }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using WsServer.Diagnostics;
 using WsServer.Protocol.Session;
+using WsServer.Transport;
 
 namespace WsServer.Connections;
 
@@ -9,7 +10,8 @@ namespace WsServer.Connections;
 /// nothing else: every frame in it was encoded by the connection's <see cref="ProtocolSession"/>,
 /// which writes straight into it (it is the session's <see cref="IBufferWriter{T}"/>) under the
 /// connection's gate, the same lock that guards this queue. The pump takes the gate only to take a
-/// batch, and writes it outside, coalescing whatever queued while the previous write was in flight.
+/// batch, and writes it outside in one send, coalescing whatever queued while the previous write was in
+/// flight. A frame shared with other connections (a broadcast) is queued by reference, not copied.
 /// An empty outbox holds no buffer.
 /// </summary>
 internal sealed class Outbox : IBufferWriter<byte>
@@ -19,12 +21,16 @@ internal sealed class Outbox : IBufferWriter<byte>
     private const int FirstSegmentSize = SegmentPool.SmallestSize;
     private const int SegmentSize = SegmentPool.LargestSize;
 
+    // Well under Linux's IOV_MAX (1024) of arrays per sendmsg.
+    private const int MaxBatchSegments = 64;
+
     private readonly Lock _gate;
     private readonly AsyncSignal _signal = new();
     private readonly long _limit;
     private readonly ServerInstruments _metrics;
-    private List<(byte[] Buffer, int Length)> _queued = [];
-    private List<(byte[] Buffer, int Length)> _sending = [];
+    private List<Segment> _queued = [];
+    private List<Segment> _sending = [];
+    private readonly List<ArraySegment<byte>> _batch = [];
     private byte[]? _tail;
     private int _tailLength;
     private long _pending;
@@ -103,7 +109,7 @@ internal sealed class Outbox : IBufferWriter<byte>
 
     /// <summary>Writes queued bytes to <paramref name="transport"/> until the sealed last frame is
     /// written or <see cref="Stop"/> is called. Transport errors end the pump and are rethrown.</summary>
-    public async Task PumpAsync(Stream transport)
+    public async Task PumpAsync(IBatchWriter transport)
     {
         try
         {
@@ -111,11 +117,12 @@ internal sealed class Outbox : IBufferWriter<byte>
             {
                 await _signal.WaitAsync().ConfigureAwait(false);
                 bool lastBatch = TakeBatch();
-                long sent = 0;
-                foreach ((byte[] buffer, int length) in _sending)
+                int sent = 0;
+                for (int start = 0; start < _sending.Count; start += MaxBatchSegments)
                 {
-                    await transport.WriteAsync(buffer.AsMemory(0, length)).ConfigureAwait(false);
-                    sent += length;
+                    int bytes = FillBatch(start);
+                    await transport.WriteAsync(_batch, bytes).ConfigureAwait(false);
+                    sent += bytes;
                 }
                 ReleaseBatch(sent);
                 if (lastBatch) return;
@@ -136,8 +143,7 @@ internal sealed class Outbox : IBufferWriter<byte>
             _stopped = true;
             waiter = _spaceAvailable;
             _spaceAvailable = null;
-            foreach ((byte[] buffer, _) in _queued) SegmentPool.Return(buffer);
-            _queued.Clear();
+            ReturnAll(_queued);
             if (_tail is not null) SegmentPool.Return(_tail);
             _tail = null;
             _tailLength = 0;
@@ -152,12 +158,7 @@ internal sealed class Outbox : IBufferWriter<byte>
     {
         lock (_gate)
         {
-            if (_tail is not null && _tailLength > 0)
-            {
-                _queued.Add((_tail, _tailLength));
-                _tail = null;
-                _tailLength = 0;
-            }
+            CloseTail();
             (_queued, _sending) = (_sending, _queued);
             return _sealed || _stopped;
         }
@@ -178,11 +179,20 @@ internal sealed class Outbox : IBufferWriter<byte>
                 _overflowed = false;
             }
         }
-        foreach ((byte[] buffer, _) in _sending) SegmentPool.Return(buffer);
-        _sending.Clear();
+        ReturnAll(_sending);
+        _batch.Clear();
         _metrics.BytesSent(sent);
         waiter?.TrySetResult();
         if (drained) _drained?.Invoke();
+    }
+
+    /// <summary>Queues a whole frame shared with other connections by reference: it is not copied and
+    /// never written to. Under the gate.</summary>
+    public void QueueShared(byte[] frame)
+    {
+        CloseTail();
+        _queued.Add(new Segment(frame, frame.Length, Pooled: false));
+        _pending += frame.Length;
     }
 
     /// <summary>Makes room for a frame of <paramref name="frameLength"/> bytes in one segment when it
@@ -205,10 +215,45 @@ internal sealed class Outbox : IBufferWriter<byte>
         int needed = Math.Max(sizeHint, 1);
         if (_tail is not null && _tail.Length - _tailLength >= needed) return _tail;
         int size = _tail is null ? FirstSegmentSize : Math.Min(_tail.Length * 2, SegmentSize);
-        if (_tail is not null && _tailLength > 0) _queued.Add((_tail, _tailLength));
+        if (_tail is not null && _tailLength > 0) _queued.Add(new Segment(_tail, _tailLength, Pooled: true));
         else if (_tail is not null) SegmentPool.Return(_tail);
         _tail = SegmentPool.Rent(Math.Max(size, needed));
         _tailLength = 0;
         return _tail;
     }
+
+    // Under the gate: the tail's bytes go to the queue as they are; the next frame starts a new one.
+    private void CloseTail()
+    {
+        if (_tail is null || _tailLength == 0) return;
+        _queued.Add(new Segment(_tail, _tailLength, Pooled: true));
+        _tail = null;
+        _tailLength = 0;
+    }
+
+    // The pump's: up to MaxBatchSegments of the batch, from start, as one send; returns its bytes.
+    private int FillBatch(int start)
+    {
+        _batch.Clear();
+        int bytes = 0;
+        for (int i = start; i < _sending.Count && i < start + MaxBatchSegments; i++)
+        {
+            Segment segment = _sending[i];
+            _batch.Add(new ArraySegment<byte>(segment.Buffer, 0, segment.Length));
+            bytes += segment.Length;
+        }
+        return bytes;
+    }
+
+    private static void ReturnAll(List<Segment> segments)
+    {
+        foreach (Segment segment in segments)
+        {
+            if (segment.Pooled) SegmentPool.Return(segment.Buffer);
+        }
+        segments.Clear();
+    }
+
+    /// <summary>Queued bytes: a pooled array of this outbox's own, or a frame shared with others.</summary>
+    private readonly record struct Segment(byte[] Buffer, int Length, bool Pooled);
 }

@@ -1,19 +1,33 @@
 using System.Buffers;
 using System.Text;
+using WsServer.Protocol.Compression;
 using WsServer.Protocol.Framing;
 
 namespace WsServer.Connections;
 
-/// <summary>A message encoded once as a server frame, to be sent to many connections (fan-out)
-/// with no further encoding: each send only copies the frame bytes into that connection's queue.</summary>
+/// <summary>A message encoded once as a server frame, to be sent to many connections (fan-out) with no
+/// further encoding and no copy: every connection's send queue holds a reference to the same bytes.
+/// Connections that agreed permessage-deflate without server context takeover (the default) share one
+/// compressed frame instead, made by the first of them to need it.</summary>
 public sealed class PreparedMessage
 {
     private readonly byte[] _frame;
+    private readonly Opcode _opcode;
+    private readonly int _payloadOffset;
+    private CompressedFrame? _compressed;
 
-    private PreparedMessage(byte[] frame) => _frame = frame;
+    private PreparedMessage(byte[] frame, Opcode opcode, int payloadOffset)
+    {
+        _frame = frame;
+        _opcode = opcode;
+        _payloadOffset = payloadOffset;
+    }
 
-    /// <summary>The encoded frame, header included.</summary>
+    /// <summary>The encoded (uncompressed) frame, header included.</summary>
     public ReadOnlyMemory<byte> Frame => _frame;
+
+    /// <summary>The payload's length in bytes.</summary>
+    internal int PayloadLength => _frame.Length - _payloadOffset;
 
     /// <summary>Encodes a text message.</summary>
     public static PreparedMessage Text(string text)
@@ -28,10 +42,31 @@ public sealed class PreparedMessage
     /// <summary>Encodes a binary message.</summary>
     public static PreparedMessage Binary(ReadOnlySpan<byte> data) => Encode(Opcode.Binary, data);
 
+    /// <summary>The frame to queue for a connection whose session asks for <paramref name="deflate"/>
+    /// (null: the plain frame). Compressed frames are made once per settings and kept.</summary>
+    internal byte[] FrameFor(SharedDeflate? deflate)
+    {
+        if (deflate is not SharedDeflate settings) return _frame;
+        for (CompressedFrame? known = Volatile.Read(ref _compressed); known is not null; known = known.Next)
+        {
+            if (known.Settings == settings) return known.Frame;
+        }
+        // Two first senders may both compress; the loser's frame is equal, so either is right.
+        byte[] frame = settings.EncodeFrame(_opcode, _frame.AsSpan(_payloadOffset));
+        CompressedFrame? head;
+        do
+        {
+            head = Volatile.Read(ref _compressed);
+        } while (Interlocked.CompareExchange(ref _compressed, new CompressedFrame(settings, frame, head), head) != head);
+        return frame;
+    }
+
     private static PreparedMessage Encode(Opcode opcode, ReadOnlySpan<byte> payload)
     {
         var writer = new ArrayBufferWriter<byte>(payload.Length + 10);
         FrameWriter.WriteFrame(writer, opcode, payload);
-        return new PreparedMessage(writer.WrittenSpan.ToArray());
+        return new PreparedMessage(writer.WrittenSpan.ToArray(), opcode, writer.WrittenCount - payload.Length);
     }
+
+    private sealed record CompressedFrame(SharedDeflate Settings, byte[] Frame, CompressedFrame? Next);
 }

@@ -91,7 +91,7 @@ public sealed class WebSocketConnection
     public ValueTask SendAsync(PreparedMessage message, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
-        return SendAsync(static (l, f, wait) => l.SendPrepared(f.Span, wait), message.Frame, cancellationToken);
+        return SendAsync(static (l, m, wait) => l.SendPrepared(m, wait), message, cancellationToken);
     }
 
     /// <summary>Queues a text message unless the queue is full or the connection closing.</summary>
@@ -111,7 +111,7 @@ public sealed class WebSocketConnection
     public SendStatus TrySend(PreparedMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
-        return _live.SendPrepared(message.Frame.Span);
+        return _live.SendPrepared(message);
     }
 
     /// <summary>Queues a ping with up to 125 bytes of data (ahead of the queue limit: control frames are small).</summary>

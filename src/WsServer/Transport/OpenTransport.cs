@@ -11,7 +11,7 @@ namespace WsServer.Transport;
 /// It owns the socket; <see cref="Abort"/> cuts it from any thread, which ends every pending read and
 /// write on it and cancels <see cref="Aborted"/>.
 /// </summary>
-internal sealed class OpenTransport : IAsyncDisposable
+internal sealed class OpenTransport : IAsyncDisposable, IBatchWriter
 {
     private readonly Socket _socket;
     private readonly SslStream? _tls;
@@ -64,6 +64,19 @@ internal sealed class OpenTransport : IAsyncDisposable
                 return false;
             }
         }
+    }
+
+    /// <summary>Writes <paramref name="batch"/> (<paramref name="total"/> bytes) in order: on plain TCP
+    /// straight to the socket, several arrays in one <c>sendmsg</c>; on TLS one write each.</summary>
+    public ValueTask WriteAsync(List<ArraySegment<byte>> batch, int total)
+    {
+        if (_tls is not null) return WriteEachAsync(batch);
+        return batch.Count == 1 ? GatherSend.SendAsync(_socket, batch[0]) : GatherSend.SendAsync(_socket, batch, total);
+    }
+
+    private async ValueTask WriteEachAsync(List<ArraySegment<byte>> batch)
+    {
+        foreach (ArraySegment<byte> buffer in batch) await Stream.WriteAsync(buffer).ConfigureAwait(false);
     }
 
     /// <summary>Ends our sending side: TLS close_notify first on wss, then the TCP FIN, so the peer reads

@@ -1,0 +1,8 @@
+namespace WsServer.Transport;
+
+/// <summary>Where an outbox writes its batches: the connection's transport (tests give their own).</summary>
+internal interface IBatchWriter
+{
+    /// <summary>Writes every byte of <paramref name="batch"/> (<paramref name="total"/> bytes), in order.</summary>
+    ValueTask WriteAsync(List<ArraySegment<byte>> batch, int total);
+}
