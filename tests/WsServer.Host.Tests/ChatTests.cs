@@ -4,7 +4,8 @@ using WsServer.Host.Tests.TestSupport;
 
 namespace WsServer.Host.Tests;
 
-/// <summary>The built-in chat: its page at / for a browser, and every text message broadcast to every member.</summary>
+/// <summary>The built-in chat: its page at / for a browser, and every text message sent to every member
+/// with its sender's name.</summary>
 public sealed class ChatTests
 {
     [Fact]
@@ -18,12 +19,32 @@ public sealed class ChatTests
             Assert.Contains("new WebSocket(", page, StringComparison.Ordinal);
             Assert.Contains("\"/chat\"", page, StringComparison.Ordinal);
 
-            using ClientWebSocket alice = await BclClient.ConnectAsync(new Uri(uri, "/chat"));
-            using ClientWebSocket bob = await BclClient.ConnectAsync(new Uri(uri, "/chat"));
+            using ClientWebSocket alice = await BclClient.ConnectAsync(new Uri(uri, "/chat?name=alice"));
+            using ClientWebSocket nameless = await BclClient.ConnectAsync(new Uri(uri, "/chat"));
             await alice.SendAsync("hi all"u8.ToArray(), WebSocketMessageType.Text);
 
-            Assert.Equal("hi all", Encoding.UTF8.GetString((await alice.ReceiveMessageAsync()).Data));
-            Assert.Equal("hi all", Encoding.UTF8.GetString((await bob.ReceiveMessageAsync()).Data));
+            Assert.Equal("alice: hi all", Encoding.UTF8.GetString((await alice.ReceiveMessageAsync()).Data));
+            Assert.Equal("alice: hi all", Encoding.UTF8.GetString((await nameless.ReceiveMessageAsync()).Data));
+
+            await nameless.SendAsync("hello"u8.ToArray(), WebSocketMessageType.Text);
+            Assert.Matches("^guest-[0-9]+: hello$", Encoding.UTF8.GetString((await alice.ReceiveMessageAsync()).Data));
+        }
+    }
+
+    [Theory]
+    [InlineData("ada%20lovelace", "ada lovelace")]
+    [InlineData("%20%20bob%20", "bob")]
+    [InlineData("eve%0D%0Aforged%3A%20line", "eveforged: line")]
+    [InlineData("0123456789012345678901234567890123456789", "01234567890123456789012345678901")]
+    public async Task ANameIsTrimmedStrippedOfControlCharactersAndCapped(string query, string expected)
+    {
+        (HostProcess host, Uri uri) = await HostProcess.StartServingAsync("--handler", "chat");
+        using (host)
+        {
+            using ClientWebSocket member = await BclClient.ConnectAsync(new Uri(uri, "/chat?name=" + query));
+            await member.SendAsync("x"u8.ToArray(), WebSocketMessageType.Text);
+
+            Assert.Equal(expected + ": x", Encoding.UTF8.GetString((await member.ReceiveMessageAsync()).Data));
         }
     }
 }

@@ -17,11 +17,11 @@ public sealed class ChromiumChatTests
         using (host)
         {
             using ClientWebSocket member = await BclClient.ConnectAsync(new Uri(uri, "/chat"));
-            await using HeadlessChromium browser = HeadlessChromium.Open($"http://{uri.Authority}/?say=hello-from-chromium");
+            await using HeadlessChromium browser = HeadlessChromium.Open($"http://{uri.Authority}/?name=chromium&say=hello-from-chromium");
 
             (_, byte[] heard) = await member.ReceiveMessageAsync();
 
-            Assert.Equal("hello-from-chromium", Encoding.UTF8.GetString(heard));
+            Assert.Equal("chromium: hello-from-chromium", Encoding.UTF8.GetString(heard));
         }
     }
 }

@@ -19,13 +19,13 @@ public sealed class ScaleOutTests
         using (first)
         using (second)
         {
-            using ClientWebSocket alice = await BclClient.ConnectAsync(new Uri(firstUri, "/chat"));
-            using ClientWebSocket bob = await BclClient.ConnectAsync(new Uri(secondUri, "/chat"));
+            using ClientWebSocket alice = await BclClient.ConnectAsync(new Uri(firstUri, "/chat?name=alice"));
+            using ClientWebSocket bob = await BclClient.ConnectAsync(new Uri(secondUri, "/chat?name=bob"));
 
             await alice.SendAsync("hi from the first"u8.ToArray(), WebSocketMessageType.Text);
 
-            Assert.Equal("hi from the first", Encoding.UTF8.GetString((await alice.ReceiveMessageAsync()).Data));
-            Assert.Equal("hi from the first", Encoding.UTF8.GetString((await bob.ReceiveMessageAsync()).Data));
+            Assert.Equal("alice: hi from the first", Encoding.UTF8.GetString((await alice.ReceiveMessageAsync()).Data));
+            Assert.Equal("alice: hi from the first", Encoding.UTF8.GetString((await bob.ReceiveMessageAsync()).Data));
         }
     }
 
@@ -80,15 +80,15 @@ public sealed class ScaleOutTests
             }
             Assert.StartsWith("connected", status, StringComparison.Ordinal);
 
-            await using HeadlessChromium writer = HeadlessChromium.Open($"http://{secondUri.Authority}/?say=hello-across-nodes");
+            await using HeadlessChromium writer = HeadlessChromium.Open($"http://{secondUri.Authority}/?name=writer&say=hello-across-nodes");
 
             string? log = null;
-            for (int i = 0; i < 200 && log?.Contains("hello-across-nodes", StringComparison.Ordinal) != true; i++)
+            for (int i = 0; i < 200 && log?.Contains("writer: hello-across-nodes", StringComparison.Ordinal) != true; i++)
             {
                 await Task.Delay(50);
                 log = await reader.EvaluateAsync("document.getElementById('log').textContent");
             }
-            Assert.Contains("hello-across-nodes", log, StringComparison.Ordinal);
+            Assert.Contains("writer: hello-across-nodes", log, StringComparison.Ordinal);
         }
     }
 

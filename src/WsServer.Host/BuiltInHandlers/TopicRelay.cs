@@ -1,4 +1,3 @@
-using System.Buffers;
 using WsServer.Connections;
 using WsServer.Handlers;
 using WsServer.Redis;
@@ -20,22 +19,22 @@ internal sealed class TopicRelay
         set => _backplane = value;
     }
 
-    /// <summary>Publishes <paramref name="message"/> unchanged (text as text) to every subscriber of
-    /// <paramref name="topic"/>, <paramref name="sender"/> included or not. Never waits for a slow
-    /// subscriber; waits for Redis to take it when there is a backplane, so one sender's messages
-    /// leave in order.</summary>
-    public async ValueTask PublishAsync(string topic, WebSocketMessage message, WebSocketConnection sender, bool includeSender)
+    /// <summary>Publishes a message (text or binary) to every subscriber of <paramref name="topic"/>,
+    /// <paramref name="sender"/> included or not. Never waits for a slow subscriber; waits for Redis to
+    /// take it when there is a backplane, so one sender's messages leave in order.</summary>
+    public async ValueTask PublishAsync(string topic, bool isText, ReadOnlyMemory<byte> payload, WebSocketConnection sender,
+        bool includeSender)
     {
         if (_backplane is { } backplane)
         {
-            // The payload is borrowed until the handler's call completes, which waits for this.
-            byte[] payload = message.Payload.ToArray();
+            // The payload may be borrowed from the read buffer only until the handler's call completes.
+            byte[] copy = payload.ToArray();
             WebSocketConnection? except = includeSender ? null : sender;
-            await (message.IsText ? backplane.PublishTextAsync(topic, payload, except) : backplane.PublishAsync(topic, payload, except))
+            await (isText ? backplane.PublishTextAsync(topic, copy, except) : backplane.PublishAsync(topic, copy, except))
                 .ConfigureAwait(false);
             return;
         }
-        PreparedMessage prepared = message.IsText ? PreparedMessage.Text(message.Payload.Span) : PreparedMessage.Binary(message.Payload.Span);
+        PreparedMessage prepared = isText ? PreparedMessage.Text(payload.Span) : PreparedMessage.Binary(payload.Span);
         sender.Publish(topic, prepared);
         if (includeSender) sender.TrySend(prepared);
     }

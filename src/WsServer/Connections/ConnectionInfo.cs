@@ -24,6 +24,10 @@ public sealed record ConnectionInfo
     /// <summary>The query without its <c>?</c>; empty when absent.</summary>
     public required string Query { get; init; }
 
+    /// <summary>The value of <paramref name="name"/> in <see cref="Query"/>, percent- and plus-decoded
+    /// (<c>?name=ada%20l</c> gives <c>ada l</c>); the first when repeated; null when absent.</summary>
+    public string? QueryValue(string name) => Upgrade.QueryString.GetValue(Query, name);
+
     /// <summary>The upgrade request's headers.</summary>
     public required HttpHeaders Headers { get; init; }
 
