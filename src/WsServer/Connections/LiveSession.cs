@@ -229,20 +229,23 @@ internal sealed class LiveSession
         lock (_compressing)
         {
             lock (_gate) status = Admit(ignoreLimit);
-            if (status != SendStatus.Queued) return Signal(status, defer);
-            using CompressedPayload compressed = _protocol.Compress(payload);
-            lock (_gate)
+            if (status == SendStatus.Queued)
             {
-                // Admitted above; only a close in the meantime can refuse it now.
-                status = Admit(ignoreLimit: true);
-                if (status == SendStatus.Queued)
+                using CompressedPayload compressed = _protocol.Compress(payload);
+                lock (_gate)
                 {
-                    Outbox.Reserve(MaxHeaderLength + compressed.Span.Length);
-                    _protocol.WriteMessage(Outbox, kind, compressed);
-                    _metrics.MessageSent();
+                    // Admitted above; only a close in the meantime can refuse it now.
+                    status = Admit(ignoreLimit: true);
+                    if (status == SendStatus.Queued)
+                    {
+                        Outbox.Reserve(MaxHeaderLength + compressed.Span.Length);
+                        _protocol.WriteMessage(Outbox, kind, compressed);
+                        _metrics.MessageSent();
+                    }
                 }
             }
         }
+        // Outside the compression lock: the next message's deflate need not wait for this send.
         return Signal(status, defer);
     }
 

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using WsServer.Diagnostics;
 using WsServer.Protocol.Session;
 using WsServer.Transport;
@@ -6,13 +7,13 @@ using WsServer.Transport;
 namespace WsServer.Connections;
 
 /// <summary>
-/// The bytes waiting for the peer, in order, and the one pump that writes them. It holds bytes and
-/// nothing else: every frame in it was encoded by the connection's <see cref="ProtocolSession"/>,
-/// which writes straight into it (it is the session's <see cref="IBufferWriter{T}"/>) under the
-/// connection's gate, the same lock that guards this queue. The pump takes the gate only to take a
-/// batch, and writes it outside in one send, coalescing whatever queued while the previous write was in
-/// flight. A frame shared with other connections (a broadcast) is queued by reference, not copied.
-/// An empty outbox holds no buffer.
+/// The bytes waiting for the peer, in order, and their one writer. It holds bytes and nothing else:
+/// every frame in it was encoded by the connection's <see cref="ProtocolSession"/>, which writes straight
+/// into it (it is the session's <see cref="IBufferWriter{T}"/>) under the connection's gate, the same lock
+/// that guards this queue. Whoever queues a frame while no write is under way writes it, on its own
+/// thread; a write under way takes, when done, whatever queued meanwhile, in one send. The writer takes
+/// the gate only to take a batch. A frame shared with other connections (a broadcast) is queued by
+/// reference, not copied. An empty outbox holds no buffer.
 /// </summary>
 internal sealed class Outbox : IBufferWriter<byte>
 {
@@ -25,7 +26,9 @@ internal sealed class Outbox : IBufferWriter<byte>
     private const int MaxBatchSegments = 64;
 
     private readonly Lock _gate;
-    private readonly AsyncSignal _signal = new();
+    private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private IBatchWriter? _transport;
+    private bool _writing; // one writer at a time owns _sending and _batch
     private readonly long _limit;
     private readonly ServerInstruments _metrics;
     private List<Segment> _queued = [];
@@ -72,21 +75,23 @@ internal sealed class Outbox : IBufferWriter<byte>
     /// it has written everything. Under the gate.</summary>
     public void Seal() => _sealed = true;
 
-    /// <summary>Wakes the pump for what was just queued, or, with <paramref name="defer"/>, at the next
+    /// <summary>Writes what was just queued, or, with <paramref name="defer"/>, at the next
     /// <see cref="Flush"/>: the session loop queues the replies to one read that way and flushes once.
-    /// Called outside the gate, so a sender never holds it while it wakes the pump.</summary>
+    /// Called outside the gate. The write is made on the caller's thread when no other is under way
+    /// (no hop to another thread between producing a frame and the <c>send</c>); otherwise the write
+    /// under way takes these bytes too when it is done.</summary>
     public void Signal(bool defer)
     {
         if (defer) _deferred = true;
-        else _signal.Set();
+        else Write();
     }
 
-    /// <summary>Wakes the pump for frames queued with <c>defer</c>, if any.</summary>
+    /// <summary>Writes frames queued with <c>defer</c>, if any.</summary>
     public void Flush()
     {
         if (!_deferred) return;
         _deferred = false;
-        _signal.Set();
+        Write();
     }
 
     /// <summary>True while a sender waits for room (<see cref="WaitForSpaceAsync"/>).</summary>
@@ -107,59 +112,114 @@ internal sealed class Outbox : IBufferWriter<byte>
         }
     }
 
-    /// <summary>Writes queued bytes to <paramref name="transport"/> until the sealed last frame is
-    /// written or <see cref="Stop"/> is called. Transport errors end the pump and are rethrown.</summary>
-    public async Task PumpAsync(IBatchWriter transport)
+    /// <summary>Starts writing to <paramref name="transport"/> (what was queued before goes first);
+    /// the task completes once the sealed last frame is written or <see cref="Stop"/> is called, and
+    /// fails with the transport's error if a write fails.</summary>
+    public Task PumpAsync(IBatchWriter transport)
+    {
+        lock (_gate) _transport = transport;
+        Write();
+        return _finished.Task;
+    }
+
+    /// <summary>Drops whatever is queued, refuses further bytes and ends the pump once a write under
+    /// way is done.</summary>
+    public void Stop()
+    {
+        TaskCompletionSource? waiter;
+        bool writing;
+        lock (_gate)
+        {
+            waiter = DropQueued();
+            writing = _writing;
+        }
+        waiter?.TrySetResult();
+        if (!writing) _finished.TrySetResult();
+    }
+
+    // Becomes the writer unless one is under way or there is no transport yet.
+    private void Write()
+    {
+        lock (_gate)
+        {
+            if (_writing || _transport is null) return;
+            _writing = true;
+        }
+        _ = WriteQueuedAsync();
+    }
+
+    // The one writer at a time: runs on the thread that started it until a write has to wait for the
+    // socket, then on the thread that completes the write. Pooled builder: waiting allocates nothing.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask WriteQueuedAsync()
     {
         try
         {
             while (true)
             {
-                await _signal.WaitAsync().ConfigureAwait(false);
-                bool lastBatch = TakeBatch();
+                bool last = TakeBatch(out bool empty);
+                if (empty)
+                {
+                    if (last) Finish(null);
+                    return;
+                }
                 int sent = 0;
                 for (int start = 0; start < _sending.Count; start += MaxBatchSegments)
                 {
                     int bytes = FillBatch(start);
-                    await transport.WriteAsync(_batch, bytes).ConfigureAwait(false);
+                    await _transport!.WriteAsync(_batch, bytes).ConfigureAwait(false);
                     sent += bytes;
                 }
                 ReleaseBatch(sent);
-                if (lastBatch) return;
+                if (last)
+                {
+                    Finish(null);
+                    return;
+                }
             }
         }
-        finally
+        catch (Exception ex)
         {
-            Stop();
+            Finish(ex);
         }
     }
 
-    /// <summary>Drops whatever is queued, refuses further bytes and ends the pump.</summary>
-    public void Stop()
+    private void Finish(Exception? error)
     {
         TaskCompletionSource? waiter;
         lock (_gate)
         {
-            _stopped = true;
-            waiter = _spaceAvailable;
-            _spaceAvailable = null;
-            ReturnAll(_queued);
-            if (_tail is not null) SegmentPool.Return(_tail);
-            _tail = null;
-            _tailLength = 0;
+            waiter = DropQueued();
+            ReturnAll(_sending);
         }
         waiter?.TrySetResult();
-        _signal.Set();
+        if (error is null) _finished.TrySetResult();
+        else _finished.TrySetException(error);
     }
 
-    /// <summary>Moves every queued segment to the sending list; true when the outbox is sealed or
-    /// stopped, so this is the pump's last batch.</summary>
-    private bool TakeBatch()
+    // Under the gate: stopped, nothing queued; returns the sender waiting for room, to be released.
+    private TaskCompletionSource? DropQueued()
+    {
+        _stopped = true;
+        TaskCompletionSource? waiter = _spaceAvailable;
+        _spaceAvailable = null;
+        ReturnAll(_queued);
+        if (_tail is not null) SegmentPool.Return(_tail);
+        _tail = null;
+        _tailLength = 0;
+        return waiter;
+    }
+
+    /// <summary>Moves every queued segment to the sending list; <paramref name="empty"/> when there was
+    /// none, and then the writer is done. True when the outbox is sealed or stopped: the last batch.</summary>
+    private bool TakeBatch(out bool empty)
     {
         lock (_gate)
         {
             CloseTail();
             (_queued, _sending) = (_sending, _queued);
+            empty = _sending.Count == 0;
+            if (empty) _writing = false;
             return _sealed || _stopped;
         }
     }
