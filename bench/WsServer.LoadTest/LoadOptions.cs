@@ -1,11 +1,12 @@
 using System.Globalization;
+using WsServer.LoadTest.Machine;
 
 namespace WsServer.LoadTest;
 
-/// <summary>The tool's command line: <c>[scenario] [--option value]...</c>.</summary>
+/// <summary>The tool's command line: <c>[scenario] [--option value]...</c>; <c>all</c> is <c>issue12</c>.</summary>
 internal sealed record LoadOptions
 {
-    public static readonly string[] Scenarios = ["echo", "latency", "upgrades", "fanout", "idle", "flood"];
+    public static readonly string[] Scenarios = ["issue12", "echo", "latency", "upgrades", "fanout", "idle", "flood"];
 
     public string Scenario { get; init; } = "all";
     public int Rounds { get; init; } = 3;
@@ -17,7 +18,7 @@ internal sealed record LoadOptions
     public int LatencySize { get; init; } = 16;
     public int[] LatencyConnections { get; init; } = [1, 50];
     public int UpgradeConcurrency { get; init; } = 16;
-    public int FanoutConnections { get; init; } = 200;
+    public int FanoutConnections { get; init; } = 1000;
     public int FanoutWindow { get; init; } = 4;
     public int FanoutSize { get; init; } = 64;
     public int IdleConnections { get; init; } = 10_000;
@@ -27,6 +28,9 @@ internal sealed record LoadOptions
     public int FloodConnections { get; init; } = 20;
     public int FloodPingMb { get; init; } = 50;
     public bool ServerGc { get; init; } = true;
+
+    /// <summary>The CPUs of the server children and of this tool; null when not pinned (<c>--pin off</c>).</summary>
+    public CorePinning? Pin { get; init; } = CorePinning.Default;
     public string? Out { get; init; }
     public int Port { get; init; }
 
@@ -72,6 +76,7 @@ internal sealed record LoadOptions
                 "--flood-ping-mb" => o with { FloodPingMb = Int(v) },
                 "--gc" => o with { ServerGc = v switch { "server" => true, "workstation" => false,
                     _ => throw new ArgumentException("--gc is server or workstation.") } },
+                "--pin" => o with { Pin = CorePinning.Parse(v) },
                 "--out" => o with { Out = v },
                 "--port" => o with { Port = Int(v) },
                 "--baseline" => o with { Baseline = Dll(v) },

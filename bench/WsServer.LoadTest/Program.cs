@@ -1,5 +1,6 @@
 using WsServer.LoadTest;
-using WsServer.LoadTest.Scenarios;
+using WsServer.LoadTest.Client;
+using WsServer.LoadTest.Machine;
 using WsServer.LoadTest.Servers;
 
 LoadOptions options;
@@ -10,10 +11,10 @@ try
 catch (Exception ex) when (ex is ArgumentException or FormatException)
 {
     Console.Error.WriteLine(ex.Message);
-    Console.Error.WriteLine("usage: WsServer.LoadTest [all|echo|latency|upgrades|fanout|idle|flood] [--rounds N] [--duration S] "
-        + "[--connections N] [--window W] [--sizes 16,1024,65536] [--idle-connections N] [--flood-seconds S] "
-        + "[--flood-rss-limit-mb MB] [--flood-connections N] [--flood-ping-mb MB] [--gc server|workstation] [--out FILE] "
-        + "[--baseline OTHER-BUILD/WsServer.LoadTest.dll]");
+    Console.Error.WriteLine("usage: WsServer.LoadTest [all|issue12|echo|latency|upgrades|fanout|idle|flood] [--rounds N] [--duration S] "
+        + "[--warmup S] [--pin SERVER,CLIENT|off] [--connections N] [--window W] [--sizes 16,1024,65536] [--fanout-connections N] "
+        + "[--idle-connections N] [--flood-seconds S] [--flood-rss-limit-mb MB] [--flood-connections N] [--flood-ping-mb MB] "
+        + "[--gc server|workstation] [--out FILE] [--baseline OTHER-BUILD/WsServer.LoadTest.dll]");
     return 2;
 }
 
@@ -23,6 +24,31 @@ switch (options.Scenario)
         return await WsServerEcho.RunAsync(options.Port);
     case "serve-kestrel":
         return await KestrelEcho.RunAsync(options.Port);
+}
+
+ClientRuntime.UseInlineCompletions();
+if (options.Pin is { } pin)
+{
+    if (!CorePinning.IsRestartedPinned)
+    {
+        // Pin this tool before it measures anything: run it again under taskset, and wait for that run.
+        if (CorePinning.Taskset is null)
+        {
+            Console.Error.WriteLine(CorePinning.TasksetMissing);
+            return 2;
+        }
+        try
+        {
+            pin.Validate();
+        }
+        catch (ArgumentException ex)
+        {
+            Console.Error.WriteLine(ex.Message);
+            return 2;
+        }
+        return await pin.RunRestartedAsync(args);
+    }
+    pin.CheckThisProcess();
 }
 
 // Children are killed however the run ends: normally, by exception, by Ctrl+C or SIGTERM.

@@ -1,36 +1,47 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
+using WsServer.LoadTest.Measuring;
 using WsServer.LoadTest.Servers;
 
 namespace WsServer.LoadTest;
 
-/// <summary>One measurement of one server: the metric, what the server process did meanwhile (GC counts,
-/// bytes allocated, CPU) and how many operations (messages, upgrades) that was.</summary>
-internal sealed record Sample(double Value, ServerStats Server, long Operations);
+/// <summary>One measurement of one server: the metric, what the server process and this tool did meanwhile
+/// (CPU, GC counts, bytes allocated) and how many operations (messages, upgrades, deliveries) that was.</summary>
+internal sealed record Sample(double Value, Usage Usage, long Operations)
+{
+    public ServerStats Server => Usage.Server;
+
+    /// <summary>The server's CPU time per operation, in µs.</summary>
+    public double ServerMicrosecondsPerOperation => Usage.ServerMicrosecondsPer(Operations);
+}
 
 /// <summary>One line of a table: a case measured on both servers over the same interleaved rounds;
 /// <see cref="Other"/> is Kestrel or the baseline build.</summary>
 internal sealed record Row(string Case, IReadOnlyList<Sample> WsServer, IReadOnlyList<Sample> Other);
 
-/// <summary>The markdown report: a header with the machine, the command and the date, then a table per
-/// scenario with medians over the rounds and the ratio WsServer/Kestrel (or WsServer/baseline) oriented so
-/// that above 1 means WsServer (this build) is better.</summary>
-internal sealed class Report
+/// <summary>The markdown report: a header with the date, the pinning and the method, then the tables (medians over
+/// the rounds, the ratio WsServer/Kestrel or WsServer/baseline oriented so that above 1 means WsServer, this
+/// build, is better), then the command and the machine.</summary>
+internal sealed partial class Report
 {
     private readonly StringBuilder _markdown = new();
     private readonly LoadOptions _options;
+    private readonly string[] _args;
 
     public Report(LoadOptions options, string[] args)
     {
         _options = options;
+        _args = args;
         Other = options.Baseline is null ? "Kestrel" : "baseline";
+        ClientCores = options.Pin is null ? Environment.ProcessorCount : 1;
         Line($"## Load test, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
         Line();
-        Line($"- Command: `dotnet run -c Release --project bench/WsServer.LoadTest -- {string.Join(' ', args)}`");
-        Line($"- Machine: {CpuModel()}, {Environment.ProcessorCount} logical cores, {RuntimeInformation.OSDescription}");
-        Line($"- Runtime: {RuntimeInformation.FrameworkDescription}; both servers are child processes of the tool "
-            + $"with {(options.ServerGc ? "Server" : "Workstation")} GC (concurrent), logging at Warning, on 127.0.0.1");
+        Line(options.Pin is { } pin
+            ? $"- Pinning: each server child on CPU {pin.ServerCpu} (`taskset -c {pin.ServerCpu} dotnet ...`), the load generator on "
+                + $"CPU {pin.ClientCpu} (restarted under `taskset -c {pin.ClientCpu}`, every thread checked at start); a process that sees one "
+                + "CPU gets Workstation GC whatever `--gc` says"
+            : $"- Pinning: none (`--pin off`): the server children and the load generator share all {Environment.ProcessorCount} cores");
         if (options.Baseline is { } dll)
             Line($"- Baseline: `dotnet {dll} serve-wsserver` (another build's WsServer) in place of Kestrel; "
                 + "WsServer is this build");
@@ -39,10 +50,20 @@ internal sealed class Report
         {
             Line($"- Rounds: {options.Rounds} per case, interleaved (WsServer, {Other}, then {Other}, WsServer, ...), "
                 + $"{options.DurationSeconds:0.#} s measured after {options.WarmupSeconds:0.#} s warm-up; medians shown");
+            Line("- CPU: user + system time of each process over the measured window, from /proc (10 ms ticks); server CPU/op = "
+                + "the child's CPU time / operations; client CPU % = the load generator's CPU time / wall time, of one core; "
+                + $"a case whose client CPU reaches {ClientBoundPercent} % of the client's {(ClientCores == 1 ? "core" : $"{ClientCores} cores")} "
+                + "is marked client-bound (its rate is then a floor, not the server's capacity)");
             Line("- alloc/op and GCs are the server process's own counters over the measured window (median round)");
         }
         Flush();
     }
+
+    /// <summary>The client CPU, as a percentage of the cores the load generator may use, from which a case is client-bound.</summary>
+    public const int ClientBoundPercent = 90;
+
+    /// <summary>The cores the load generator may use: 1 when pinned.</summary>
+    public int ClientCores { get; }
 
     /// <summary>What WsServer is compared with, as the tables name it: Kestrel or baseline.</summary>
     public string Other { get; }
@@ -59,14 +80,18 @@ internal sealed class Report
             Line();
         }
         string ratio = higherIsBetter ? $"WsServer/{Other}" : $"{Other}/WsServer";
-        Line($"| case | WsServer ({unit}) | {Other} ({unit}) | ratio {ratio} (>1 = WsServer better) | WsServer alloc/op | {Other} alloc/op | WsServer GCs 0/1/2 | {Other} GCs 0/1/2 |");
-        Line("|---|---:|---:|---:|---:|---:|---:|---:|");
+        Line($"| case | WsServer ({unit}) | {Other} ({unit}) | ratio {ratio} (>1 = WsServer better) | WsServer CPU/op | {Other} CPU/op "
+            + $"| client CPU % | WsServer alloc/op | {Other} alloc/op | WsServer GCs 0/1/2 | {Other} GCs 0/1/2 |");
+        Line("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (Row row in rows)
         {
             double ws = Median(row.WsServer.Select(s => s.Value));
             double other = Median(row.Other.Select(s => s.Value));
             double r = higherIsBetter ? ws / other : other / ws;
-            Line($"| {row.Case} | {Num(ws)} | {Num(other)} | **{r:0.00}** | {Alloc(row.WsServer)} | {Alloc(row.Other)} | {Gcs(row.WsServer)} | {Gcs(row.Other)} |");
+            Line($"| {row.Case} | {Num(ws)} | {Num(other)} | **{r:0.00}** | {CpuPerOp(row.WsServer)} | {CpuPerOp(row.Other)} "
+                + $"| {ClientCpu(row)}{(IsClientBound(row) ? " client-bound" : "")} | {Alloc(row.WsServer)} | {Alloc(row.Other)} "
+                + $"| {Gcs(row.WsServer)} | {Gcs(row.Other)} |");
+            WarnIfClientBound(row.Case, row);
         }
         Flush();
     }
@@ -90,9 +115,14 @@ internal sealed class Report
         Flush();
     }
 
-    /// <summary>Prints and, with <c>--out</c>, appends the report to a file.</summary>
+    /// <summary>Adds the command and the machine, prints the rest and, with <c>--out</c>, appends the report to a file.</summary>
     public void Finish()
     {
+        Line();
+        Line($"- Command: `dotnet run -c Release --project bench/WsServer.LoadTest -- {string.Join(' ', _args)}`");
+        Line($"- Machine: {CpuModel()}, {MachineCores()} logical cores, {RuntimeInformation.OSDescription}");
+        Line($"- Runtime: {RuntimeInformation.FrameworkDescription}; both servers are child processes of the tool "
+            + $"with {(_options.ServerGc ? "Server" : "Workstation")} GC asked for (concurrent), logging at Warning, on 127.0.0.1");
         Line();
         Flush();
         if (_options.Out is { } path) File.AppendAllText(path, _markdown.ToString());
@@ -110,6 +140,20 @@ internal sealed class Report
     {
         double perOp = Median(samples.Select(s => s.Operations == 0 ? 0 : (double)s.Server.AllocatedBytes / s.Operations));
         return $"{perOp:0} B";
+    }
+
+    // The machine's, not this process's: once pinned, Environment.ProcessorCount is 1.
+    private static string MachineCores()
+    {
+        try
+        {
+            return File.ReadLines("/proc/cpuinfo").Count(l => l.StartsWith("processor", StringComparison.Ordinal))
+                .ToString(CultureInfo.InvariantCulture);
+        }
+        catch (IOException)
+        {
+            return Environment.ProcessorCount.ToString(CultureInfo.InvariantCulture);
+        }
     }
 
     private static string Gcs(IReadOnlyList<Sample> samples) =>

@@ -3,14 +3,20 @@ using WsServer.LoadTest.Servers;
 
 namespace WsServer.LoadTest;
 
-/// <summary>Starts both server children (WsServer and Kestrel, or WsServer and the <c>--baseline</c> build's
-/// WsServer), runs the chosen scenarios against them in interleaved rounds and stops them; the idle and flood
-/// scenarios get fresh children so their memory figures are the scenario's own.</summary>
+/// <summary>Runs the issue-12 set (<c>all</c>, <c>issue12</c>), which starts fresh children for each load, or one
+/// of the single scenarios: these share one pair of children (WsServer and Kestrel, or WsServer and the
+/// <c>--baseline</c> build's WsServer), but for idle and flood, which get fresh children so their memory
+/// figures are their own.</summary>
 internal sealed class Runner(LoadOptions options, Report report)
 {
     public async Task RunAsync()
     {
-        string[] scenarios = options.Scenario == "all" ? LoadOptions.Scenarios : [options.Scenario];
+        if (options.Scenario is "all" or "issue12")
+        {
+            await Issue12Scenario.RunAsync(options, report);
+            return;
+        }
+        string[] scenarios = [options.Scenario];
         if (scenarios.Any(s => s is not ("idle" or "flood")))
         {
             using ServerPair pair = await ServerPair.StartAsync(options);
@@ -37,12 +43,12 @@ internal sealed record ServerPair(ServerProcess WsServer, ServerProcess Other) :
     /// <summary>Starts this build's WsServer and the other server <paramref name="o"/> asks for.</summary>
     public static async Task<ServerPair> StartAsync(LoadOptions o)
     {
-        ServerProcess ws = await ServerProcess.StartAsync("WsServer", "serve-wsserver", o.ServerGc);
+        ServerProcess ws = await ServerProcess.StartAsync("WsServer", "serve-wsserver", o);
         try
         {
             ServerProcess other = o.Baseline is { } dll
-                ? await ServerProcess.StartAsync("WsServer (baseline)", "serve-wsserver", o.ServerGc, dll)
-                : await ServerProcess.StartAsync("Kestrel", "serve-kestrel", o.ServerGc);
+                ? await ServerProcess.StartAsync("WsServer (baseline)", "serve-wsserver", o, dll)
+                : await ServerProcess.StartAsync("Kestrel", "serve-kestrel", o);
             return new ServerPair(ws, other);
         }
         catch
@@ -74,7 +80,9 @@ internal sealed record ServerPair(ServerProcess WsServer, ServerProcess Other) :
                 ServerProcess server = isWs ? WsServer : Other;
                 Sample sample = await once(server);
                 (isWs ? ws : other).Add(sample);
-                Console.Error.WriteLine($"  {name} round {r + 1} {server.Name}: {sample.Value:0.##}");
+                Console.Error.WriteLine($"  {name} round {r + 1} {server.Name}: {sample.Value:0.##} "
+                    + $"(server CPU {sample.Usage.ServerCpuPercent:0} %, {sample.ServerMicrosecondsPerOperation:0.00} µs/op; "
+                    + $"client CPU {sample.Usage.ClientCpuPercent:0} %)");
             }
         }
         return new Row(name, ws, other);

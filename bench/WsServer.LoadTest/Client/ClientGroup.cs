@@ -6,9 +6,10 @@ namespace WsServer.LoadTest.Client;
 internal static class ClientGroup
 {
     /// <summary>Opens up to <paramref name="count"/> connections, <paramref name="concurrency"/> at a
-    /// time, to <paramref name="path"/>; stops early (returning what is open) when the machine refuses more, e.g. at the fd limit.</summary>
+    /// time, each with the handshake <paramref name="offer"/> asks for; stops early (returning what is open) when
+    /// the machine refuses more, e.g. at the fd limit.</summary>
     public static async Task<List<WsClient>> OpenAsync(IPEndPoint server, int count, int bufferSize, int concurrency = 32,
-        string path = "/")
+        ClientOffer? offer = null)
     {
         var clients = new List<WsClient>(count);
         int next = 0;
@@ -20,7 +21,7 @@ internal static class ClientGroup
             {
                 try
                 {
-                    WsClient client = await WsClient.ConnectAsync(server, bufferSize, cts.Token, path);
+                    WsClient client = await WsClient.ConnectAsync(server, bufferSize, cts.Token, offer);
                     lock (clients) clients.Add(client);
                 }
                 catch (Exception ex) when (ex is System.Net.Sockets.SocketException or IOException or OperationCanceledException)

@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using WsServer.Protocol.Compression;
 using WsServer.Protocol.Framing;
 using WsServer.Protocol.Handshake;
 using WsServer.Protocol.Session;
@@ -13,7 +15,8 @@ namespace WsServer.LoadTest.Client;
 /// <see cref="FrameWriter"/> (masked) and sent again and again.</summary>
 /// <remarks>Not <see cref="WsServer.Client.WebSocketClient"/>: that client copies every payload it receives
 /// into a whole message and encodes each send, where this one must skip payloads and resend one encoded
-/// frame so that the load tool's own work stays out of the figures; its handshake is already the codec's.</remarks>
+/// frame so that the load tool's own work stays out of the figures; its handshake is already the codec's.
+/// The hot async methods use pooled state machines, so a receive or send that waits allocates nothing.</remarks>
 internal sealed class WsClient : IDisposable
 {
     private static readonly byte[] CloseFrame = Encode(Opcode.Close, [0x03, 0xE8]);
@@ -22,8 +25,12 @@ internal sealed class WsClient : IDisposable
     private byte[] _buffer;
     private int _start;
     private int _end;
+    private bool _inFrame;
     private long _skip;
     private bool _skipEndsMessage;
+    private bool _rsv1Allowed;
+    private IMessageObserver? _observer;
+    private bool _observingFrame;
 
     private WsClient(Socket socket, int bufferSize)
     {
@@ -34,19 +41,24 @@ internal sealed class WsClient : IDisposable
     /// <summary>True once the server's close frame was read.</summary>
     public bool CloseReceived { get; private set; }
 
+    /// <summary>The <c>Sec-WebSocket-Extensions</c> the server answered; null for none.</summary>
+    public string? Extensions { get; private set; }
+
     /// <summary>Bytes the server sent that this client has not read: what waits in the socket's receive
     /// buffer plus what the handshake read ahead.</summary>
     public int Unread => _socket.Available + (_end - _start);
 
-    /// <summary>Connects and completes the opening handshake for <paramref name="path"/>.</summary>
-    public static async Task<WsClient> ConnectAsync(IPEndPoint server, int bufferSize, CancellationToken ct, string path = "/")
+    /// <summary>Connects and completes the opening handshake that <paramref name="offer"/> asks for (the path
+    /// <c>/</c>, no extension by default).</summary>
+    public static async Task<WsClient> ConnectAsync(IPEndPoint server, int bufferSize, CancellationToken ct, ClientOffer? offer = null)
     {
+        offer ??= ClientOffer.Plain;
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         var client = new WsClient(socket, Math.Max(bufferSize, 1024));
         try
         {
             await socket.ConnectAsync(server, ct);
-            var request = new ClientRequest { Host = server.ToString(), Path = path };
+            var request = new ClientRequest { Host = server.ToString(), Path = offer.Path, Extensions = offer.Extensions };
             var head = new ArrayBufferWriter<byte>(256);
             ClientHandshake.WriteRequest(head, request);
             await client.SendAsync(head.WrittenMemory, ct);
@@ -57,11 +69,13 @@ internal sealed class WsClient : IDisposable
                 int unread = client._end - client._start;
                 var input = new ReadOnlySequence<byte>(client._buffer, client._start, unread);
                 OperationStatus status = ClientHandshake.TryReadResponse(ref input, request, HandshakeLimits.Default,
-                    out _, out string? error);
+                    out HandshakeResponse? response, out string? error);
                 if (status == OperationStatus.InvalidData) throw new IOException($"Handshake failed: {error}");
                 if (status == OperationStatus.Done)
                 {
                     client._start += unread - (int)input.Length;
+                    client.Extensions = response!.Extensions;
+                    client._rsv1Allowed = client.Extensions?.StartsWith(DeflateParameters.ExtensionName, StringComparison.OrdinalIgnoreCase) == true;
                     return client;
                 }
             }
@@ -81,7 +95,12 @@ internal sealed class WsClient : IDisposable
         return writer.WrittenSpan.ToArray();
     }
 
+    /// <summary>Shows the payload of each data frame read from now on to <paramref name="observer"/>, until
+    /// its <see cref="IMessageObserver.FrameEnded"/> returns false.</summary>
+    public void Observe(IMessageObserver observer) => _observer = observer;
+
     /// <summary>Sends all of <paramref name="bytes"/>.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask SendAsync(ReadOnlyMemory<byte> bytes, CancellationToken ct)
     {
         while (!bytes.IsEmpty)
@@ -93,6 +112,7 @@ internal sealed class WsClient : IDisposable
 
     /// <summary>Receives once and returns how many whole data messages (final frames) were completed;
     /// -1 when the server closed (close frame or end of stream).</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<int> ReceiveMessagesAsync(CancellationToken ct)
     {
         int read = await ReceiveAsync(ct);
@@ -118,6 +138,17 @@ internal sealed class WsClient : IDisposable
         }
     }
 
+    /// <summary>The whole closing handshake as RFC 6455 §7.1.1 has it end: sends a close frame, reads the
+    /// server's close frame, then reads on until the server's FIN (a read returns 0), which the server sends
+    /// first (§7.1.1: "the server SHOULD close the underlying TCP connection first"). True when both came;
+    /// false when the stream ended without a close frame. A reset or <paramref name="ct"/> throws.</summary>
+    public async Task<bool> CloseAndAwaitFinAsync(CancellationToken ct)
+    {
+        await SendAsync(CloseFrame, ct);
+        while (await ReceiveAsync(ct) > 0) CountFrames();
+        return CloseReceived;
+    }
+
     /// <summary>Ends the sending direction (a FIN), so the server sees the end of the stream.</summary>
     public void ShutdownSend()
     {
@@ -133,6 +164,7 @@ internal sealed class WsClient : IDisposable
 
     public void Dispose() => _socket.Dispose();
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<int> ReceiveAsync(CancellationToken ct)
     {
         if (_start == _end) _start = _end = 0;
@@ -156,24 +188,66 @@ internal sealed class WsClient : IDisposable
         int messages = 0;
         while (true)
         {
-            if (_skip > 0)
+            if (_inFrame)
             {
                 int take = (int)Math.Min(_skip, _end - _start);
+                if (_observingFrame && take > 0) _observer!.Payload(_buffer.AsSpan(_start, take));
                 _start += take;
                 _skip -= take;
                 if (_skip > 0) return messages;
+                _inFrame = false;
+                if (_observingFrame)
+                {
+                    _observingFrame = false;
+                    if (!_observer!.FrameEnded()) _observer = null;
+                }
                 if (_skipEndsMessage) messages++;
             }
-            if (_start == _end) return messages;
-            var reader = new SequenceReader<byte>(new ReadOnlySequence<byte>(_buffer, _start, _end - _start));
-            OperationStatus status = _reader.TryReadHeader(ref reader, out FrameHeader header, out var violation);
-            if (status == OperationStatus.NeedMoreData) return messages;
-            if (status != OperationStatus.Done) throw new IOException($"Bad frame from server: {violation.Reason}");
-            _start += (int)reader.Consumed;
+            if (_start == _end || !TryReadHeader(out FrameHeader header)) return messages;
             if (header.Opcode == Opcode.Close) CloseReceived = true;
+            _inFrame = true;
             _skip = header.PayloadLength;
             _skipEndsMessage = header.Fin && !header.Opcode.IsControl();
-            if (_skip == 0 && _skipEndsMessage) messages++;
+            _observingFrame = _observer is not null && !header.Opcode.IsControl();
+            if (_observingFrame) _observer!.FrameStarted(header);
         }
     }
+
+    private bool TryReadHeader(out FrameHeader header)
+    {
+        // The codec's reader takes RSV1 only when its own session negotiated permessage-deflate (a switch internal
+        // to it); this client negotiated it itself, so it notes the bit and hides it from the reader.
+        bool rsv1 = _rsv1Allowed && (_buffer[_start] & 0x40) != 0;
+        if (rsv1) _buffer[_start] &= 0xBF;
+        var reader = new SequenceReader<byte>(new ReadOnlySequence<byte>(_buffer, _start, _end - _start));
+        OperationStatus status = _reader.TryReadHeader(ref reader, out header, out var violation);
+        if (status == OperationStatus.NeedMoreData)
+        {
+            if (rsv1) _buffer[_start] |= 0x40;
+            return false;
+        }
+        if (status != OperationStatus.Done) throw new IOException($"Bad frame from server: {violation.Reason}");
+        _start += (int)reader.Consumed;
+        header = header with { Rsv1 = rsv1 };
+        return true;
+    }
+}
+
+/// <summary>What a client asks for in its opening handshake: the path and the extensions offered (the
+/// <c>Sec-WebSocket-Extensions</c> value as written).</summary>
+internal sealed record ClientOffer(string Path = "/", string? Extensions = null)
+{
+    public static ClientOffer Plain { get; } = new();
+}
+
+/// <summary>Sees the data frames a <see cref="WsClient"/> reads (control frames are not shown), in order:
+/// the header, the payload in one or more pieces (valid only during the call), then the frame's end.</summary>
+internal interface IMessageObserver
+{
+    void FrameStarted(in FrameHeader header);
+
+    void Payload(ReadOnlySpan<byte> bytes);
+
+    /// <summary>Returns false to be shown nothing more.</summary>
+    bool FrameEnded();
 }

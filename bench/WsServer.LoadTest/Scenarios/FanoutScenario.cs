@@ -1,29 +1,31 @@
-using System.Diagnostics;
 using System.Text;
 using WsServer.LoadTest.Client;
+using WsServer.LoadTest.Measuring;
 using WsServer.LoadTest.Servers;
 using WsServer.Protocol.Framing;
 
 namespace WsServer.LoadTest.Scenarios;
 
-/// <summary>Broadcast fan-out: N connections listen; one more (also a listener) sends <c>fanout:</c>
-/// commands, keeping W broadcasts in flight (a new command when its own copy comes back). WsServer
-/// answers with <c>server.Broadcast(PreparedMessage)</c>, Kestrel with a loop of sends over its open
-/// sockets. The metric is messages delivered to clients per second.</summary>
+/// <summary>Broadcast fan-out: N connections listen; one more (the sender, which gets a copy too) sends
+/// <c>fanout:</c> commands, keeping W broadcasts in flight (a new command when its own copy comes back).
+/// WsServer answers with <c>server.Broadcast(PreparedMessage)</c>, Kestrel with a loop of sends over its open
+/// sockets. The metric is messages delivered to the N receivers per second (the sender's copies pace it and
+/// are not counted).</summary>
 internal static class FanoutScenario
 {
     public static async Task RunAsync(ServerPair pair, LoadOptions o, Report report)
     {
-        Row row = await pair.InterleaveAsync($"fan-out to {o.FanoutConnections + 1} conns, {EchoScenario.Size(o.FanoutSize)}, window {o.FanoutWindow}",
+        Row row = await pair.InterleaveAsync($"fan-out, 1 sender to {o.FanoutConnections} receivers, {EchoScenario.Size(o.FanoutSize)}, window {o.FanoutWindow}",
             o.Rounds, s => OnceAsync(s, o));
         report.Table("Broadcast fan-out", "msgs delivered/s", higherIsBetter: true, [row],
             "WsServer drops a broadcast to a connection whose send queue is full (by design); only delivered messages count.");
     }
 
-    private static async Task<Sample> OnceAsync(ServerProcess server, LoadOptions o)
+    public static async Task<Sample> OnceAsync(ServerProcess server, LoadOptions o)
     {
         byte[] command = WsClient.Encode(Opcode.Text, [.. Encoding.ASCII.GetBytes("fanout:"), .. new byte[o.FanoutSize]]);
-        List<WsClient> listeners = await ClientGroup.OpenAsync(server.EndPoint, o.FanoutConnections, 64 * 1024);
+        // Small buffers: 10,000 receivers of 64 B messages need no more (a buffer grows if it must).
+        List<WsClient> listeners = await ClientGroup.OpenAsync(server.EndPoint, o.FanoutConnections, 4096, concurrency: 64);
         using WsClient trigger = await WsClient.ConnectAsync(server.EndPoint, 64 * 1024, CancellationToken.None);
         var state = new State();
         using var deadline = new CancellationTokenSource(o.Warmup + o.Duration + TimeSpan.FromSeconds(30));
@@ -31,13 +33,11 @@ internal static class FanoutScenario
         Task triggering = TriggerAsync(trigger, command, o.FanoutWindow, state, deadline.Token);
 
         await Task.Delay(o.Warmup);
-        long start = Stopwatch.GetTimestamp();
+        UsageMeter meter = await UsageMeter.StartAsync(server);
         long before = Volatile.Read(ref state.Delivered);
-        ServerStats s0 = await server.StatsAsync();
         await Task.Delay(o.Duration);
         long after = Volatile.Read(ref state.Delivered);
-        double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
-        ServerStats s1 = await server.StatsAsync();
+        Usage usage = await meter.StopAsync();
         state.Stopping = true;
         await triggering;
         await trigger.CloseAsync(TimeSpan.FromSeconds(3));
@@ -45,7 +45,7 @@ internal static class FanoutScenario
         foreach (WsClient listener in listeners) listener.ShutdownSend();
         await Task.WhenAll(loops).WaitAsync(TimeSpan.FromSeconds(15));
         foreach (WsClient listener in listeners) listener.Dispose();
-        return new Sample((after - before) / seconds, s1 - s0, after - before);
+        return new Sample((after - before) / usage.Elapsed.TotalSeconds, usage, after - before);
     }
 
     private sealed class State
@@ -77,7 +77,6 @@ internal static class FanoutScenario
             {
                 int received = await trigger.ReceiveMessagesAsync(ct);
                 if (received < 0) return;
-                Interlocked.Add(ref state.Delivered, received);
                 outstanding -= received;
                 for (int i = 0; i < received && !state.Stopping; i++, outstanding++) await trigger.SendAsync(command, ct);
             }

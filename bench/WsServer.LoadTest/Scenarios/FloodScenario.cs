@@ -54,7 +54,7 @@ internal static class FloodScenario
         {
             foreach ((string name, string command) in new[] { ("WsServer", "serve-wsserver"), ("Kestrel", "serve-kestrel") })
             {
-                using ServerProcess server = await ServerProcess.StartAsync(name, command, o.ServerGc);
+                using ServerProcess server = await ServerProcess.StartAsync(name, command, o);
                 Result result = await OnceAsync(flood, server, o);
                 results.Add(result);
                 Console.Error.WriteLine($"  flood {Name(flood)} {name}: peak {MiB(result.PeakKiB)} MiB, end {MiB(result.EndKiB)} MiB, "
@@ -110,7 +110,7 @@ internal static class FloodScenario
             _ => "/",
         };
         // Small client buffers: the clients read nothing after the handshake.
-        List<WsClient> clients = await ClientGroup.OpenAsync(server.EndPoint, o.FloodConnections, 4096, path: path);
+        List<WsClient> clients = await ClientGroup.OpenAsync(server.EndPoint, o.FloodConnections, 4096, offer: new ClientOffer(path));
         var counters = new Counters();
         using var stop = new CancellationTokenSource();
         Task[] floods = flood switch

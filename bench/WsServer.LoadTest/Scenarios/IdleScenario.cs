@@ -1,4 +1,5 @@
 using WsServer.LoadTest.Client;
+using WsServer.LoadTest.Measuring;
 using WsServer.LoadTest.Servers;
 
 namespace WsServer.LoadTest.Scenarios;
@@ -33,17 +34,17 @@ internal static class IdleScenario
             + "alloc/op here is bytes allocated per connection opened.");
     }
 
-    private static async Task<(Sample Rss, Sample Heap, int Opened)> OnceAsync(ServerProcess server, LoadOptions o)
+    public static async Task<(Sample Rss, Sample Heap, int Opened)> OnceAsync(ServerProcess server, LoadOptions o)
     {
-        ServerStats s0 = await server.StatsAsync(collect: true);
+        UsageMeter meter = await UsageMeter.StartAsync(server, collect: true);
         List<WsClient> clients = await ClientGroup.OpenAsync(server.EndPoint, o.IdleConnections, 1024, concurrency: 64);
         try
         {
             await Task.Delay(TimeSpan.FromSeconds(1));
-            ServerStats s1 = await server.StatsAsync(collect: true);
-            ServerStats d = s1 - s0;
+            Usage usage = await meter.StopAsync(collect: true);
+            ServerStats d = usage.Server;
             int n = clients.Count;
-            return (new Sample(d.RssKiB / (double)n, d, n), new Sample(d.HeapBytes / 1024.0 / n, d, n), n);
+            return (new Sample(d.RssKiB / (double)n, usage, n), new Sample(d.HeapBytes / 1024.0 / n, usage, n), n);
         }
         finally
         {

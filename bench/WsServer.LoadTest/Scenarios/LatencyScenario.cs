@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using WsServer.LoadTest.Client;
+using WsServer.LoadTest.Measuring;
 using WsServer.LoadTest.Servers;
 using WsServer.Protocol.Framing;
 
@@ -46,11 +47,11 @@ internal static class LatencyScenario
         Task<List<long>>[] loops = [.. clients.Select(c => PingPongAsync(c, frame, window, deadline.Token))];
 
         await Task.Delay(o.Warmup);
-        ServerStats s0 = await server.StatsAsync();
+        UsageMeter meter = await UsageMeter.StartAsync(server);
         window.Recording = true;
         await Task.Delay(o.Duration);
         window.Recording = false;
-        ServerStats s1 = await server.StatsAsync();
+        Usage usage = await meter.StopAsync();
         window.Stopping = true;
         List<long>[] all = await Task.WhenAll(loops);
         await ClientGroup.CloseAsync(clients);
@@ -59,7 +60,7 @@ internal static class LatencyScenario
         Array.Sort(ticks);
         double[] percentiles = [.. Quantiles.Select(q => ticks.Length == 0 ? double.NaN
             : ticks[Math.Min(ticks.Length - 1, (int)(q.Quantile * ticks.Length))] * 1e6 / Stopwatch.Frequency)];
-        return (percentiles, new Sample(percentiles[0], s1 - s0, ticks.Length));
+        return (percentiles, new Sample(percentiles[0], usage, ticks.Length));
     }
 
     private sealed class Window

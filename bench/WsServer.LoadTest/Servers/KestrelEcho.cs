@@ -17,7 +17,8 @@ namespace WsServer.LoadTest.Servers;
 /// with <c>fanout:</c> is sent on to every open socket in a plain loop, one send at a time. For the flood
 /// scenario, <see cref="FloodRoutes.Slow"/> waits 1 ms after each message and replies nothing, and
 /// <see cref="FloodRoutes.Firehose"/> sends 16 KiB messages, one awaited send after another, until a send
-/// throws. Kestrel's limits are its defaults (but for the connection counts).</summary>
+/// throws. Kestrel's limits are its defaults (but for the connection counts); permessage-deflate is on
+/// (<c>DangerousEnableCompression</c>, with its defaults: context takeover kept, 15-bit windows).</summary>
 internal static class KestrelEcho
 {
     private static readonly ConcurrentDictionary<WebSocket, byte> Sockets = new();
@@ -43,7 +44,9 @@ internal static class KestrelEcho
                 context.Response.StatusCode = StatusCodes.Status400BadRequest;
                 return;
             }
-            using WebSocket socket = await context.WebSockets.AcceptWebSocketAsync();
+            // Compression is negotiated only when the client offers it, as WsServer's (on by default) is.
+            using WebSocket socket = await context.WebSockets.AcceptWebSocketAsync(
+                new WebSocketAcceptContext { DangerousEnableCompression = true });
             switch (context.Request.Path.Value)
             {
                 case FloodRoutes.Slow: await SlowAsync(socket, context.RequestAborted); break;

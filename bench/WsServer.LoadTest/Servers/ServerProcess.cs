@@ -1,12 +1,13 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using WsServer.LoadTest.Machine;
 
 namespace WsServer.LoadTest.Servers;
 
 /// <summary>A server child of this tool (<c>dotnet &lt;this dll&gt; serve-wsserver|serve-kestrel</c>) or of another
 /// build of it (<c>--baseline</c>), with the same runtime settings for both: the GC mode is set through
-/// <c>DOTNET_gcServer</c>.</summary>
+/// <c>DOTNET_gcServer</c>, and with <c>--pin</c> it is started as <c>taskset -c SERVER dotnet ...</c>.</summary>
 internal sealed class ServerProcess : IDisposable
 {
     private static readonly List<Process> Running = [];
@@ -27,21 +28,29 @@ internal sealed class ServerProcess : IDisposable
 
     /// <summary>Starts the child and waits for its <c>ready PORT</c> line. <paramref name="dll"/> is the tool
     /// build to run, this one by default; any build speaks the same <c>--port</c>, ready line and control channel.</summary>
-    public static async Task<ServerProcess> StartAsync(string name, string command, bool serverGc, string? dll = null)
+    public static async Task<ServerProcess> StartAsync(string name, string command, LoadOptions o, string? dll = null)
     {
-        var start = new ProcessStartInfo("dotnet")
+        // taskset sets the affinity and execs dotnet, so the child's pid is the server's own.
+        var start = new ProcessStartInfo(o.Pin is null ? "dotnet" : CorePinning.Taskset ?? throw new InvalidOperationException(CorePinning.TasksetMissing))
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (o.Pin is { } pin)
+        {
+            start.ArgumentList.Add("-c");
+            start.ArgumentList.Add(pin.ServerCpu.ToString(CultureInfo.InvariantCulture));
+            start.ArgumentList.Add("dotnet");
+        }
         start.ArgumentList.Add(dll ?? typeof(ServerProcess).Assembly.Location);
         start.ArgumentList.Add(command);
         start.ArgumentList.Add("--port");
         start.ArgumentList.Add("0");
-        start.Environment["DOTNET_gcServer"] = serverGc ? "1" : "0";
+        start.Environment["DOTNET_gcServer"] = o.ServerGc ? "1" : "0";
         start.Environment["DOTNET_gcConcurrent"] = "1";
+        start.Environment.Remove(Client.ClientRuntime.InlineCompletionsVariable);
         Process process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {command}.");
         lock (Running) Running.Add(process);
         process.ErrorDataReceived += (_, e) => { if (e.Data is { } line) Console.Error.WriteLine($"[{name}] {line}"); };
@@ -53,7 +62,21 @@ internal sealed class ServerProcess : IDisposable
             KillAll();
             throw new InvalidOperationException($"{name} did not start: '{ready}'.");
         }
+        if (o.Pin is { } pinned && CorePinning.AllowedCpus($"/proc/{process.Id}/status") is var cpus
+            && !cpus.SequenceEqual([pinned.ServerCpu]))
+        {
+            KillAll();
+            throw new InvalidOperationException($"{name} may run on CPUs {string.Join(',', cpus)}, not only {pinned.ServerCpu}.");
+        }
         return new ServerProcess(name, process, int.Parse(ready.AsSpan(6), CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>The child's CPU time so far (user + system, every thread), from /proc through
+    /// <see cref="Process.TotalProcessorTime"/>; clock-tick resolution (10 ms).</summary>
+    public TimeSpan ReadCpuTime()
+    {
+        _process.Refresh();
+        return _process.TotalProcessorTime;
     }
 
     /// <summary>The server's GC counters (after a full blocking collection when <paramref name="collect"/>).</summary>

@@ -1,0 +1,64 @@
+using System.Diagnostics;
+using WsServer.LoadTest.Servers;
+
+namespace WsServer.LoadTest.Measuring;
+
+/// <summary>What one server child and this tool (the load generator) did over a measured window: its wall time,
+/// the CPU time of each process (user + system, every thread) and the child's own GC counters.</summary>
+internal readonly record struct Usage(TimeSpan Elapsed, TimeSpan ServerCpu, TimeSpan ClientCpu, ServerStats Server)
+{
+    /// <summary>The server child's CPU as a percentage of one core.</summary>
+    public double ServerCpuPercent => Percent(ServerCpu);
+
+    /// <summary>This tool's CPU as a percentage of one core.</summary>
+    public double ClientCpuPercent => Percent(ClientCpu);
+
+    /// <summary>The server's CPU time per operation, in µs.</summary>
+    public double ServerMicrosecondsPer(long operations) =>
+        operations > 0 ? ServerCpu.TotalMicroseconds / operations : double.NaN;
+
+    private double Percent(TimeSpan cpu) => Elapsed > TimeSpan.Zero ? 100 * (cpu / Elapsed) : double.NaN;
+}
+
+/// <summary>Measures a window: <see cref="StartAsync"/> when the load is running, <see cref="StopAsync"/> at its
+/// end. The child's CPU is read by this process from /proc (so any build, <c>--baseline</c> included, is
+/// measured alike); the GC counters come over the control channel, before the clock starts and after it stops,
+/// so that round trip is not inside the window.</summary>
+internal sealed class UsageMeter
+{
+    private static readonly Process Self = Process.GetCurrentProcess();
+    private readonly ServerProcess _server;
+    private readonly ServerStats _stats;
+    private readonly long _start;
+    private readonly TimeSpan _serverCpu;
+    private readonly TimeSpan _clientCpu;
+
+    private UsageMeter(ServerProcess server, ServerStats stats)
+    {
+        _server = server;
+        _stats = stats;
+        _serverCpu = server.ReadCpuTime();
+        _clientCpu = ClientCpu();
+        _start = Stopwatch.GetTimestamp();
+    }
+
+    /// <summary>Starts a window; with <paramref name="collect"/> the child runs a full GC first.</summary>
+    public static async Task<UsageMeter> StartAsync(ServerProcess server, bool collect = false) =>
+        new(server, await server.StatsAsync(collect));
+
+    /// <summary>Ends the window; with <paramref name="collect"/> the child runs a full GC after it.</summary>
+    public async Task<Usage> StopAsync(bool collect = false)
+    {
+        TimeSpan elapsed = Stopwatch.GetElapsedTime(_start);
+        TimeSpan serverCpu = _server.ReadCpuTime();
+        TimeSpan clientCpu = ClientCpu();
+        ServerStats stats = await _server.StatsAsync(collect);
+        return new Usage(elapsed, serverCpu - _serverCpu, clientCpu - _clientCpu, stats - _stats);
+    }
+
+    private static TimeSpan ClientCpu()
+    {
+        Self.Refresh();
+        return Self.TotalProcessorTime;
+    }
+}

@@ -1,0 +1,83 @@
+using System.Globalization;
+
+namespace WsServer.LoadTest;
+
+/// <summary>One line of the issue-12 table: a load, its two servers' rounds, and how to read them.
+/// <see cref="Load"/> names the unit; <see cref="ShowsCost"/> is false where CPU per operation and the client's
+/// CPU say nothing (memory, or a second metric of the line above).</summary>
+internal sealed record LoadRow(string Load, Row Row, bool HigherIsBetter = true)
+{
+    public bool ShowsCost { get; init; } = true;
+
+    public string? Note { get; init; }
+}
+
+/// <summary>The CPU columns, and the table in the shape of issue 12.</summary>
+internal sealed partial class Report
+{
+    /// <summary>Adds the issue-12 table: load | WsServer | Kestrel | ratio | server CPU/op of each | client CPU % | notes.</summary>
+    public void LoadTable(string title, IEnumerable<LoadRow> rows)
+    {
+        Line();
+        Line($"### {title}");
+        Line();
+        Line($"| load | WsServer | {Other} | ratio | server CPU/op WsServer | server CPU/op {Other} | client CPU % (WsServer / {Other} rounds) | notes |");
+        Line("|---|---:|---:|---:|---:|---:|---:|---|");
+        foreach (LoadRow load in rows)
+        {
+            Row row = load.Row;
+            double ws = Median(row.WsServer.Select(s => s.Value));
+            double other = Median(row.Other.Select(s => s.Value));
+            double ratio = load.HigherIsBetter ? ws / other : other / ws;
+            var notes = new List<string>();
+            if (load.ShowsCost)
+            {
+                notes.Add($"server CPU {Percent(row.WsServer, s => s.Usage.ServerCpuPercent)} / {Percent(row.Other, s => s.Usage.ServerCpuPercent)} of one core");
+                if (IsClientBound(row)) notes.Add("**client-bound**: the rates are floors, not the servers' capacity");
+                else if (Below(row.WsServer) || Below(row.Other))
+                    notes.Add($"**not saturated**: a server under {SaturatedPercent} % of its core with the client not bound "
+                        + "(other load on the machine?)");
+                WarnIfClientBound(load.Load, row);
+            }
+            if (load.Note is not null) notes.Add(load.Note);
+            Line($"| {load.Load} | {Num(ws)} | {Num(other)} | **{ratio:0.00}** "
+                + $"| {(load.ShowsCost ? CpuPerOp(row.WsServer) : "–")} | {(load.ShowsCost ? CpuPerOp(row.Other) : "–")} "
+                + $"| {(load.ShowsCost ? ClientCpu(row) : "–")} | {string.Join("; ", notes)} |");
+        }
+        Line();
+        Line($"Ratio: WsServer/{Other} for rates, {Other}/WsServer for latency and memory, so above 1 always means WsServer is better. "
+            + "Server CPU/op: the child's CPU time (user + system) over the window divided by the operations in it "
+            + "(messages echoed, upgrades, deliveries), median of the rounds.");
+        Flush();
+    }
+
+    // Under this, a server child did not use its core, though the client did not hold it back.
+    private const int SaturatedPercent = 90;
+
+    private static bool Below(IReadOnlyList<Sample> samples) =>
+        Median(samples.Select(s => s.Usage.ServerCpuPercent)) < SaturatedPercent;
+
+    private static string CpuPerOp(IReadOnlyList<Sample> samples)
+    {
+        double us = Median(samples.Select(s => s.ServerMicrosecondsPerOperation));
+        return double.IsNaN(us) ? "–" : $"{us.ToString(us >= 100 ? "0" : "0.00", CultureInfo.InvariantCulture)} µs";
+    }
+
+    private static string Percent(IReadOnlyList<Sample> samples, Func<Sample, double> percent) =>
+        $"{Median(samples.Select(percent)).ToString("0", CultureInfo.InvariantCulture)} %";
+
+    private string ClientCpu(Row row) =>
+        $"{Percent(row.WsServer, s => s.Usage.ClientCpuPercent)} / {Percent(row.Other, s => s.Usage.ClientCpuPercent)}";
+
+    private bool IsClientBound(Row row) => ClientBound(row.WsServer) || ClientBound(row.Other);
+
+    private bool ClientBound(IReadOnlyList<Sample> samples) =>
+        Median(samples.Select(s => s.Usage.ClientCpuPercent)) >= ClientBoundPercent * ClientCores;
+
+    private void WarnIfClientBound(string name, Row row)
+    {
+        if (!IsClientBound(row)) return;
+        Console.Error.WriteLine($"warning: {name}: the load generator used {ClientCpu(row)} of its "
+            + $"{(ClientCores == 1 ? "core" : $"{ClientCores} cores")} (WsServer / {Other} rounds): client-bound, the rates are floors");
+    }
+}

@@ -1,0 +1,111 @@
+using System.Diagnostics;
+using WsServer.LoadTest.Client;
+using WsServer.LoadTest.Measuring;
+using WsServer.LoadTest.Servers;
+
+namespace WsServer.LoadTest.Scenarios;
+
+/// <summary>One echo load: how many connections, how many messages each keeps in flight, the frames they send
+/// (round-robin; connection i starts at frame i), what they offer in the handshake, and optionally a check of
+/// each connection's first replies (given the index of its first frame) and round-trip times (window 1 only).</summary>
+internal sealed record EchoSpec(int Connections, int Window, FrameCycle Frames)
+{
+    public ClientOffer Offer { get; init; } = ClientOffer.Plain;
+
+    public Func<int, EchoCheckTally, InflatingEchoCheck>? Check { get; init; }
+
+    public bool RecordsLatency { get; init; }
+}
+
+/// <summary>One round of an echo load against one server: the rate, the p99 round trip (NaN unless recorded),
+/// the replies checked and the extensions the server answered.</summary>
+internal sealed record EchoRound(Sample Sample, double P99Microseconds, long Verified, string? Extensions);
+
+/// <summary>Runs an <see cref="EchoSpec"/>: each connection sends its window in one write, then for every batch
+/// of echoes read sends as many new frames in one write, so the client's cost per message is a share of one
+/// receive and one send, and nothing is allocated or encoded per message.</summary>
+internal static class EchoLoad
+{
+    private sealed class Pump(EchoSpec spec)
+    {
+        public EchoSpec Spec { get; } = spec;
+        public LatencyHistogram? Latency { get; } = spec.RecordsLatency ? new LatencyHistogram() : null;
+        public long Received;
+        public volatile bool Recording;
+        public volatile bool Stopping;
+    }
+
+    public static async Task<EchoRound> RunAsync(ServerProcess server, EchoSpec spec, LoadOptions o)
+    {
+        if (spec.RecordsLatency && spec.Window != 1) throw new ArgumentException("Round trips are timed with one message in flight.");
+        List<WsClient> clients = await ClientGroup.OpenAsync(server.EndPoint, spec.Connections,
+            Math.Max(64 * 1024, spec.Frames.LongestFrame * 2), offer: spec.Offer);
+        string? extensions = clients[0].Extensions;
+        if (spec.Offer.Extensions is not null)
+        {
+            foreach (WsClient client in clients) ClientDeflate.CheckAnswer(server.Name, client.Extensions);
+        }
+        var tally = new EchoCheckTally();
+        List<InflatingEchoCheck> checks = [];
+        var pump = new Pump(spec);
+        using var deadline = new CancellationTokenSource(o.Warmup + o.Duration + TimeSpan.FromSeconds(30));
+        var pumps = new Task[clients.Count];
+        for (int i = 0; i < clients.Count; i++)
+        {
+            int first = i % spec.Frames.Count;
+            if (spec.Check is { } check)
+            {
+                InflatingEchoCheck c = check(first, tally);
+                checks.Add(c);
+                clients[i].Observe(c);
+            }
+            pumps[i] = PumpAsync(clients[i], pump, first, deadline.Token);
+        }
+
+        await Task.Delay(o.Warmup);
+        UsageMeter meter = await UsageMeter.StartAsync(server);
+        long before = Volatile.Read(ref pump.Received);
+        pump.Recording = true;
+        await Task.Delay(o.Duration);
+        pump.Recording = false;
+        long after = Volatile.Read(ref pump.Received);
+        Usage usage = await meter.StopAsync();
+        pump.Stopping = true;
+        await Task.WhenAll(pumps);
+        await ClientGroup.CloseAsync(clients);
+        foreach (InflatingEchoCheck c in checks) c.Dispose();
+        if (tally.Failure is { } failure) throw new InvalidOperationException($"{server.Name}: {failure}.");
+        long operations = after - before;
+        return new EchoRound(new Sample(operations / usage.Elapsed.TotalSeconds, usage, operations),
+            pump.Latency?.Percentile(0.99) ?? double.NaN, tally.Verified, extensions);
+    }
+
+    private static async Task PumpAsync(WsClient client, Pump pump, int next, CancellationToken ct)
+    {
+        FrameCycle frames = pump.Spec.Frames;
+        int window = pump.Spec.Window;
+        try
+        {
+            long sentAt = Stopwatch.GetTimestamp();
+            await client.SendAsync(frames.Take(ref next, window), ct);
+            int outstanding = window;
+            while (outstanding > 0)
+            {
+                int echoed = await client.ReceiveMessagesAsync(ct);
+                if (echoed < 0) return;
+                if (echoed == 0) continue;
+                if (pump.Recording) pump.Latency?.Record(Stopwatch.GetTimestamp() - sentAt);
+                Interlocked.Add(ref pump.Received, echoed);
+                outstanding -= echoed;
+                if (pump.Stopping) continue;
+                sentAt = Stopwatch.GetTimestamp();
+                await client.SendAsync(frames.Take(ref next, echoed), ct);
+                outstanding += echoed;
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or System.Net.Sockets.SocketException)
+        {
+            Console.Error.WriteLine($"  echo client ended early: {ex.Message}");
+        }
+    }
+}
