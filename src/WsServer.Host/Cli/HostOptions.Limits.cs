@@ -64,7 +64,7 @@ internal sealed partial class HostOptions
          MaxConnectionsPerIp, MaxConnections];
 
     /// <summary>The config-file key of a flag: its name in camelCase, a list's in the plural; null for
-    /// <c>--config</c>. <c>--no-compression</c> is <c>"compression": false</c>.</summary>
+    /// <c>--config</c>. <c>--no-compression</c> is <c>"compression": false</c>, <c>--no-inline-io</c> <c>"inlineIo": false</c>.</summary>
     public static string? ConfigKey(Option option)
     {
         ArgumentNullException.ThrowIfNull(option);
@@ -75,6 +75,7 @@ internal sealed partial class HostOptions
             "--subprotocol" => "subprotocols",
             "--allow-origin" => "allowOrigins",
             "--no-compression" => "compression",
+            "--no-inline-io" => "inlineIo",
             _ => string.Concat(option.Name.TrimStart('-').Split('-').Select((word, i) => i == 0 ? word : char.ToUpperInvariant(word[0]) + word[1..])),
         };
     }

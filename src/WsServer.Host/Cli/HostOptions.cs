@@ -102,6 +102,16 @@ internal sealed partial class HostOptions
         Description = "Decline permessage-deflate: every message is sent and accepted uncompressed.",
     };
 
+    public Option<bool> InlineIo { get; } = new("--inline-io")
+    {
+        Description = "Run each connection's work on the socket's event thread, with no hop to the thread pool (the default when every handler is built in). A handler must then never block.",
+    };
+
+    public Option<bool> NoInlineIo { get; } = new("--no-inline-io")
+    {
+        Description = "Hand every socket completion to the thread pool (the default with a handler from a DLL, which may block).",
+    };
+
     public HostOptions()
     {
         Handler.Validators.Add(r =>
@@ -113,11 +123,16 @@ internal sealed partial class HostOptions
             if (r.GetValueOrDefault<bool>() && r.Parent?.GetResult(Compression) is { } c && c.GetValueOrDefault<bool>())
                 r.AddError("--compression and --no-compression exclude each other.");
         });
+        NoInlineIo.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<bool>() && r.Parent?.GetResult(InlineIo) is { } i && i.GetValueOrDefault<bool>())
+                r.AddError("--inline-io and --no-inline-io exclude each other.");
+        });
     }
 
     public IEnumerable<Option> All =>
         [Port, Address, Workers, Handler, MaxMessageSize, LogLevel, Route, Cert, Key, CertPassword, Subprotocol, AllowOrigin, ProxyProtocol, Redis, Config,
-         Compression, NoCompression, .. LimitOptions];
+         Compression, NoCompression, InlineIo, NoInlineIo, .. LimitOptions];
 
     /// <summary>The settings: each flag given on the command line, else the config file's value, else the
     /// flag's default. Throws <see cref="UsageException"/> for a bad config file or route.</summary>
@@ -159,6 +174,8 @@ internal sealed partial class HostOptions
             Redis = PickText(Redis, "redis"),
             Compression = Given(NoCompression) ? !result.GetValue(NoCompression)
                 : Given(Compression) ? result.GetValue(Compression) : config.Boolean("compression") ?? true,
+            InlineIo = Given(NoInlineIo) ? !result.GetValue(NoInlineIo)
+                : Given(InlineIo) ? result.GetValue(InlineIo) : config.Boolean("inlineIo"),
         };
     }
 

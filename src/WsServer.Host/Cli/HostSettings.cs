@@ -23,6 +23,14 @@ public sealed record HostSettings(
     /// or <c>"compression": false</c> in the config file declines it).</summary>
     public bool Compression { get; init; } = true;
 
+    /// <summary>Run socket completions on the event thread (<c>--inline-io</c>, <c>"inlineIo"</c>); null for
+    /// the default, <see cref="UsesInlineIo"/>.</summary>
+    public bool? InlineIo { get; init; }
+
+    /// <summary>Inline I/O when asked, else when every handler is a built-in one (none of them blocks).</summary>
+    public bool UsesInlineIo => InlineIo ?? Transport.Routes.Select(r => r.Handler).Append(Handler)
+        .All(h => Handlers.HandlerCatalog.BuiltInNames.Contains(h, StringComparer.Ordinal));
+
     /// <summary>The Redis to share the built-in broadcast and chat rooms through, as <c>HOST:PORT</c>
     /// (<c>--redis</c>, <c>"redis"</c>); null for this process only.</summary>
     public string? Redis { get; init; }

@@ -23,6 +23,7 @@ internal static class HostedServer
     /// <see cref="UsageException"/> when the handler cannot be loaded.</summary>
     public static async Task<int> RunAsync(HostSettings settings, TextWriter output, TextWriter error)
     {
+        InlineSocketCompletions.Use(settings.UsesInlineIo, explicitly: settings.InlineIo is not null);
         var relay = new TopicRelay();
         ServerOptions options = CreateOptions(settings, relay);
 
