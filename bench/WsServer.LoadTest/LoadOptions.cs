@@ -29,6 +29,10 @@ internal sealed record LoadOptions
     public int FloodPingMb { get; init; } = 50;
     public bool ServerGc { get; init; } = true;
 
+    /// <summary>Run the WsServer children with inline socket completions, as the <c>wsserver</c> program does
+    /// for its built-in handlers (<c>--wsserver-inline-io on</c>, the default); Kestrel keeps the runtime's default.</summary>
+    public bool WsServerInlineIo { get; init; } = true;
+
     /// <summary>The CPUs of the server children and of this tool; null when not pinned (<c>--pin off</c>).</summary>
     public CorePinning? Pin { get; init; } = CorePinning.Default;
     public string? Out { get; init; }
@@ -74,6 +78,8 @@ internal sealed record LoadOptions
                 "--flood-rss-limit-mb" => o with { FloodRssLimitMb = Int(v) },
                 "--flood-connections" => o with { FloodConnections = Int(v) },
                 "--flood-ping-mb" => o with { FloodPingMb = Int(v) },
+                "--wsserver-inline-io" => o with { WsServerInlineIo = v switch { "on" => true, "off" => false,
+                    _ => throw new ArgumentException("--wsserver-inline-io is on or off.") } },
                 "--gc" => o with { ServerGc = v switch { "server" => true, "workstation" => false,
                     _ => throw new ArgumentException("--gc is server or workstation.") } },
                 "--pin" => o with { Pin = CorePinning.Parse(v) },

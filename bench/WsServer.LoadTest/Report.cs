@@ -122,7 +122,9 @@ internal sealed partial class Report
         Line($"- Command: `dotnet run -c Release --project bench/WsServer.LoadTest -- {string.Join(' ', _args)}`");
         Line($"- Machine: {CpuModel()}, {MachineCores()} logical cores, {RuntimeInformation.OSDescription}");
         Line($"- Runtime: {RuntimeInformation.FrameworkDescription}; both servers are child processes of the tool "
-            + $"with {(_options.ServerGc ? "Server" : "Workstation")} GC asked for (concurrent), logging at Warning, on 127.0.0.1");
+            + $"with {(_options.ServerGc ? "Server" : "Workstation")} GC asked for (concurrent), logging at Warning, on 127.0.0.1; "
+            + (_options.WsServerInlineIo ? "WsServer with inline socket completions (as `wsserver` runs its built-in handlers), Kestrel with the runtime's default"
+                : "both with the runtime's default socket completions (thread pool)"));
         Line();
         Flush();
         if (_options.Out is { } path) File.AppendAllText(path, _markdown.ToString());

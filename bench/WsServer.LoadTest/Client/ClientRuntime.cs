@@ -8,8 +8,8 @@ internal static class ClientRuntime
     public const string InlineCompletionsVariable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
 
     /// <summary>Turns inline completions on for this process; call before any socket is used. The server
-    /// children must not inherit it (<see cref="Servers.ServerProcess"/> removes it): they keep the runtime's
-    /// defaults.</summary>
+    /// children do not inherit it (<see cref="Servers.ServerProcess"/> removes it): Kestrel keeps the runtime's
+    /// default, WsServer gets what <see cref="LoadOptions.WsServerInlineIo"/> says.</summary>
     /// <remarks>On one core, the hop from the epoll thread to a pool worker (a context switch per completed
     /// receive) was most of the load generator's cost: in one smoke run each, turning it on took the client's CPU for upgrades from 95 %
     /// to 66 % of its core and for broadcast from 99 % to 74 %, at the same or higher rates. It is safe here

@@ -10,12 +10,12 @@ namespace WsServer.Connections;
 /// The bytes waiting for the peer, in order, and their one writer. It holds bytes and nothing else:
 /// every frame in it was encoded by the connection's <see cref="ProtocolSession"/>, which writes straight
 /// into it (it is the session's <see cref="IBufferWriter{T}"/>) under the connection's gate, the same lock
-/// that guards this queue. Whoever queues a frame while no write is under way writes it, on its own
-/// thread; a write under way takes, when done, whatever queued meanwhile, in one send. The writer takes
-/// the gate only to take a batch. A frame shared with other connections (a broadcast) is queued by
+/// that guards this queue. One writer at a time: the session loop writes its replies itself, other
+/// senders have a thread-pool work item write theirs; a write under way takes, when done, whatever
+/// queued meanwhile, in one send. The writer takes the gate only to take a batch. A frame shared with other connections (a broadcast) is queued by
 /// reference, not copied. An empty outbox holds no buffer.
 /// </summary>
-internal sealed class Outbox : IBufferWriter<byte>
+internal sealed class Outbox : IBufferWriter<byte>, IThreadPoolWorkItem
 {
     // The first segment of a batch is small, so a quiet connection (or one of thousands receiving the
     // same broadcast) does not pin a large array while its frame waits; a burst doubles up to the cap.
@@ -75,24 +75,38 @@ internal sealed class Outbox : IBufferWriter<byte>
     /// it has written everything. Under the gate.</summary>
     public void Seal() => _sealed = true;
 
-    /// <summary>Writes what was just queued, or, with <paramref name="defer"/>, at the next
+    /// <summary>Has what was just queued written soon, or, with <paramref name="defer"/>, at the next
     /// <see cref="Flush"/>: the session loop queues the replies to one read that way and flushes once.
-    /// Called outside the gate. The write is made on the caller's thread when no other is under way
-    /// (no hop to another thread between producing a frame and the <c>send</c>); otherwise the write
-    /// under way takes these bytes too when it is done.</summary>
+    /// Called outside the gate. Without <paramref name="defer"/> (a send from a handler, a timer, another
+    /// connection's broadcast) the write runs as a thread-pool work item, unless one is under way or
+    /// already due: a broadcast touches every subscriber and returns, and each subscriber then writes
+    /// everything queued by then (several broadcasts, one send).</summary>
     public void Signal(bool defer)
     {
-        if (defer) _deferred = true;
-        else Write();
+        if (defer)
+        {
+            _deferred = true;
+            return;
+        }
+        lock (_gate)
+        {
+            if (_writing || _transport is null) return;
+            _writing = true;
+        }
+        ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
     }
 
-    /// <summary>Writes frames queued with <c>defer</c>, if any.</summary>
+    /// <summary>Writes frames queued with <c>defer</c>, if any, on the caller's thread (the session loop's:
+    /// no hop to another thread between reading a message and sending its reply), unless a write is
+    /// under way, which then takes them too.</summary>
     public void Flush()
     {
         if (!_deferred) return;
         _deferred = false;
         Write();
     }
+
+    void IThreadPoolWorkItem.Execute() => _ = WriteQueuedAsync();
 
     /// <summary>True while a sender waits for room (<see cref="WaitForSpaceAsync"/>).</summary>
     public bool HasSpaceWaiter
