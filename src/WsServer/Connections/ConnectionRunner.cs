@@ -18,65 +18,66 @@ internal static class ConnectionRunner
     private static readonly StreamPipeReaderOptions ReaderOptions =
         new(bufferSize: 4096, minimumReadSize: 1024, leaveOpen: true, useZeroByteReads: true);
 
-    public static async Task RunAsync(ServerContext server, Socket socket, Listener listener)
+    /// <summary>Serves <paramref name="socket"/> to the end, then calls <paramref name="finished"/>. Never
+    /// throws: whatever escapes a phase is logged. The session runs in this same async method, because
+    /// each async frame a connection keeps for its life is memory every idle connection holds.</summary>
+    public static async Task RunAsync(ServerContext server, Socket socket, Listener listener, Action finished)
     {
-        OpenTransport? transport = await TransportOpener.OpenAsync(server, socket, listener).ConfigureAwait(false);
-        if (transport is null) return;
-        await using (transport.ConfigureAwait(false))
-        {
-            using CancellationTokenRegistration abort = server.Aborting.UnsafeRegister(
-                static t => ((OpenTransport)t!).Abort(), transport);
-            PipeReader input = PipeReader.Create(transport.Stream, ReaderOptions);
-            try
-            {
-                EstablishedConnection? established = null;
-                try
-                {
-                    established = await new UpgradePhase(server, transport, input).RunAsync().ConfigureAwait(false);
-                }
-                catch (Exception ex) when (OpenTransport.IsEnd(ex))
-                {
-                    Log.HandshakeAbandoned(server.Logger, transport.Remote, ex.Message);
-                }
-                if (established is not null) await RunSessionAsync(server, transport, input, established).ConfigureAwait(false);
-            }
-            finally
-            {
-                await input.CompleteAsync().ConfigureAwait(false);
-            }
-        }
-    }
-
-    private static async Task RunSessionAsync(ServerContext server, OpenTransport transport, PipeReader input,
-        EstablishedConnection established)
-    {
-        WebSocketConnection connection = established.Connection;
-        using IDisposable? scope = Log.ConnectionScope(server.Logger, connection.Id, connection.Info.RemoteEndPoint, connection.Info.Path);
-        LiveSession live = connection.Live;
-        using var deadline = new CloseDeadline(server.Time, server.Options.CloseTimeout, transport);
-        live.OnClosing(deadline.Arm);
-        Task pump = PumpAsync(live, transport);
-        bool initialized = false;
+        OpenTransport? transport = null;
+        PipeReader? input = null;
         try
         {
-            initialized = await connection.Calls.InitAsync(connection).ConfigureAwait(false);
-            if (initialized)
+            transport = await TransportOpener.OpenAsync(server, socket, listener).ConfigureAwait(false);
+            if (transport is null) return;
+            using CancellationTokenRegistration abort = server.Aborting.UnsafeRegister(static t => ((OpenTransport)t!).Abort(), transport);
+            input = PipeReader.Create(transport.Stream, ReaderOptions);
+            EstablishedConnection? established = null;
+            try
             {
-                await new SessionLoop(server, input, established, connection.Liveness, transport.Aborted).RunAsync().ConfigureAwait(false);
+                established = await new UpgradePhase(server, transport, input).RunAsync().ConfigureAwait(false);
             }
-        }
-        catch (Exception ex) when (OpenTransport.IsEnd(ex))
-        {
-            live.TransportEnded(transport.IsAborted ? null : ex);
-            Log.TransportEnded(server.Logger, connection.Id, ex.Message);
+            catch (Exception ex) when (OpenTransport.IsEnd(ex))
+            {
+                Log.HandshakeAbandoned(server.Logger, transport.Remote, ex.Message);
+            }
+            if (established is null) return;
+
+            WebSocketConnection connection = established.Connection;
+            using IDisposable? scope = Log.ConnectionScope(server.Logger, connection.Id, connection.Info.RemoteEndPoint, connection.Info.Path);
+            using var deadline = new CloseDeadline(server.Time, server.Options.CloseTimeout, transport);
+            connection.Live.OnClosing(deadline.Arm);
+            Task pump = PumpAsync(connection.Live, transport);
+            bool initialized = false;
+            try
+            {
+                initialized = await connection.Calls.InitAsync(connection).ConfigureAwait(false);
+                if (initialized)
+                    await new SessionLoop(server, input, established, connection.Liveness, transport.Aborted).RunAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (OpenTransport.IsEnd(ex))
+            {
+                connection.Live.TransportEnded(transport.IsAborted ? null : ex);
+                Log.TransportEnded(server.Logger, connection.Id, ex.Message);
+            }
+            catch (Exception ex)
+            {
+                // Not the handler's (HandlerCalls catches those) nor the peer's: ours or a library's (zlib).
+                Log.ConnectionFailed(server.Logger, connection.Id, ex);
+                connection.Live.Fail(ex);
+            }
+            await new ClosingPhase(server, transport, input, connection, deadline, pump).RunAsync(initialized).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
-            // Not the handler's (HandlerCalls catches those) nor the peer's: ours or a library's (zlib).
-            Log.ConnectionFailed(server.Logger, connection.Id, ex);
-            live.Fail(ex);
+            // The phases catch what a connection can throw; anything else is a bug, logged, never lost.
+            Log.ConnectionTaskFailed(server.Logger, ex);
         }
-        await new ClosingPhase(server, transport, input, connection, deadline, pump).RunAsync(initialized).ConfigureAwait(false);
+        finally
+        {
+            if (input is not null) await input.CompleteAsync().ConfigureAwait(false);
+            if (transport is not null) await transport.DisposeAsync().ConfigureAwait(false);
+            finished();
+        }
     }
 
     /// <summary>The outbox pump; a failed write ends the connection (the read side may never notice).</summary>

@@ -25,7 +25,8 @@ public sealed class WebSocketServer : IAsyncDisposable
     // min(Workers, the descriptor cap): the slots an accepted socket takes.
     private readonly int _capacity;
     private int _capReachedLogged;
-    private readonly ConcurrentDictionary<Task, byte> _running = new();
+    private readonly RunningConnections _running = new();
+    private readonly Action _connectionFinished;
     private readonly List<Listener> _listeners = [];
     private readonly List<Task> _acceptLoops = [];
     private ITimer? _heartbeat;
@@ -46,6 +47,7 @@ public sealed class WebSocketServer : IAsyncDisposable
         _ownsMeter = meterFactory is null;
         _capacity = options.DescriptorCap() is { } cap && cap < options.Workers ? cap : options.Workers;
         _slots = new SemaphoreSlim(_capacity, _capacity);
+        _connectionFinished = ConnectionFinished;
     }
 
     private bool DescriptorBound => _capacity < _context.Options.Workers;
@@ -154,7 +156,7 @@ public sealed class WebSocketServer : IAsyncDisposable
         Log.Draining(_context.Logger, _context.ConnectionCount, (int)closeCode);
         foreach (WebSocketConnection connection in _context.Connections)
             connection.Close(closeCode, reason);
-        Task all = Task.WhenAll(_running.Keys);
+        Task all = _running.AllFinishedAsync();
         if (!await CompletesWithinAsync(all, _context.Options.DrainTimeout, cancellationToken).ConfigureAwait(false))
         {
             Log.DrainAborted(_context.Logger, _running.Count);
@@ -260,24 +262,15 @@ public sealed class WebSocketServer : IAsyncDisposable
 
     private void Serve(Socket client, Listener listener)
     {
-        Task running = Task.Run(async () =>
-        {
-            try
-            {
-                await ConnectionRunner.RunAsync(_context, client, listener).ConfigureAwait(false);
-            }
-            catch (Exception ex)
-            {
-                // The runner catches what a connection can throw; anything else is a bug, logged, never lost.
-                Log.ConnectionTaskFailed(_context.Logger, ex);
-            }
-            finally
-            {
-                _slots.Release();
-            }
-        });
-        _running.TryAdd(running, 0);
-        running.ContinueWith(static (t, s) => ((ConcurrentDictionary<Task, byte>)s!).TryRemove(t, out _), _running,
-            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        _running.Started();
+        // On the thread pool, so a handler's init that blocks holds up its own connection, not accepting.
+        ThreadPool.UnsafeQueueUserWorkItem(static s => _ = ConnectionRunner.RunAsync(s.Context, s.Client, s.Listener, s.Finished),
+            (Context: _context, Client: client, Listener: listener, Finished: _connectionFinished), preferLocal: false);
+    }
+
+    private void ConnectionFinished()
+    {
+        _slots.Release();
+        _running.Finished();
     }
 }
