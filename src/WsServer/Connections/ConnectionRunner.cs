@@ -14,7 +14,7 @@ namespace WsServer.Connections;
 /// </summary>
 internal static class ConnectionRunner
 {
-    // Zero-byte reads: an idle connection waits without a receive buffer.
+    // For TLS: zero-byte reads, so an idle connection waits without a receive buffer (as SocketReader does).
     private static readonly StreamPipeReaderOptions ReaderOptions =
         new(bufferSize: 4096, minimumReadSize: 1024, leaveOpen: true, useZeroByteReads: true);
 
@@ -30,7 +30,7 @@ internal static class ConnectionRunner
             transport = await TransportOpener.OpenAsync(server, socket, listener).ConfigureAwait(false);
             if (transport is null) return;
             using CancellationTokenRegistration abort = server.Aborting.UnsafeRegister(static t => ((OpenTransport)t!).Abort(), transport);
-            input = PipeReader.Create(transport.Stream, ReaderOptions);
+            input = transport.CreateInput(ReaderOptions);
             EstablishedConnection? established = null;
             try
             {

@@ -1,3 +1,4 @@
+using System.IO.Pipelines;
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
@@ -65,6 +66,11 @@ internal sealed class OpenTransport : IAsyncDisposable, IBatchWriter
             }
         }
     }
+
+    /// <summary>The connection's input: read straight from the socket on plain TCP, through the stream
+    /// (TLS, or a PROXY header's leftover bytes) otherwise.</summary>
+    public PipeReader CreateInput(StreamPipeReaderOptions streamOptions) =>
+        _tls is null && Stream is NetworkStream ? new SocketReader(_socket) : PipeReader.Create(Stream, streamOptions);
 
     /// <summary>Writes <paramref name="batch"/> (<paramref name="total"/> bytes) in order: on plain TCP
     /// straight to the socket, several arrays in one <c>sendmsg</c>; on TLS one write each.</summary>

@@ -1,0 +1,105 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using WsServer.Connections;
+
+namespace WsServer.Transport;
+
+/// <summary>
+/// The input of a plain TCP connection, read straight from its socket into one pooled array: what a
+/// <c>PipeReader.Create</c> over a <see cref="NetworkStream"/> does, without the stream, the
+/// segment list and their objects per connection. While nothing is buffered the array goes back to the
+/// pool and the reader waits with a zero-byte receive, so an idle connection holds no buffer. One reader,
+/// as for any pipe; <see cref="CancelPendingRead"/> is not supported (nothing here uses it).
+/// </summary>
+internal sealed class SocketReader(Socket socket) : PipeReader
+{
+    private byte[]? _buffer;
+    private int _start;    // first byte not consumed
+    private int _examined; // first byte not examined: reading waits for bytes past it
+    private int _end;      // end of the bytes received
+    private bool _ended;   // the peer's FIN
+    private bool _completed;
+    private ReadOnlySequence<byte> _handedOut;
+
+    public override bool TryRead(out ReadResult result)
+    {
+        ObjectDisposedException.ThrowIf(_completed, this);
+        bool ready = _ended || _examined < _end;
+        result = ready ? Result() : default;
+        return ready;
+    }
+
+    public override ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default) =>
+        TryRead(out ReadResult result) ? new(result) : ReceiveAsync(cancellationToken);
+
+    public override void AdvanceTo(SequencePosition consumed) => AdvanceTo(consumed, consumed);
+
+    public override void AdvanceTo(SequencePosition consumed, SequencePosition examined)
+    {
+        int from = _start;
+        _start = from + (int)_handedOut.Slice(0, consumed).Length;
+        _examined = Math.Max(_start, from + (int)_handedOut.Slice(0, examined).Length);
+        _handedOut = default;
+        if (_start == _end) ReturnBuffer();
+    }
+
+    public override void CancelPendingRead() => throw new NotSupportedException("A socket reader's reads end by cancellation token.");
+
+    public override void Complete(Exception? exception = null)
+    {
+        _completed = true;
+        ReturnBuffer();
+    }
+
+    // Pooled builder: a receive that waits allocates nothing.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<ReadResult> ReceiveAsync(CancellationToken cancellationToken)
+    {
+        // Nothing buffered: wait for data without holding an array.
+        if (_buffer is null) await socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+        int received = await socket.ReceiveAsync(Room(), SocketFlags.None, cancellationToken).ConfigureAwait(false);
+        if (received == 0) _ended = true;
+        _end += received;
+        return Result();
+    }
+
+    private ReadResult Result()
+    {
+        _handedOut = _buffer is null ? ReadOnlySequence<byte>.Empty : new ReadOnlySequence<byte>(_buffer, _start, _end - _start);
+        return new ReadResult(_handedOut, isCanceled: false, isCompleted: _ended);
+    }
+
+    /// <summary>Free space after the data: the unconsumed bytes are moved to the front, or the array is
+    /// doubled when they fill it (a request head that has not ended yet).</summary>
+    private Memory<byte> Room()
+    {
+        if (_buffer is null)
+        {
+            _buffer = SegmentPool.Rent(SegmentPool.SmallestSize);
+            _start = _examined = _end = 0;
+        }
+        else if (_end == _buffer.Length && _start > 0)
+        {
+            _buffer.AsSpan(_start, _end - _start).CopyTo(_buffer);
+            (_examined, _end, _start) = (_examined - _start, _end - _start, 0);
+        }
+        else if (_end == _buffer.Length)
+        {
+            byte[] larger = SegmentPool.Rent(_buffer.Length * 2);
+            _buffer.AsSpan(0, _end).CopyTo(larger);
+            SegmentPool.Return(_buffer);
+            _buffer = larger;
+        }
+        return _buffer.AsMemory(_end);
+    }
+
+    private void ReturnBuffer()
+    {
+        if (_buffer is null) return;
+        SegmentPool.Return(_buffer);
+        _buffer = null;
+        _start = _examined = _end = 0;
+    }
+}
