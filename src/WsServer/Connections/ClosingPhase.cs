@@ -44,7 +44,7 @@ internal sealed class ClosingPhase(ServerContext server, OpenTransport transport
             await transport.ShutdownSendAsync().ConfigureAwait(false);
             while (true)
             {
-                ReadResult read = await input.ReadAsync(transport.Aborted).ConfigureAwait(false);
+                ReadResult read = await input.ReadAsync().ConfigureAwait(false); // the deadline aborts the transport
                 input.AdvanceTo(read.Buffer.End);
                 if (read.IsCompleted) return;
             }

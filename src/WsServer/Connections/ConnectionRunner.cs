@@ -46,7 +46,7 @@ internal static class ConnectionRunner
             using IDisposable? scope = Log.ConnectionScope(server.Logger, connection.Id, connection.Info.RemoteEndPoint, connection.Info.Path);
             using var deadline = new CloseDeadline(server.Time, server.Options.CloseTimeout, transport);
             connection.Live.OnClosing(deadline.Arm);
-            Task pump = PumpAsync(connection.Live, transport);
+            Task pump = connection.Live.Outbox.PumpAsync(transport);
             bool initialized = false;
             try
             {
@@ -77,20 +77,6 @@ internal static class ConnectionRunner
             if (input is not null) await input.CompleteAsync().ConfigureAwait(false);
             if (transport is not null) await transport.DisposeAsync().ConfigureAwait(false);
             finished();
-        }
-    }
-
-    /// <summary>The outbox pump; a failed write ends the connection (the read side may never notice).</summary>
-    private static async Task PumpAsync(LiveSession live, OpenTransport transport)
-    {
-        try
-        {
-            await live.Outbox.PumpAsync(transport).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (OpenTransport.IsEnd(ex))
-        {
-            live.TransportEnded(ex);
-            transport.Abort();
         }
     }
 }

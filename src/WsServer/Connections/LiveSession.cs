@@ -36,7 +36,7 @@ internal sealed class LiveSession
     {
         _protocol = new ProtocolSession(EndpointRole.Server, options);
         _metrics = metrics;
-        Outbox = new Outbox(_gate, sendQueueLimit, metrics);
+        Outbox = new Outbox(this, _gate, sendQueueLimit, metrics);
         SlowConsumer = slowConsumer;
     }
 

@@ -9,7 +9,7 @@ namespace WsServer.Connections;
 /// A drain is scheduled on the thread pool when the first item arrives and runs until the box is
 /// empty; an empty mailbox holds no queue.
 /// </summary>
-internal sealed class Mailbox(HandlerTurn turn, Func<object?, ValueTask> deliver)
+internal sealed class Mailbox(HandlerTurn turn, WebSocketConnection owner)
 {
     private ConcurrentQueue<object?>? _items;
     private int _draining;
@@ -36,7 +36,7 @@ internal sealed class Mailbox(HandlerTurn turn, Func<object?, ValueTask> deliver
             await turn.EnterAsync().ConfigureAwait(false);
             try
             {
-                while (!_closed && _items!.TryDequeue(out object? item)) await deliver(item).ConfigureAwait(false);
+                while (!_closed && _items!.TryDequeue(out object? item)) await owner.DeliverMailAsync(item).ConfigureAwait(false);
             }
             finally
             {

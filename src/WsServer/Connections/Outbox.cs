@@ -25,6 +25,7 @@ internal sealed class Outbox : IBufferWriter<byte>, IThreadPoolWorkItem
     // Well under Linux's IOV_MAX (1024) of arrays per sendmsg.
     private const int MaxBatchSegments = 64;
 
+    private readonly LiveSession _owner;
     private readonly Lock _gate;
     private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private IBatchWriter? _transport;
@@ -42,14 +43,16 @@ internal sealed class Outbox : IBufferWriter<byte>, IThreadPoolWorkItem
     private bool _deferred; // only the session loop defers and flushes, so only it touches this
     private TaskCompletionSource? _spaceAvailable;
     private bool _overflowed;
-    private Action? _drained;
+    private Mailbox? _drained;
 
+    /// <param name="owner">The session told when a write fails.</param>
     /// <param name="gate">The connection's gate: every method but the pump's, <see cref="Signal"/>,
     /// <see cref="Flush"/> and <see cref="Stop"/> is called holding it.</param>
     /// <param name="limit">Bytes queued beyond which senders wait or are told the queue is full.</param>
     /// <param name="metrics">Where the bytes written are counted.</param>
-    public Outbox(Lock gate, long limit, ServerInstruments metrics)
+    public Outbox(LiveSession owner, Lock gate, long limit, ServerInstruments metrics)
     {
+        _owner = owner;
         _gate = gate;
         _limit = limit;
         _metrics = metrics;
@@ -61,9 +64,9 @@ internal sealed class Outbox : IBufferWriter<byte>, IThreadPoolWorkItem
     /// <summary>True when the queue is at or over its limit. Under the gate.</summary>
     public bool IsFull => _pending >= _limit;
 
-    /// <summary>Called once, outside the gate, each time the queue goes back under its limit after a
-    /// sender found it full (uWebSockets' <c>drain</c>).</summary>
-    public void OnDrained(Action drained) => _drained = drained;
+    /// <summary>Where <see cref="SendQueueDrained"/> is posted each time the queue goes back under its
+    /// limit after a sender found it full (uWebSockets' <c>drain</c>).</summary>
+    public void ReportDrainsTo(Mailbox mailbox) => _drained = mailbox;
 
     /// <summary>A sender found the queue full: tell it when it drains. Under the gate.</summary>
     public void NoteOverflow() => _overflowed = true;
@@ -127,8 +130,9 @@ internal sealed class Outbox : IBufferWriter<byte>, IThreadPoolWorkItem
     }
 
     /// <summary>Starts writing to <paramref name="transport"/> (what was queued before goes first);
-    /// the task completes once the sealed last frame is written or <see cref="Stop"/> is called, and
-    /// fails with the transport's error if a write fails.</summary>
+    /// the task completes once the sealed last frame is written, <see cref="Stop"/> is called or a write
+    /// failed (the session then ends with the transport's error and the transport is cut); it fails only
+    /// for an error that is not the transport's.</summary>
     public Task PumpAsync(IBatchWriter transport)
     {
         lock (_gate) _transport = transport;
@@ -191,6 +195,12 @@ internal sealed class Outbox : IBufferWriter<byte>, IThreadPoolWorkItem
                     return;
                 }
             }
+        }
+        catch (Exception ex) when (OpenTransport.IsEnd(ex))
+        {
+            _owner.TransportEnded(ex);
+            _transport!.Abort();
+            Finish(null);
         }
         catch (Exception ex)
         {
@@ -257,7 +267,7 @@ internal sealed class Outbox : IBufferWriter<byte>, IThreadPoolWorkItem
         _batch.Clear();
         _metrics.BytesSent(sent);
         waiter?.TrySetResult();
-        if (drained) _drained?.Invoke();
+        if (drained) _drained?.Post(SendQueueDrained.Instance);
     }
 
     /// <summary>Queues a whole frame shared with other connections by reference: it is not copied and

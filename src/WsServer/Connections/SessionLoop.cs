@@ -28,7 +28,9 @@ internal sealed class SessionLoop(ServerContext server, PipeReader input, Establ
     {
         while (true)
         {
-            ReadResult read = await input.ReadAsync(aborted).ConfigureAwait(false);
+            // No token: an abort disposes the socket, which ends the read, and a pending read with a token
+            // would hold a registration on it for as long as the connection is idle.
+            ReadResult read = await input.ReadAsync().ConfigureAwait(false);
             liveness.MarkReceived();
             ReadOnlySequence<byte> unread = read.Buffer;
             bool ended = false;

@@ -39,8 +39,8 @@ public sealed class WebSocketConnection
         _pongTimeout = pongTimeout;
         Calls = calls;
         Pings = new PingTracker(time, metrics);
-        Mailbox = new Mailbox(calls.Turn, DeliverAsync);
-        live.Outbox.OnDrained(() => Mailbox.Post(SendQueueDrained.Instance));
+        Mailbox = new Mailbox(calls.Turn, this);
+        live.Outbox.ReportDrainsTo(Mailbox);
     }
 
     /// <summary>Who connected, and how.</summary>
@@ -234,7 +234,8 @@ public sealed class WebSocketConnection
         return 0;
     }
 
-    private ValueTask DeliverAsync(object? item)
+    /// <summary>An item from the mailbox, in the connection's turn: the keep-alive tick is ours, the rest the handler's.</summary>
+    internal ValueTask DeliverMailAsync(object? item)
     {
         if (!ReferenceEquals(item, Liveness.Tick)) return Calls.DeliverItemAsync(item);
         _liveness.Check(this, _transport);

@@ -5,4 +5,7 @@ internal interface IBatchWriter
 {
     /// <summary>Writes every byte of <paramref name="batch"/> (<paramref name="total"/> bytes), in order.</summary>
     ValueTask WriteAsync(List<ArraySegment<byte>> batch, int total);
+
+    /// <summary>Cuts the transport: a write failed, so the read side must end too (it may never notice).</summary>
+    void Abort();
 }

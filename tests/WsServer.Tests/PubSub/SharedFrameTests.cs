@@ -149,5 +149,7 @@ public sealed class SharedFrameTests
             First.TrySetResult(only.Array);
             return ValueTask.CompletedTask;
         }
+
+        public void Abort() => throw new InvalidOperationException("No write fails here.");
     }
 }
