@@ -46,7 +46,7 @@ internal static class ConnectionRunner
             using IDisposable? scope = Log.ConnectionScope(server.Logger, connection.Id, connection.Info.RemoteEndPoint, connection.Info.Path);
             using var deadline = new CloseDeadline(server.Time, server.Options.CloseTimeout, transport);
             connection.Live.OnClosing(deadline.Arm);
-            Task pump = connection.Live.Outbox.PumpAsync(transport);
+            Task written = connection.Live.Outbox.WriteToAsync(transport);
             bool initialized = false;
             try
             {
@@ -65,7 +65,7 @@ internal static class ConnectionRunner
                 Log.ConnectionFailed(server.Logger, connection.Id, ex);
                 connection.Live.Fail(ex);
             }
-            await new ClosingPhase(server, transport, input, connection, deadline, pump).RunAsync(initialized).ConfigureAwait(false);
+            await new ClosingPhase(server, transport, input, connection, deadline, written).RunAsync(initialized).ConfigureAwait(false);
         }
         catch (Exception ex)
         {

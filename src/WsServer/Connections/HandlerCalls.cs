@@ -117,7 +117,7 @@ internal sealed class HandlerCalls(HandlerSession handler, LiveSession live, ILo
                 Task space = wait ? live.Outbox.WaitForSpaceAsync(aborted) : Task.CompletedTask;
                 if (!space.IsCompleted)
                 {
-                    flush(); // deferred replies count against the limit: the pump must be writing them
+                    flush(); // deferred replies count against the limit: they must be being written
                     await space.ConfigureAwait(false);
                 }
                 if (result.Text is { } text) live.SendText(text, ignoreLimit: wait, defer);

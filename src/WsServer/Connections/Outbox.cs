@@ -46,7 +46,7 @@ internal sealed class Outbox : IBufferWriter<byte>, IThreadPoolWorkItem
     private Mailbox? _drained;
 
     /// <param name="owner">The session told when a write fails.</param>
-    /// <param name="gate">The connection's gate: every method but the pump's, <see cref="Signal"/>,
+    /// <param name="gate">The connection's gate: every method but the writer's, <see cref="Signal"/>,
     /// <see cref="Flush"/> and <see cref="Stop"/> is called holding it.</param>
     /// <param name="limit">Bytes queued beyond which senders wait or are told the queue is full.</param>
     /// <param name="metrics">Where the bytes written are counted.</param>
@@ -71,11 +71,11 @@ internal sealed class Outbox : IBufferWriter<byte>, IThreadPoolWorkItem
     /// <summary>A sender found the queue full: tell it when it drains. Under the gate.</summary>
     public void NoteOverflow() => _overflowed = true;
 
-    /// <summary>True once the pump stopped: nothing queued now would reach the peer. Under the gate.</summary>
+    /// <summary>True once writing stopped: nothing queued now would reach the peer. Under the gate.</summary>
     public bool IsStopped => _stopped;
 
-    /// <summary>The last frame (ours or the echo of the peer's close) is queued: the pump ends once
-    /// it has written everything. Under the gate.</summary>
+    /// <summary>The last frame (ours or the echo of the peer's close) is queued: writing ends once
+    /// everything is written. Under the gate.</summary>
     public void Seal() => _sealed = true;
 
     /// <summary>Has what was just queued written soon, or, with <paramref name="defer"/>, at the next
@@ -117,7 +117,7 @@ internal sealed class Outbox : IBufferWriter<byte>, IThreadPoolWorkItem
         get { lock (_gate) return _spaceAvailable is not null; }
     }
 
-    /// <summary>Completes when the queue is under its limit again, or the pump stopped.</summary>
+    /// <summary>Completes when the queue is under its limit again, or writing stopped.</summary>
     public Task WaitForSpaceAsync(CancellationToken cancellationToken)
     {
         lock (_gate)
@@ -133,14 +133,14 @@ internal sealed class Outbox : IBufferWriter<byte>, IThreadPoolWorkItem
     /// the task completes once the sealed last frame is written, <see cref="Stop"/> is called or a write
     /// failed (the session then ends with the transport's error and the transport is cut); it fails only
     /// for an error that is not the transport's.</summary>
-    public Task PumpAsync(IBatchWriter transport)
+    public Task WriteToAsync(IBatchWriter transport)
     {
         lock (_gate) _transport = transport;
         Write();
         return _finished.Task;
     }
 
-    /// <summary>Drops whatever is queued, refuses further bytes and ends the pump once a write under
+    /// <summary>Drops whatever is queued, refuses further bytes and ends writing once a write under
     /// way is done.</summary>
     public void Stop()
     {
@@ -315,7 +315,7 @@ internal sealed class Outbox : IBufferWriter<byte>, IThreadPoolWorkItem
         _tailLength = 0;
     }
 
-    // The pump's: up to MaxBatchSegments of the batch, from start, as one send; returns its bytes.
+    // The writer's: up to MaxBatchSegments of the batch, from start, as one send; returns its bytes.
     private int FillBatch(int start)
     {
         _batch.Clear();

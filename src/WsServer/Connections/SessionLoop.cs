@@ -12,7 +12,7 @@ namespace WsServer.Connections;
 /// <summary>
 /// The third phase: the session running. Reads what the peer sends, lets the session turn it into
 /// events (its automatic replies go straight to the outbox), hands each message to the handler in
-/// the connection's turn, and wakes the pump once per read, so the replies to a burst leave together.
+/// the connection's turn, and writes once per read, so the replies to a burst leave together.
 /// Returns when the closing handshake is complete, the peer broke the protocol or the transport ended;
 /// transport errors propagate to the caller.
 /// </summary>
@@ -39,7 +39,7 @@ internal sealed class SessionLoop(ServerContext server, PipeReader input, Establ
                 if (_live.TryReadEvent(ref unread, out ProtocolEvent evt) == OperationStatus.NeedMoreData) break;
                 ended = await DispatchAsync(evt).ConfigureAwait(false);
             }
-            // Everything this read produced goes to the pump at once.
+            // Everything this read produced is written at once, on this thread.
             _flush();
             server.Metrics.BytesReceived(read.Buffer.Length - unread.Length);
             input.AdvanceTo(unread.Start, read.Buffer.End);

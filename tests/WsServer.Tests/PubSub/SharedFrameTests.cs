@@ -114,7 +114,7 @@ public sealed class SharedFrameTests
         using var metrics = new ServerInstruments(null, () => 0);
         var live = new LiveSession(options, 1 << 20, SlowConsumerPolicy.Wait, metrics);
         var writer = new CapturingWriter();
-        Task pump = live.Outbox.PumpAsync(writer);
+        Task pump = live.Outbox.WriteToAsync(writer);
         Assert.Equal(SendStatus.Queued, live.SendPrepared(message));
         byte[] written = await writer.First.Task.Bounded();
         live.Release();
