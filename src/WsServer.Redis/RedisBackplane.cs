@@ -213,18 +213,15 @@ public sealed class RedisBackplane : IAsyncDisposable
             Log.NotAnEnvelope(_logger, channel.ToString());
             return;
         }
-        if (envelope.Target == EnvelopeTarget.Topic)
-        {
-            if (envelope.Origin == NodeId) return; // delivered locally when published
-            _server.Publish(envelope.Topic!, Prepare(envelope.IsText, envelope.Payload.Span));
-        }
-        else if (_server.TryGetConnection(envelope.ConnectionId, out WebSocketConnection? connection))
-        {
-            connection.TrySend(Prepare(envelope.IsText, envelope.Payload.Span));
-        }
+        if (envelope.Target == EnvelopeTarget.Topic && envelope.Origin == NodeId) return; // delivered locally when published
+        // Counted on arrival, before delivery: a client that has the message sees it in the metrics too.
         _metrics.Relayed.Add(1, new KeyValuePair<string, object?>("direction", "in"));
         if (_metrics.Lag.Enabled)
             _metrics.Lag.Record(TimeSpan.FromTicks(_time.GetUtcNow().UtcTicks - envelope.PublishedAtTicks).TotalMilliseconds);
+        if (envelope.Target == EnvelopeTarget.Topic)
+            _server.Publish(envelope.Topic!, Prepare(envelope.IsText, envelope.Payload.Span));
+        else if (_server.TryGetConnection(envelope.ConnectionId, out WebSocketConnection? connection))
+            connection.TrySend(Prepare(envelope.IsText, envelope.Payload.Span));
     }
 
     private static PreparedMessage Prepare(bool isText, ReadOnlySpan<byte> payload) =>

@@ -39,7 +39,7 @@ internal sealed class BackplaneInstruments : IDisposable
         Relayed = _meter.CreateCounter<long>(RedisBackplaneMetrics.MessagesRelayed, "{message}", "Messages relayed through Redis");
         Dropped = _meter.CreateCounter<long>(RedisBackplaneMetrics.MessagesDropped, "{message}", "Messages dropped while Redis was unreachable");
         Reconnects = _meter.CreateCounter<long>(RedisBackplaneMetrics.Reconnects, "{reconnect}", "Reconnections to Redis");
-        Lag = _meter.CreateHistogram<double>(RedisBackplaneMetrics.Lag, "ms", "Time from publish to delivery on another node");
+        Lag = _meter.CreateHistogram<double>(RedisBackplaneMetrics.Lag, "ms", "Time from publish to arrival on another node");
     }
 
     public Counter<long> Relayed { get; }
