@@ -3,40 +3,50 @@ namespace WsServer.Connections;
 /// <summary>
 /// Whose turn it is to call the connection's handler: the session loop (a message) or the mailbox
 /// (a posted item, a keep-alive tick). Holding the turn is what makes handler calls for one connection
-/// never overlap, like the one thread of control of an Erlang process. Two parties at most, so one
-/// waiter at most; taking a free turn is a short lock and allocates nothing.
+/// never overlap, like the one thread of control of an Erlang process. Taking a free turn and giving
+/// back an uncontested one is one atomic exchange each (the loop does both per message); the lock and
+/// the queue of waiters are only for handing the turn on, in arrival order.
 /// </summary>
 internal sealed class HandlerTurn
 {
+    private const int Free = 0, Held = 1, HeldAndAwaited = 2;
+
     private readonly Lock _gate = new();
-    private bool _held;
-    private TaskCompletionSource? _waiter;
+    private int _state;
+    private Queue<TaskCompletionSource>? _waiters;
 
     /// <summary>Completes when the caller holds the turn.</summary>
     public ValueTask EnterAsync()
     {
+        if (Interlocked.CompareExchange(ref _state, Held, Free) == Free) return ValueTask.CompletedTask;
         lock (_gate)
         {
-            if (!_held)
+            while (true)
             {
-                _held = true;
-                return ValueTask.CompletedTask;
+                if (Interlocked.CompareExchange(ref _state, Held, Free) == Free) return ValueTask.CompletedTask;
+                // Once HeldAndAwaited, only Exit changes the state, and only under this lock.
+                if (Volatile.Read(ref _state) == HeldAndAwaited
+                    || Interlocked.CompareExchange(ref _state, HeldAndAwaited, Held) == Held)
+                {
+                    var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    (_waiters ??= new Queue<TaskCompletionSource>()).Enqueue(waiter);
+                    return new ValueTask(waiter.Task);
+                }
             }
-            _waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            return new ValueTask(_waiter.Task);
         }
     }
 
     /// <summary>Gives the turn to the waiter, if any, or frees it.</summary>
     public void Exit()
     {
-        TaskCompletionSource? next;
+        if (Interlocked.CompareExchange(ref _state, Free, Held) == Held) return;
+        TaskCompletionSource next;
         lock (_gate)
         {
-            next = _waiter;
-            _waiter = null;
-            if (next is null) _held = false;
+            next = _waiters!.Dequeue();
+            // Handed over: the waiter holds it now, with others still waiting or not.
+            if (_waiters.Count == 0) Volatile.Write(ref _state, Held);
         }
-        next?.SetResult();
+        next.SetResult();
     }
 }

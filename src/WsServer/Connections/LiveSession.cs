@@ -28,6 +28,7 @@ internal sealed class LiveSession
     private readonly Lock _compressing = new();
     private readonly ProtocolSession _protocol;
     private ConnectionClosed? _ending;
+    private volatile bool _open = true; // written under the gate whenever the session may have left Open
     private Action? _closing;
 
     private readonly ServerInstruments _metrics;
@@ -45,11 +46,9 @@ internal sealed class LiveSession
     /// <summary>What a send does when the queue is over its limit.</summary>
     public SlowConsumerPolicy SlowConsumer { get; }
 
-    /// <summary>True while messages may be sent: no close frame was sent or received.</summary>
-    public bool IsOpen
-    {
-        get { lock (_gate) return _protocol.State == SessionState.Open && !Outbox.IsStopped; }
-    }
+    /// <summary>True while messages may be sent: no close frame was sent or received. Read without the
+    /// gate (the loop asks once per message): a snapshot, as any answer is by the time it is used.</summary>
+    public bool IsOpen => _open && !Outbox.IsStopped;
 
     /// <summary>How the connection ended, once the session left the open state; null before.</summary>
     public ConnectionClosed? Ending
@@ -57,11 +56,8 @@ internal sealed class LiveSession
         get { lock (_gate) return _ending; }
     }
 
-    /// <summary>True when the send queue is at or over its limit.</summary>
-    public bool IsOverLimit
-    {
-        get { lock (_gate) return Outbox.IsFull && !Outbox.IsStopped; }
-    }
+    /// <summary>True when the send queue is at or over its limit (a snapshot, read without the gate).</summary>
+    public bool IsOverLimit => Outbox.IsFullSnapshot;
 
     public long PendingBytes
     {
@@ -218,6 +214,7 @@ internal sealed class LiveSession
             {
                 _ending ??= new ConnectionClosed(CloseCode.AbnormalClosure, "", CloseInitiator.Transport);
                 _protocol.Dispose();
+                _open = false;
             }
         }
         Outbox.Stop();
@@ -291,6 +288,8 @@ internal sealed class LiveSession
     // Under the gate: once the session is not open, what is queued is all there will be.
     private void SealWhenClosing()
     {
-        if (_protocol.State != SessionState.Open) Outbox.Seal();
+        if (_protocol.State == SessionState.Open) return;
+        Outbox.Seal();
+        _open = false;
     }
 }

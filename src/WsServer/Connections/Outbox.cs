@@ -39,7 +39,7 @@ internal sealed class Outbox : IBufferWriter<byte>, IThreadPoolWorkItem
     private int _tailLength;
     private long _pending;
     private bool _sealed;
-    private bool _stopped;
+    private volatile bool _stopped; // also read without the gate, by IsFullSnapshot and LiveSession.IsOpen
     private bool _deferred; // only the session loop defers and flushes, so only it touches this
     private TaskCompletionSource? _spaceAvailable;
     private bool _overflowed;
@@ -63,6 +63,9 @@ internal sealed class Outbox : IBufferWriter<byte>, IThreadPoolWorkItem
 
     /// <summary>True when the queue is at or over its limit. Under the gate.</summary>
     public bool IsFull => _pending >= _limit;
+
+    /// <summary><see cref="IsFull"/> and not stopped, read without the gate: a snapshot.</summary>
+    public bool IsFullSnapshot => Volatile.Read(ref _pending) >= _limit && !_stopped;
 
     /// <summary>Where <see cref="SendQueueDrained"/> is posted each time the queue goes back under its
     /// limit after a sender found it full (uWebSockets' <c>drain</c>).</summary>
