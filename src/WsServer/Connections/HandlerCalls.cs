@@ -114,7 +114,8 @@ internal sealed class HandlerCalls(HandlerSession handler, LiveSession live, ILo
                 // Back-pressure: while the peer is not reading, stop reading from it too. Under the
                 // other policies a full queue drops the reply or closes the connection.
                 bool wait = live.SlowConsumer == SlowConsumerPolicy.Wait;
-                Task space = wait ? live.Outbox.WaitForSpaceAsync(aborted) : Task.CompletedTask;
+                // The snapshot spares the gate in the usual case; a full queue is checked again under it.
+                Task space = wait && live.IsOverLimit ? live.Outbox.WaitForSpaceAsync(aborted) : Task.CompletedTask;
                 if (!space.IsCompleted)
                 {
                     flush(); // deferred replies count against the limit: they must be being written
