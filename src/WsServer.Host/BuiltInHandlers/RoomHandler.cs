@@ -8,39 +8,36 @@ namespace WsServer.Host.BuiltInHandlers;
 /// The built-in rooms: `broadcast` relays each message unchanged (text stays text, binary stays binary)
 /// to every other client of its route; `chat` sends each text message, as <c>NAME: TEXT</c>, to every
 /// member, the sender included. A member's name is the <c>name</c> of its URL's query (<c>/chat?name=ada</c>),
-/// else <c>guest-ID</c>. A room is a topic named after the route's pattern, so with <c>--redis</c> the
-/// same route of every process sharing the Redis is one room. The message is encoded once for all
-/// subscribers; one that reads too slowly misses messages rather than delaying the rest.
+/// else <c>guest-ID</c>, worked out once when it joins. A room is a topic named after the route's pattern,
+/// so with <c>--redis</c> the same route of every process sharing the Redis is one room. The message is
+/// encoded once for all subscribers; one that reads too slowly misses messages rather than delaying the rest.
 /// </summary>
-internal sealed class RoomHandler(string topic, TopicRelay relay, bool isChat) : IWebSocketHandler
+internal sealed class RoomHandler(string topic, TopicRelay relay, bool isChat) : IWebSocketHandler<RoomHandler.Member>
 {
     private const int MaxNameLength = 32;
+
+    /// <summary>A member of the room: its connection and, in a chat, the UTF-8 <c>NAME: </c> its lines start with.</summary>
+    internal sealed record Member(WebSocketConnection Connection, byte[] LinePrefix);
 
     public static RoomHandler Broadcast(string? pattern, TopicRelay relay) => new($"broadcast:{pattern ?? "*"}", relay, isChat: false);
 
     public static RoomHandler Chat(string? pattern, TopicRelay relay) => new($"chat:{pattern ?? "*"}", relay, isChat: true);
 
-    public ValueTask InitAsync(WebSocketConnection connection, CancellationToken cancellationToken)
+    public ValueTask<Member> InitAsync(WebSocketConnection connection, CancellationToken cancellationToken)
     {
         connection.Subscribe(topic);
-        return ValueTask.CompletedTask;
+        return new(new Member(connection, isChat ? Encoding.UTF8.GetBytes(NameOf(connection) + ": ") : []));
     }
 
-    public async ValueTask<HandleResult> HandleAsync(WebSocketMessage message, WebSocketConnection connection,
+    public async ValueTask<HandleResult<Member>> HandleAsync(WebSocketMessage message, Member member,
         CancellationToken cancellationToken)
     {
         if (!isChat)
-            await relay.PublishAsync(topic, message.IsText, message.Payload, connection, includeSender: false).ConfigureAwait(false);
+            await relay.PublishAsync(topic, message.IsText, message.Payload, member.Connection, includeSender: false).ConfigureAwait(false);
         else if (message.IsText)
-            await relay.PublishAsync(topic, isText: true, Said(connection, message.Payload.Span), connection, includeSender: true).ConfigureAwait(false);
-        return HandleResult.NoReply();
-    }
-
-    /// <summary>The chat line: <c>NAME: TEXT</c>, as UTF-8.</summary>
-    private static byte[] Said(WebSocketConnection connection, ReadOnlySpan<byte> text)
-    {
-        byte[] name = Encoding.UTF8.GetBytes(NameOf(connection) + ": ");
-        return [.. name, .. text];
+            await relay.PublishAsync(topic, isText: true, (byte[])[.. member.LinePrefix, .. message.Payload.Span], member.Connection,
+                includeSender: true).ConfigureAwait(false);
+        return HandleResult.NoReply(member);
     }
 
     /// <summary>The query's <c>name</c>, without control characters and at most 32 characters; else <c>guest-ID</c>.</summary>

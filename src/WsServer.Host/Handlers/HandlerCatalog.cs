@@ -23,10 +23,10 @@ internal static class HandlerCatalog
     {
         ["echo"] = static (routes, pattern, options, _) => MapStateless(new EchoHandler(), routes, pattern, options),
         ["broadcast"] = static (routes, pattern, options, relay) =>
-            MapStateless(RoomHandler.Broadcast(pattern, relay), routes, pattern, options),
+            MapRoom(RoomHandler.Broadcast(pattern, relay), routes, pattern, options),
         ["chat"] = static (routes, pattern, options, relay) =>
         {
-            MapStateless(RoomHandler.Chat(pattern, relay), routes, pattern, options);
+            MapRoom(RoomHandler.Chat(pattern, relay), routes, pattern, options);
             // The chat comes with its page, for a browser to join it at /.
             routes.MapPage("/", ChatPage.For(pattern));
         },
@@ -93,6 +93,12 @@ internal static class HandlerCatalog
     }
 
     private static void MapStateless(IWebSocketHandler handler, RouteTable routes, string? pattern, RouteOptions? options)
+    {
+        if (pattern is null) routes.MapFallback(handler, options);
+        else routes.Map(pattern, handler, options);
+    }
+
+    private static void MapRoom(RoomHandler handler, RouteTable routes, string? pattern, RouteOptions? options)
     {
         if (pattern is null) routes.MapFallback(handler, options);
         else routes.Map(pattern, handler, options);

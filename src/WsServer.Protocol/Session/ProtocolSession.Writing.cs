@@ -84,19 +84,6 @@ public sealed partial class ProtocolSession
         FrameWriter.WriteFrame(output, opcode, compressed.Span, rsv1: true, maskingKey: NextMaskingKey());
     }
 
-    /// <summary>Writes a data frame that was encoded once for many server sessions (a broadcast):
-    /// whole, unmasked, as <see cref="FrameWriter"/> writes it. The bytes are copied as they are.</summary>
-    /// <exception cref="InvalidOperationException">This is a client session (its frames must be masked),
-    /// or a close frame was sent or received.</exception>
-    public void WritePreparedFrame(IBufferWriter<byte> output, ReadOnlySpan<byte> frame)
-    {
-        ArgumentNullException.ThrowIfNull(output);
-        if (Role != EndpointRole.Server) throw new InvalidOperationException("Only a server sends prepared (unmasked) frames.");
-        EnsureOpen();
-        frame.CopyTo(output.GetSpan(frame.Length));
-        output.Advance(frame.Length);
-    }
-
     /// <summary>Writes a ping of at most 125 bytes.</summary>
     /// <exception cref="ArgumentException">The payload is over 125 bytes (§5.5).</exception>
     /// <exception cref="InvalidOperationException">A close frame was sent or received.</exception>

@@ -17,14 +17,14 @@ public sealed class SoakTests
     {
         await using TestServer server = await TestServer.StartAsync(new EchoHandler(), o => o.CloseTimeout = TimeSpan.FromSeconds(2));
         await RunWaveAsync(server.Port, 50); // warm-up: pools and JIT settle before the baseline
-        await WaitUntilAsync(() => server.Server.ConnectionCount == 0);
+        Assert.True(await Timeouts.Eventually(() => server.Server.ConnectionCount == 0), "the warm-up wave did not end");
         int descriptorsBefore = OpenDescriptors();
         long heapBefore = SettledHeap();
 
         for (int wave = 0; wave < Waves; wave++) await RunWaveAsync(server.Port, PerWave);
 
-        Assert.True(await WaitUntilAsync(() => server.Server.ConnectionCount == 0), $"{server.Server.ConnectionCount} connections left");
-        Assert.True(await WaitUntilAsync(() => OpenDescriptors() <= descriptorsBefore + 8),
+        Assert.True(await Timeouts.Eventually(() => server.Server.ConnectionCount == 0), $"{server.Server.ConnectionCount} connections left");
+        Assert.True(await Timeouts.Eventually(() => OpenDescriptors() <= descriptorsBefore + 8),
             $"descriptors: {descriptorsBefore} before, {OpenDescriptors()} after");
         long heapAfter = SettledHeap();
         Assert.True(heapAfter < heapBefore + 8 * 1024 * 1024, $"managed heap: {heapBefore:N0} B before, {heapAfter:N0} B after");
@@ -67,15 +67,5 @@ public sealed class SoakTests
         GC.WaitForPendingFinalizers();
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
         return GC.GetTotalMemory(forceFullCollection: true);
-    }
-
-    private static async Task<bool> WaitUntilAsync(Func<bool> condition)
-    {
-        for (int i = 0; i < 200; i++)
-        {
-            if (condition()) return true;
-            await Task.Delay(50);
-        }
-        return condition();
     }
 }

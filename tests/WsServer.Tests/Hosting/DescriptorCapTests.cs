@@ -65,7 +65,7 @@ public sealed class DescriptorCapTests
         // The third waits in the backlog: the server does not accept it while two sockets are open.
         using var third = new ClientWebSocket();
         Task connecting = third.ConnectAsync(uri, Timeouts.Token());
-        await WaitUntilAsync(() => log.WithId(30).Any());
+        Assert.True(await Timeouts.Eventually(() => log.WithId(30).Any()));
         Assert.False(connecting.IsCompleted);
         Assert.Equal(2, server.ConnectionCount);
 
@@ -88,15 +88,5 @@ public sealed class DescriptorCapTests
         await server.StartAsync();
 
         Assert.Contains("100", Assert.Single(log.WithId(31)).Message, StringComparison.Ordinal);
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        using var timeout = new CancellationTokenSource(Timeouts.Default);
-        while (!condition())
-        {
-            // Polls a state the server reaches on its own; bounded, never asserted on as a time.
-            await Task.Delay(10, timeout.Token);
-        }
     }
 }

@@ -64,7 +64,7 @@ public sealed class SharedFrameTests
         bcl.Options.DangerousDeflateOptions = new WebSocketDeflateOptions();
         await bcl.ConnectAsync(server.Uri(), Timeouts.Token());
         await using RawClient plain = await RawClient.ConnectAsync(server.Port);
-        await WaitUntilAsync(() => handler.Opened.Count == 4);
+        Assert.True(await Timeouts.Eventually(() => handler.Opened.Count == 4));
         foreach (WebSocketConnection connection in handler.Opened) Assert.True(connection.Subscribe("room"));
 
         Assert.Equal(4, server.Server.Publish("room", PreparedMessage.Text(Json)));
@@ -88,7 +88,7 @@ public sealed class SharedFrameTests
         await using TestServer server = await TestServer.StartAsync(handler, o => o.SendQueueLimit = 64 * 1024);
         await using RawClient stalled = await RawClient.ConnectAsync(server.Port);
         RawClient[] readers = await Task.WhenAll(Enumerable.Range(0, receivers).Select(_ => RawClient.ConnectAsync(server.Port)));
-        await WaitUntilAsync(() => handler.Opened.Count == 1 + receivers);
+        Assert.True(await Timeouts.Eventually(() => handler.Opened.Count == 1 + receivers));
         foreach (WebSocketConnection connection in handler.Opened) Assert.True(connection.Subscribe("feed"));
 
         // 1,000 x 16 KiB: far past what the stalled peer's 64 KiB queue and loopback socket buffers hold.
@@ -130,12 +130,6 @@ public sealed class SharedFrameTests
         using var output = new MemoryStream();
         inflater.CopyTo(output);
         return Encoding.UTF8.GetString(output.ToArray());
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        for (int i = 0; i < 400 && !condition(); i++) await Task.Delay(50);
-        Assert.True(condition());
     }
 
     private sealed class CapturingWriter : IBatchWriter

@@ -15,7 +15,7 @@ public sealed class TopicTests
         var handler = new RecordingHandler();
         await using TestServer server = await TestServer.StartAsync(handler, o => o.Workers = 4096);
         RawClient[] clients = await Task.WhenAll(Enumerable.Range(0, subscribers).Select(_ => RawClient.ConnectAsync(server.Port)));
-        await WaitUntilAsync(() => handler.Opened.Count == subscribers);
+        Assert.True(await Timeouts.Eventually(() => handler.Opened.Count == subscribers));
         foreach (WebSocketConnection connection in handler.Opened) Assert.True(connection.Subscribe("news"));
 
         // Two publishers at once: each one's messages stay in its order at every subscriber.
@@ -45,7 +45,7 @@ public sealed class TopicTests
         await using TestServer server = await TestServer.StartAsync(handler);
         await using RawClient first = await RawClient.ConnectAsync(server.Port);
         RawClient second = await RawClient.ConnectAsync(server.Port);
-        await WaitUntilAsync(() => handler.Opened.Count == 2);
+        Assert.True(await Timeouts.Eventually(() => handler.Opened.Count == 2));
         WebSocketConnection[] connections = [.. handler.Opened];
         Assert.All(connections, c => Assert.True(c.Subscribe("room")));
         Assert.False(connections[0].Subscribe("room"));
@@ -82,11 +82,5 @@ public sealed class TopicTests
         await connection.Completion.Bounded();
         await client.DisposeAsync();
         Assert.False(server.Server.TryGetConnection(connection.Id, out _));
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        for (int i = 0; i < 400 && !condition(); i++) await Task.Delay(50);
-        Assert.True(condition());
     }
 }
