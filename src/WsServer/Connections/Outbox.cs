@@ -94,12 +94,7 @@ internal sealed class Outbox : IBufferWriter<byte>, IThreadPoolWorkItem
             _deferred = true;
             return;
         }
-        lock (_gate)
-        {
-            if (_writing || _transport is null) return;
-            _writing = true;
-        }
-        ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        if (TryBecomeWriter()) ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
     }
 
     /// <summary>Writes frames queued with <c>defer</c>, if any, on the caller's thread (the session loop's:
@@ -158,15 +153,20 @@ internal sealed class Outbox : IBufferWriter<byte>, IThreadPoolWorkItem
         if (!writing) _finished.TrySetResult();
     }
 
-    // Becomes the writer unless one is under way or there is no transport yet.
     private void Write()
+    {
+        if (TryBecomeWriter()) _ = WriteQueuedAsync();
+    }
+
+    // True when the caller is now the one writer: none was under way or due, and there is a transport.
+    private bool TryBecomeWriter()
     {
         lock (_gate)
         {
-            if (_writing || _transport is null) return;
+            if (_writing || _transport is null) return false;
             _writing = true;
+            return true;
         }
-        _ = WriteQueuedAsync();
     }
 
     // The one writer at a time: runs on the thread that started it until a write has to wait for the
