@@ -35,12 +35,19 @@ public class ProtocolSessionAllocationTests
 
         for (int i = 0; i < 50; i++)
             RoundTrip();
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 100; i++)
-            RoundTrip();
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        // Several windows of 100 round trips: an allocation per round trip shows in every one of them,
+        // while a one-off (the shared array pool refilling a bucket that parallel tests emptied, a
+        // method's tier-up) can land in one. At least one window must be clean.
+        long[] windows = new long[5];
+        for (int w = 0; w < windows.Length; w++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 100; i++)
+                RoundTrip();
+            windows[w] = GC.GetAllocatedBytesForCurrentThread() - before;
+        }
 
-        Assert.Equal(0, allocated);
+        Assert.True(windows.Min() == 0, $"bytes allocated per window of 100 round trips: {string.Join(", ", windows)}");
         Assert.Equal(SessionState.Open, server.State);
     }
 }
