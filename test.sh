@@ -28,9 +28,10 @@ dotnet test WsServer.slnx -c Release --logger trx --results-directory TestResult
 status=$?
 set -e
 
-# The totals, from the TRX files rather than dotnet test's summary.
-python3 - <<'PY'
-import glob
+# The totals, from the TRX files rather than dotnet test's summary; a run that failed without a failed
+# test (a project that did not build, a crashed test host) counts as one failure.
+STATUS=$status python3 - <<'PY'
+import glob, os
 import xml.etree.ElementTree as ET
 
 passed = failed = 0
@@ -43,6 +44,9 @@ for path in files:
 if not files:
     failed = 1
     print("no TRX results were written")
+elif failed == 0 and os.environ["STATUS"] != "0":
+    failed = 1
+    print(f"dotnet test exited {os.environ['STATUS']} with no failed test: a build error or a crashed test host")
 print(f"{passed} passed, {failed} failed")
 PY
 exit $status

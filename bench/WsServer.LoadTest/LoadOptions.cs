@@ -33,6 +33,10 @@ internal sealed record LoadOptions
     /// for its built-in handlers (<c>--wsserver-inline-io on</c>, the default); Kestrel keeps the runtime's default.</summary>
     public bool WsServerInlineIo { get; init; } = true;
 
+    /// <summary>Serve the WsServer children's connections on WsServer's own epoll loops (<c>--wsserver-transport
+    /// epoll</c>, the default, as <see cref="Hosting.ServerOptions.EpollTransport"/>) or on .NET's socket engine (<c>sockets</c>).</summary>
+    public bool WsServerEpoll { get; init; } = true;
+
     /// <summary>The CPUs of the server children and of this tool; null when not pinned (<c>--pin off</c>).</summary>
     public CorePinning? Pin { get; init; } = CorePinning.Default;
     public string? Out { get; init; }
@@ -80,6 +84,8 @@ internal sealed record LoadOptions
                 "--flood-ping-mb" => o with { FloodPingMb = Int(v) },
                 "--wsserver-inline-io" => o with { WsServerInlineIo = v switch { "on" => true, "off" => false,
                     _ => throw new ArgumentException("--wsserver-inline-io is on or off.") } },
+                "--wsserver-transport" => o with { WsServerEpoll = v switch { "epoll" => true, "sockets" => false,
+                    _ => throw new ArgumentException("--wsserver-transport is epoll or sockets.") } },
                 "--gc" => o with { ServerGc = v switch { "server" => true, "workstation" => false,
                     _ => throw new ArgumentException("--gc is server or workstation.") } },
                 "--pin" => o with { Pin = CorePinning.Parse(v) },

@@ -53,6 +53,7 @@ internal sealed class ServerProcess : IDisposable
         start.Environment.Remove(Client.ClientRuntime.InlineCompletionsVariable);
         // As `wsserver` runs its built-in handlers (see its --inline-io); Kestrel keeps the runtime's default.
         if (command == "serve-wsserver" && o.WsServerInlineIo) start.Environment[Client.ClientRuntime.InlineCompletionsVariable] = "1";
+        start.Environment[WsServerEcho.EpollVariable] = o.WsServerEpoll ? "1" : "0";
         Process process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {command}.");
         lock (Running) Running.Add(process);
         process.ErrorDataReceived += (_, e) => { if (e.Data is { } line) Console.Error.WriteLine($"[{name}] {line}"); };

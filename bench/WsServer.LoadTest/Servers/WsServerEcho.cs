@@ -14,6 +14,9 @@ namespace WsServer.LoadTest.Servers;
 /// slow consumers wait).</summary>
 internal static class WsServerEcho
 {
+    /// <summary>"0" serves on .NET's socket engine instead of WsServer's epoll loops (<c>--wsserver-transport</c>).</summary>
+    public const string EpollVariable = "WSSERVER_LOADTEST_EPOLL";
+
     public static async Task<int> RunAsync(int port)
     {
         using ILoggerFactory logging = LoggerFactory.Create(b => b
@@ -26,6 +29,9 @@ internal static class WsServerEcho
             Port = port,
             Workers = 100_000,
             ListenBacklog = 4096,
+            // As `wsserver` runs its built-in handlers: on the loop's thread when the tool asks for inline I/O.
+            InlineIo = Environment.GetEnvironmentVariable(Client.ClientRuntime.InlineCompletionsVariable) == "1",
+            EpollTransport = Environment.GetEnvironmentVariable(EpollVariable) != "0",
         }.UseHandler(handler);
         options.Routes.Map(FloodRoutes.Slow, async (message, connection, ct) =>
         {

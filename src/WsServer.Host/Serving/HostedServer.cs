@@ -91,6 +91,7 @@ internal static class HostedServer
             Port = settings.Port,
             Workers = settings.Workers,
             MaxMessageSize = settings.MaxMessageSize,
+            InlineIo = settings.UsesInlineIo,
             Compression = settings.Compression ? PerMessageDeflateOptions.Default : PerMessageDeflateOptions.Disabled,
         };
         settings.Limits.ApplyTo(options);

@@ -199,7 +199,7 @@ internal sealed class UpgradePhase(ServerContext server, OpenTransport transport
 
         var response = new ArrayBufferWriter<byte>(page.Body.Length + 160);
         ServerHandshake.WritePage(response, page.ContentType, page.Body.Span);
-        await transport.Stream.WriteAsync(response.WrittenMemory).ConfigureAwait(false);
+        await transport.WriteAsync(response.WrittenMemory).ConfigureAwait(false);
         await transport.ShutdownSendAsync().ConfigureAwait(false);
         return true;
     }
@@ -223,7 +223,7 @@ internal sealed class UpgradePhase(ServerContext server, OpenTransport transport
         }
         Log.UpgradeRefused(server.Logger, transport.Remote, target, rejection.StatusCode, rejection.Reason);
         server.Metrics.UpgradeRefused(rejection.StatusCode);
-        await transport.Stream.WriteAsync(response.WrittenMemory).ConfigureAwait(false);
+        await transport.WriteAsync(response.WrittenMemory).ConfigureAwait(false);
         await transport.ShutdownSendAsync().ConfigureAwait(false);
         return null;
     }

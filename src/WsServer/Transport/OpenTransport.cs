@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
+using WsServer.Transport.Epoll;
 
 namespace WsServer.Transport;
 
@@ -10,28 +11,41 @@ namespace WsServer.Transport;
 /// The first phase of a connection, done: the accepted socket turned into the stream the WebSocket is
 /// spoken over (after the PROXY header and TLS, when the listener has them), with the real endpoints.
 /// It owns the socket; <see cref="Abort"/> cuts it from any thread, which ends every pending read and
-/// write on it and cancels <see cref="Aborted"/>.
+/// write on it and cancels <see cref="Aborted"/>. Plain TCP is read and written straight on the socket,
+/// through an epoll loop (<see cref="EpollSocket"/>) or .NET's engine; TLS and PROXY through the stream.
 /// </summary>
 internal sealed class OpenTransport : IAsyncDisposable, IBatchWriter
 {
     private readonly Socket _socket;
+    private readonly Stream? _stream;
+    private readonly EpollSocket? _epoll;
     private readonly SslStream? _tls;
     private readonly CancellationTokenSource _aborted = new();
     private int _abortRequested;
 
-    public OpenTransport(Socket socket, Stream stream, IPEndPoint remote, IPEndPoint local, SslStream? tls,
-        DateTimeOffset acceptedAt)
+    /// <summary>Plain TCP on <paramref name="socket"/>, through <paramref name="epoll"/> when given.</summary>
+    public OpenTransport(Socket socket, EpollSocket? epoll, IPEndPoint remote, IPEndPoint local, DateTimeOffset acceptedAt)
+        : this(socket, remote, local, acceptedAt)
+    {
+        _epoll = epoll;
+    }
+
+    /// <summary>Through <paramref name="stream"/> (TLS, or what follows a PROXY header).</summary>
+    public OpenTransport(Socket socket, Stream stream, IPEndPoint remote, IPEndPoint local, SslStream? tls, DateTimeOffset acceptedAt)
+        : this(socket, remote, local, acceptedAt)
+    {
+        _stream = stream;
+        _tls = tls;
+    }
+
+    private OpenTransport(Socket socket, IPEndPoint remote, IPEndPoint local, DateTimeOffset acceptedAt)
     {
         AcceptedAt = acceptedAt;
         _socket = socket;
-        Stream = stream;
         Remote = remote;
         Local = local;
-        _tls = tls;
         Aborted = _aborted.Token;
     }
-
-    public Stream Stream { get; }
 
     /// <summary>When the TCP connection was accepted.</summary>
     public DateTimeOffset AcceptedAt { get; }
@@ -70,19 +84,28 @@ internal sealed class OpenTransport : IAsyncDisposable, IBatchWriter
     /// <summary>The connection's input: read straight from the socket on plain TCP, through the stream
     /// (TLS, or a PROXY header's leftover bytes) otherwise.</summary>
     public PipeReader CreateInput(StreamPipeReaderOptions streamOptions) =>
-        _tls is null && Stream is NetworkStream ? new SocketReader(_socket) : PipeReader.Create(Stream, streamOptions);
+        _stream is not null ? PipeReader.Create(_stream, streamOptions)
+        : _epoll is not null ? new SocketReader(_epoll)
+        : new SocketReader(_socket);
+
+    /// <summary>Writes every byte of <paramref name="bytes"/>.</summary>
+    public ValueTask WriteAsync(ReadOnlyMemory<byte> bytes) =>
+        _stream is not null ? _stream.WriteAsync(bytes)
+        : _epoll is not null ? _epoll.SendAsync(bytes)
+        : GatherSend.SendAsync(_socket, bytes);
 
     /// <summary>Writes <paramref name="batch"/> (<paramref name="total"/> bytes) in order: on plain TCP
-    /// straight to the socket, several arrays in one <c>sendmsg</c>; on TLS one write each.</summary>
+    /// straight to the socket, several arrays in one <c>sendmsg</c>; through the stream one write each.</summary>
     public ValueTask WriteAsync(List<ArraySegment<byte>> batch, int total)
     {
-        if (_tls is not null) return WriteEachAsync(batch);
-        return batch.Count == 1 ? GatherSend.SendAsync(_socket, batch[0]) : GatherSend.SendAsync(_socket, batch, total);
+        if (batch.Count == 1) return WriteAsync(batch[0]);
+        if (_stream is not null) return WriteEachAsync(_stream, batch);
+        return _epoll is not null ? _epoll.SendAsync(batch, total) : GatherSend.SendAsync(_socket, batch, total);
     }
 
-    private async ValueTask WriteEachAsync(List<ArraySegment<byte>> batch)
+    private static async ValueTask WriteEachAsync(Stream stream, List<ArraySegment<byte>> batch)
     {
-        foreach (ArraySegment<byte> buffer in batch) await Stream.WriteAsync(buffer).ConfigureAwait(false);
+        foreach (ArraySegment<byte> buffer in batch) await stream.WriteAsync(buffer).ConfigureAwait(false);
     }
 
     /// <summary>Ends our sending side: TLS close_notify first on wss, then the TCP FIN, so the peer reads
@@ -120,13 +143,15 @@ internal sealed class OpenTransport : IAsyncDisposable, IBatchWriter
         }
         finally
         {
+            _epoll?.Abort();
             _socket.Dispose();
         }
     }
 
     public async ValueTask DisposeAsync()
     {
-        await Stream.DisposeAsync().ConfigureAwait(false);
+        _epoll?.Dispose();
+        if (_stream is not null) await _stream.DisposeAsync().ConfigureAwait(false);
         _socket.Dispose();
         _aborted.Dispose();
     }

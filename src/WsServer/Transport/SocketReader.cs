@@ -3,6 +3,7 @@ using System.IO.Pipelines;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using WsServer.Connections;
+using WsServer.Transport.Epoll;
 
 namespace WsServer.Transport;
 
@@ -10,11 +11,15 @@ namespace WsServer.Transport;
 /// The input of a plain TCP connection, read straight from its socket into one pooled array: what a
 /// <c>PipeReader.Create</c> over a <see cref="NetworkStream"/> does, without the stream, the
 /// segment list and their objects per connection. While nothing is buffered the array goes back to the
-/// pool and the reader waits with a zero-byte receive, so an idle connection holds no buffer. One reader,
-/// as for any pipe; <see cref="CancelPendingRead"/> is not supported (nothing here uses it).
+/// pool and the reader waits with a zero-byte receive (or, on an <see cref="EpollSocket"/>, for the loop's
+/// next edge), so an idle connection holds no buffer. One reader, as for any pipe;
+/// <see cref="CancelPendingRead"/> is not supported (nothing here uses it).
 /// </summary>
-internal sealed class SocketReader(Socket socket) : PipeReader
+internal sealed class SocketReader : PipeReader
 {
+    private readonly Socket? _socket;
+    private readonly EpollSocket? _epoll;
+    private bool _filledRoom; // the last receive took all the room it had: more may be waiting, with no edge to say so
     private byte[]? _buffer;
     private int _start;    // first byte not consumed
     private int _examined; // first byte not examined: reading waits for bytes past it
@@ -22,6 +27,10 @@ internal sealed class SocketReader(Socket socket) : PipeReader
     private bool _ended;   // the peer's FIN
     private bool _completed;
     private ReadOnlySequence<byte> _handedOut;
+
+    public SocketReader(Socket socket) => _socket = socket;
+
+    public SocketReader(EpollSocket socket) => _epoll = socket;
 
     public override bool TryRead(out ReadResult result)
     {
@@ -32,7 +41,9 @@ internal sealed class SocketReader(Socket socket) : PipeReader
     }
 
     public override ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default) =>
-        TryRead(out ReadResult result) ? new(result) : ReceiveAsync(cancellationToken);
+        TryRead(out ReadResult result) ? new(result)
+        : _epoll is not null ? ReceiveFromLoopAsync(_epoll, cancellationToken)
+        : ReceiveAsync(_socket!, cancellationToken);
 
     public override void AdvanceTo(SequencePosition consumed) => AdvanceTo(consumed, consumed);
 
@@ -55,7 +66,7 @@ internal sealed class SocketReader(Socket socket) : PipeReader
 
     // Pooled builder: a receive that waits allocates nothing.
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<ReadResult> ReceiveAsync(CancellationToken cancellationToken)
+    private async ValueTask<ReadResult> ReceiveAsync(Socket socket, CancellationToken cancellationToken)
     {
         // Nothing buffered: wait for data without holding an array.
         if (_buffer is null) await socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, cancellationToken).ConfigureAwait(false);
@@ -63,6 +74,27 @@ internal sealed class SocketReader(Socket socket) : PipeReader
         if (received == 0) _ended = true;
         _end += received;
         return Result();
+    }
+
+    // A receive is tried only when bytes may be there: after an edge, or when the last one filled its room.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<ReadResult> ReceiveFromLoopAsync(EpollSocket socket, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            if (!_filledRoom && !socket.MayHaveInput)
+            {
+                if (_start == _end) ReturnBuffer();
+                await socket.WaitReadableAsync(cancellationToken).ConfigureAwait(false);
+            }
+            Memory<byte> room = Room();
+            int received = socket.Receive(room.Span);
+            _filledRoom = received == room.Length;
+            if (received < 0) continue;
+            if (received == 0) _ended = true;
+            _end += received;
+            return Result();
+        }
     }
 
     private ReadResult Result()

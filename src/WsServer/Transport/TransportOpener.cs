@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Security.Authentication;
 using WsServer.Diagnostics;
 using WsServer.Hosting;
+using WsServer.Transport.Epoll;
 
 namespace WsServer.Transport;
 
@@ -18,8 +19,12 @@ internal static class TransportOpener
         DateTimeOffset acceptedAt = server.Time.GetUtcNow();
         var remote = (IPEndPoint)socket.RemoteEndPoint!;
         var local = (IPEndPoint)socket.LocalEndPoint!;
+        if (!listener.ProxyProtocol && listener.Tls is null)
+        {
+            EpollSocket? epoll = server.Options.EpollTransport && EpollInterop.IsSupported ? new EpollSocket(socket, server.Options.InlineIo) : null;
+            return new OpenTransport(socket, epoll, remote, local, acceptedAt);
+        }
         Stream stream = new NetworkStream(socket, ownsSocket: true);
-        if (!listener.ProxyProtocol && listener.Tls is null) return new OpenTransport(socket, stream, remote, local, null, acceptedAt);
 
         using var timeout = new CancellationTokenSource(server.Options.HandshakeTimeout, server.Time);
         using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, server.Stopping);

@@ -4,21 +4,26 @@ using System.Net;
 using System.Net.Sockets;
 using WsServer.Tests.TestSupport;
 using WsServer.Transport;
+using WsServer.Transport.Epoll;
 
 namespace WsServer.Tests.Transport;
 
 /// <summary>The plain-TCP input: pipe semantics (consumed and examined) over one pooled array that grows
-/// for a long request head, keeps what was not consumed, and reports the peer's FIN.</summary>
+/// for a long request head, keeps what was not consumed, and reports the peer's FIN; on .NET's socket
+/// engine and on an epoll loop alike.</summary>
 public sealed class SocketReaderTests
 {
-    [Fact]
-    public async Task UnconsumedBytesStayAndExaminedBytesWaitForMore()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task UnconsumedBytesStayAndExaminedBytesWaitForMore(bool epoll)
     {
-        (Socket client, Socket server) = await ConnectedPairAsync();
+        List<IDisposable> owned = [];
+        (Socket client, Socket server) = await SocketPair.ConnectAsync();
         using (client)
         using (server)
         {
-            var reader = new SocketReader(server);
+            var reader = ReaderOver(server, epoll, owned);
             await client.SendAsync("abc"u8.ToArray());
             ReadResult first = await reader.ReadAsync().AsTask().Bounded();
             Assert.Equal("abc"u8.ToArray(), first.Buffer.ToArray());
@@ -35,16 +40,20 @@ public sealed class SocketReaderTests
             reader.AdvanceTo(third.Buffer.End);
             reader.Complete();
         }
+        owned.ForEach(o => o.Dispose());
     }
 
-    [Fact]
-    public async Task AHeadLongerThanTheFirstArrayGrowsItAndKeepsEveryByte()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task AHeadLongerThanTheFirstArrayGrowsItAndKeepsEveryByte(bool epoll)
     {
-        (Socket client, Socket server) = await ConnectedPairAsync();
+        List<IDisposable> owned = [];
+        (Socket client, Socket server) = await SocketPair.ConnectAsync();
         using (client)
         using (server)
         {
-            var reader = new SocketReader(server);
+            var reader = ReaderOver(server, epoll, owned);
             byte[] sent = [.. Enumerable.Range(0, 20_000).Select(i => (byte)i)];
             await client.SendAsync(sent);
             ReadOnlySequence<byte> all;
@@ -59,15 +68,19 @@ public sealed class SocketReaderTests
             reader.AdvanceTo(all.End);
             reader.Complete();
         }
+        owned.ForEach(o => o.Dispose());
     }
 
-    [Fact]
-    public async Task ThePeersFinCompletesTheReadWithWhatWasLeft()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ThePeersFinCompletesTheReadWithWhatWasLeft(bool epoll)
     {
-        (Socket client, Socket server) = await ConnectedPairAsync();
+        List<IDisposable> owned = [];
+        (Socket client, Socket server) = await SocketPair.ConnectAsync();
         using (server)
         {
-            var reader = new SocketReader(server);
+            var reader = ReaderOver(server, epoll, owned);
             await client.SendAsync("xy"u8.ToArray());
             client.Shutdown(SocketShutdown.Send);
             client.Dispose();
@@ -83,16 +96,15 @@ public sealed class SocketReaderTests
             Assert.True((await reader.ReadAsync().AsTask().Bounded()).IsCompleted);
             reader.Complete();
         }
+        owned.ForEach(o => o.Dispose());
     }
 
-    private static async Task<(Socket Client, Socket Server)> ConnectedPairAsync()
+    // The same reader over .NET's socket engine and over an epoll loop.
+    private static SocketReader ReaderOver(Socket socket, bool epoll, List<IDisposable> owned)
     {
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen(1);
-        var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        await client.ConnectAsync(listener.LocalEndPoint!).Bounded();
-        Socket server = await listener.AcceptAsync().Bounded();
-        return (client, server);
+        if (!epoll) return new SocketReader(socket);
+        var looped = new EpollSocket(socket, inline: false);
+        owned.Add(looped);
+        return new SocketReader(looped);
     }
 }

@@ -1,0 +1,161 @@
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+
+namespace WsServer.Transport.Epoll;
+
+/// <summary>The few Linux calls the epoll transport makes, from glibc. x86-64 only: there
+/// <c>struct epoll_event</c> is packed (12 bytes), elsewhere it is not, and nothing else was measured.</summary>
+internal static unsafe partial class EpollInterop
+{
+    private const string Libc = "libc.so.6";
+
+    public const uint In = 0x001, Out = 0x004, Error = 0x008, HangUp = 0x010, ReadHangUp = 0x2000, EdgeTriggered = 1u << 31;
+    public const int Add = 1, Delete = 2;
+    private const int CloseOnExec = 0x80000;
+    private const int DontWait = 0x40, NoSignal = 0x4000;
+    private const int WouldBlock = 11, Interrupted = 4;
+
+    [StructLayout(LayoutKind.Sequential, Pack = 4)]
+    public struct Event
+    {
+        public uint Events;
+        public ulong Data;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct IoVector
+    {
+        public byte* Base;
+        public nuint Length;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct MessageHeader
+    {
+        public void* Name;
+        public uint NameLength;
+        public IoVector* Vectors;
+        public nuint VectorCount;
+        public void* Control;
+        public nuint ControlLength;
+        public int Flags;
+    }
+
+    /// <summary>True where this transport can run: Linux on x86-64 with glibc's epoll.</summary>
+    public static bool IsSupported { get; } = Probe();
+
+    public static int Create()
+    {
+        int fd = epoll_create1(CloseOnExec);
+        return fd >= 0 ? fd : throw Failure(Marshal.GetLastPInvokeError());
+    }
+
+    public static void Control(int epoll, int op, int fd, uint events, ulong data)
+    {
+        var e = new Event { Events = events, Data = data };
+        if (epoll_ctl(epoll, op, fd, &e) != 0) throw Failure(Marshal.GetLastPInvokeError());
+    }
+
+    /// <summary>Waits for events; 0 when interrupted by a signal.</summary>
+    public static int Wait(int epoll, Event* events, int capacity)
+    {
+        int n = epoll_wait(epoll, events, capacity, -1);
+        if (n >= 0) return n;
+        int errno = Marshal.GetLastPInvokeError();
+        return errno == Interrupted ? 0 : throw Failure(errno);
+    }
+
+    /// <summary>Bytes received (0 at the peer's FIN), or -1 when none are waiting.</summary>
+    public static int Receive(int fd, Span<byte> into)
+    {
+        fixed (byte* p = into)
+        {
+            while (true)
+            {
+                nint n = recv(fd, p, (nuint)into.Length, DontWait);
+                if (n >= 0) return (int)n;
+                if (Retry(Marshal.GetLastPInvokeError())) return -1;
+            }
+        }
+    }
+
+    /// <summary>Bytes sent, or 0 when the send buffer is full.</summary>
+    public static int Send(int fd, ReadOnlySpan<byte> bytes)
+    {
+        fixed (byte* p = bytes)
+        {
+            while (true)
+            {
+                nint n = send(fd, p, (nuint)bytes.Length, DontWait | NoSignal);
+                if (n >= 0) return (int)n;
+                if (Retry(Marshal.GetLastPInvokeError())) return 0;
+            }
+        }
+    }
+
+    /// <summary>Bytes sent from <paramref name="count"/> pinned vectors in one call, or 0 when the send buffer is full.</summary>
+    public static long SendVectors(int fd, IoVector* vectors, int count)
+    {
+        var message = new MessageHeader { Vectors = vectors, VectorCount = (nuint)count };
+        while (true)
+        {
+            nint n = sendmsg(fd, &message, DontWait | NoSignal);
+            if (n >= 0) return n;
+            if (Retry(Marshal.GetLastPInvokeError())) return 0;
+        }
+    }
+
+    // True for "try later"; false for "try again now"; throws for a real error (reset, broken pipe).
+    private static bool Retry(int errno)
+    {
+        if (errno == WouldBlock) return true;
+        if (errno == Interrupted) return false;
+        throw Failure(errno);
+    }
+
+    private static SocketException Failure(int errno) => new(errno switch
+    {
+        104 => (int)SocketError.ConnectionReset,
+        32 => (int)SocketError.Shutdown,
+        110 => (int)SocketError.TimedOut,
+        9 => (int)SocketError.OperationAborted,
+        _ => (int)SocketError.SocketError,
+    });
+
+    private static bool Probe()
+    {
+        if (!OperatingSystem.IsLinux() || RuntimeInformation.ProcessArchitecture != Architecture.X64) return false;
+        try
+        {
+            int fd = epoll_create1(CloseOnExec);
+            if (fd < 0) return false;
+            close(fd);
+            return true;
+        }
+        catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return false;
+        }
+    }
+
+    [LibraryImport(Libc, SetLastError = true)]
+    private static partial int epoll_create1(int flags);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    private static partial int epoll_ctl(int epfd, int op, int fd, Event* ev);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    private static partial int epoll_wait(int epfd, Event* events, int maxevents, int timeout);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    private static partial nint recv(int fd, byte* buffer, nuint length, int flags);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    private static partial nint send(int fd, byte* buffer, nuint length, int flags);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    private static partial nint sendmsg(int fd, MessageHeader* message, int flags);
+
+    [LibraryImport(Libc)]
+    private static partial int close(int fd);
+}

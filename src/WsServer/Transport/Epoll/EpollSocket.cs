@@ -1,0 +1,192 @@
+using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace WsServer.Transport.Epoll;
+
+/// <summary>
+/// A plain TCP connection served by an <see cref="EpollLoop"/> instead of .NET's socket engine: reads and
+/// writes are direct non-blocking calls on the socket's descriptor, made on whatever thread runs the
+/// connection, and a call that would block waits for the loop's next edge. Per connection this is one
+/// small object and two waiters, where .NET's engine keeps an async context, event args and their
+/// operations, and a read that finds nothing costs one <c>recv</c>, not a zero-byte receive and its
+/// <c>ioctl</c>. The <see cref="Socket"/> stays the owner of the descriptor: each call holds a reference to
+/// its handle, so a <see cref="Socket.Dispose()"/> from another thread never closes a descriptor in use.
+/// </summary>
+internal sealed class EpollSocket : IDisposable
+{
+    private static int s_generations;
+
+    private readonly Socket _socket;
+    private readonly SafeSocketHandle _handle;
+    private readonly int _fd;
+    private readonly EpollLoop _loop;
+    private readonly Readiness _readable;
+    private readonly Readiness _writable;
+    private int _removed;
+
+    public EpollSocket(Socket socket, bool inline)
+    {
+        _socket = socket;
+        _handle = socket.SafeHandle;
+        _fd = (int)_handle.DangerousGetHandle();
+        _readable = new Readiness(inline);
+        _writable = new Readiness(inline);
+        Generation = (uint)Interlocked.Increment(ref s_generations);
+        _loop = EpollLoop.Next();
+        _loop.Add(_fd, this);
+    }
+
+    internal uint Generation { get; }
+
+    /// <summary>What the loop knows this socket by (its slot and <see cref="Generation"/>).</summary>
+    internal ulong Key { get; set; }
+
+    /// <summary>True when bytes may be waiting: an edge came since the last receive armed, or that
+    /// receive filled all the room it was given.</summary>
+    public bool MayHaveInput => _readable.MayBeReady;
+
+    /// <summary>Receives into <paramref name="into"/>: the bytes received, 0 at the peer's FIN, -1 when
+    /// none are waiting (then <see cref="WaitReadableAsync"/>).</summary>
+    public int Receive(Span<byte> into)
+    {
+        _readable.Arm();
+        bool added = false;
+        try
+        {
+            _handle.DangerousAddRef(ref added);
+            return EpollInterop.Receive(_fd, into);
+        }
+        finally
+        {
+            if (added) _handle.DangerousRelease();
+        }
+    }
+
+    /// <summary>Completes when bytes (or the end) may have come since the last <see cref="Receive"/>.</summary>
+    public ValueTask WaitReadableAsync(CancellationToken cancellation) => _readable.WaitAsync(cancellation);
+
+    /// <summary>Sends every byte of <paramref name="bytes"/>.</summary>
+    public ValueTask SendAsync(ReadOnlyMemory<byte> bytes)
+    {
+        int sent = TrySend(bytes.Span);
+        return sent == bytes.Length ? ValueTask.CompletedTask : SendRestAsync(bytes[sent..]);
+    }
+
+    /// <summary>Sends every byte of <paramref name="batch"/> (<paramref name="total"/> bytes), in order, as
+    /// few calls as the socket's buffer allows (one <c>sendmsg</c> of all of them when it has room).</summary>
+    public ValueTask SendAsync(List<ArraySegment<byte>> batch, int total)
+    {
+        long sent = TrySend(batch, 0);
+        return sent == total ? ValueTask.CompletedTask : SendRestAsync(batch, total, sent);
+    }
+
+    /// <summary>Ends every wait on this socket (they throw), without closing it: the owner disposes it.</summary>
+    public void Abort()
+    {
+        var aborted = new ObjectDisposedException(nameof(Socket), "The connection was cut.");
+        _readable.Fail(aborted);
+        _writable.Fail(aborted);
+    }
+
+    /// <summary>From the loop's thread.</summary>
+    internal void OnEvents(uint events)
+    {
+        const uint ended = EpollInterop.ReadHangUp | EpollInterop.HangUp | EpollInterop.Error;
+        const uint failed = EpollInterop.HangUp | EpollInterop.Error;
+        if ((events & (EpollInterop.In | ended)) != 0) _readable.Signal(lasting: (events & ended) != 0);
+        if ((events & (EpollInterop.Out | failed)) != 0) _writable.Signal(lasting: (events & failed) != 0);
+    }
+
+    /// <summary>Leaves the loop and ends the waits; the socket itself is its owner's to dispose.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _removed, 1) != 0) return;
+        Abort();
+        bool added = false;
+        try
+        {
+            _handle.DangerousAddRef(ref added);
+            _loop.Remove(_fd, Key);
+        }
+        catch (ObjectDisposedException)
+        {
+            // Already closed, so already out of the epoll set.
+            _loop.Remove(-1, Key);
+        }
+        finally
+        {
+            if (added) _handle.DangerousRelease();
+        }
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask SendRestAsync(ReadOnlyMemory<byte> rest)
+    {
+        while (!rest.IsEmpty)
+        {
+            await _writable.WaitAsync().ConfigureAwait(false);
+            rest = rest[TrySend(rest.Span)..];
+        }
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask SendRestAsync(List<ArraySegment<byte>> batch, int total, long sent)
+    {
+        while (sent < total)
+        {
+            await _writable.WaitAsync().ConfigureAwait(false);
+            sent += TrySend(batch, sent);
+        }
+    }
+
+    private int TrySend(ReadOnlySpan<byte> bytes)
+    {
+        _writable.Arm();
+        bool added = false;
+        try
+        {
+            _handle.DangerousAddRef(ref added);
+            return EpollInterop.Send(_fd, bytes);
+        }
+        finally
+        {
+            if (added) _handle.DangerousRelease();
+        }
+    }
+
+    /// <summary>One <c>sendmsg</c> of what is left of <paramref name="batch"/> after its first
+    /// <paramref name="skip"/> bytes (up to 64 arrays at a time), each array pinned for the call.</summary>
+    private unsafe long TrySend(List<ArraySegment<byte>> batch, long skip)
+    {
+        const int MaxVectors = 64;
+        EpollInterop.IoVector* vectors = stackalloc EpollInterop.IoVector[MaxVectors];
+        GCHandle* pins = stackalloc GCHandle[MaxVectors];
+        int count = 0;
+        _writable.Arm();
+        bool added = false;
+        try
+        {
+            foreach (ArraySegment<byte> segment in batch)
+            {
+                if (skip >= segment.Count)
+                {
+                    skip -= segment.Count;
+                    continue;
+                }
+                pins[count] = GCHandle.Alloc(segment.Array, GCHandleType.Pinned);
+                byte* start = (byte*)pins[count].AddrOfPinnedObject() + segment.Offset + skip;
+                vectors[count] = new EpollInterop.IoVector { Base = start, Length = (nuint)(segment.Count - skip) };
+                skip = 0;
+                if (++count == MaxVectors) break;
+            }
+            _handle.DangerousAddRef(ref added);
+            return EpollInterop.SendVectors(_fd, vectors, count);
+        }
+        finally
+        {
+            if (added) _handle.DangerousRelease();
+            for (int i = 0; i < count; i++) pins[i].Free();
+        }
+    }
+}
