@@ -125,6 +125,10 @@ internal sealed partial class Report
             + $"with {(_options.ServerGc ? "Server" : "Workstation")} GC asked for (concurrent), logging at Warning, on 127.0.0.1; "
             + (_options.WsServerInlineIo ? "WsServer with inline socket completions (as `wsserver` runs its built-in handlers), Kestrel with the runtime's default"
                 : "both with the runtime's default socket completions (thread pool)"));
+        Line(_options.Client == ClientDriver.Epoll
+            ? "- Load generator: the echo loads' connections and the fan-out's receivers driven by one thread on epoll "
+                + "with non-blocking recv/send (`--client epoll`)"
+            : "- Load generator: an async pump per connection on the runtime's sockets (`--client async`)");
         Line();
         Flush();
         if (_options.Out is { } path) File.AppendAllText(path, _markdown.ToString());
