@@ -1,4 +1,5 @@
 using System.Globalization;
+using WsServer.LoadTest.Client;
 using WsServer.LoadTest.Machine;
 
 namespace WsServer.LoadTest;
@@ -28,6 +29,10 @@ internal sealed record LoadOptions
     public int FloodConnections { get; init; } = 20;
     public int FloodPingMb { get; init; } = 50;
     public bool ServerGc { get; init; } = true;
+
+    /// <summary>How the echo loads and the fan-out's receivers drive their connections: one epoll thread
+    /// (<c>--client epoll</c>, the default where it runs) or an async pump per connection (<c>--client async</c>).</summary>
+    public ClientDriver Client { get; init; } = Epoll.IsSupported ? ClientDriver.Epoll : ClientDriver.Async;
 
     /// <summary>Run the WsServer children with inline socket completions, as the <c>wsserver</c> program does
     /// for its built-in handlers (<c>--wsserver-inline-io on</c>, the default); Kestrel keeps the runtime's default.</summary>
@@ -86,6 +91,9 @@ internal sealed record LoadOptions
                     _ => throw new ArgumentException("--wsserver-inline-io is on or off.") } },
                 "--wsserver-transport" => o with { WsServerEpoll = v switch { "epoll" => true, "sockets" => false,
                     _ => throw new ArgumentException("--wsserver-transport is epoll or sockets.") } },
+                "--client" => o with { Client = v switch { "async" => ClientDriver.Async,
+                    "epoll" => Epoll.IsSupported ? ClientDriver.Epoll : throw new ArgumentException("--client epoll needs Linux on x86-64."),
+                    _ => throw new ArgumentException("--client is async or epoll.") } },
                 "--gc" => o with { ServerGc = v switch { "server" => true, "workstation" => false,
                     _ => throw new ArgumentException("--gc is server or workstation.") } },
                 "--pin" => o with { Pin = CorePinning.Parse(v) },
@@ -106,4 +114,11 @@ internal sealed record LoadOptions
         : throw new ArgumentException($"--baseline: no such file '{v}'.");
 
     private static int[] Ints(string v) => [.. v.Split(',').Select(Int)];
+}
+
+/// <summary>See <see cref="LoadOptions.Client"/>.</summary>
+internal enum ClientDriver
+{
+    Async,
+    Epoll,
 }

@@ -126,6 +126,10 @@ internal sealed partial class Report
             + (_options.WsServerInlineIo ? "WsServer with inline socket completions (as `wsserver` runs its built-in handlers), Kestrel with the runtime's default"
                 : "both with the runtime's default socket completions (thread pool)")
             + (_options.WsServerEpoll ? "; WsServer on its epoll transport" : "; WsServer on .NET's socket engine"));
+        Line(_options.Client == ClientDriver.Epoll
+            ? "- Load generator: the echo loads' connections and the fan-out's receivers driven by one thread on epoll "
+                + "with non-blocking recv/send (`--client epoll`)"
+            : "- Load generator: an async pump per connection on the runtime's sockets (`--client async`)");
         Line();
         Flush();
         if (_options.Out is { } path) File.AppendAllText(path, _markdown.ToString());

@@ -7,9 +7,11 @@ internal static class ClientGroup
 {
     /// <summary>Opens up to <paramref name="count"/> connections, <paramref name="concurrency"/> at a
     /// time, each with the handshake <paramref name="offer"/> asks for; stops early (returning what is open) when
-    /// the machine refuses more, e.g. at the fd limit.</summary>
+    /// the machine refuses more, e.g. at the fd limit. With <paramref name="blocking"/> they come from
+    /// <see cref="WsClient.Connect"/>, for <see cref="EpollClientLoop"/>, one at a time on the calling thread
+    /// (handshakes over loopback are quick).</summary>
     public static async Task<List<WsClient>> OpenAsync(IPEndPoint server, int count, int bufferSize, int concurrency = 32,
-        ClientOffer? offer = null)
+        ClientOffer? offer = null, bool blocking = false)
     {
         var clients = new List<WsClient>(count);
         int next = 0;
@@ -21,7 +23,8 @@ internal static class ClientGroup
             {
                 try
                 {
-                    WsClient client = await WsClient.ConnectAsync(server, bufferSize, cts.Token, offer);
+                    WsClient client = blocking ? WsClient.Connect(server, bufferSize, offer)
+                        : await WsClient.ConnectAsync(server, bufferSize, cts.Token, offer);
                     lock (clients) clients.Add(client);
                 }
                 catch (Exception ex) when (ex is System.Net.Sockets.SocketException or IOException or OperationCanceledException)

@@ -1,8 +1,6 @@
 using System.Buffers;
-using System.Net;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
-using WsServer.Protocol.Compression;
 using WsServer.Protocol.Framing;
 using WsServer.Protocol.Handshake;
 using WsServer.Protocol.Session;
@@ -17,7 +15,7 @@ namespace WsServer.LoadTest.Client;
 /// into a whole message and encodes each send, where this one must skip payloads and resend one encoded
 /// frame so that the load tool's own work stays out of the figures; its handshake is already the codec's.
 /// The hot async methods use pooled state machines, so a receive or send that waits allocates nothing.</remarks>
-internal sealed class WsClient : IDisposable
+internal sealed partial class WsClient : IDisposable
 {
     private static readonly byte[] CloseFrame = Encode(Opcode.Close, [0x03, 0xE8]);
     private readonly Socket _socket;
@@ -44,48 +42,12 @@ internal sealed class WsClient : IDisposable
     /// <summary>The <c>Sec-WebSocket-Extensions</c> the server answered; null for none.</summary>
     public string? Extensions { get; private set; }
 
+    /// <summary>The socket, for a driver that receives and sends on it itself (see <see cref="Connect"/>).</summary>
+    public Socket Socket => _socket;
+
     /// <summary>Bytes the server sent that this client has not read: what waits in the socket's receive
     /// buffer plus what the handshake read ahead.</summary>
     public int Unread => _socket.Available + (_end - _start);
-
-    /// <summary>Connects and completes the opening handshake that <paramref name="offer"/> asks for (the path
-    /// <c>/</c>, no extension by default).</summary>
-    public static async Task<WsClient> ConnectAsync(IPEndPoint server, int bufferSize, CancellationToken ct, ClientOffer? offer = null)
-    {
-        offer ??= ClientOffer.Plain;
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        var client = new WsClient(socket, Math.Max(bufferSize, 1024));
-        try
-        {
-            await socket.ConnectAsync(server, ct);
-            var request = new ClientRequest { Host = server.ToString(), Path = offer.Path, Extensions = offer.Extensions };
-            var head = new ArrayBufferWriter<byte>(256);
-            ClientHandshake.WriteRequest(head, request);
-            await client.SendAsync(head.WrittenMemory, ct);
-            while (true)
-            {
-                int read = await client.ReceiveAsync(ct);
-                if (read == 0) throw new IOException("The server closed during the handshake.");
-                int unread = client._end - client._start;
-                var input = new ReadOnlySequence<byte>(client._buffer, client._start, unread);
-                OperationStatus status = ClientHandshake.TryReadResponse(ref input, request, HandshakeLimits.Default,
-                    out HandshakeResponse? response, out string? error);
-                if (status == OperationStatus.InvalidData) throw new IOException($"Handshake failed: {error}");
-                if (status == OperationStatus.Done)
-                {
-                    client._start += unread - (int)input.Length;
-                    client.Extensions = response!.Extensions;
-                    client._rsv1Allowed = client.Extensions?.StartsWith(DeflateParameters.ExtensionName, StringComparison.OrdinalIgnoreCase) == true;
-                    return client;
-                }
-            }
-        }
-        catch
-        {
-            client.Dispose();
-            throw;
-        }
-    }
 
     /// <summary>A whole masked frame, ready to be sent as often as wanted.</summary>
     public static byte[] Encode(Opcode opcode, ReadOnlySpan<byte> payload)
@@ -113,11 +75,22 @@ internal sealed class WsClient : IDisposable
     /// <summary>Receives once and returns how many whole data messages (final frames) were completed;
     /// -1 when the server closed (close frame or end of stream).</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<int> ReceiveMessagesAsync(CancellationToken ct)
+    public async ValueTask<int> ReceiveMessagesAsync(CancellationToken ct) => Counted(await ReceiveAsync(ct));
+
+    /// <summary>Where a driver of its own receives next: the buffer's free end, after unread bytes are moved to
+    /// its start (or it grows, when they fill it). Then <see cref="Received"/>.</summary>
+    public Span<byte> ReceiveRoom()
     {
-        int read = await ReceiveAsync(ct);
-        int messages = CountFrames();
-        return read == 0 || CloseReceived ? -1 : messages;
+        MakeRoom();
+        return _buffer.AsSpan(_end);
+    }
+
+    /// <summary>Takes in the <paramref name="read"/> bytes received into <see cref="ReceiveRoom"/> and returns
+    /// what <see cref="ReceiveMessagesAsync"/> would.</summary>
+    public int Received(int read)
+    {
+        _end += read;
+        return Counted(read);
     }
 
     /// <summary>Sends a close frame and reads until the server's close frame or end of stream, within
@@ -167,6 +140,14 @@ internal sealed class WsClient : IDisposable
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<int> ReceiveAsync(CancellationToken ct)
     {
+        MakeRoom();
+        int read = await _socket.ReceiveAsync(_buffer.AsMemory(_end), SocketFlags.None, ct);
+        _end += read;
+        return read;
+    }
+
+    private void MakeRoom()
+    {
         if (_start == _end) _start = _end = 0;
         else if (_end == _buffer.Length)
         {
@@ -178,9 +159,12 @@ internal sealed class WsClient : IDisposable
                 _start = 0;
             }
         }
-        int read = await _socket.ReceiveAsync(_buffer.AsMemory(_end), SocketFlags.None, ct);
-        _end += read;
-        return read;
+    }
+
+    private int Counted(int read)
+    {
+        int messages = CountFrames();
+        return read == 0 || CloseReceived ? -1 : messages;
     }
 
     private int CountFrames()
@@ -231,13 +215,6 @@ internal sealed class WsClient : IDisposable
         header = header with { Rsv1 = rsv1 };
         return true;
     }
-}
-
-/// <summary>What a client asks for in its opening handshake: the path and the extensions offered (the
-/// <c>Sec-WebSocket-Extensions</c> value as written).</summary>
-internal sealed record ClientOffer(string Path = "/", string? Extensions = null)
-{
-    public static ClientOffer Plain { get; } = new();
 }
 
 /// <summary>Sees the data frames a <see cref="WsClient"/> reads (control frames are not shown), in order:

@@ -23,23 +23,16 @@ internal sealed record EchoRound(Sample Sample, double P99Microseconds, long Ver
 
 /// <summary>Runs an <see cref="EchoSpec"/>: each connection sends its window in one write, then for every batch
 /// of echoes read sends as many new frames in one write, so the client's cost per message is a share of one
-/// receive and one send, and nothing is allocated or encoded per message.</summary>
+/// receive and one send, and nothing is allocated or encoded per message. The connections are driven as
+/// <see cref="LoadOptions.Client"/> says: by <see cref="EpollClientLoop"/>, or by an async pump each.</summary>
 internal static class EchoLoad
 {
-    private sealed class Pump(EchoSpec spec)
-    {
-        public EchoSpec Spec { get; } = spec;
-        public LatencyHistogram? Latency { get; } = spec.RecordsLatency ? new LatencyHistogram() : null;
-        public long Received;
-        public volatile bool Recording;
-        public volatile bool Stopping;
-    }
-
     public static async Task<EchoRound> RunAsync(ServerProcess server, EchoSpec spec, LoadOptions o)
     {
         if (spec.RecordsLatency && spec.Window != 1) throw new ArgumentException("Round trips are timed with one message in flight.");
+        bool epoll = o.Client == ClientDriver.Epoll;
         List<WsClient> clients = await ClientGroup.OpenAsync(server.EndPoint, spec.Connections,
-            Math.Max(64 * 1024, spec.Frames.LongestFrame * 2), offer: spec.Offer);
+            Math.Max(64 * 1024, spec.Frames.LongestFrame * 2), offer: spec.Offer, blocking: epoll);
         string? extensions = clients[0].Extensions;
         if (spec.Offer.Extensions is not null)
         {
@@ -47,43 +40,49 @@ internal static class EchoLoad
         }
         var tally = new EchoCheckTally();
         List<InflatingEchoCheck> checks = [];
-        var pump = new Pump(spec);
-        using var deadline = new CancellationTokenSource(o.Warmup + o.Duration + TimeSpan.FromSeconds(30));
-        var pumps = new Task[clients.Count];
-        for (int i = 0; i < clients.Count; i++)
+        if (spec.Check is { } check)
         {
-            int first = i % spec.Frames.Count;
-            if (spec.Check is { } check)
+            for (int i = 0; i < clients.Count; i++)
             {
-                InflatingEchoCheck c = check(first, tally);
+                InflatingEchoCheck c = check(i % spec.Frames.Count, tally);
                 checks.Add(c);
                 clients[i].Observe(c);
             }
-            pumps[i] = PumpAsync(clients[i], pump, first, deadline.Token);
         }
+        var state = new LoadState(spec.RecordsLatency ? new LatencyHistogram() : null);
+        TimeSpan timeout = o.Warmup + o.Duration + TimeSpan.FromSeconds(30);
+        Task load = epoll ? EpollClientLoop.Start(clients, spec.Frames, spec.Window, state, timeout)
+            : PumpAllAsync(clients, spec, state, timeout);
 
         await Task.Delay(o.Warmup);
         UsageMeter meter = await UsageMeter.StartAsync(server);
-        long before = Volatile.Read(ref pump.Received);
-        pump.Recording = true;
+        long before = Volatile.Read(ref state.Received);
+        state.Recording = true;
         await Task.Delay(o.Duration);
-        pump.Recording = false;
-        long after = Volatile.Read(ref pump.Received);
+        state.Recording = false;
+        long after = Volatile.Read(ref state.Received);
         Usage usage = await meter.StopAsync();
-        pump.Stopping = true;
-        await Task.WhenAll(pumps);
+        state.Stopping = true;
+        await load;
         await ClientGroup.CloseAsync(clients);
         foreach (InflatingEchoCheck c in checks) c.Dispose();
         if (tally.Failure is { } failure) throw new InvalidOperationException($"{server.Name}: {failure}.");
         long operations = after - before;
         return new EchoRound(new Sample(operations / usage.Elapsed.TotalSeconds, usage, operations),
-            pump.Latency?.Percentile(0.99) ?? double.NaN, tally.Verified, extensions);
+            state.Latency?.Percentile(0.99) ?? double.NaN, tally.Verified, extensions);
     }
 
-    private static async Task PumpAsync(WsClient client, Pump pump, int next, CancellationToken ct)
+    /// <summary>The async driver (<c>--client async</c>): one pump per connection, connection i starting at frame i.</summary>
+    private static async Task PumpAllAsync(List<WsClient> clients, EchoSpec spec, LoadState state, TimeSpan timeout)
     {
-        FrameCycle frames = pump.Spec.Frames;
-        int window = pump.Spec.Window;
+        using var deadline = new CancellationTokenSource(timeout);
+        await Task.WhenAll(clients.Select((c, i) => PumpAsync(c, spec, state, i % spec.Frames.Count, deadline.Token)));
+    }
+
+    private static async Task PumpAsync(WsClient client, EchoSpec spec, LoadState state, int next, CancellationToken ct)
+    {
+        FrameCycle frames = spec.Frames;
+        int window = spec.Window;
         try
         {
             long sentAt = Stopwatch.GetTimestamp();
@@ -94,10 +93,10 @@ internal static class EchoLoad
                 int echoed = await client.ReceiveMessagesAsync(ct);
                 if (echoed < 0) return;
                 if (echoed == 0) continue;
-                if (pump.Recording) pump.Latency?.Record(Stopwatch.GetTimestamp() - sentAt);
-                Interlocked.Add(ref pump.Received, echoed);
+                if (state.Recording) state.Latency?.Record(Stopwatch.GetTimestamp() - sentAt);
+                Interlocked.Add(ref state.Received, echoed);
                 outstanding -= echoed;
-                if (pump.Stopping) continue;
+                if (state.Stopping) continue;
                 sentAt = Stopwatch.GetTimestamp();
                 await client.SendAsync(frames.Take(ref next, echoed), ct);
                 outstanding += echoed;

@@ -25,41 +25,40 @@ internal static class FanoutScenario
     {
         byte[] command = WsClient.Encode(Opcode.Text, [.. Encoding.ASCII.GetBytes("fanout:"), .. new byte[o.FanoutSize]]);
         // Small buffers: 10,000 receivers of 64 B messages need no more (a buffer grows if it must).
-        List<WsClient> listeners = await ClientGroup.OpenAsync(server.EndPoint, o.FanoutConnections, 4096, concurrency: 64);
+        bool epoll = o.Client == ClientDriver.Epoll;
+        List<WsClient> listeners = await ClientGroup.OpenAsync(server.EndPoint, o.FanoutConnections, 4096, concurrency: 64,
+            blocking: epoll);
         using WsClient trigger = await WsClient.ConnectAsync(server.EndPoint, 64 * 1024, CancellationToken.None);
-        var state = new State();
-        using var deadline = new CancellationTokenSource(o.Warmup + o.Duration + TimeSpan.FromSeconds(30));
-        Task[] loops = [.. listeners.Select(c => ListenAsync(c, state, deadline.Token))];
+        var state = new LoadState();
+        TimeSpan timeout = o.Warmup + o.Duration + TimeSpan.FromSeconds(30);
+        using var deadline = new CancellationTokenSource(timeout);
+        // The sender stays async: one connection, and its copies must not count as deliveries.
+        Task listening = epoll ? EpollClientLoop.Start(listeners, frames: null, window: 0, state, timeout)
+            : Task.WhenAll(listeners.Select(c => ListenAsync(c, state, deadline.Token)));
         Task triggering = TriggerAsync(trigger, command, o.FanoutWindow, state, deadline.Token);
 
         await Task.Delay(o.Warmup);
         UsageMeter meter = await UsageMeter.StartAsync(server);
-        long before = Volatile.Read(ref state.Delivered);
+        long before = Volatile.Read(ref state.Received);
         await Task.Delay(o.Duration);
-        long after = Volatile.Read(ref state.Delivered);
+        long after = Volatile.Read(ref state.Received);
         Usage usage = await meter.StopAsync();
         state.Stopping = true;
         await triggering;
         await trigger.CloseAsync(TimeSpan.FromSeconds(3));
         // Listeners end their side; the server closes its side and the loops see the end of the stream.
         foreach (WsClient listener in listeners) listener.ShutdownSend();
-        await Task.WhenAll(loops).WaitAsync(TimeSpan.FromSeconds(15));
+        await listening.WaitAsync(TimeSpan.FromSeconds(15));
         foreach (WsClient listener in listeners) listener.Dispose();
         return new Sample((after - before) / usage.Elapsed.TotalSeconds, usage, after - before);
     }
 
-    private sealed class State
-    {
-        public long Delivered;
-        public volatile bool Stopping;
-    }
-
-    private static async Task ListenAsync(WsClient client, State state, CancellationToken ct)
+    private static async Task ListenAsync(WsClient client, LoadState state, CancellationToken ct)
     {
         try
         {
             int received;
-            while ((received = await client.ReceiveMessagesAsync(ct)) >= 0) Interlocked.Add(ref state.Delivered, received);
+            while ((received = await client.ReceiveMessagesAsync(ct)) >= 0) Interlocked.Add(ref state.Received, received);
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException or System.Net.Sockets.SocketException)
         {
@@ -67,7 +66,7 @@ internal static class FanoutScenario
         }
     }
 
-    private static async Task TriggerAsync(WsClient trigger, byte[] command, int window, State state, CancellationToken ct)
+    private static async Task TriggerAsync(WsClient trigger, byte[] command, int window, LoadState state, CancellationToken ct)
     {
         try
         {
