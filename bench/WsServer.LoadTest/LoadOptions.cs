@@ -24,6 +24,10 @@ internal sealed record LoadOptions
     public int FanoutSize { get; init; } = 64;
     public int IdleConnections { get; init; } = 10_000;
     public int IdleRounds { get; init; } = 1;
+
+    /// <summary>Seconds the idle connections stay open after they are measured (<c>--idle-hold</c>), to inspect
+    /// the server (dotnet-gcdump) while it holds them.</summary>
+    public int IdleHold { get; init; }
     public double FloodSeconds { get; init; } = 10;
     public int FloodRssLimitMb { get; init; } = 200;
     public int FloodConnections { get; init; } = 20;
@@ -83,6 +87,7 @@ internal sealed record LoadOptions
                 "--fanout-window" => o with { FanoutWindow = Int(v) },
                 "--idle-connections" => o with { IdleConnections = Int(v) },
                 "--idle-rounds" => o with { IdleRounds = Int(v) },
+                "--idle-hold" => o with { IdleHold = Int(v) },
                 "--flood-seconds" => o with { FloodSeconds = double.Parse(v, CultureInfo.InvariantCulture) },
                 "--flood-rss-limit-mb" => o with { FloodRssLimitMb = Int(v) },
                 "--flood-connections" => o with { FloodConnections = Int(v) },

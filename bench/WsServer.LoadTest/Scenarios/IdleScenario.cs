@@ -44,6 +44,11 @@ internal static class IdleScenario
             Usage usage = await meter.StopAsync(collect: true);
             ServerStats d = usage.Server;
             int n = clients.Count;
+            if (o.IdleHold > 0)
+            {
+                Console.Error.WriteLine($"  holding {n} idle connections to {server.Name} (pid {server.Pid}) for {o.IdleHold} s");
+                await Task.Delay(TimeSpan.FromSeconds(o.IdleHold));
+            }
             return (new Sample(d.RssKiB / (double)n, usage, n), new Sample(d.HeapBytes / 1024.0 / n, usage, n), n);
         }
         finally
