@@ -123,6 +123,28 @@ public sealed class EpollSocketTests
     }
 
     [Fact]
+    public async Task ACancellationAfterTheWaitEndedLeavesLaterWaitsAlone()
+    {
+        (Socket client, Socket server) = await SocketPair.ConnectAsync();
+        using var epoll = new EpollSocket(server, inline: false);
+        using var cancellation = new CancellationTokenSource();
+        Assert.Equal(-1, epoll.Receive(new byte[16]));
+        Task reading = epoll.WaitReadableAsync(cancellation.Token).AsTask();
+        await client.SendAsync("a"u8.ToArray());
+        await reading.Bounded();
+        cancellation.Cancel(); // as a handshake timeout that fires just after the request came
+
+        Assert.Equal(1, epoll.Receive(new byte[16]));
+        Assert.Equal(-1, epoll.Receive(new byte[16]));
+        Task next = epoll.WaitReadableAsync(CancellationToken.None).AsTask();
+        await client.SendAsync("b"u8.ToArray());
+        await next.Bounded();
+        Assert.Equal(1, epoll.Receive(new byte[16]));
+        client.Dispose();
+        server.Dispose();
+    }
+
+    [Fact]
     public async Task AReceiveOnADisposedSocketThrowsInsteadOfUsingItsDescriptor()
     {
         (Socket client, Socket server) = await SocketPair.ConnectAsync();

@@ -36,7 +36,7 @@ internal sealed class Readiness : IValueTaskSource
         _core.Reset();
         if (Interlocked.CompareExchange(ref _state, Waiting, Idle) != Idle) return ValueTask.CompletedTask;
         if (cancellation.CanBeCanceled)
-            _cancellation = cancellation.UnsafeRegister(static (s, token) => ((Readiness)s!).Fail(new OperationCanceledException(token)), this);
+            _cancellation = cancellation.UnsafeRegister(static (s, token) => ((Readiness)s!).Cancel(token), this);
         return new ValueTask(this, _core.Version);
     }
 
@@ -55,6 +55,14 @@ internal sealed class Readiness : IValueTaskSource
         Interlocked.CompareExchange(ref _fault, fault, null);
         if (Interlocked.Exchange(ref _state, Ready) == Waiting)
             ThreadPool.UnsafeQueueUserWorkItem(static r => r._core.SetException(r._fault!), this, preferLocal: false);
+    }
+
+    // Ends this wait only (a late cancellation after an edge ended it changes nothing), on the thread pool.
+    private void Cancel(CancellationToken token)
+    {
+        if (Interlocked.CompareExchange(ref _state, Ready, Waiting) == Waiting)
+            ThreadPool.UnsafeQueueUserWorkItem(static s => s.Core._core.SetException(new OperationCanceledException(s.Token)),
+                (Core: this, Token: token), preferLocal: false);
     }
 
     void IValueTaskSource.GetResult(short token)
