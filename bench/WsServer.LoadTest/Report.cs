@@ -125,7 +125,8 @@ internal sealed partial class Report
             + $"with {(_options.ServerGc ? "Server" : "Workstation")} GC asked for (concurrent), logging at Warning, on 127.0.0.1; "
             + (_options.WsServerInlineIo ? "WsServer with inline socket completions (as `wsserver` runs its built-in handlers), Kestrel with the runtime's default"
                 : "both with the runtime's default socket completions (thread pool)")
-            + (_options.WsServerEpoll ? "; WsServer on its epoll transport" : "; WsServer on .NET's socket engine"));
+            + (_options.WsServerEpoll ? "; WsServer on its epoll transport" : "; WsServer on .NET's socket engine")
+            + "; WsServer tiers up with no call-counting delay, as the `wsserver` program's runtimeconfig says, Kestrel with the runtime's default");
         Line(_options.Client == ClientDriver.Epoll
             ? "- Load generator: the echo loads' connections and the fan-out's receivers driven by one thread on epoll "
                 + "with non-blocking recv/send (`--client epoll`)"

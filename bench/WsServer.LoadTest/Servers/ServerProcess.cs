@@ -54,6 +54,8 @@ internal sealed class ServerProcess : IDisposable
         // As `wsserver` runs its built-in handlers (see its --inline-io); Kestrel keeps the runtime's default.
         if (command == "serve-wsserver" && o.WsServerInlineIo) start.Environment[Client.ClientRuntime.InlineCompletionsVariable] = "1";
         start.Environment[WsServerEcho.EpollVariable] = o.WsServerEpoll ? "1" : "0";
+        // As the wsserver program's runtimeconfig has it (see WsServer.Host.csproj); Kestrel keeps the default.
+        if (command == "serve-wsserver") start.Environment["DOTNET_TC_CallCountingDelayMs"] = "0";
         Process process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {command}.");
         lock (Running) Running.Add(process);
         process.ErrorDataReceived += (_, e) => { if (e.Data is { } line) Console.Error.WriteLine($"[{name}] {line}"); };
