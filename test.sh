@@ -26,6 +26,11 @@ rm -rf TestResults
 set +e
 dotnet test WsServer.slnx -c Release --logger trx --results-directory TestResults "$@"
 status=$?
+# The server suite again with every connection run on its epoll loop's thread, as wsserver runs its
+# built-in handlers (ServerOptions.InlineIo; the tests' servers read WSTEST_INLINE_IO).
+WSTEST_INLINE_IO=1 dotnet test tests/WsServer.Tests -c Release --no-build --logger trx --results-directory TestResults/inline-io "$@"
+inline=$?
+((status == 0)) && status=$inline
 set -e
 
 # The totals, from the TRX files rather than dotnet test's summary; a run that failed without a failed

@@ -21,6 +21,8 @@ public sealed class TestServer : IAsyncDisposable
 
     public Uri Uri(string path = "/") => new($"ws://127.0.0.1:{Port}{path}");
 
+    public const string InlineIoVariable = "WSTEST_INLINE_IO";
+
     public static Task<TestServer> StartAsync<TState>(IWebSocketHandler<TState> handler, Action<ServerOptions>? configure = null) =>
         StartAsync(options =>
         {
@@ -32,6 +34,9 @@ public sealed class TestServer : IAsyncDisposable
         ILoggerFactory? logging = null)
     {
         var options = new ServerOptions { Port = 0, Address = IPAddress.Loopback, DrainTimeout = TimeSpan.FromSeconds(5) };
+        // WSTEST_INLINE_IO=1 runs every connection on its epoll loop's thread, as wsserver runs its built-in
+        // handlers: test.sh runs this suite both ways.
+        options.InlineIo = Environment.GetEnvironmentVariable(InlineIoVariable) == "1";
         configure(options);
         // WSDEBUG=1 in the environment prints the server's log, for a test that needs a look inside.
         logging ??= Environment.GetEnvironmentVariable("WSDEBUG") is null
