@@ -24,6 +24,8 @@ internal static class ServerConfiguration
             ["SlowConsumer"] = (s, o) => o.SlowConsumer = Enum<SlowConsumerPolicy>(s),
             ["Compression"] = (s, o) => o.Compression = Boolean(s) ? PerMessageDeflateOptions.Default : PerMessageDeflateOptions.Disabled,
             ["ProxyProtocol"] = (s, o) => o.ProxyProtocol = Boolean(s),
+            ["EpollTransport"] = (s, o) => o.EpollTransport = Boolean(s),
+            ["InlineIo"] = (s, o) => o.InlineIo = Boolean(s),
             ["HandshakeTimeout"] = (s, o) => o.HandshakeTimeout = Duration(s, DurationRule.Positive),
             ["CloseTimeout"] = (s, o) => o.CloseTimeout = Duration(s, DurationRule.Positive),
             ["KeepAliveInterval"] = (s, o) => o.KeepAliveInterval = Duration(s, DurationRule.PositiveOrInfinite),

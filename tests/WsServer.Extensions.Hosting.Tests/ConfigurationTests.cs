@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Xunit.Abstractions;
+using WsServer.Hosting;
 using WsServer.Extensions.Hosting.Tests.TestHandlers;
 using WsServer.Extensions.Hosting.Tests.TestSupport;
 using WsServer.Tests.TestSupport;
@@ -158,6 +159,22 @@ public sealed class ConfigurationTests(ITestOutputHelper output)
     }
 
     [Theory]
+    [InlineData("true", "false", true, false)]
+    [InlineData("false", "true", false, true)]
+    public void TheTransportAndInlineIoAreSettings(string inline, string epoll, bool inlineIo, bool epollTransport)
+    {
+        IConfigurationSection section = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["WsServer:InlineIo"] = inline, ["WsServer:EpollTransport"] = epoll })
+            .Build().GetSection("WsServer");
+        var options = new ServerOptions { InlineIo = !inlineIo, EpollTransport = !epollTransport };
+
+        ServerConfiguration.Apply(section, options);
+
+        Assert.Equal(inlineIo, options.InlineIo);
+        Assert.Equal(epollTransport, options.EpollTransport);
+    }
+
+    [Theory]
     [InlineData("30", 30.0)]
     [InlineData("2.5", 2.5)]
     [InlineData("0", 0.0)]
@@ -184,6 +201,8 @@ public sealed class ConfigurationTests(ITestOutputHelper output)
     [InlineData("WsServer:DrainTimeout", "-5", "WsServer:DrainTimeout")]
     [InlineData("WsServer:Compression", "maybe", "WsServer:Compression")]
     [InlineData("WsServer:SlowConsumer", "Panic", "WsServer:SlowConsumer")]
+    [InlineData("WsServer:InlineIo", "often", "WsServer:InlineIo")]
+    [InlineData("WsServer:EpollTransport", "yes please", "WsServer:EpollTransport")]
     [InlineData("WsServer:Prot", "8080", "WsServer:Prot")]
     [InlineData("WsServer:Routes:/chat:MaxMessageSize", "0", "WsServer:Routes:/chat:MaxMessageSize")]
     [InlineData("WsServer:Routes:/chat:Handler", "nobody", "WsServer:Routes:/chat:Handler")]

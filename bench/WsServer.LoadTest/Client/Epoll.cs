@@ -6,7 +6,9 @@ namespace WsServer.LoadTest.Client;
 /// socket's file descriptor. Receive and send return the bytes moved, or minus errno.</summary>
 /// <remarks>recv and send straight from libc rather than <c>Socket.Receive/Send</c> on a non-blocking socket:
 /// in a loopback microbenchmark on one core a recv that found nothing took 235–275 ns this way and 258–326 ns
-/// through Socket (its handle reference counting and checks), and a send plus two recvs about 10 % less.</remarks>
+/// through Socket (its handle reference counting and checks), and a send plus two recvs about 10 % less.
+/// Not the server's own <c>WsServer.Transport.Epoll.EpollInterop</c>: the load generator stays independent of
+/// the transport it measures (and is level-triggered, with timeouts, where the server's is edge-triggered).</remarks>
 internal static unsafe partial class Epoll
 {
     public const uint In = 0x001;
