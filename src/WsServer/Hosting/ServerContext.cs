@@ -43,15 +43,8 @@ internal sealed class ServerContext
     /// <summary>Cancelled when the drain time is over: every connection is cut.</summary>
     public CancellationToken Aborting => _aborting.Token;
 
-    /// <summary>The open connections, enumerated live: unlike <c>Values</c>, enumerating the dictionary
-    /// takes no lock and copies nothing, which matters to a broadcast per message.</summary>
-    public IEnumerable<WebSocketConnection> Connections
-    {
-        get
-        {
-            foreach (KeyValuePair<long, WebSocketConnection> entry in _connections) yield return entry.Value;
-        }
-    }
+    /// <summary>The open connections, to visit them all (a broadcast, the heartbeat, the stop's sweep).</summary>
+    public ConnectionSlots Connections { get; } = new();
 
     public int ConnectionCount => _connections.Count;
 
@@ -62,7 +55,7 @@ internal sealed class ServerContext
     private long SendQueueBytes()
     {
         long total = 0;
-        foreach (KeyValuePair<long, WebSocketConnection> entry in _connections) total += entry.Value.PendingSendBytes;
+        foreach (WebSocketConnection connection in Connections) total += connection.PendingSendBytes;
         return total;
     }
 
@@ -78,6 +71,7 @@ internal sealed class ServerContext
         Admission admission = _limits.TryAdmit(address);
         if (admission != Admission.Admitted) return admission;
         _connections[connection.Id] = connection;
+        connection.Slot = Connections.Add(connection);
         // Stop sets the flag, then sweeps: a connection added before the flag is in the sweep, one that
         // sees the flag here takes itself out. The fence orders the add before the second look.
         Interlocked.MemoryBarrier();
@@ -94,7 +88,9 @@ internal sealed class ServerContext
     /// <summary>Removes a registered connection and frees its place in the limits; once, however often called.</summary>
     public void Unregister(WebSocketConnection connection)
     {
-        if (_connections.TryRemove(connection.Id, out _)) _limits.Release(connection.Info.RemoteEndPoint.Address);
+        if (!_connections.TryRemove(connection.Id, out _)) return;
+        Connections.Remove(connection.Slot);
+        _limits.Release(connection.Info.RemoteEndPoint.Address);
     }
 
     /// <summary>Asks each open connection whether a keep-alive or idle check is due; the checks run
@@ -102,7 +98,7 @@ internal sealed class ServerContext
     public void Heartbeat()
     {
         long now = Time.GetTimestamp();
-        foreach (KeyValuePair<long, WebSocketConnection> entry in _connections) entry.Value.OnHeartbeat(now);
+        foreach (WebSocketConnection connection in Connections) connection.OnHeartbeat(now);
     }
 
     /// <summary>Stops new connections: the listeners close, upgrades in progress are refused.</summary>
