@@ -26,11 +26,15 @@ rm -rf TestResults
 set +e
 dotnet test WsServer.slnx -c Release --logger trx --results-directory TestResults "$@"
 status=$?
-# The server suite again with every connection run on its epoll loop's thread, as wsserver runs its
-# built-in handlers (ServerOptions.InlineIo; the tests' servers read WSTEST_INLINE_IO).
-WSTEST_INLINE_IO=1 dotnet test tests/WsServer.Tests -c Release --no-build --logger trx --results-directory TestResults/inline-io "$@"
-inline=$?
-((status == 0)) && status=$inline
+# The server suite twice more (the tests' servers read these variables): with every connection run on
+# its epoll loop's thread, as wsserver runs its built-in handlers (ServerOptions.InlineIo), and on .NET's
+# socket engine, as on platforms without the epoll transport (ServerOptions.EpollTransport = false).
+for variant in WSTEST_INLINE_IO=1 WSTEST_TRANSPORT=sockets; do
+    env "$variant" dotnet test tests/WsServer.Tests -c Release --no-build --logger trx \
+        --results-directory "TestResults/${variant%%=*}" "$@"
+    again=$?
+    ((status == 0)) && status=$again
+done
 set -e
 
 # The totals, from the TRX files rather than dotnet test's summary; a run that failed without a failed

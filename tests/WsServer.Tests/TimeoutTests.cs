@@ -15,11 +15,15 @@ public sealed class TimeoutTests
     [Fact]
     public async Task SilentPeerIsPingedAfterTheKeepAliveInterval()
     {
-        await using TestServer server = await StartAsync(o => o.KeepAliveInterval = TimeSpan.FromSeconds(30));
+        await using TestServer server = await StartAsync(o =>
+        {
+            o.KeepAliveInterval = TimeSpan.FromSeconds(30);
+            o.PongTimeout = TimeSpan.FromDays(1); // the ping is read before anything else can end the connection
+        });
         await using RawClient client = await RawClient.ConnectAsync(server.Port);
 
         Task<ReceivedFrame?> frame = client.ReadFrameAsync();
-        await AdvanceUntilAsync(frame, TimeSpan.FromSeconds(31));
+        await AssertDeadlineAsync(frame, TimeSpan.FromSeconds(30));
 
         Assert.Equal(9, (await frame)!.Value.Opcode);
     }
@@ -27,11 +31,17 @@ public sealed class TimeoutTests
     [Fact]
     public async Task PeerSilentForTheIdleTimeoutIsClosedWith1000()
     {
-        await using TestServer server = await StartAsync(o => o.IdleTimeout = TimeSpan.FromSeconds(60));
+        await using TestServer server = await StartAsync(o =>
+        {
+            o.IdleTimeout = TimeSpan.FromSeconds(60);
+            // Our close waits for the peer's answer this long: stepping the clock past it would cut the
+            // connection before the client had read the close frame (seen as a reset, now and then).
+            o.CloseTimeout = TimeSpan.FromDays(1);
+        });
         await using RawClient client = await RawClient.ConnectAsync(server.Port);
 
         Task<ReceivedFrame> close = client.ReadCloseAsync();
-        await AdvanceUntilAsync(close, TimeSpan.FromSeconds(61));
+        await AssertDeadlineAsync(close, TimeSpan.FromSeconds(60));
 
         Assert.Equal((ushort)1000, (await close).CloseCode);
         Assert.Equal("idle timeout", (await close).Text);
@@ -46,7 +56,7 @@ public sealed class TimeoutTests
         await tcp.GetStream().WriteAsync(Encoding.ASCII.GetBytes("GET / HTTP/1.1\r\nHost: x\r\n"));
 
         Task<int> eof = tcp.GetStream().ReadAsync(new byte[64]).AsTask();
-        await AdvanceUntilAsync(eof, TimeSpan.FromSeconds(11));
+        await AssertDeadlineAsync(eof, TimeSpan.FromSeconds(10));
 
         Assert.Equal(0, await eof);
     }
@@ -60,7 +70,7 @@ public sealed class TimeoutTests
         Assert.Equal((ushort)4001, (await client.ReadCloseAsync()).CloseCode);
 
         Task<bool> cut = client.ServerClosedTcpAsync();
-        await AdvanceUntilAsync(cut, TimeSpan.FromSeconds(6));
+        await AssertDeadlineAsync(cut, TimeSpan.FromSeconds(5));
 
         Assert.True(await cut);
     }
@@ -74,13 +84,18 @@ public sealed class TimeoutTests
             configure(o);
         });
 
-    /// <summary>Advances the fake clock in steps until <paramref name="done"/> completes: the server's
-    /// timers may be armed a moment after the client's last step, so one jump could come too early.</summary>
-    private async Task AdvanceUntilAsync(Task done, TimeSpan step)
+    /// <summary>Both sides of a deadline on the fake clock: a second before <paramref name="deadline"/>,
+    /// <paramref name="done"/> has not happened; after it, it does. Past the deadline the clock moves in
+    /// steps of a second until it does, since the server's timers may be armed a moment after the client's
+    /// last step (one jump could come too early).</summary>
+    private async Task AssertDeadlineAsync(Task done, TimeSpan deadline)
     {
+        _time.Advance(deadline - TimeSpan.FromSeconds(1));
+        await Task.WhenAny(done, Task.Delay(200));
+        Assert.False(done.IsCompleted, $"it happened before its deadline of {deadline}");
         for (int i = 0; i < 400 && !done.IsCompleted; i++)
         {
-            _time.Advance(step);
+            _time.Advance(TimeSpan.FromSeconds(1));
             await Task.WhenAny(done, Task.Delay(25));
         }
         await done.Bounded();

@@ -23,6 +23,8 @@ public sealed class TestServer : IAsyncDisposable
 
     public const string InlineIoVariable = "WSTEST_INLINE_IO";
 
+    public const string TransportVariable = "WSTEST_TRANSPORT";
+
     public static Task<TestServer> StartAsync<TState>(IWebSocketHandler<TState> handler, Action<ServerOptions>? configure = null) =>
         StartAsync(options =>
         {
@@ -34,9 +36,11 @@ public sealed class TestServer : IAsyncDisposable
         ILoggerFactory? logging = null)
     {
         var options = new ServerOptions { Port = 0, Address = IPAddress.Loopback, DrainTimeout = TimeSpan.FromSeconds(5) };
-        // WSTEST_INLINE_IO=1 runs every connection on its epoll loop's thread, as wsserver runs its built-in
-        // handlers: test.sh runs this suite both ways.
+        // test.sh runs this suite three ways: as it is (the epoll loops, continuations on the thread pool),
+        // with WSTEST_INLINE_IO=1 (every connection on its loop's thread, as wsserver runs its built-in
+        // handlers) and with WSTEST_TRANSPORT=sockets (.NET's socket engine, as off Linux x86-64).
         options.InlineIo = Environment.GetEnvironmentVariable(InlineIoVariable) == "1";
+        options.EpollTransport = Environment.GetEnvironmentVariable(TransportVariable) != "sockets";
         configure(options);
         // WSDEBUG=1 in the environment prints the server's log, for a test that needs a look inside.
         logging ??= Environment.GetEnvironmentVariable("WSDEBUG") is null
