@@ -51,16 +51,8 @@ internal sealed class EpollSocket : IDisposable
     public int Receive(Span<byte> into)
     {
         _readable.Arm();
-        bool added = false;
-        try
-        {
-            _handle.DangerousAddRef(ref added);
-            return EpollInterop.Receive(_fd, into);
-        }
-        finally
-        {
-            if (added) _handle.DangerousRelease();
-        }
+        using var lease = new HandleLease(_handle);
+        return EpollInterop.Receive(_fd, into);
     }
 
     /// <summary>Completes when bytes (or the end) may have come since the last <see cref="Receive"/>.</summary>
@@ -143,16 +135,8 @@ internal sealed class EpollSocket : IDisposable
     private int TrySend(ReadOnlySpan<byte> bytes)
     {
         _writable.Arm();
-        bool added = false;
-        try
-        {
-            _handle.DangerousAddRef(ref added);
-            return EpollInterop.Send(_fd, bytes);
-        }
-        finally
-        {
-            if (added) _handle.DangerousRelease();
-        }
+        using var lease = new HandleLease(_handle);
+        return EpollInterop.Send(_fd, bytes);
     }
 
     /// <summary>One <c>sendmsg</c> of what is left of <paramref name="batch"/> after its first
@@ -164,7 +148,6 @@ internal sealed class EpollSocket : IDisposable
         GCHandle* pins = stackalloc GCHandle[MaxVectors];
         int count = 0;
         _writable.Arm();
-        bool added = false;
         try
         {
             foreach (ArraySegment<byte> segment in batch)
@@ -180,13 +163,29 @@ internal sealed class EpollSocket : IDisposable
                 skip = 0;
                 if (++count == MaxVectors) break;
             }
-            _handle.DangerousAddRef(ref added);
+            using var lease = new HandleLease(_handle);
             return EpollInterop.SendVectors(_fd, vectors, count);
         }
         finally
         {
-            if (added) _handle.DangerousRelease();
             for (int i = 0; i < count; i++) pins[i].Free();
         }
+    }
+
+    /// <summary>A reference on the socket's handle for one call: a dispose from another thread closes the
+    /// descriptor after the call, never under it (nor lets it be reused by another socket meanwhile).
+    /// Throws <see cref="ObjectDisposedException"/> when the socket is already closed.</summary>
+    private readonly ref struct HandleLease
+    {
+        private readonly SafeSocketHandle _handle;
+
+        public HandleLease(SafeSocketHandle handle)
+        {
+            bool added = false;
+            handle.DangerousAddRef(ref added);
+            _handle = handle;
+        }
+
+        public void Dispose() => _handle.DangerousRelease();
     }
 }
