@@ -1,4 +1,3 @@
-using System.Buffers;
 using WsServer.Protocol.Framing;
 
 namespace WsServer.Protocol.Compression;
@@ -20,8 +19,6 @@ public readonly record struct SharedDeflate(int WindowBits, int CompressionLevel
     {
         using var deflater = new PayloadDeflater(WindowBits, noContextTakeover: true, CompressionLevel, MemoryLevel);
         using CompressedPayload compressed = deflater.Compress(payload);
-        var writer = new ArrayBufferWriter<byte>(compressed.Span.Length + 10);
-        FrameWriter.WriteFrame(writer, opcode, compressed.Span, rsv1: true);
-        return writer.WrittenSpan.ToArray();
+        return FrameWriter.EncodeFrame(opcode, compressed.Span, rsv1: true);
     }
 }

@@ -18,11 +18,35 @@ public static class FrameWriter
     public static void WriteHeader(IBufferWriter<byte> output, in FrameHeader header)
     {
         ArgumentNullException.ThrowIfNull(output);
+        output.Advance(WriteHeaderInto(output.GetSpan(MaxHeaderLength), header));
+    }
+
+    /// <summary>A whole unmasked frame in an array of its own, exactly its size: a frame encoded once and
+    /// sent as it is, many times (a broadcast).</summary>
+    public static byte[] EncodeFrame(Opcode opcode, ReadOnlySpan<byte> payload, bool rsv1 = false)
+    {
+        byte[] frame = AllocateFrame(opcode, payload.Length, rsv1, out Span<byte> room);
+        payload.CopyTo(room);
+        return frame;
+    }
+
+    /// <summary>An array of exactly one unmasked frame's size with its header written; <paramref name="payload"/>
+    /// is where the caller writes the <paramref name="payloadLength"/> bytes.</summary>
+    public static byte[] AllocateFrame(Opcode opcode, int payloadLength, bool rsv1, out Span<byte> payload)
+    {
+        var header = new FrameHeader(Fin: true, rsv1, opcode, payloadLength);
+        byte[] frame = GC.AllocateUninitializedArray<byte>(header.Length + payloadLength);
+        payload = frame.AsSpan(WriteHeaderInto(frame, header));
+        return frame;
+    }
+
+    // Into a span with room for the header; returns its length.
+    private static int WriteHeaderInto(Span<byte> span, in FrameHeader header)
+    {
         ArgumentOutOfRangeException.ThrowIfNegative(header.PayloadLength, nameof(header));
         if ((byte)header.Opcode > 0xF)
             throw new ArgumentOutOfRangeException(nameof(header), header.Opcode, "An opcode has 4 bits.");
 
-        Span<byte> span = output.GetSpan(MaxHeaderLength);
         span[0] = (byte)((header.Fin ? 0x80 : 0)
                          | (header.Rsv1 ? 0x40 : 0)
                          | (header.Rsv2 ? 0x20 : 0)
@@ -57,8 +81,7 @@ public static class FrameWriter
             BinaryPrimitives.WriteUInt32BigEndian(span[written..], key);
             written += 4;
         }
-
-        output.Advance(written);
+        return written;
     }
 
     /// <summary>Writes a whole frame: header, then the payload, masked with

@@ -12,8 +12,8 @@ namespace WsServer.Connections;
 /// into it (it is the session's <see cref="IBufferWriter{T}"/>) under the connection's gate, the same lock
 /// that guards this queue. One writer at a time: the session loop writes its replies itself, other
 /// senders have a thread-pool work item write theirs; a write under way takes, when done, whatever
-/// queued meanwhile, in one send. The writer takes the gate only to take a batch. A frame shared with other connections (a broadcast) is queued by
-/// reference, not copied. An empty outbox holds no buffer.
+/// queued meanwhile, in one send. The writer takes the gate only to take a batch. A frame shared with
+/// other connections (a broadcast) is queued by reference, not copied. An empty outbox holds no buffer.
 /// </summary>
 internal sealed class Outbox : IBufferWriter<byte>, IThreadPoolWorkItem
 {
@@ -21,9 +21,6 @@ internal sealed class Outbox : IBufferWriter<byte>, IThreadPoolWorkItem
     // same broadcast) does not pin a large array while its frame waits; a burst doubles up to the cap.
     private const int FirstSegmentSize = SegmentPool.SmallestSize;
     private const int SegmentSize = SegmentPool.LargestSize;
-
-    // Well under Linux's IOV_MAX (1024) of arrays per sendmsg.
-    private const int MaxBatchSegments = 64;
 
     private readonly LiveSession _owner;
     private readonly Lock _gate;
@@ -185,7 +182,7 @@ internal sealed class Outbox : IBufferWriter<byte>, IThreadPoolWorkItem
                     return;
                 }
                 int sent = 0;
-                for (int start = 0; start < _sending.Count; start += MaxBatchSegments)
+                for (int start = 0; start < _sending.Count; start += IBatchWriter.MaxSegments)
                 {
                     int bytes = FillBatch(start);
                     await _transport!.WriteAsync(_batch, bytes).ConfigureAwait(false);
@@ -318,12 +315,12 @@ internal sealed class Outbox : IBufferWriter<byte>, IThreadPoolWorkItem
         _tailLength = 0;
     }
 
-    // The writer's: up to MaxBatchSegments of the batch, from start, as one send; returns its bytes.
+    // The writer's: up to IBatchWriter.MaxSegments of the batch, from start, as one send; returns its bytes.
     private int FillBatch(int start)
     {
         _batch.Clear();
         int bytes = 0;
-        for (int i = start; i < _sending.Count && i < start + MaxBatchSegments; i++)
+        for (int i = start; i < _sending.Count && i < start + IBatchWriter.MaxSegments; i++)
         {
             Segment segment = _sending[i];
             _batch.Add(new ArraySegment<byte>(segment.Buffer, 0, segment.Length));

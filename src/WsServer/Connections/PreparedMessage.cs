@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text;
 using WsServer.Protocol.Compression;
 using WsServer.Protocol.Framing;
@@ -33,7 +32,10 @@ public sealed class PreparedMessage
     public static PreparedMessage Text(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        return Encode(Opcode.Text, Encoding.UTF8.GetBytes(text));
+        int length = Encoding.UTF8.GetByteCount(text);
+        byte[] frame = FrameWriter.AllocateFrame(Opcode.Text, length, rsv1: false, out Span<byte> payload);
+        Encoding.UTF8.GetBytes(text, payload);
+        return new PreparedMessage(frame, Opcode.Text, frame.Length - length);
     }
 
     /// <summary>Encodes a text message given as UTF-8 bytes (not re-validated).</summary>
@@ -61,11 +63,11 @@ public sealed class PreparedMessage
         return frame;
     }
 
+    // One array, exactly the frame: what every connection's queue will hold a reference to.
     private static PreparedMessage Encode(Opcode opcode, ReadOnlySpan<byte> payload)
     {
-        var writer = new ArrayBufferWriter<byte>(payload.Length + 10);
-        FrameWriter.WriteFrame(writer, opcode, payload);
-        return new PreparedMessage(writer.WrittenSpan.ToArray(), opcode, writer.WrittenCount - payload.Length);
+        byte[] frame = FrameWriter.EncodeFrame(opcode, payload);
+        return new PreparedMessage(frame, opcode, frame.Length - payload.Length);
     }
 
     private sealed record CompressedFrame(SharedDeflate Settings, byte[] Frame, CompressedFrame? Next);

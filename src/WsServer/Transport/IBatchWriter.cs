@@ -3,6 +3,9 @@ namespace WsServer.Transport;
 /// <summary>Where an outbox writes its batches: the connection's transport (tests give their own).</summary>
 internal interface IBatchWriter
 {
+    /// <summary>The most arrays a batch holds: one <c>sendmsg</c>, well under Linux's IOV_MAX (1024).</summary>
+    const int MaxSegments = 64;
+
     /// <summary>Writes every byte of <paramref name="batch"/> (<paramref name="total"/> bytes), in order.</summary>
     ValueTask WriteAsync(List<ArraySegment<byte>> batch, int total);
 

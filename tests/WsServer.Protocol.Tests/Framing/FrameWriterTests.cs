@@ -110,4 +110,32 @@ public class FrameWriterTests
 
         Assert.Equal("Hello"u8.ToArray(), payload);
     }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(5)]
+    [InlineData(125)]
+    [InlineData(126)]
+    [InlineData(65_535)]
+    [InlineData(65_536)]
+    public void AFrameInItsOwnArrayIsExactlyWhatTheWriterWrites(int length)
+    {
+        byte[] payload = [.. Enumerable.Range(0, length).Select(i => (byte)i)];
+        var written = new ArrayBufferWriter<byte>();
+        FrameWriter.WriteFrame(written, Opcode.Binary, payload, rsv1: true);
+
+        byte[] frame = FrameWriter.EncodeFrame(Opcode.Binary, payload, rsv1: true);
+
+        Assert.Equal(written.WrittenSpan.ToArray(), frame); // the same bytes and not one more
+    }
+
+    [Fact]
+    public void AnAllocatedFrameLeavesExactlyThePayloadToTheCaller()
+    {
+        byte[] frame = FrameWriter.AllocateFrame(Opcode.Text, 5, rsv1: false, out Span<byte> payload);
+        Assert.Equal(5, payload.Length);
+        "Hello"u8.CopyTo(payload);
+
+        Assert.Equal("810548656c6c6f", Hex.Format(frame));
+    }
 }

@@ -95,21 +95,16 @@ internal sealed class EpollSocket : IDisposable
     {
         if (Interlocked.Exchange(ref _removed, 1) != 0) return;
         Abort();
-        bool added = false;
         try
         {
-            _handle.DangerousAddRef(ref added);
-            _loop.Remove(_fd, Key);
+            using var lease = new HandleLease(_handle);
+            _loop.Unwatch(_fd);
         }
         catch (ObjectDisposedException)
         {
-            // Already closed, so already out of the epoll set.
-            _loop.Remove(-1, Key);
+            // Already closed (an abort), and so already out of the epoll set.
         }
-        finally
-        {
-            if (added) _handle.DangerousRelease();
-        }
+        _loop.Forget(Key);
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
@@ -140,10 +135,11 @@ internal sealed class EpollSocket : IDisposable
     }
 
     /// <summary>One <c>sendmsg</c> of what is left of <paramref name="batch"/> after its first
-    /// <paramref name="skip"/> bytes (up to 64 arrays at a time), each array pinned for the call.</summary>
+    /// <paramref name="skip"/> bytes (up to <see cref="IBatchWriter.MaxSegments"/> arrays at a time), each
+    /// array pinned for the call.</summary>
     private unsafe long TrySend(List<ArraySegment<byte>> batch, long skip)
     {
-        const int MaxVectors = 64;
+        const int MaxVectors = IBatchWriter.MaxSegments; // more only when a caller breaks the contract: sent in turns
         EpollInterop.IoVector* vectors = stackalloc EpollInterop.IoVector[MaxVectors];
         GCHandle* pins = stackalloc GCHandle[MaxVectors];
         int count = 0;
