@@ -10,73 +10,158 @@ namespace WsServer.Connections;
 /// Serves one accepted socket through the phases of a connection, each handing a value to the next:
 /// transport opened (<see cref="TransportOpener"/>), upgrade answered (<see cref="UpgradePhase"/>),
 /// session running (<see cref="SessionLoop"/>), finished (<see cref="ClosingPhase"/>). Never throws:
-/// whatever escapes a phase is logged, and the connection still finishes.
+/// whatever escapes a phase is logged, and the connection still finishes. On an epoll socket the
+/// session parks between reads and its end starts the last phase, so no async method of the
+/// connection is suspended while its peer is quiet; elsewhere one async method runs to the end.
 /// </summary>
-internal static class ConnectionRunner
+internal sealed class ConnectionRunner : ISessionOwner
 {
     // For TLS: zero-byte reads, so an idle connection waits without a receive buffer (as SocketReader does).
     private static readonly StreamPipeReaderOptions ReaderOptions =
         new(bufferSize: 4096, minimumReadSize: 1024, leaveOpen: true, useZeroByteReads: true);
 
-    /// <summary>Serves <paramref name="socket"/> to the end, then calls <paramref name="finished"/>. Never
-    /// throws: whatever escapes a phase is logged. The session runs in this same async method, because
-    /// each async frame a connection keeps for its life is memory every idle connection holds.</summary>
-    public static async Task RunAsync(ServerContext server, Socket socket, Listener listener, Action finished)
+    private readonly ServerContext _server;
+    private readonly Action _finished;
+    private OpenTransport? _transport;
+    private PipeReader? _input;
+    private CancellationTokenRegistration _abort;
+    private IDisposable? _scope;
+    private CloseDeadline? _deadline;
+    private WebSocketConnection? _connection;
+    private Task? _written;
+    private bool _parked; // the session finishes the connection itself
+
+    private ConnectionRunner(ServerContext server, Action finished)
     {
-        OpenTransport? transport = null;
-        PipeReader? input = null;
+        _server = server;
+        _finished = finished;
+    }
+
+    /// <summary>Serves <paramref name="socket"/> to the end, then calls <paramref name="finished"/>. Never
+    /// throws: whatever escapes a phase is logged.</summary>
+    public static Task RunAsync(ServerContext server, Socket socket, Listener listener, Action finished) =>
+        new ConnectionRunner(server, finished).RunAsync(socket, listener);
+
+    private async Task RunAsync(Socket socket, Listener listener)
+    {
         try
         {
-            transport = await TransportOpener.OpenAsync(server, socket, listener).ConfigureAwait(false);
-            if (transport is null) return;
-            using CancellationTokenRegistration abort = server.Aborting.UnsafeRegister(static t => ((OpenTransport)t!).Abort(), transport);
-            input = transport.CreateInput(ReaderOptions);
-            EstablishedConnection? established = null;
-            try
-            {
-                established = await new UpgradePhase(server, transport, input).RunAsync().ConfigureAwait(false);
-            }
-            catch (Exception ex) when (OpenTransport.IsEnd(ex))
-            {
-                Log.HandshakeAbandoned(server.Logger, transport.Remote, ex.Message);
-            }
+            _transport = await TransportOpener.OpenAsync(_server, socket, listener).ConfigureAwait(false);
+            if (_transport is null) return;
+            _abort = _server.Aborting.UnsafeRegister(static t => ((OpenTransport)t!).Abort(), _transport);
+            _input = _transport.CreateInput(ReaderOptions);
+            EstablishedConnection? established = await UpgradeAsync(_transport, _input).ConfigureAwait(false);
             if (established is null) return;
-
-            WebSocketConnection connection = established.Connection;
-            using IDisposable? scope = Log.ConnectionScope(server.Logger, connection.Id, connection.Info.RemoteEndPoint, connection.Info.Path);
-            using var deadline = new CloseDeadline(server.Time, server.Options.CloseTimeout, transport);
-            connection.Live.OnClosing(deadline.Arm);
-            Task written = connection.Live.Outbox.WriteToAsync(transport);
+            WebSocketConnection connection = Begin(established.Connection, _transport);
             bool initialized = false;
             try
             {
                 initialized = await connection.Calls.InitAsync(connection).ConfigureAwait(false);
                 if (initialized)
-                    await new SessionLoop(server, input, established, connection.Liveness, transport.Aborted).RunAsync().ConfigureAwait(false);
-            }
-            catch (Exception ex) when (OpenTransport.IsEnd(ex))
-            {
-                connection.Live.TransportEnded(transport.IsAborted ? null : ex);
-                Log.TransportEnded(server.Logger, connection.Id, ex.Message);
+                {
+                    var session = new SessionLoop(_server, _input, established, connection.Liveness, _transport.Aborted);
+                    if (_input is SocketReader { CanPark: true } reader)
+                    {
+                        _parked = true;
+                        session.Start(reader, this);
+                        return;
+                    }
+                    await session.RunAsync().ConfigureAwait(false);
+                }
             }
             catch (Exception ex)
             {
-                // Not the handler's (HandlerCalls catches those) nor the peer's: ours or a library's (zlib).
-                Log.ConnectionFailed(server.Logger, connection.Id, ex);
-                connection.Live.Fail(ex);
+                Absorb(ex);
             }
-            await new ClosingPhase(server, transport, input, connection, deadline, written).RunAsync(initialized).ConfigureAwait(false);
+            await CloseAsync(initialized).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
             // The phases catch what a connection can throw; anything else is a bug, logged, never lost.
-            Log.ConnectionTaskFailed(server.Logger, ex);
+            Log.ConnectionTaskFailed(_server.Logger, ex);
         }
         finally
         {
-            if (input is not null) await input.CompleteAsync().ConfigureAwait(false);
-            if (transport is not null) await transport.DisposeAsync().ConfigureAwait(false);
-            finished();
+            if (!_parked) await ReleaseAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The parked session has ended (its fault, if any): the last phase, in the connection's context.</summary>
+    void ISessionOwner.SessionEnded(Exception? fault) => _ = EndParkedAsync(fault);
+
+    private async Task EndParkedAsync(Exception? fault)
+    {
+        try
+        {
+            if (fault is not null) Absorb(fault);
+            await CloseAsync(initialized: true).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Log.ConnectionTaskFailed(_server.Logger, ex);
+        }
+        finally
+        {
+            await ReleaseAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task<EstablishedConnection?> UpgradeAsync(OpenTransport transport, PipeReader input)
+    {
+        try
+        {
+            return await new UpgradePhase(_server, transport, input).RunAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (OpenTransport.IsEnd(ex))
+        {
+            Log.HandshakeAbandoned(_server.Logger, transport.Remote, ex.Message);
+            return null;
+        }
+    }
+
+    // The connection's log scope (it flows into every later phase), its close deadline, and its writer.
+    private WebSocketConnection Begin(WebSocketConnection connection, OpenTransport transport)
+    {
+        _connection = connection;
+        _scope = Log.ConnectionScope(_server.Logger, connection.Id, connection.Info.RemoteEndPoint, connection.Info.Path);
+        _deadline = new CloseDeadline(_server.Time, _server.Options.CloseTimeout, transport);
+        connection.Live.OnClosing(_deadline.Arm);
+        _written = connection.Live.Outbox.WriteToAsync(transport);
+        return connection;
+    }
+
+    /// <summary>What ended the session early: the transport (reset, cut), or a fault of ours or a library's
+    /// (zlib); the handler's own faults are caught by <see cref="HandlerCalls"/>.</summary>
+    private void Absorb(Exception ex)
+    {
+        if (OpenTransport.IsEnd(ex))
+        {
+            _connection!.Live.TransportEnded(_transport!.IsAborted ? null : ex);
+            Log.TransportEnded(_server.Logger, _connection.Id, ex.Message);
+        }
+        else
+        {
+            Log.ConnectionFailed(_server.Logger, _connection!.Id, ex);
+            _connection.Live.Fail(ex);
+        }
+    }
+
+    private Task CloseAsync(bool initialized) =>
+        new ClosingPhase(_server, _transport!, _input!, _connection!, _deadline!, _written!).RunAsync(initialized);
+
+    private async Task ReleaseAsync()
+    {
+        _scope?.Dispose();
+        _deadline?.Dispose();
+        _abort.Dispose();
+        try
+        {
+            if (_input is not null) await _input.CompleteAsync().ConfigureAwait(false);
+            if (_transport is not null) await _transport.DisposeAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _finished();
         }
     }
 }

@@ -1,11 +1,13 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 using WsServer.Diagnostics;
 using WsServer.Handlers;
 using WsServer.Hosting;
 using WsServer.Protocol.Messages;
 using WsServer.Protocol.Session;
 using WsServer.Routing;
+using WsServer.Transport;
 
 namespace WsServer.Connections;
 
@@ -13,44 +15,132 @@ namespace WsServer.Connections;
 /// The third phase: the session running. Reads what the peer sends, lets the session turn it into
 /// events (its automatic replies go straight to the outbox), hands each message to the handler in
 /// the connection's turn, and writes once per read, so the replies to a burst leave together.
-/// Returns when the closing handshake is complete, the peer broke the protocol or the transport ended;
-/// transport errors propagate to the caller.
+/// Ends when the closing handshake is complete, the peer broke the protocol or the transport ended;
+/// transport errors are the caller's. On an epoll socket (<see cref="Start"/>) it parks between
+/// reads: it serves what the socket has, then leaves a callback for the socket's next edge and
+/// returns, so a quiet connection holds no async frame, only its objects.
 /// </summary>
 internal sealed class SessionLoop(ServerContext server, PipeReader input, EstablishedConnection established, Liveness liveness,
     CancellationToken aborted)
 {
+    private static readonly Action<object?> s_resume = static loop => ((SessionLoop)loop!).Resume();
+    private static readonly ContextCallback s_serve = static loop => ((SessionLoop)loop!).Serve();
+    private static readonly ContextCallback s_served = static loop => ((SessionLoop)loop!).OnServed();
+
     private readonly WebSocketConnection _connection = established.Connection;
     private readonly LiveSession _live = established.Connection.Live;
     private readonly RouteOptions _route = established.Route;
     private readonly Action _flush = established.Connection.Live.Outbox.Flush;
+    private SocketReader? _reader;
+    private ISessionOwner? _owner;
+    private ExecutionContext? _context; // the connection's log scope, for the phases run from the loop's callbacks
+    private ValueTask<bool> _serving;
+    private Action? _onServed; // made when a handler first goes asynchronous
 
+    /// <summary>Reads and dispatches until the session ends (a stream, or .NET's socket engine).</summary>
     public async Task RunAsync()
+    {
+        // No token: an abort disposes the socket, which ends the read, and a pending read with a token
+        // would hold a registration on it for as long as the connection is idle.
+        while (!await ProcessAsync(await input.ReadAsync().ConfigureAwait(false)).ConfigureAwait(false))
+        {
+        }
+    }
+
+    /// <summary>Serves the session from <paramref name="reader"/>, parking whenever the socket has nothing;
+    /// returns at the first park. <paramref name="owner"/> is told once, when the session has ended.</summary>
+    public void Start(SocketReader reader, ISessionOwner owner)
+    {
+        _reader = reader;
+        _owner = owner;
+        _context = ExecutionContext.Capture();
+        Serve();
+    }
+
+    // The socket's edge, on the loop's thread (or the pool's): in the connection's context again.
+    private void Resume()
+    {
+        if (_context is null) Serve();
+        else ExecutionContext.Run(_context, s_serve, this);
+    }
+
+    private void Serve()
     {
         while (true)
         {
-            // No token: an abort disposes the socket, which ends the read, and a pending read with a token
-            // would hold a registration on it for as long as the connection is idle.
-            ReadResult read = await input.ReadAsync().ConfigureAwait(false);
-            liveness.MarkReceived();
-            ReadOnlySequence<byte> unread = read.Buffer;
-            bool ended = false;
-            while (!ended)
+            ValueTask<bool> serving = ServeWhileReadableAsync();
+            if (!serving.IsCompleted)
             {
-                if (_live.TryReadEvent(ref unread, out ProtocolEvent evt) == OperationStatus.NeedMoreData) break;
-                ended = await DispatchAsync(evt).ConfigureAwait(false);
-            }
-            // Everything this read produced is written at once, on this thread.
-            _flush();
-            server.Metrics.BytesReceived(read.Buffer.Length - unread.Length);
-            input.AdvanceTo(unread.Start, read.Buffer.End);
-            if (ended) return;
-            await PauseWhileOverLimitAsync().ConfigureAwait(false);
-            if (read.IsCompleted)
-            {
-                _live.TransportEnded(null);
+                // A handler (or back-pressure) went asynchronous: go on when it is done.
+                _serving = serving;
+                serving.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_onServed ??= OnServedInContext);
                 return;
             }
+            if (!ParkOrEnd(serving)) return;
         }
+    }
+
+    private void OnServedInContext()
+    {
+        if (_context is null) OnServed();
+        else ExecutionContext.Run(_context, s_served, this);
+    }
+
+    private void OnServed()
+    {
+        ValueTask<bool> serving = _serving;
+        _serving = default;
+        if (ParkOrEnd(serving)) Serve();
+    }
+
+    /// <summary>After serving: parks until the next edge, or tells the owner the session ended. True
+    /// when an edge came before parking: serve again now.</summary>
+    private bool ParkOrEnd(ValueTask<bool> serving)
+    {
+        try
+        {
+            if (!serving.Result) return !_reader!.TryParkUntilReadable(s_resume, this);
+            _owner!.SessionEnded(null);
+        }
+        catch (Exception ex)
+        {
+            _owner!.SessionEnded(ex);
+        }
+        return false;
+    }
+
+    /// <summary>True when the session is done reading; false when the socket has nothing now.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> ServeWhileReadableAsync()
+    {
+        while (_reader!.TryReceive(out ReadResult read))
+        {
+            if (await ProcessAsync(read).ConfigureAwait(false)) return true;
+        }
+        return false;
+    }
+
+    /// <summary>Acts on one read: its events, then everything they produced written at once, on this
+    /// thread. True when the session is done reading.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> ProcessAsync(ReadResult read)
+    {
+        liveness.MarkReceived();
+        ReadOnlySequence<byte> unread = read.Buffer;
+        bool ended = false;
+        while (!ended)
+        {
+            if (_live.TryReadEvent(ref unread, out ProtocolEvent evt) == OperationStatus.NeedMoreData) break;
+            ended = await DispatchAsync(evt).ConfigureAwait(false);
+        }
+        _flush();
+        server.Metrics.BytesReceived(read.Buffer.Length - unread.Length);
+        input.AdvanceTo(unread.Start, read.Buffer.End);
+        if (ended) return true;
+        await PauseWhileOverLimitAsync().ConfigureAwait(false);
+        if (!read.IsCompleted) return false;
+        _live.TransportEnded(null);
+        return true;
     }
 
     /// <summary>A peer that does not read what it is sent (its pongs included) is not read from either,
@@ -102,4 +192,11 @@ internal sealed class SessionLoop(ServerContext server, PipeReader input, Establ
                 throw new System.Diagnostics.UnreachableException($"Unknown protocol event {evt.Kind}.");
         }
     }
+}
+
+/// <summary>Who finishes a connection whose session parks (<see cref="SessionLoop.Start"/>).</summary>
+internal interface ISessionOwner
+{
+    /// <summary>The session has ended, by the protocol or by <paramref name="fault"/>; called once.</summary>
+    void SessionEnded(Exception? fault);
 }

@@ -76,26 +76,43 @@ internal sealed class SocketReader : PipeReader
         return Result();
     }
 
-    // A receive is tried only when bytes may be there: after an edge, or when the last one filled its room.
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<ReadResult> ReceiveFromLoopAsync(EpollSocket socket, CancellationToken cancellationToken)
+    /// <summary>On an <see cref="EpollSocket"/>: what is buffered or waiting on the socket now, without
+    /// waiting; false when there is nothing (the array is then back in the pool): park on
+    /// <see cref="TryParkUntilReadable"/>.</summary>
+    public bool TryReceive(out ReadResult result)
     {
-        while (true)
+        if (TryRead(out result)) return true;
+        EpollSocket socket = _epoll ?? throw new InvalidOperationException("Only a reader on an epoll socket receives without waiting.");
+        // A receive is tried only when bytes may be there: after an edge, or when the last one filled its room.
+        while (_filledRoom || socket.MayHaveInput)
         {
-            if (!_filledRoom && !socket.MayHaveInput)
-            {
-                if (_start == _end) ReturnBuffer();
-                await socket.WaitReadableAsync(cancellationToken).ConfigureAwait(false);
-            }
             Memory<byte> room = Room();
             int received = socket.Receive(room.Span);
             _filledRoom = received == room.Length;
             if (received < 0) continue;
             if (received == 0) _ended = true;
             _end += received;
-            return Result();
+            result = Result();
+            return true;
         }
+        if (_start == _end) ReturnBuffer();
+        return false;
     }
+
+    /// <summary>After <see cref="TryReceive"/> found nothing: <paramref name="resume"/> runs at the socket's next
+    /// edge and nothing waits meanwhile; false when the edge came already (receive again).</summary>
+    public bool TryParkUntilReadable(Action<object?> resume, object state) => _epoll!.TryParkReading(resume, state);
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<ReadResult> ReceiveFromLoopAsync(EpollSocket socket, CancellationToken cancellationToken)
+    {
+        ReadResult result;
+        while (!TryReceive(out result)) await socket.WaitReadableAsync(cancellationToken).ConfigureAwait(false);
+        return result;
+    }
+
+    /// <summary>True when reads can park instead of wait (<see cref="TryReceive"/>): on an epoll socket.</summary>
+    public bool CanPark => _epoll is not null;
 
     private ReadResult Result()
     {

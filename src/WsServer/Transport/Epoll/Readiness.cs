@@ -40,6 +40,21 @@ internal sealed class Readiness : IValueTaskSource
         return new ValueTask(this, _core.Version);
     }
 
+    /// <summary>After an attempt that would block, instead of a wait: has <paramref name="resume"/> called
+    /// with <paramref name="state"/> at the next edge (on the loop's thread when inline), so that nothing
+    /// waits meanwhile (no async frame is held while the socket is quiet). False when an edge came since
+    /// <see cref="Arm"/>: try again now. Throws what <see cref="Fail"/> was given.</summary>
+    public bool TryPark(Action<object?> resume, object state)
+    {
+        if (_fault is not null) throw _fault;
+        if (_lasting) return false;
+        _core.Reset();
+        if (Interlocked.CompareExchange(ref _state, Waiting, Idle) != Idle) return false;
+        // An edge between the exchange and this call has completed the core: it then queues resume itself.
+        _core.OnCompleted(resume, state, _core.Version, ValueTaskSourceOnCompletedFlags.None);
+        return true;
+    }
+
     /// <summary>An edge (from the loop's thread); <paramref name="lasting"/> for one that stays true (a
     /// FIN: a receive that got the bytes before it does not yet see it, and no other edge will come).</summary>
     public void Signal(bool lasting = false)
