@@ -8,7 +8,7 @@ namespace WsServer.Transport.Epoll;
 /// A plain TCP connection served by an <see cref="EpollLoop"/> instead of .NET's socket engine: reads and
 /// writes are direct non-blocking calls on the socket's descriptor, made on whatever thread runs the
 /// connection, and a call that would block waits for the loop's next edge. Per connection this is one
-/// small object and two waiters, where .NET's engine keeps an async context, event args and their
+/// small object and its reader's waiter, where .NET's engine keeps an async context, event args and their
 /// operations, and a read that finds nothing costs one <c>recv</c>, not a zero-byte receive and its
 /// <c>ioctl</c>. The <see cref="Socket"/> stays the owner of the descriptor: each call holds a reference to
 /// its handle, so a <see cref="Socket.Dispose()"/> from another thread never closes a descriptor in use.
@@ -22,7 +22,9 @@ internal sealed class EpollSocket : IDisposable
     private readonly int _fd;
     private readonly EpollLoop _loop;
     private readonly Readiness _readable;
-    private readonly Readiness _writable;
+    private readonly bool _inline;
+    private Readiness? _writable; // made when a send first finds the socket's buffer full
+    private Exception? _aborted;
     private int _removed;
 
     public EpollSocket(Socket socket, bool inline)
@@ -31,7 +33,7 @@ internal sealed class EpollSocket : IDisposable
         _handle = socket.SafeHandle;
         _fd = (int)_handle.DangerousGetHandle();
         _readable = new Readiness(inline);
-        _writable = new Readiness(inline);
+        _inline = inline;
         Generation = (uint)Interlocked.Increment(ref s_generations);
         _loop = EpollLoop.Next();
         _loop.Add(_fd, this);
@@ -81,8 +83,9 @@ internal sealed class EpollSocket : IDisposable
     public void Abort()
     {
         var aborted = new ObjectDisposedException(nameof(Socket), "The connection was cut.");
+        Interlocked.CompareExchange(ref _aborted, aborted, null);
         _readable.Fail(aborted);
-        _writable.Fail(aborted);
+        Volatile.Read(ref _writable)?.Fail(aborted);
     }
 
     /// <summary>From the loop's thread.</summary>
@@ -91,7 +94,7 @@ internal sealed class EpollSocket : IDisposable
         const uint ended = EpollInterop.ReadHangUp | EpollInterop.HangUp | EpollInterop.Error;
         const uint failed = EpollInterop.HangUp | EpollInterop.Error;
         if ((events & (EpollInterop.In | ended)) != 0) _readable.Signal(lasting: (events & ended) != 0);
-        if ((events & (EpollInterop.Out | failed)) != 0) _writable.Signal(lasting: (events & failed) != 0);
+        if ((events & (EpollInterop.Out | failed)) != 0) Volatile.Read(ref _writable)?.Signal(lasting: (events & failed) != 0);
     }
 
     /// <summary>Leaves the loop and ends the waits; the socket itself is its owner's to dispose.</summary>
@@ -116,7 +119,7 @@ internal sealed class EpollSocket : IDisposable
     {
         while (!rest.IsEmpty)
         {
-            await _writable.WaitAsync().ConfigureAwait(false);
+            await Writable().WaitAsync().ConfigureAwait(false);
             rest = rest[TrySend(rest.Span)..];
         }
     }
@@ -126,14 +129,25 @@ internal sealed class EpollSocket : IDisposable
     {
         while (sent < total)
         {
-            await _writable.WaitAsync().ConfigureAwait(false);
+            await Writable().WaitAsync().ConfigureAwait(false);
             sent += TrySend(batch, sent);
         }
     }
 
+    /// <summary>The writer's waiter, made at the first send that would block: most connections never need
+    /// one. It starts ready (the send is tried again once it exists, so an edge before it is not missed)
+    /// and failed when the socket was cut before it.</summary>
+    private Readiness Writable()
+    {
+        if (Volatile.Read(ref _writable) is { } writable) return writable;
+        Interlocked.CompareExchange(ref _writable, new Readiness(_inline), null);
+        if (Volatile.Read(ref _aborted) is { } aborted) _writable.Fail(aborted);
+        return _writable;
+    }
+
     private int TrySend(ReadOnlySpan<byte> bytes)
     {
-        _writable.Arm();
+        _writable?.Arm();
         using var lease = new HandleLease(_handle);
         return EpollInterop.Send(_fd, bytes);
     }
@@ -147,7 +161,7 @@ internal sealed class EpollSocket : IDisposable
         EpollInterop.IoVector* vectors = stackalloc EpollInterop.IoVector[MaxVectors];
         GCHandle* pins = stackalloc GCHandle[MaxVectors];
         int count = 0;
-        _writable.Arm();
+        _writable?.Arm();
         try
         {
             foreach (ArraySegment<byte> segment in batch)
