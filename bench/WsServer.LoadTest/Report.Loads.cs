@@ -47,7 +47,8 @@ internal sealed partial class Report
         Line();
         Line($"Ratio: WsServer/{Other} for rates, {Other}/WsServer for latency and memory, so above 1 always means WsServer is better. "
             + "Server CPU/op: the child's CPU time (user + system) over the window divided by the operations in it "
-            + "(messages echoed, upgrades, deliveries), median of the rounds.");
+            + "(messages echoed, upgrades, deliveries), median of the rounds; in brackets the share of it spent in the kernel "
+            + "(system time: syscalls, the TCP stack, loopback delivery to the client), which bounds what any user-space change can win.");
         Flush();
     }
 
@@ -60,7 +61,9 @@ internal sealed partial class Report
     private static string CpuPerOp(IReadOnlyList<Sample> samples)
     {
         double us = Median(samples.Select(s => s.ServerMicrosecondsPerOperation));
-        return double.IsNaN(us) ? "–" : $"{us.ToString(us >= 100 ? "0" : "0.00", CultureInfo.InvariantCulture)} µs";
+        double kernel = Median(samples.Select(s => s.Usage.ServerKernelPercent));
+        return double.IsNaN(us) ? "–"
+            : $"{us.ToString(us >= 100 ? "0" : "0.00", CultureInfo.InvariantCulture)} µs ({kernel.ToString("0", CultureInfo.InvariantCulture)} % kernel)";
     }
 
     private static string Percent(IReadOnlyList<Sample> samples, Func<Sample, double> percent) =>

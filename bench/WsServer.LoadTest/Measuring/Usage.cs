@@ -4,9 +4,13 @@ using WsServer.LoadTest.Servers;
 namespace WsServer.LoadTest.Measuring;
 
 /// <summary>What one server child and this tool (the load generator) did over a measured window: its wall time,
-/// the CPU time of each process (user + system, every thread) and the child's own GC counters.</summary>
-internal readonly record struct Usage(TimeSpan Elapsed, TimeSpan ServerCpu, TimeSpan ClientCpu, ServerStats Server)
+/// the CPU time of each process (user + system, every thread; the server's system part too) and the child's own GC counters.</summary>
+internal readonly record struct Usage(TimeSpan Elapsed, TimeSpan ServerCpu, TimeSpan ServerKernelCpu, TimeSpan ClientCpu, ServerStats Server)
 {
+    /// <summary>The share of the server's CPU time spent in the kernel (syscalls, the TCP stack, loopback
+    /// delivery): what no user-space change can cut.</summary>
+    public double ServerKernelPercent => ServerCpu > TimeSpan.Zero ? 100 * (ServerKernelCpu / ServerCpu) : double.NaN;
+
     /// <summary>The server child's CPU as a percentage of one core.</summary>
     public double ServerCpuPercent => Percent(ServerCpu);
 
@@ -30,7 +34,7 @@ internal sealed class UsageMeter
     private readonly ServerProcess _server;
     private readonly ServerStats _stats;
     private readonly long _start;
-    private readonly TimeSpan _serverCpu;
+    private readonly (TimeSpan Total, TimeSpan Kernel) _serverCpu;
     private readonly TimeSpan _clientCpu;
 
     private UsageMeter(ServerProcess server, ServerStats stats)
@@ -50,10 +54,10 @@ internal sealed class UsageMeter
     public async Task<Usage> StopAsync(bool collect = false)
     {
         TimeSpan elapsed = Stopwatch.GetElapsedTime(_start);
-        TimeSpan serverCpu = _server.ReadCpuTime();
+        (TimeSpan Total, TimeSpan Kernel) serverCpu = _server.ReadCpuTime();
         TimeSpan clientCpu = ClientCpu();
         ServerStats stats = await _server.StatsAsync(collect);
-        return new Usage(elapsed, serverCpu - _serverCpu, clientCpu - _clientCpu, stats - _stats);
+        return new Usage(elapsed, serverCpu.Total - _serverCpu.Total, serverCpu.Kernel - _serverCpu.Kernel, clientCpu - _clientCpu, stats - _stats);
     }
 
     private static TimeSpan ClientCpu()

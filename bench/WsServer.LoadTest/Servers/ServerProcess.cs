@@ -78,10 +78,10 @@ internal sealed class ServerProcess : IDisposable
 
     /// <summary>The child's CPU time so far (user + system, every thread), from /proc through
     /// <see cref="Process.TotalProcessorTime"/>; clock-tick resolution (10 ms).</summary>
-    public TimeSpan ReadCpuTime()
+    public (TimeSpan Total, TimeSpan Kernel) ReadCpuTime()
     {
         _process.Refresh();
-        return _process.TotalProcessorTime;
+        return (_process.TotalProcessorTime, _process.PrivilegedProcessorTime);
     }
 
     /// <summary>The server's GC counters (after a full blocking collection when <paramref name="collect"/>).</summary>
