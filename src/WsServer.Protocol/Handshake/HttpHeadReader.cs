@@ -25,6 +25,14 @@ internal static class HttpHeadReader
         "Sec-WebSocket-Accept", "Server", "Date",
     ];
 
+    // The last value of each known field, for the fields whose values repeat across connections; null for
+    // those that never repeat or must not outlive their request in a static (keys, cookies, credentials).
+    private static readonly string?[] s_lastValues = CreateLastValues(except: ["Cookie", "Authorization", "Sec-WebSocket-Key",
+        "Sec-WebSocket-Accept", "Date", "Content-Length"]);
+
+    private static string?[] CreateLastValues(string[] except) =>
+        Array.ConvertAll(KnownNames, name => except.Contains(name) ? null : "");
+
     /// <summary>Done: the head is parsed and <paramref name="input"/> sliced past its blank line.
     /// NeedMoreData: nothing consumed. InvalidData: nothing consumed; <paramref name="rejection"/> says why.</summary>
     internal static OperationStatus TryRead<T>(ref ReadOnlySequence<byte> input, HandshakeLimits limits,
@@ -137,17 +145,31 @@ internal static class HttpHeadReader
         // RFC 9110 §5.5: "Field values containing CR, LF, or NUL characters are invalid and dangerous".
         if (value.ContainsAny(HttpSyntax.ValueControlBytes))
             return HandshakeRejection.BadRequest("a header value holds a control character");
-        headers.Add(NameString(name), Encoding.Latin1.GetString(value));
+        int known = KnownIndex(name);
+        string text = known >= 0 && s_lastValues[known] is not null ? SharedValue(known, value) : Encoding.Latin1.GetString(value);
+        headers.Add(known >= 0 ? KnownNames[known] : Encoding.ASCII.GetString(name), text);
         return null;
     }
 
-    private static string NameString(ReadOnlySpan<byte> name)
+    private static int KnownIndex(ReadOnlySpan<byte> name)
     {
-        foreach (string known in KnownNames)
+        for (int i = 0; i < KnownNames.Length; i++)
         {
-            if (known.Length == name.Length && Ascii.Equals(name, known)) return known;
+            if (KnownNames[i].Length == name.Length && Ascii.Equals(name, KnownNames[i])) return i;
         }
-        return Encoding.ASCII.GetString(name);
+        return -1;
+    }
+
+    // The clients of one server mostly send the same Host, Origin, User-Agent and the rest, and every
+    // connection keeps its request's headers: the value a field had last is reused when the bytes are the
+    // same, so idle connections share one copy. Racy by design (a lost update only costs a copy).
+    private static string SharedValue(int known, ReadOnlySpan<byte> value)
+    {
+        string? last = Volatile.Read(ref s_lastValues[known]);
+        if (last!.Length == value.Length && Ascii.Equals(value, last)) return last;
+        string text = Encoding.Latin1.GetString(value);
+        Volatile.Write(ref s_lastValues[known], text);
+        return text;
     }
 
     private static ReadOnlySpan<byte> CopyToPooled(in ReadOnlySequence<byte> head, out byte[] rented)
