@@ -152,18 +152,31 @@ internal sealed class SessionLoop(ServerContext server, PipeReader input, Establ
         else await _live.Outbox.WaitForSpaceAsync(aborted).ConfigureAwait(false);
     }
 
-    /// <summary>Acts on one event; true when the connection is done reading.</summary>
-    private async ValueTask<bool> DispatchAsync(ProtocolEvent evt)
+    /// <summary>Acts on one event; true when the connection is done reading. A message whose handler
+    /// answers at once costs no async frame here (this runs per message).</summary>
+    private ValueTask<bool> DispatchAsync(ProtocolEvent evt)
+    {
+        if (evt.Kind != ProtocolEventKind.Message) return DispatchOtherAsync(evt);
+        server.Metrics.MessageReceived();
+        // After our close frame, the handler has said its last word: data is read and dropped.
+        if (!_live.IsOpen) return new(false);
+        var type = evt.MessageKind == MessageKind.Text ? MessageType.Text : MessageType.Binary;
+        ValueTask delivered = _connection.Calls.DeliverAsync(new WebSocketMessage(type, evt.Payload), _flush);
+        if (!delivered.IsCompletedSuccessfully) return NotEndedOnceDoneAsync(delivered);
+        delivered.GetAwaiter().GetResult();
+        return new(false);
+    }
+
+    private static async ValueTask<bool> NotEndedOnceDoneAsync(ValueTask delivered)
+    {
+        await delivered.ConfigureAwait(false);
+        return false;
+    }
+
+    private async ValueTask<bool> DispatchOtherAsync(ProtocolEvent evt)
     {
         switch (evt.Kind)
         {
-            case ProtocolEventKind.Message:
-                server.Metrics.MessageReceived();
-                // After our close frame, the handler has said its last word: data is read and dropped.
-                if (!_live.IsOpen) return false;
-                var type = evt.MessageKind == MessageKind.Text ? MessageType.Text : MessageType.Binary;
-                await _connection.Calls.DeliverAsync(new WebSocketMessage(type, evt.Payload), _flush).ConfigureAwait(false);
-                return false;
             case ProtocolEventKind.Ping or ProtocolEventKind.Pong:
                 if (evt.Kind == ProtocolEventKind.Pong)
                 {
