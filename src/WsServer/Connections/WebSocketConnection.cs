@@ -14,7 +14,7 @@ namespace WsServer.Connections;
 /// <c>TrySend</c> returns <see cref="SendStatus.QueueFull"/>. Once the connection is closing, sends
 /// throw <see cref="ConnectionClosedException"/> or return <see cref="SendStatus.Closed"/>.
 /// </summary>
-public sealed class WebSocketConnection
+public sealed class WebSocketConnection : IMailboxOwner
 {
     private readonly LiveSession _live;
     private readonly OpenTransport _transport;
@@ -219,7 +219,7 @@ public sealed class WebSocketConnection
         // A reply waiting for room holds the turn, and no handler runs meanwhile: a peer that neither
         // reads nor sends must still be found idle, so the check runs here rather than wait for the turn.
         if (_live.Outbox.HasSpaceWaiter) _liveness.Check(this, _transport);
-        else Mailbox.Post(Liveness.Tick);
+        else Mailbox.PostTick();
     }
 
     internal void Complete() => _completion.TrySetResult();
@@ -237,13 +237,11 @@ public sealed class WebSocketConnection
         return 0;
     }
 
-    /// <summary>An item from the mailbox, in the connection's turn: the keep-alive tick is ours, the rest the handler's.</summary>
-    internal ValueTask DeliverMailAsync(object? item)
-    {
-        if (!ReferenceEquals(item, Liveness.Tick)) return Calls.DeliverItemAsync(item);
-        _liveness.Check(this, _transport);
-        return ValueTask.CompletedTask;
-    }
+    /// <summary>An item from the mailbox, in the connection's turn: the handler's.</summary>
+    ValueTask IMailboxOwner.DeliverMailAsync(object? item) => Calls.DeliverItemAsync(item);
+
+    /// <summary>The mailbox's keep-alive tick, in the connection's turn.</summary>
+    void IMailboxOwner.CheckLiveness() => _liveness.Check(this, _transport);
 
     private async ValueTask SendAsync<T>(Func<LiveSession, T, bool, SendStatus> write, T payload, CancellationToken cancellationToken)
     {
