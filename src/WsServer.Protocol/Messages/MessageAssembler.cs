@@ -15,9 +15,10 @@ namespace WsServer.Protocol.Messages;
 /// Payload path per chunk: the caller unmasks into <see cref="GetChunkBuffer"/>, then
 /// <see cref="TryCommit"/> validates and keeps it. An extension that transforms payloads
 /// (permessage-deflate) fits between the two: unmask into a scratch buffer, inflate into
-/// <see cref="GetChunkBuffer"/>, commit what was produced.
+/// <see cref="GetChunkBuffer"/>, commit what was produced. A mutable struct, kept in its session's
+/// field (never copied), so a connection holds no separate object for it.
 /// </remarks>
-internal sealed class MessageAssembler
+internal struct MessageAssembler
 {
     private const int MinimumBuffer = 256;
 

@@ -19,7 +19,7 @@ namespace WsServer.Protocol.Session;
 public sealed partial class ProtocolSession : IDisposable
 {
     private readonly FrameReader _reader;
-    private readonly MessageAssembler _message;
+    private MessageAssembler _message; // a mutable struct: used in place, never copied
     private byte[]? _control;
     private FrameHeader _frame;
     private bool _inPayload;

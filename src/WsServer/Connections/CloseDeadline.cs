@@ -8,27 +8,27 @@ namespace WsServer.Connections;
 /// peer's FIN have the close timeout to go through). Whichever comes first starts it; when it passes,
 /// the transport is cut. No timer exists before it is armed.
 /// </summary>
+/// <remarks>Lock-free, so an idle connection holds no lock for it: the timer field goes from null to
+/// the one timer, or to <see cref="Spent"/> once disposed; an arm that loses the race disposes the
+/// timer it made.</remarks>
 internal sealed class CloseDeadline(TimeProvider time, TimeSpan timeout, OpenTransport transport) : IDisposable
 {
-    private readonly Lock _gate = new();
+    // Never fires: only marks the deadline as disposed.
+    private static readonly ITimer Spent = TimeProvider.System.CreateTimer(static _ => { }, null,
+        Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+
     private ITimer? _timer;
-    private bool _disposed;
 
     public void Arm()
     {
-        lock (_gate)
-        {
-            if (_timer is not null || _disposed) return;
-            _timer = time.CreateTimer(static t => ((OpenTransport)t!).Abort(), transport, timeout, Timeout.InfiniteTimeSpan);
-        }
+        if (Volatile.Read(ref _timer) is not null) return;
+        ITimer timer = time.CreateTimer(static t => ((OpenTransport)t!).Abort(), transport, timeout, Timeout.InfiniteTimeSpan);
+        if (Interlocked.CompareExchange(ref _timer, timer, null) is not null) timer.Dispose();
     }
 
     public void Dispose()
     {
-        lock (_gate)
-        {
-            _disposed = true;
-            _timer?.Dispose();
-        }
+        ITimer? timer = Interlocked.Exchange(ref _timer, Spent);
+        if (!ReferenceEquals(timer, Spent)) timer?.Dispose();
     }
 }

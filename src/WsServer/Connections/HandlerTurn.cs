@@ -7,19 +7,22 @@ namespace WsServer.Connections;
 /// back an uncontested one is one atomic exchange each (the loop does both per message); the lock and
 /// the queue of waiters are only for handing the turn on, in arrival order.
 /// </summary>
+/// <remarks>The queue of waiters is its own lock, and is created by the first contention: a connection
+/// whose turn was never contested holds neither.</remarks>
 internal sealed class HandlerTurn
 {
     private const int Free = 0, Held = 1, HeldAndAwaited = 2;
 
-    private readonly Lock _gate = new();
     private int _state;
-    private Queue<TaskCompletionSource>? _waiters;
+    private Queue<TaskCompletionSource>? _waiters; // never replaced once created
 
     /// <summary>Completes when the caller holds the turn.</summary>
     public ValueTask EnterAsync()
     {
         if (Interlocked.CompareExchange(ref _state, Held, Free) == Free) return ValueTask.CompletedTask;
-        lock (_gate)
+        Queue<TaskCompletionSource> waiters = Volatile.Read(ref _waiters)
+            ?? Interlocked.CompareExchange(ref _waiters, new Queue<TaskCompletionSource>(), null) ?? _waiters!;
+        lock (waiters)
         {
             while (true)
             {
@@ -29,7 +32,7 @@ internal sealed class HandlerTurn
                     || Interlocked.CompareExchange(ref _state, HeldAndAwaited, Held) == Held)
                 {
                     var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                    (_waiters ??= new Queue<TaskCompletionSource>()).Enqueue(waiter);
+                    waiters.Enqueue(waiter);
                     return new ValueTask(waiter.Task);
                 }
             }
@@ -41,11 +44,13 @@ internal sealed class HandlerTurn
     {
         if (Interlocked.CompareExchange(ref _state, Free, Held) == Held) return;
         TaskCompletionSource next;
-        lock (_gate)
+        // HeldAndAwaited: a waiter enqueued, so the queue exists.
+        Queue<TaskCompletionSource> waiters = _waiters!;
+        lock (waiters)
         {
-            next = _waiters!.Dequeue();
+            next = waiters.Dequeue();
             // Handed over: the waiter holds it now, with others still waiting or not.
-            if (_waiters.Count == 0) Volatile.Write(ref _state, Held);
+            if (waiters.Count == 0) Volatile.Write(ref _state, Held);
         }
         next.SetResult();
     }

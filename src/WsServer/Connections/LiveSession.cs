@@ -19,13 +19,13 @@ namespace WsServer.Connections;
 /// <remarks>The session loop reads under the gate too (the codec's automatic replies go straight
 /// into the outbox), one read's bytes at a time. Compression, the one slow step of sending, runs
 /// outside the gate, under a lock of its own that keeps compressed messages in the order their
-/// shared context saw them (RFC 7692 §7.2.1).</remarks>
+/// shared context saw them (RFC 7692 §7.2.1): the protocol session's monitor (private to this class,
+/// so nothing else locks it), rather than a lock object every connection would hold, compressing or not.</remarks>
 internal sealed class LiveSession
 {
     private const int MaxHeaderLength = 14;
 
     private readonly Lock _gate = new();
-    private readonly Lock _compressing = new();
     private readonly ProtocolSession _protocol;
     private ConnectionClosed? _ending;
     private volatile bool _open = true; // written under the gate whenever the session may have left Open
@@ -208,7 +208,7 @@ internal sealed class LiveSession
     /// <summary>Returns the session's buffers and zlib state; the session is closed afterwards.</summary>
     public void Release()
     {
-        lock (_compressing)
+        lock (_protocol)
         {
             lock (_gate)
             {
@@ -223,7 +223,7 @@ internal sealed class LiveSession
     private SendStatus SendCompressed(MessageKind kind, ReadOnlySpan<byte> payload, bool ignoreLimit, bool defer)
     {
         SendStatus status;
-        lock (_compressing)
+        lock (_protocol)
         {
             lock (_gate) status = Admit(ignoreLimit);
             if (status == SendStatus.Queued)

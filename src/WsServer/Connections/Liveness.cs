@@ -6,7 +6,7 @@ namespace WsServer.Connections;
 /// <summary>
 /// Keep-alive and idle detection, decided in the connection's own turn. The server's one heartbeat
 /// (once a second, for all connections) only asks <see cref="IsCheckDue"/> and posts a tick to the
-/// mailbox; the tick is judged when the connection is free, which is when a busy handler or a paused
+/// mailbox (a flag there, not a queued item); the tick is judged when the connection is free, which is when a busy handler or a paused
 /// read can be told apart from a silent peer: bytes waiting unread are signs of life too.
 /// </summary>
 /// <remarks>A peer silent for the keep-alive interval is pinged (once per silence); if no pong comes
@@ -14,9 +14,6 @@ namespace WsServer.Connections;
 /// peer silent for the idle timeout is closed with 1000.</remarks>
 internal sealed class Liveness(TimeProvider time, TimeSpan keepAliveInterval, TimeSpan pongTimeout, TimeSpan idleTimeout)
 {
-    /// <summary>The mailbox item that asks for a check.</summary>
-    public static readonly object Tick = new();
-
     private long _lastReceived = time.GetTimestamp();
     private long _pingedAfter = -1;
     private long _pongDueSince = -1;

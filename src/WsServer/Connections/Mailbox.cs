@@ -1,6 +1,14 @@
-using System.Collections.Concurrent;
-
 namespace WsServer.Connections;
+
+/// <summary>What a <see cref="Mailbox"/> delivers to, in the connection's turn.</summary>
+internal interface IMailboxOwner
+{
+    /// <summary>A posted item, for the handler.</summary>
+    ValueTask DeliverMailAsync(object? item);
+
+    /// <summary>The keep-alive tick: a liveness check.</summary>
+    void CheckLiveness();
+}
 
 /// <summary>
 /// A connection's mailbox, as an Erlang process has one: anything posted to it (a timer's tick, a
@@ -9,42 +17,106 @@ namespace WsServer.Connections;
 /// A drain is scheduled on the thread pool when the first item arrives and runs until the box is
 /// empty; an empty mailbox holds no queue.
 /// </summary>
-internal sealed class Mailbox(HandlerTurn turn, WebSocketConnection owner)
+/// <remarks>The keep-alive tick is a flag, not an item: it only asks for a liveness check in the
+/// connection's turn, which the drain runs before its next item, so a tick creates no queue. The queue
+/// of posted items is created by the first post and dropped when a drain empties it. Its state is
+/// guarded by the mailbox's own monitor (the mailbox is never handed out, so nothing else locks it):
+/// a lock object would be one more thing every connection holds.</remarks>
+internal sealed class Mailbox(HandlerTurn turn, IMailboxOwner owner) : IThreadPoolWorkItem
 {
-    private ConcurrentQueue<object?>? _items;
-    private int _draining;
-    private volatile bool _closed;
+    private Queue<object?>? _items;
+    private bool _tickDue;
+    private bool _draining; // a drain is scheduled or running, and will look at the box again
+    private bool _closed;
 
     /// <summary>Queues <paramref name="item"/>; false once the connection has ended.</summary>
     public bool Post(object? item)
     {
-        if (_closed) return false;
-        ConcurrentQueue<object?> items = _items ?? Interlocked.CompareExchange(ref _items, new(), null) ?? _items;
-        items.Enqueue(item);
-        if (Interlocked.Exchange(ref _draining, 1) == 0)
-            ThreadPool.UnsafeQueueUserWorkItem(static box => _ = box.DrainAsync(), this, preferLocal: false);
+        bool start;
+        lock (this)
+        {
+            if (_closed) return false;
+            (_items ??= new Queue<object?>()).Enqueue(item);
+            start = StartDrain();
+        }
+        if (start) ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
         return true;
     }
 
+    /// <summary>Asks for a liveness check in the connection's turn (at most one is pending).</summary>
+    public void PostTick()
+    {
+        bool start;
+        lock (this)
+        {
+            if (_closed) return;
+            _tickDue = true;
+            start = StartDrain();
+        }
+        if (start) ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+    }
+
     /// <summary>No item is delivered from now on; those not yet delivered are dropped.</summary>
-    public void Close() => _closed = true;
+    public void Close()
+    {
+        lock (this)
+        {
+            _closed = true;
+            _items = null;
+            _tickDue = false;
+        }
+    }
+
+    /// <summary>True while the box holds a queue (for tests of the idle footprint).</summary>
+    internal bool HoldsQueue
+    {
+        get
+        {
+            lock (this) return _items is not null;
+        }
+    }
+
+    void IThreadPoolWorkItem.Execute() => _ = DrainAsync();
+
+    // Under the monitor: true when no drain is scheduled, and the caller is to schedule one.
+    private bool StartDrain()
+    {
+        if (_draining) return false;
+        _draining = true;
+        return true;
+    }
 
     private async Task DrainAsync()
     {
-        while (true)
+        await turn.EnterAsync().ConfigureAwait(false);
+        try
         {
-            await turn.EnterAsync().ConfigureAwait(false);
-            try
+            while (TryTake(out object? item, out bool tick))
             {
-                while (!_closed && _items!.TryDequeue(out object? item)) await owner.DeliverMailAsync(item).ConfigureAwait(false);
+                if (tick) owner.CheckLiveness();
+                else await owner.DeliverMailAsync(item).ConfigureAwait(false);
             }
-            finally
-            {
-                turn.Exit();
-            }
-            Volatile.Write(ref _draining, 0);
-            // An item posted after the last dequeue and before the flag was cleared finds no drain: take it.
-            if (_closed || _items!.IsEmpty || Interlocked.Exchange(ref _draining, 1) != 0) return;
+        }
+        finally
+        {
+            turn.Exit();
+        }
+    }
+
+    /// <summary>The next thing to do; false when there is none, and then this drain is over: finding
+    /// the box empty and ending the drain are one step, so an item posted meanwhile starts the next.</summary>
+    private bool TryTake(out object? item, out bool tick)
+    {
+        item = null;
+        lock (this)
+        {
+            tick = _tickDue && !_closed;
+            _tickDue = false;
+            if (tick) return true;
+            if (!_closed && _items is not null && _items.TryDequeue(out item)) return true;
+            _items = null; // drained: an idle connection holds no queue
+            _draining = false;
+            return false;
         }
     }
 }

@@ -25,6 +25,7 @@ internal sealed record EstablishedConnection(WebSocketConnection Connection, Rou
 /// </summary>
 internal sealed class UpgradePhase(ServerContext server, OpenTransport transport, PipeReader input)
 {
+    private static ProtocolOptions s_plainOptions = ProtocolOptions.Default;
     private static readonly HandshakeRejection InternalError = new(500, "internal server error");
     private static readonly HandshakeRejection ShuttingDown =
         new(503, "server shutting down") { Headers = [new("Retry-After", "5")] };
@@ -57,12 +58,11 @@ internal sealed class UpgradePhase(ServerContext server, OpenTransport transport
         HandshakeAccept accept = deflate is { } agreed ? negotiated with { Extensions = agreed.ResponseHeader } : negotiated;
         if (TryWriteAccept(request, accept) is not { } answer) return await RefuseAsync(request.Target, InternalError).ConfigureAwait(false);
 
-        var live = new LiveSession(new ProtocolOptions
-        {
-            MaxMessageSize = route.Options.MaxMessageSize ?? server.Options.MaxMessageSize,
-            Deflate = deflate?.Parameters,
-            Compression = compression,
-        }, server.Options.SendQueueLimit, route.Options.SlowConsumer ?? server.Options.SlowConsumer, server.Metrics);
+        long maxMessageSize = route.Options.MaxMessageSize ?? server.Options.MaxMessageSize;
+        ProtocolOptions protocol = deflate is { } agreement
+            ? new ProtocolOptions { MaxMessageSize = maxMessageSize, Deflate = agreement.Parameters, Compression = compression }
+            : PlainOptions(maxMessageSize);
+        var live = new LiveSession(protocol, server.Options.SendQueueLimit, route.Options.SlowConsumer ?? server.Options.SlowConsumer, server.Metrics);
         live.QueueHandshakeAnswer(answer.WrittenSpan);
         WebSocketConnection connection = CreateConnection(request, route, accept, outcome.Items, live);
         if (Refusal(server.TryRegister(connection)) is { } refused)
@@ -73,6 +73,17 @@ internal sealed class UpgradePhase(ServerContext server, OpenTransport transport
         Log.ConnectionOpened(server.Logger, connection.Id, transport.Remote, request.Path);
         server.Metrics.ConnectionOpened();
         return new EstablishedConnection(connection, route.Options);
+    }
+
+    /// <summary>The options of a session without permessage-deflate: only the size limit, which most
+    /// connections share, so they share one object (the last one made) instead of one each.</summary>
+    private static ProtocolOptions PlainOptions(long maxMessageSize)
+    {
+        ProtocolOptions last = Volatile.Read(ref s_plainOptions);
+        if (last.MaxMessageSize == maxMessageSize) return last;
+        var created = new ProtocolOptions { MaxMessageSize = maxMessageSize };
+        Volatile.Write(ref s_plainOptions, created);
+        return created;
     }
 
     private static HandshakeRejection? Refusal(Admission admission) => admission switch

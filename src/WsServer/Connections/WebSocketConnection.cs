@@ -14,18 +14,26 @@ namespace WsServer.Connections;
 /// <c>TrySend</c> returns <see cref="SendStatus.QueueFull"/>. Once the connection is closing, sends
 /// throw <see cref="ConnectionClosedException"/> or return <see cref="SendStatus.Closed"/>.
 /// </summary>
-public sealed class WebSocketConnection
+public sealed class WebSocketConnection : IMailboxOwner
 {
+    private static readonly TaskCompletionSource Completed = CreateCompleted();
+
+    // The gate of every connection that ended before its first subscription: it only ever guards the
+    // refusal of a late subscription.
+    private static readonly Lock EndedGate = new();
+
     private readonly LiveSession _live;
     private readonly OpenTransport _transport;
     private readonly Liveness _liveness;
     private readonly TimeProvider _time;
     private readonly TimeSpan _pongTimeout;
     private readonly TopicRegistry _topics;
-    private readonly Lock _subscriptionsGate = new();
+    // Most connections never subscribe, and few are awaited: the gate and the completion source are
+    // created on first use, so an idle connection holds neither.
+    private Lock? _subscriptionsGate;
     private HashSet<string>? _subscriptions;
     private bool _finished;
-    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource? _completion;
 
     internal WebSocketConnection(ConnectionInfo info, LiveSession live, HandlerCalls calls, OpenTransport transport,
         TimeProvider time, Liveness liveness, TimeSpan pongTimeout, ServerInstruments metrics, TopicRegistry topics)
@@ -60,7 +68,19 @@ public sealed class WebSocketConnection
     public TimeSpan? RoundTripTime => Pings.LastRoundTripTime;
 
     /// <summary>Completes when the connection has ended and the handler's closed callback has run.</summary>
-    public Task Completion => _completion.Task;
+    public Task Completion
+    {
+        get
+        {
+            TaskCompletionSource? completion = Volatile.Read(ref _completion);
+            if (completion is null)
+            {
+                var created = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                completion = Interlocked.CompareExchange(ref _completion, created, null) ?? created;
+            }
+            return completion.Task;
+        }
+    }
 
     internal HandlerCalls Calls { get; }
 
@@ -165,7 +185,7 @@ public sealed class WebSocketConnection
     public bool Subscribe(string topic)
     {
         ArgumentException.ThrowIfNullOrEmpty(topic);
-        lock (_subscriptionsGate)
+        lock (SubscriptionsGate())
         {
             if (_finished || !(_subscriptions ??= new(StringComparer.Ordinal)).Add(topic)) return false;
             return _topics.Subscribe(topic, this);
@@ -176,7 +196,8 @@ public sealed class WebSocketConnection
     public bool Unsubscribe(string topic)
     {
         ArgumentException.ThrowIfNullOrEmpty(topic);
-        lock (_subscriptionsGate)
+        if (Volatile.Read(ref _subscriptionsGate) is not { } gate) return false; // never subscribed
+        lock (gate)
         {
             if (_subscriptions?.Remove(topic) != true) return false;
             return _topics.Unsubscribe(topic, this);
@@ -197,14 +218,16 @@ public sealed class WebSocketConnection
     {
         get
         {
-            lock (_subscriptionsGate) return _subscriptions is null ? [] : [.. _subscriptions];
+            if (Volatile.Read(ref _subscriptionsGate) is not { } gate) return [];
+            lock (gate) return _subscriptions is null ? [] : [.. _subscriptions];
         }
     }
 
     /// <summary>The connection has ended: no more subscriptions, and those it had are dropped.</summary>
     internal void EndSubscriptions()
     {
-        lock (_subscriptionsGate)
+        // No gate yet: the shared one becomes it, so a subscription racing with the end still sees the end.
+        lock (Interlocked.CompareExchange(ref _subscriptionsGate, EndedGate, null) ?? EndedGate)
         {
             _finished = true;
             if (_subscriptions is null) return;
@@ -219,10 +242,11 @@ public sealed class WebSocketConnection
         // A reply waiting for room holds the turn, and no handler runs meanwhile: a peer that neither
         // reads nor sends must still be found idle, so the check runs here rather than wait for the turn.
         if (_live.Outbox.HasSpaceWaiter) _liveness.Check(this, _transport);
-        else Mailbox.Post(Liveness.Tick);
+        else Mailbox.PostTick();
     }
 
-    internal void Complete() => _completion.TrySetResult();
+    // Completed before anyone asked: the shared completed source stands in.
+    internal void Complete() => Interlocked.CompareExchange(ref _completion, Completed, null)?.TrySetResult();
 
     /// <summary>A keep-alive ping, tracked for the round-trip time; false when the connection is closing.</summary>
     internal bool SendKeepAlivePing() => SendTrackedPing(null) != 0;
@@ -237,13 +261,11 @@ public sealed class WebSocketConnection
         return 0;
     }
 
-    /// <summary>An item from the mailbox, in the connection's turn: the keep-alive tick is ours, the rest the handler's.</summary>
-    internal ValueTask DeliverMailAsync(object? item)
-    {
-        if (!ReferenceEquals(item, Liveness.Tick)) return Calls.DeliverItemAsync(item);
-        _liveness.Check(this, _transport);
-        return ValueTask.CompletedTask;
-    }
+    /// <summary>An item from the mailbox, in the connection's turn: the handler's.</summary>
+    ValueTask IMailboxOwner.DeliverMailAsync(object? item) => Calls.DeliverItemAsync(item);
+
+    /// <summary>The mailbox's keep-alive tick, in the connection's turn.</summary>
+    void IMailboxOwner.CheckLiveness() => _liveness.Check(this, _transport);
 
     private async ValueTask SendAsync<T>(Func<LiveSession, T, bool, SendStatus> write, T payload, CancellationToken cancellationToken)
     {
@@ -257,6 +279,21 @@ public sealed class WebSocketConnection
             case SendStatus.QueueFull: throw new SendQueueFullException(Id);
             default: throw new ConnectionClosedException(Id);
         }
+    }
+
+    private Lock SubscriptionsGate()
+    {
+        Lock? gate = Volatile.Read(ref _subscriptionsGate);
+        if (gate is not null) return gate;
+        var created = new Lock();
+        return Interlocked.CompareExchange(ref _subscriptionsGate, created, null) ?? created;
+    }
+
+    private static TaskCompletionSource CreateCompleted()
+    {
+        var completed = new TaskCompletionSource();
+        completed.SetResult();
+        return completed;
     }
 
     private static ReadOnlySpan<byte> CheckControl(ReadOnlySpan<byte> data)
