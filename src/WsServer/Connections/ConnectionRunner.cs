@@ -125,7 +125,7 @@ internal sealed class ConnectionRunner : ISessionOwner
         _connection = connection;
         _scope = Log.ConnectionScope(_server.Logger, connection.Id, connection.Info.RemoteEndPoint, connection.Info.Path);
         _deadline = new CloseDeadline(_server.Time, _server.Options.CloseTimeout, transport);
-        connection.Live.OnClosing(_deadline.Arm);
+        connection.Live.OnClosing(_deadline);
         _written = connection.Live.Outbox.WriteToAsync(transport);
         return connection;
     }

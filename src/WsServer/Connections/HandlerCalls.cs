@@ -39,19 +39,76 @@ internal sealed class HandlerCalls(HandlerSession handler, LiveSession live, ILo
         }
     }
 
-    /// <summary>Hands one message to the handler and carries out its result. <paramref name="flush"/>
-    /// runs when the handler goes asynchronous, so replies already queued are not held back by it.</summary>
-    public async ValueTask DeliverAsync(WebSocketMessage message, Action flush)
+    /// <summary>Hands one message to the handler and carries out its result (the session loop's; its
+    /// replies are deferred to the loop's flush). Per message: when the turn is free and the handler
+    /// answers at once, no async frame is made.</summary>
+    public ValueTask DeliverAsync(WebSocketMessage message)
     {
-        await Turn.EnterAsync().ConfigureAwait(false);
+        ValueTask entered = Turn.EnterAsync();
+        return entered.IsCompletedSuccessfully ? CallInTurn(message) : DeliverOnceEnteredAsync(entered, message);
+    }
+
+    private async ValueTask DeliverOnceEnteredAsync(ValueTask entered, WebSocketMessage message)
+    {
+        await entered.ConfigureAwait(false);
+        await CallInTurn(message).ConfigureAwait(false);
+    }
+
+    // Holds the turn, and gives it back when the call and its result are done.
+    private ValueTask CallInTurn(WebSocketMessage message)
+    {
+        bool done = true;
         try
         {
             long calledAt = metrics.HandlerCalled();
             ValueTask<HandleResult> pending = handler.HandleAsync(message, aborted);
-            if (!pending.IsCompleted) flush();
+            if (!pending.IsCompletedSuccessfully)
+            {
+                done = false;
+                return CompleteCallAsync(pending, calledAt);
+            }
+            metrics.HandlerReturned(calledAt);
+            HandleResult result = pending.Result;
+            if (TryApply(result, defer: true)) return default;
+            done = false;
+            return ApplyThenExitAsync(result);
+        }
+        catch (Exception ex) when (!IsOurCancellation(ex))
+        {
+            Fail(ex);
+            return default;
+        }
+        finally
+        {
+            if (done) Turn.Exit();
+        }
+    }
+
+    private async ValueTask CompleteCallAsync(ValueTask<HandleResult> pending, long calledAt)
+    {
+        try
+        {
+            // The handler went asynchronous: replies already queued are not held back by it.
+            live.Outbox.Flush();
             HandleResult result = await pending.ConfigureAwait(false);
             metrics.HandlerReturned(calledAt);
-            await ApplyAsync(result, defer: true, flush).ConfigureAwait(false);
+            await ApplyAsync(result, defer: true).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!IsOurCancellation(ex))
+        {
+            Fail(ex);
+        }
+        finally
+        {
+            Turn.Exit();
+        }
+    }
+
+    private async ValueTask ApplyThenExitAsync(HandleResult result)
+    {
+        try
+        {
+            await ApplyAsync(result, defer: true).ConfigureAwait(false);
         }
         catch (Exception ex) when (!IsOurCancellation(ex))
         {
@@ -71,7 +128,7 @@ internal sealed class HandlerCalls(HandlerSession handler, LiveSession live, ILo
             long calledAt = metrics.HandlerCalled();
             HandleResult result = await handler.HandleInfoAsync(item, aborted).ConfigureAwait(false);
             metrics.HandlerReturned(calledAt);
-            await ApplyAsync(result, defer: false, static () => { }).ConfigureAwait(false);
+            await ApplyAsync(result, defer: false).ConfigureAwait(false);
         }
         catch (Exception ex) when (!IsOurCancellation(ex))
         {
@@ -103,36 +160,49 @@ internal sealed class HandlerCalls(HandlerSession handler, LiveSession live, ILo
         live.Fail(ex);
     }
 
-    /// <summary>Carries out a result, in order with everything already queued.</summary>
-    private async ValueTask ApplyAsync(HandleResult result, bool defer, Action flush)
+    /// <summary>Carries out a result, in order with everything already queued, once the queue has room.</summary>
+    private async ValueTask ApplyAsync(HandleResult result, bool defer)
+    {
+        if (TryApply(result, defer)) return;
+        Task space = live.Outbox.WaitForSpaceAsync(aborted);
+        if (!space.IsCompleted)
+        {
+            if (defer) live.Outbox.Flush(); // deferred replies count against the limit: they must be being written
+            await space.ConfigureAwait(false);
+        }
+        Send(result, ignoreLimit: true, defer);
+    }
+
+    /// <summary>Carries out a result now; false, having done nothing, for a reply that must wait for room.</summary>
+    private bool TryApply(HandleResult result, bool defer)
     {
         switch (result.Action)
         {
             case HandleAction.NoReply:
-                return;
+                return true;
             case HandleAction.Reply:
                 // Back-pressure: while the peer is not reading, stop reading from it too. Under the
                 // other policies a full queue drops the reply or closes the connection.
                 bool wait = live.SlowConsumer == SlowConsumerPolicy.Wait;
                 // The snapshot spares the gate in the usual case; a full queue is checked again under it.
-                Task space = wait && live.IsOverLimit ? live.Outbox.WaitForSpaceAsync(aborted) : Task.CompletedTask;
-                if (!space.IsCompleted)
-                {
-                    flush(); // deferred replies count against the limit: they must be being written
-                    await space.ConfigureAwait(false);
-                }
-                if (result.Text is { } text) live.SendText(text, ignoreLimit: wait, defer);
-                else live.Send(result.IsText ? MessageKind.Text : MessageKind.Binary, result.Data.Span, ignoreLimit: wait, defer);
-                return;
+                if (wait && live.IsOverLimit) return false;
+                Send(result, ignoreLimit: wait, defer);
+                return true;
             case HandleAction.Ping or HandleAction.Pong:
                 live.SendControl(result.Action == HandleAction.Ping, result.Data.Span, defer);
-                return;
+                return true;
             case HandleAction.Close:
                 live.Close(result.CloseCode, result.CloseReason);
-                return;
+                return true;
             default:
                 throw new System.Diagnostics.UnreachableException($"Unknown handler action {result.Action}.");
         }
+    }
+
+    private void Send(HandleResult result, bool ignoreLimit, bool defer)
+    {
+        if (result.Text is { } text) live.SendText(text, ignoreLimit, defer);
+        else live.Send(result.IsText ? MessageKind.Text : MessageKind.Binary, result.Data.Span, ignoreLimit, defer);
     }
 
     private bool IsOurCancellation(Exception ex) => ex is OperationCanceledException && aborted.IsCancellationRequested;

@@ -29,7 +29,7 @@ internal sealed class LiveSession
     private readonly ProtocolSession _protocol;
     private ConnectionClosed? _ending;
     private volatile bool _open = true; // written under the gate whenever the session may have left Open
-    private Action? _closing;
+    private CloseDeadline? _closing;
 
     private readonly ServerInstruments _metrics;
 
@@ -64,9 +64,9 @@ internal sealed class LiveSession
         get { lock (_gate) return Outbox.PendingBytes; }
     }
 
-    /// <summary>Called once, outside the gate, when this side's close frame is queued: the peer's answer
+    /// <summary>Armed once, outside the gate, when this side's close frame is queued: the peer's answer
     /// is awaited from then on, up to the close timeout.</summary>
-    public void OnClosing(Action closing) => _closing = closing;
+    public void OnClosing(CloseDeadline closing) => _closing = closing;
 
     /// <summary>Queues bytes that precede every frame: the 101 answer.</summary>
     public void QueueHandshakeAnswer(ReadOnlySpan<byte> answer)
@@ -188,7 +188,7 @@ internal sealed class LiveSession
             SealWhenClosing();
         }
         Outbox.Signal(defer: false);
-        _closing?.Invoke();
+        _closing?.Arm();
         return true;
     }
 

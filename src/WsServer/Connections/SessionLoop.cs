@@ -30,7 +30,7 @@ internal sealed class SessionLoop(ServerContext server, PipeReader input, Establ
     private readonly WebSocketConnection _connection = established.Connection;
     private readonly LiveSession _live = established.Connection.Live;
     private readonly RouteOptions _route = established.Route;
-    private readonly Action _flush = established.Connection.Live.Outbox.Flush;
+    private readonly Outbox _outbox = established.Connection.Live.Outbox;
     private SocketReader? _reader;
     private ISessionOwner? _owner;
     private ExecutionContext? _context; // the connection's log scope, for the phases run from the loop's callbacks
@@ -133,7 +133,7 @@ internal sealed class SessionLoop(ServerContext server, PipeReader input, Establ
             if (_live.TryReadEvent(ref unread, out ProtocolEvent evt) == OperationStatus.NeedMoreData) break;
             ended = await DispatchAsync(evt).ConfigureAwait(false);
         }
-        _flush();
+        _outbox.Flush();
         server.Metrics.BytesReceived(read.Buffer.Length - unread.Length);
         input.AdvanceTo(unread.Start, read.Buffer.End);
         if (ended) return true;
@@ -161,7 +161,7 @@ internal sealed class SessionLoop(ServerContext server, PipeReader input, Establ
         // After our close frame, the handler has said its last word: data is read and dropped.
         if (!_live.IsOpen) return new(false);
         var type = evt.MessageKind == MessageKind.Text ? MessageType.Text : MessageType.Binary;
-        ValueTask delivered = _connection.Calls.DeliverAsync(new WebSocketMessage(type, evt.Payload), _flush);
+        ValueTask delivered = _connection.Calls.DeliverAsync(new WebSocketMessage(type, evt.Payload));
         if (!delivered.IsCompletedSuccessfully) return NotEndedOnceDoneAsync(delivered);
         delivered.GetAwaiter().GetResult();
         return new(false);
@@ -186,7 +186,7 @@ internal sealed class SessionLoop(ServerContext server, PipeReader input, Establ
                 if (_route.DeliverControlFrames && _live.IsOpen)
                 {
                     var control = evt.Kind == ProtocolEventKind.Ping ? MessageType.Ping : MessageType.Pong;
-                    await _connection.Calls.DeliverAsync(new WebSocketMessage(control, evt.Payload), _flush).ConfigureAwait(false);
+                    await _connection.Calls.DeliverAsync(new WebSocketMessage(control, evt.Payload)).ConfigureAwait(false);
                 }
                 return false;
             case ProtocolEventKind.Close:
@@ -195,7 +195,7 @@ internal sealed class SessionLoop(ServerContext server, PipeReader input, Establ
                     // The payload is the status code (2 bytes, when present) and the reason: hand on the reason.
                     ReadOnlyMemory<byte> reason = evt.CloseCode is null ? default : evt.Payload[2..];
                     var close = new WebSocketMessage(MessageType.Close, reason, evt.CloseCode);
-                    await _connection.Calls.DeliverAsync(close, _flush).ConfigureAwait(false);
+                    await _connection.Calls.DeliverAsync(close).ConfigureAwait(false);
                 }
                 return true;
             case ProtocolEventKind.Violation:
