@@ -13,7 +13,8 @@ namespace WsServer.Connections;
 /// that guards this queue. One writer at a time: the session loop writes its replies itself, other
 /// senders have a thread-pool work item write theirs; a write under way takes, when done, whatever
 /// queued meanwhile, in one send. The writer takes the gate only to take a batch. A frame shared with
-/// other connections (a broadcast) is queued by reference, not copied. An empty outbox holds no buffer.
+/// other connections (a broadcast) is queued by reference, not copied. An empty outbox holds no buffer
+/// and no list: a write of one segment, the common case, needs none (see <see cref="SegmentQueue"/>).
 /// </summary>
 internal sealed class Outbox : IBufferWriter<byte>, IThreadPoolWorkItem
 {
@@ -26,12 +27,11 @@ internal sealed class Outbox : IBufferWriter<byte>, IThreadPoolWorkItem
     private readonly Lock _gate;
     private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private IBatchWriter? _transport;
-    private bool _writing; // one writer at a time owns _sending and _batch
+    private bool _writing; // one writer at a time owns _sending
     private readonly long _limit;
     private readonly ServerInstruments _metrics;
-    private List<Segment> _queued = [];
-    private List<Segment> _sending = [];
-    private readonly List<ArraySegment<byte>> _batch = [];
+    private SegmentQueue _queued;
+    private SegmentQueue _sending;
     private byte[]? _tail;
     private int _tailLength;
     private long _pending;
@@ -70,6 +70,12 @@ internal sealed class Outbox : IBufferWriter<byte>, IThreadPoolWorkItem
 
     /// <summary>A sender found the queue full: tell it when it drains. Under the gate.</summary>
     public void NoteOverflow() => _overflowed = true;
+
+    /// <summary>True when nothing is queued or being written, and so no array and no list is held.</summary>
+    internal bool IsEmpty
+    {
+        get { lock (_gate) return _queued.IsEmpty && _sending.IsEmpty && _tail is null && !_writing; }
+    }
 
     /// <summary>True once writing stopped: nothing queued now would reach the peer. Under the gate.</summary>
     public bool IsStopped => _stopped;
@@ -181,12 +187,23 @@ internal sealed class Outbox : IBufferWriter<byte>, IThreadPoolWorkItem
                     if (last) Finish(null);
                     return;
                 }
-                int sent = 0;
-                for (int start = 0; start < _sending.Count; start += IBatchWriter.MaxSegments)
+                long sent = 0;
+                int count = _sending.Count;
+                if (count == 1)
                 {
-                    int bytes = FillBatch(start);
-                    await _transport!.WriteAsync(_batch, bytes).ConfigureAwait(false);
-                    sent += bytes;
+                    // The common case, one reply or one broadcast frame: written as it is, no list.
+                    Segment only = _sending.First;
+                    await _transport!.WriteAsync(only.Buffer.AsMemory(0, only.Length)).ConfigureAwait(false);
+                    sent = only.Length;
+                }
+                else
+                {
+                    for (int start = 0; start < count; start += IBatchWriter.MaxSegments)
+                    {
+                        List<ArraySegment<byte>> batch = _sending.Batch(start, out int bytes);
+                        await _transport!.WriteAsync(batch, bytes).ConfigureAwait(false);
+                        sent += bytes;
+                    }
                 }
                 ReleaseBatch(sent);
                 if (last)
@@ -214,7 +231,7 @@ internal sealed class Outbox : IBufferWriter<byte>, IThreadPoolWorkItem
         lock (_gate)
         {
             waiter = DropQueued();
-            ReturnAll(_sending);
+            _sending.Release();
         }
         waiter?.TrySetResult();
         if (error is null) _finished.TrySetResult();
@@ -227,21 +244,23 @@ internal sealed class Outbox : IBufferWriter<byte>, IThreadPoolWorkItem
         _stopped = true;
         TaskCompletionSource? waiter = _spaceAvailable;
         _spaceAvailable = null;
-        ReturnAll(_queued);
+        _queued.Release();
         if (_tail is not null) SegmentPool.Return(_tail);
         _tail = null;
         _tailLength = 0;
         return waiter;
     }
 
-    /// <summary>Moves every queued segment to the sending list; <paramref name="empty"/> when there was
-    /// none, and then the writer is done. True when the outbox is sealed or stopped: the last batch.</summary>
+    /// <summary>Hands every queued segment to the writer (<c>_sending</c>, empty since the last batch was
+    /// released); <paramref name="empty"/> when there was none, and then the writer is done. True when
+    /// the outbox is sealed or stopped: the last batch.</summary>
     private bool TakeBatch(out bool empty)
     {
         lock (_gate)
         {
             CloseTail();
-            (_queued, _sending) = (_sending, _queued);
+            _sending = _queued;
+            _queued = default;
             empty = _sending.Count == 0;
             if (empty) _writing = false;
             return _sealed || _stopped;
@@ -263,8 +282,7 @@ internal sealed class Outbox : IBufferWriter<byte>, IThreadPoolWorkItem
                 _overflowed = false;
             }
         }
-        ReturnAll(_sending);
-        _batch.Clear();
+        _sending.Release();
         _metrics.BytesSent(sent);
         waiter?.TrySetResult();
         if (drained) _drained?.Post(SendQueueDrained.Instance);
@@ -314,30 +332,4 @@ internal sealed class Outbox : IBufferWriter<byte>, IThreadPoolWorkItem
         _tail = null;
         _tailLength = 0;
     }
-
-    // The writer's: up to IBatchWriter.MaxSegments of the batch, from start, as one send; returns its bytes.
-    private int FillBatch(int start)
-    {
-        _batch.Clear();
-        int bytes = 0;
-        for (int i = start; i < _sending.Count && i < start + IBatchWriter.MaxSegments; i++)
-        {
-            Segment segment = _sending[i];
-            _batch.Add(new ArraySegment<byte>(segment.Buffer, 0, segment.Length));
-            bytes += segment.Length;
-        }
-        return bytes;
-    }
-
-    private static void ReturnAll(List<Segment> segments)
-    {
-        foreach (Segment segment in segments)
-        {
-            if (segment.Pooled) SegmentPool.Return(segment.Buffer);
-        }
-        segments.Clear();
-    }
-
-    /// <summary>Queued bytes: a pooled array of this outbox's own, or a frame shared with others.</summary>
-    private readonly record struct Segment(byte[] Buffer, int Length, bool Pooled);
 }

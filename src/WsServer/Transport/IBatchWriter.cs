@@ -6,6 +6,10 @@ internal interface IBatchWriter
     /// <summary>The most arrays a batch holds: one <c>sendmsg</c>, well under Linux's IOV_MAX (1024).</summary>
     const int MaxSegments = 64;
 
+    /// <summary>Writes every byte of <paramref name="bytes"/>: a batch of one array, the common case,
+    /// without a list.</summary>
+    ValueTask WriteAsync(ReadOnlyMemory<byte> bytes);
+
     /// <summary>Writes every byte of <paramref name="batch"/> (<paramref name="total"/> bytes), in order.</summary>
     ValueTask WriteAsync(List<ArraySegment<byte>> batch, int total);
 

@@ -43,6 +43,7 @@ public sealed class SendPathAllocationTests
         Assert.True(windows.Min() == 0, $"bytes allocated per window of 100 messages: {string.Join(", ", windows)}");
         Assert.Equal(0, refused);
         Assert.Equal(550L * (payload.Length + 4), writer.Bytes); // 200 bytes: a 4-byte header each
+        Assert.True(live.Outbox.IsEmpty, "an idle outbox should hold no array and no list");
         live.Release();
         await written.WaitAsync(TimeSpan.FromSeconds(20));
     }
@@ -50,6 +51,12 @@ public sealed class SendPathAllocationTests
     private sealed class SynchronousWriter : IBatchWriter
     {
         public long Bytes;
+
+        public ValueTask WriteAsync(ReadOnlyMemory<byte> bytes)
+        {
+            Bytes += bytes.Length;
+            return ValueTask.CompletedTask;
+        }
 
         public ValueTask WriteAsync(List<ArraySegment<byte>> batch, int total)
         {

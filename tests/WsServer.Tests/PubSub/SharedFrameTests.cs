@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using System.Net.WebSockets;
+using System.Runtime.InteropServices;
 using System.Text;
 using WsServer.Connections;
 using WsServer.Diagnostics;
@@ -136,13 +137,17 @@ public sealed class SharedFrameTests
     {
         public TaskCompletionSource<byte[]> First { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public ValueTask WriteAsync(List<ArraySegment<byte>> batch, int total)
+        // One frame queued: written as one array, the shared frame itself, whole.
+        public ValueTask WriteAsync(ReadOnlyMemory<byte> bytes)
         {
-            ArraySegment<byte> only = Assert.Single(batch);
-            Assert.Equal(only.Array!.Length, only.Count);
+            Assert.True(MemoryMarshal.TryGetArray(bytes, out ArraySegment<byte> only));
+            Assert.Equal((0, only.Array!.Length), (only.Offset, only.Count));
             First.TrySetResult(only.Array);
             return ValueTask.CompletedTask;
         }
+
+        public ValueTask WriteAsync(List<ArraySegment<byte>> batch, int total) =>
+            throw new InvalidOperationException("One frame goes out without a list.");
 
         public void Abort() => throw new InvalidOperationException("No write fails here.");
     }
