@@ -21,9 +21,8 @@ namespace WsServer.Connections;
 /// returns, so a quiet connection holds no async frame, only its objects.
 /// </summary>
 internal sealed class SessionLoop(ServerContext server, PipeReader input, EstablishedConnection established, Liveness liveness,
-    CancellationToken aborted)
+    CancellationToken aborted) : IThreadPoolWorkItem
 {
-    private static readonly Action<object?> s_resume = static loop => ((SessionLoop)loop!).Resume();
     private static readonly ContextCallback s_serve = static loop => ((SessionLoop)loop!).Serve();
     private static readonly ContextCallback s_served = static loop => ((SessionLoop)loop!).OnServed();
 
@@ -58,7 +57,7 @@ internal sealed class SessionLoop(ServerContext server, PipeReader input, Establ
     }
 
     // The socket's edge, on the loop's thread (or the pool's): in the connection's context again.
-    private void Resume()
+    void IThreadPoolWorkItem.Execute()
     {
         if (_context is null) Serve();
         else ExecutionContext.Run(_context, s_serve, this);
@@ -99,7 +98,7 @@ internal sealed class SessionLoop(ServerContext server, PipeReader input, Establ
     {
         try
         {
-            if (!serving.Result) return !_reader!.TryParkUntilReadable(s_resume, this);
+            if (!serving.Result) return !_reader!.TryParkUntilReadable(this);
             _owner!.SessionEnded(null);
         }
         catch (Exception ex)

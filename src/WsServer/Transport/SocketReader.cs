@@ -101,7 +101,7 @@ internal sealed class SocketReader : PipeReader
 
     /// <summary>After <see cref="TryReceive"/> found nothing: <paramref name="resume"/> runs at the socket's next
     /// edge and nothing waits meanwhile; false when the edge came already (receive again).</summary>
-    public bool TryParkUntilReadable(Action<object?> resume, object state) => _epoll!.TryParkReading(resume, state);
+    public bool TryParkUntilReadable(IThreadPoolWorkItem resume) => _epoll!.TryParkReading(resume);
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<ReadResult> ReceiveFromLoopAsync(EpollSocket socket, CancellationToken cancellationToken)

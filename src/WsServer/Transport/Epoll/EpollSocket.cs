@@ -60,9 +60,9 @@ internal sealed class EpollSocket : IDisposable
     /// <summary>Completes when bytes (or the end) may have come since the last <see cref="Receive"/>.</summary>
     public ValueTask WaitReadableAsync(CancellationToken cancellation) => _readable.WaitAsync(cancellation);
 
-    /// <summary>After a <see cref="Receive"/> that found nothing: <paramref name="resume"/>(<paramref name="state"/>)
-    /// runs at the next edge, and nothing waits meanwhile; false when one came already (receive again).</summary>
-    public bool TryParkReading(Action<object?> resume, object state) => _readable.TryPark(resume, state);
+    /// <summary>After a <see cref="Receive"/> that found nothing: <paramref name="resume"/> runs at the next
+    /// edge, and nothing waits meanwhile; false when one came already (receive again).</summary>
+    public bool TryParkReading(IThreadPoolWorkItem resume) => _readable.TryPark(resume);
 
     /// <summary>Sends every byte of <paramref name="bytes"/>.</summary>
     public ValueTask SendAsync(ReadOnlyMemory<byte> bytes)

@@ -17,9 +17,12 @@ internal sealed class Readiness : IValueTaskSource
     private Exception? _fault;
     private volatile bool _lasting; // the peer's FIN, a reset or an error: ready from now on, whatever was armed
     private CancellationTokenRegistration _cancellation;
+    private readonly bool _inline;
+    private IThreadPoolWorkItem? _parked;
+    private static readonly Action<object?> s_unpark = Unpark;
 
     /// <param name="inline">Run the waiter's continuation on the loop's thread (no hop to the pool).</param>
-    public Readiness(bool inline) => _core.RunContinuationsAsynchronously = !inline;
+    public Readiness(bool inline) => _inline = inline;
 
     /// <summary>Before an attempt: from here on an edge is remembered.</summary>
     public void Arm() => Volatile.Write(ref _state, Idle);
@@ -34,25 +37,38 @@ internal sealed class Readiness : IValueTaskSource
         if (_fault is not null) return ValueTask.FromException(_fault);
         if (_lasting) return ValueTask.CompletedTask;
         _core.Reset();
+        _core.RunContinuationsAsynchronously = !_inline;
         if (Interlocked.CompareExchange(ref _state, Waiting, Idle) != Idle) return ValueTask.CompletedTask;
         if (cancellation.CanBeCanceled)
             _cancellation = cancellation.UnsafeRegister(static (s, token) => ((Readiness)s!).Cancel(token), this);
         return new ValueTask(this, _core.Version);
     }
 
-    /// <summary>After an attempt that would block, instead of a wait: has <paramref name="resume"/> called
-    /// with <paramref name="state"/> at the next edge (on the loop's thread when inline), so that nothing
-    /// waits meanwhile (no async frame is held while the socket is quiet). False when an edge came since
-    /// <see cref="Arm"/>: try again now. Throws what <see cref="Fail"/> was given.</summary>
-    public bool TryPark(Action<object?> resume, object state)
+    /// <summary>After an attempt that would block, instead of a wait: has <paramref name="resume"/> run at
+    /// the next edge (on the loop's thread when inline, else queued to the pool as itself, allocating
+    /// nothing), so that nothing waits meanwhile (no async frame is held while the socket is quiet). False
+    /// when an edge came since <see cref="Arm"/>: try again now. Throws what <see cref="Fail"/> was given.</summary>
+    public bool TryPark(IThreadPoolWorkItem resume)
     {
         if (_fault is not null) throw _fault;
         if (_lasting) return false;
         _core.Reset();
+        // Unpark runs on whoever completes the core, and decides where resume runs.
+        _core.RunContinuationsAsynchronously = false;
         if (Interlocked.CompareExchange(ref _state, Waiting, Idle) != Idle) return false;
-        // An edge between the exchange and this call has completed the core: it then queues resume itself.
-        _core.OnCompleted(resume, state, _core.Version, ValueTaskSourceOnCompletedFlags.None);
+        _parked = resume;
+        // An edge between the exchange and this call has completed the core already: it then queues Unpark itself.
+        _core.OnCompleted(s_unpark, this, _core.Version, ValueTaskSourceOnCompletedFlags.None);
         return true;
+    }
+
+    private static void Unpark(object? state)
+    {
+        var readiness = (Readiness)state!;
+        IThreadPoolWorkItem resume = readiness._parked!;
+        readiness._parked = null;
+        if (readiness._inline) resume.Execute();
+        else ThreadPool.UnsafeQueueUserWorkItem(resume, preferLocal: false);
     }
 
     /// <summary>An edge (from the loop's thread); <paramref name="lasting"/> for one that stays true (a
