@@ -33,6 +33,7 @@ internal sealed partial class Report
             if (load.ShowsCost)
             {
                 notes.Add($"server CPU {Percent(row.WsServer, s => s.Usage.ServerCpuPercent)} / {Percent(row.Other, s => s.Usage.ServerCpuPercent)} of one core");
+                notes.Add($"kernel ceiling {KernelCeiling(row).ToString("0.00", CultureInfo.InvariantCulture)}x");
                 if (IsClientBound(row)) notes.Add("**client-bound**: the rates are floors, not the servers' capacity");
                 else if (Below(row.WsServer) || Below(row.Other))
                     notes.Add($"**not saturated**: a server under {SaturatedPercent} % of its core with the client not bound "
@@ -48,7 +49,9 @@ internal sealed partial class Report
         Line($"Ratio: WsServer/{Other} for rates, {Other}/WsServer for latency and memory, so above 1 always means WsServer is better. "
             + "Server CPU/op: the child's CPU time (user + system) over the window divided by the operations in it "
             + "(messages echoed, upgrades, deliveries), median of the rounds; in brackets the share of it spent in the kernel "
-            + "(system time: syscalls, the TCP stack, loopback delivery to the client), which bounds what any user-space change can win.");
+            + "(system time: syscalls, the TCP stack, loopback delivery to the client), which bounds what any user-space change can win: "
+            + $"the kernel ceiling in the notes is {Other}'s CPU/op over WsServer's kernel time alone, the CPU ratio WsServer would reach "
+            + "with no user time at all.");
         Flush();
     }
 
@@ -57,6 +60,12 @@ internal sealed partial class Report
 
     private static bool Below(IReadOnlyList<Sample> samples) =>
         Median(samples.Select(s => s.Usage.ServerCpuPercent)) < SaturatedPercent;
+
+    private static double KernelCeiling(Row row)
+    {
+        double ws = Median(row.WsServer.Select(s => s.ServerMicrosecondsPerOperation * s.Usage.ServerKernelPercent / 100));
+        return Median(row.Other.Select(s => s.ServerMicrosecondsPerOperation)) / ws;
+    }
 
     private static string CpuPerOp(IReadOnlyList<Sample> samples)
     {
