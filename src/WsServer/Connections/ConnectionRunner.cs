@@ -24,7 +24,7 @@ internal sealed class ConnectionRunner : ISessionOwner
     private readonly Action _finished;
     private OpenTransport? _transport;
     private PipeReader? _input;
-    private CancellationTokenRegistration _abort;
+    private int _tracked = -1; // the transport's slot among those an abort cuts
     private IDisposable? _scope;
     private CloseDeadline? _deadline;
     private WebSocketConnection? _connection;
@@ -48,7 +48,7 @@ internal sealed class ConnectionRunner : ISessionOwner
         {
             _transport = await TransportOpener.OpenAsync(_server, socket, listener).ConfigureAwait(false);
             if (_transport is null) return;
-            _abort = _server.Aborting.UnsafeRegister(static t => ((OpenTransport)t!).Abort(), _transport);
+            _tracked = _server.Track(_transport);
             _input = _transport.CreateInput(ReaderOptions);
             EstablishedConnection? established = await UpgradeAsync(_transport, _input).ConfigureAwait(false);
             if (established is null) return;
@@ -153,7 +153,7 @@ internal sealed class ConnectionRunner : ISessionOwner
     {
         _scope?.Dispose();
         _deadline?.Dispose();
-        _abort.Dispose();
+        if (_tracked >= 0) _server.Untrack(_tracked);
         try
         {
             if (_input is not null) await _input.CompleteAsync().ConfigureAwait(false);

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using WsServer.Connections;
 using WsServer.Diagnostics;
 using WsServer.PubSub;
+using WsServer.Transport;
 
 namespace WsServer.Hosting;
 
@@ -44,7 +45,10 @@ internal sealed class ServerContext
     public CancellationToken Aborting => _aborting.Token;
 
     /// <summary>The open connections, to visit them all (a broadcast, the heartbeat, the stop's sweep).</summary>
-    public ConnectionSlots Connections { get; } = new();
+    public Slots<WebSocketConnection> Connections { get; } = new();
+
+    // Every transport opened and not yet released: what an abort cuts.
+    private readonly Slots<OpenTransport> _transports = new();
 
     public int ConnectionCount => _connections.Count;
 
@@ -108,5 +112,22 @@ internal sealed class ServerContext
         _stopping.Cancel();
     }
 
-    public void Abort() => _aborting.Cancel();
+    /// <summary>Gives up waiting: <see cref="Aborting"/> is cancelled and every open transport cut.</summary>
+    public void Abort()
+    {
+        _aborting.Cancel();
+        foreach (OpenTransport transport in _transports) transport.Abort();
+    }
+
+    /// <summary>Has <see cref="Abort"/> cut <paramref name="transport"/> until <see cref="Untrack"/>, or at once
+    /// when it came already. Returns the transport's slot.</summary>
+    public int Track(OpenTransport transport)
+    {
+        int slot = _transports.Add(transport);
+        // An abort that swept the slots before this one was taken has cancelled the token already.
+        if (_aborting.IsCancellationRequested) transport.Abort();
+        return slot;
+    }
+
+    public void Untrack(int slot) => _transports.Remove(slot);
 }
