@@ -73,8 +73,10 @@ internal struct SegmentQueue
     /// it has more than one segment queued or being written.</summary>
     private sealed class Spill
     {
-        // A few hundred connections in a burst at once are kept; beyond, the lists are garbage.
-        private const int MaxPooled = 1024;
+        // Enough for every connection of a large fan-out to have a burst at once (a broadcast to 10,000
+        // with four in flight needs 10,000: with 1,024 kept it allocated 56 B per delivery); a pooled
+        // spill is a few hundred bytes, and only a burst that needed them leaves them here.
+        private const int MaxPooled = 16 * 1024;
         // A slow consumer's long queue is not kept: a pooled list stays small (4 KiB of segments at most).
         private const int MaxRetainedSegments = 256;
 

@@ -10,7 +10,7 @@ internal static unsafe partial class EpollInterop
     private const string Libc = "libc.so.6";
 
     public const uint In = 0x001, Out = 0x004, Error = 0x008, HangUp = 0x010, ReadHangUp = 0x2000, EdgeTriggered = 1u << 31;
-    public const int Add = 1, Delete = 2;
+    public const int Add = 1;
     private const int CloseOnExec = 0x80000;
     private const int DontWait = 0x40, NoSignal = 0x4000;
     private const int WouldBlock = 11, Interrupted = 4;

@@ -60,9 +60,6 @@ internal sealed unsafe class EpollLoop
             EpollInterop.In | EpollInterop.Out | EpollInterop.ReadHangUp | EpollInterop.EdgeTriggered, key);
     }
 
-    /// <summary>Stops watching <paramref name="fd"/> (still open: closing it is the caller's, after this).</summary>
-    public void Unwatch(int fd) => EpollInterop.Control(_epoll, EpollInterop.Delete, fd, 0, 0);
-
     /// <summary>Frees the slot of <paramref name="key"/>; a late event for it is dropped from now on.</summary>
     public void Forget(ulong key)
     {

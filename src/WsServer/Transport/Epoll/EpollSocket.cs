@@ -97,20 +97,14 @@ internal sealed class EpollSocket : IDisposable
         if ((events & (EpollInterop.Out | failed)) != 0) Volatile.Read(ref _writable)?.Signal(lasting: (events & failed) != 0);
     }
 
-    /// <summary>Leaves the loop and ends the waits; the socket itself is its owner's to dispose.</summary>
+    /// <summary>Leaves the loop and ends the waits; the socket itself is its owner's to dispose. No
+    /// <c>epoll_ctl</c> here: closing the descriptor takes it out of the epoll set (nothing duplicates it),
+    /// and an event that comes before the close finds the slot forgotten and is dropped: one syscall less
+    /// per connection.</summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _removed, 1) != 0) return;
         Abort();
-        try
-        {
-            using var lease = new HandleLease(_handle);
-            _loop.Unwatch(_fd);
-        }
-        catch (ObjectDisposedException)
-        {
-            // Already closed (an abort), and so already out of the epoll set.
-        }
         _loop.Forget(Key);
     }
 
