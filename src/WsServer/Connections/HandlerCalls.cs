@@ -71,7 +71,8 @@ internal sealed class HandlerCalls(HandlerSession handler, LiveSession live, ILo
             HandleResult result = pending.Result;
             if (TryApply(result, defer: true)) return default;
             done = false;
-            return ApplyThenExitAsync(result);
+            // A reply that must wait for room: the asynchronous ending, with the result already there.
+            return CompleteCallAsync(new ValueTask<HandleResult>(result), calledAt: 0);
         }
         catch (Exception ex) when (!IsOurCancellation(ex))
         {
@@ -84,30 +85,15 @@ internal sealed class HandlerCalls(HandlerSession handler, LiveSession live, ILo
         }
     }
 
+    // calledAt 0: the handler's return was counted already (or nobody listens).
     private async ValueTask CompleteCallAsync(ValueTask<HandleResult> pending, long calledAt)
     {
         try
         {
-            // The handler went asynchronous: replies already queued are not held back by it.
+            // The handler went asynchronous, or its reply waits for room: replies already queued go out meanwhile.
             live.Outbox.Flush();
             HandleResult result = await pending.ConfigureAwait(false);
             metrics.HandlerReturned(calledAt);
-            await ApplyAsync(result, defer: true).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (!IsOurCancellation(ex))
-        {
-            Fail(ex);
-        }
-        finally
-        {
-            Turn.Exit();
-        }
-    }
-
-    private async ValueTask ApplyThenExitAsync(HandleResult result)
-    {
-        try
-        {
             await ApplyAsync(result, defer: true).ConfigureAwait(false);
         }
         catch (Exception ex) when (!IsOurCancellation(ex))

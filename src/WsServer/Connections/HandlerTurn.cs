@@ -20,8 +20,7 @@ internal sealed class HandlerTurn
     public ValueTask EnterAsync()
     {
         if (Interlocked.CompareExchange(ref _state, Held, Free) == Free) return ValueTask.CompletedTask;
-        Queue<TaskCompletionSource> waiters = Volatile.Read(ref _waiters)
-            ?? Interlocked.CompareExchange(ref _waiters, new Queue<TaskCompletionSource>(), null) ?? _waiters!;
+        Queue<TaskCompletionSource> waiters = LazyInitializer.EnsureInitialized(ref _waiters);
         lock (waiters)
         {
             while (true)

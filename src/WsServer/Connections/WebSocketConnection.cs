@@ -68,19 +68,8 @@ public sealed class WebSocketConnection : IMailboxOwner
     public TimeSpan? RoundTripTime => Pings.LastRoundTripTime;
 
     /// <summary>Completes when the connection has ended and the handler's closed callback has run.</summary>
-    public Task Completion
-    {
-        get
-        {
-            TaskCompletionSource? completion = Volatile.Read(ref _completion);
-            if (completion is null)
-            {
-                var created = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                completion = Interlocked.CompareExchange(ref _completion, created, null) ?? created;
-            }
-            return completion.Task;
-        }
-    }
+    public Task Completion =>
+        LazyInitializer.EnsureInitialized(ref _completion, static () => new(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
 
     internal HandlerCalls Calls { get; }
 
@@ -185,7 +174,7 @@ public sealed class WebSocketConnection : IMailboxOwner
     public bool Subscribe(string topic)
     {
         ArgumentException.ThrowIfNullOrEmpty(topic);
-        lock (SubscriptionsGate())
+        lock (LazyInitializer.EnsureInitialized(ref _subscriptionsGate))
         {
             if (_finished || !(_subscriptions ??= new(StringComparer.Ordinal)).Add(topic)) return false;
             return _topics.Subscribe(topic, this);
@@ -279,14 +268,6 @@ public sealed class WebSocketConnection : IMailboxOwner
             case SendStatus.QueueFull: throw new SendQueueFullException(Id);
             default: throw new ConnectionClosedException(Id);
         }
-    }
-
-    private Lock SubscriptionsGate()
-    {
-        Lock? gate = Volatile.Read(ref _subscriptionsGate);
-        if (gate is not null) return gate;
-        var created = new Lock();
-        return Interlocked.CompareExchange(ref _subscriptionsGate, created, null) ?? created;
     }
 
     private static TaskCompletionSource CreateCompleted()

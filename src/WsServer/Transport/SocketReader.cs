@@ -32,6 +32,9 @@ internal sealed class SocketReader : PipeReader
 
     public SocketReader(EpollSocket socket) => _epoll = socket;
 
+    /// <summary>True when reads can park instead of wait (<see cref="TryReceive"/>): on an epoll socket.</summary>
+    public bool CanPark => _epoll is not null;
+
     public override bool TryRead(out ReadResult result)
     {
         ObjectDisposedException.ThrowIf(_completed, this);
@@ -110,9 +113,6 @@ internal sealed class SocketReader : PipeReader
         while (!TryReceive(out result)) await socket.WaitReadableAsync(cancellationToken).ConfigureAwait(false);
         return result;
     }
-
-    /// <summary>True when reads can park instead of wait (<see cref="TryReceive"/>): on an epoll socket.</summary>
-    public bool CanPark => _epoll is not null;
 
     private ReadResult Result()
     {

@@ -38,15 +38,7 @@ public sealed class EchoAllocationTests
             for (int i = 0; i < 500; i++) RoundTrip();
             await Task.Delay(200);
         }
-        // Several windows: an allocation per message shows in every one, a one-off (the heartbeat, a
-        // tier-up, a pool refilled) in one at most. At least one must be clean.
-        long[] windows = new long[8];
-        for (int w = 0; w < windows.Length; w++)
-        {
-            long before = GC.GetTotalAllocatedBytes(precise: true);
-            for (int i = 0; i < 200; i++) RoundTrip();
-            windows[w] = GC.GetTotalAllocatedBytes(precise: true) - before;
-        }
+        long[] windows = AllocationWindows.Measure(RoundTrip, AllocationWindows.WholeProcess, warmSteps: 0, windows: 8, stepsPerWindow: 200);
 
         Assert.Equal(0, wrong);
         Assert.True(windows.Min() == 0, $"bytes allocated per window of 200 round trips of {length} B: {string.Join(", ", windows)}");

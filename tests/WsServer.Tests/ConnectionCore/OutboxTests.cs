@@ -67,16 +67,8 @@ public sealed class OutboxTests
             live.Outbox.Flush();
         }
 
-        for (int i = 0; i < 50; i++) Message();
-        long[] windows = new long[5];
-        for (int w = 0; w < windows.Length; w++)
-        {
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < 100; i++) Message();
-            windows[w] = GC.GetAllocatedBytesForCurrentThread() - before;
-        }
+        long[] windows = AllocationWindows.Measure(Message, AllocationWindows.ThisThread);
 
-        // As in SendPathAllocationTests: a one-off shows in one window at most.
         Assert.True(windows.Min() == 0, $"bytes allocated per window of 100 messages: {string.Join(", ", windows)}");
         Assert.Equal(0, refused);
         Assert.True(live.Outbox.IsEmpty);

@@ -2,6 +2,7 @@ using WsServer.Connections;
 using WsServer.Diagnostics;
 using WsServer.Protocol.Messages;
 using WsServer.Protocol.Session;
+using WsServer.Tests.TestSupport;
 using WsServer.Transport;
 
 namespace WsServer.Tests.ConnectionCore;
@@ -29,16 +30,7 @@ public sealed class SendPathAllocationTests
             turn.Exit();
         }
 
-        for (int i = 0; i < 50; i++) Message();
-        // Several windows: an allocation per message shows in every one, a one-off (a pool refilled
-        // after parallel tests emptied it, a tier-up) in one at most. At least one must be clean.
-        long[] windows = new long[5];
-        for (int w = 0; w < windows.Length; w++)
-        {
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < 100; i++) Message();
-            windows[w] = GC.GetAllocatedBytesForCurrentThread() - before;
-        }
+        long[] windows = AllocationWindows.Measure(Message, AllocationWindows.ThisThread);
 
         Assert.True(windows.Min() == 0, $"bytes allocated per window of 100 messages: {string.Join(", ", windows)}");
         Assert.Equal(0, refused);
