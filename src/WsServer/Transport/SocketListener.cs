@@ -14,6 +14,7 @@ internal sealed class SocketListener : IDisposable
         try
         {
             if (address.Equals(IPAddress.IPv6Any)) _socket.DualMode = true;
+            _socket.NoDelay = true;
             _socket.Bind(new IPEndPoint(address, port));
             _socket.Listen(backlog);
         }
@@ -30,8 +31,9 @@ internal sealed class SocketListener : IDisposable
     public async ValueTask<Socket> AcceptAsync(CancellationToken cancellationToken)
     {
         Socket client = await _socket.AcceptAsync(cancellationToken).ConfigureAwait(false);
-        // Frames are coalesced by the outbox; Nagle would only add latency on top.
-        client.NoDelay = true;
+        // Frames are coalesced by the outbox; Nagle would only add latency on top. Linux copies the
+        // listener's TCP_NODELAY into each accepted socket, so there it costs no setsockopt per connection.
+        if (!OperatingSystem.IsLinux()) client.NoDelay = true;
         return client;
     }
 
