@@ -14,7 +14,7 @@ namespace WsServer.Connections;
 /// frame has left), all within the one close deadline. Then the connection is counted and logged.
 /// </summary>
 internal sealed class ClosingPhase(ServerContext server, OpenTransport transport, PipeReader input,
-    WebSocketConnection connection, CloseDeadline deadline, Task written)
+    WebSocketConnection connection, CloseDeadline deadline)
 {
     public async Task RunAsync(bool initialized)
     {
@@ -37,7 +37,7 @@ internal sealed class ClosingPhase(ServerContext server, OpenTransport transport
 
     private async Task LingerAsync(ConnectionClosed ending)
     {
-        await written.ConfigureAwait(false); // the deadline ends it if the peer stops reading
+        await connection.Live.Outbox.WhenWritten().ConfigureAwait(false); // the deadline ends it if the peer stops reading
         if (ending.Initiator == CloseInitiator.Transport || transport.IsAborted) return;
         try
         {

@@ -28,7 +28,6 @@ internal sealed class ConnectionRunner : ISessionOwner
     private IDisposable? _scope;
     private CloseDeadline? _deadline;
     private WebSocketConnection? _connection;
-    private Task? _written;
     private bool _parked; // the session finishes the connection itself
 
     private ConnectionRunner(ServerContext server, Action finished)
@@ -126,7 +125,7 @@ internal sealed class ConnectionRunner : ISessionOwner
         _scope = Log.ConnectionScope(_server.Logger, connection.Id, connection.Info.RemoteEndPoint, connection.Info.Path);
         _deadline = new CloseDeadline(_server.Time, _server.Options.CloseTimeout, transport);
         connection.Live.OnClosing(_deadline);
-        _written = connection.Live.Outbox.WriteToAsync(transport);
+        connection.Live.Outbox.StartWriting(transport);
         return connection;
     }
 
@@ -147,7 +146,7 @@ internal sealed class ConnectionRunner : ISessionOwner
     }
 
     private Task CloseAsync(bool initialized) =>
-        new ClosingPhase(_server, _transport!, _input!, _connection!, _deadline!, _written!).RunAsync(initialized);
+        new ClosingPhase(_server, _transport!, _input!, _connection!, _deadline!).RunAsync(initialized);
 
     private async Task ReleaseAsync()
     {

@@ -25,7 +25,9 @@ internal sealed class Outbox : IBufferWriter<byte>, IThreadPoolWorkItem
 
     private readonly LiveSession _owner;
     private readonly Lock _gate;
-    private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource? _finished; // made only when the end is awaited before it comes
+    private bool _done;
+    private Exception? _failure;
     private IBatchWriter? _transport;
     private bool _writing; // one writer at a time owns _sending
     private readonly long _limit;
@@ -130,15 +132,33 @@ internal sealed class Outbox : IBufferWriter<byte>, IThreadPoolWorkItem
         }
     }
 
-    /// <summary>Starts writing to <paramref name="transport"/> (what was queued before goes first);
-    /// the task completes once the sealed last frame is written, <see cref="Stop"/> is called or a write
-    /// failed (the session then ends with the transport's error and the transport is cut); it fails only
-    /// for an error that is not the transport's.</summary>
-    public Task WriteToAsync(IBatchWriter transport)
+    /// <summary>Starts writing to <paramref name="transport"/> (what was queued before goes first) until
+    /// the sealed last frame is written, <see cref="Stop"/> is called or a write failed (the session then
+    /// ends with the transport's error and the transport is cut): <see cref="WhenWritten"/> tells when.</summary>
+    public void StartWriting(IBatchWriter transport)
     {
         lock (_gate) _transport = transport;
         Write();
-        return _finished.Task;
+    }
+
+    /// <summary><see cref="StartWriting"/>, and the task of <see cref="WhenWritten"/>.</summary>
+    public Task WriteToAsync(IBatchWriter transport)
+    {
+        StartWriting(transport);
+        return WhenWritten();
+    }
+
+    /// <summary>Completes once writing has ended (see <see cref="StartWriting"/>); fails only for an error
+    /// that is not the transport's. Its task is made on the first call, not per connection: the closing
+    /// phase asks once, and most connections have ended writing by then.</summary>
+    public Task WhenWritten()
+    {
+        lock (_gate)
+        {
+            if (_done) return _failure is null ? Task.CompletedTask : Task.FromException(_failure);
+            _finished ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return _finished.Task;
+        }
     }
 
     /// <summary>Drops whatever is queued, refuses further bytes and ends writing once a write under
@@ -153,7 +173,7 @@ internal sealed class Outbox : IBufferWriter<byte>, IThreadPoolWorkItem
             writing = _writing;
         }
         waiter?.TrySetResult();
-        if (!writing) _finished.TrySetResult();
+        if (!writing) Complete(null);
     }
 
     private void Write()
@@ -234,8 +254,22 @@ internal sealed class Outbox : IBufferWriter<byte>, IThreadPoolWorkItem
             _sending.Release();
         }
         waiter?.TrySetResult();
-        if (error is null) _finished.TrySetResult();
-        else _finished.TrySetException(error);
+        Complete(error);
+    }
+
+    // The first ending counts, as with a completion source's TrySet.
+    private void Complete(Exception? error)
+    {
+        TaskCompletionSource? finished;
+        lock (_gate)
+        {
+            if (_done) return;
+            _done = true;
+            _failure = error;
+            finished = _finished;
+        }
+        if (error is null) finished?.TrySetResult();
+        else finished?.TrySetException(error);
     }
 
     // Under the gate: stopped, nothing queued; returns the sender waiting for room, to be released.
