@@ -16,7 +16,7 @@ public sealed class Rfc6455Utf8Tests
         "ce ba e1 bd b9 cf 83 ce bc ce b5",  // 1: "κόσμε"
         "00", "c2 80", "e0 a0 80", "f0 90 80 80",  // 2.1 first of each length
         "7f", "df bf", "ef bf bf", "f4 8f bf bf",  // 2.2 last of each length (within U+10FFFF)
-        "ed 9f bf", "ee 80 80", "ef bf bd", "f0 90 80 80",  // 2.3 other boundaries
+        "ed 9f bf", "ee 80 80", "ef bf bd", "f4 80 80 80",  // 2.3 other boundaries (U+100000: the first F4 lead)
         "ef bf be", "ef b7 90", "ef b7 af", "f0 9f bf bf",  // 5.3 noncharacters are valid
     ];
 

@@ -41,8 +41,14 @@ public sealed class HeadlessChromium : IAsyncDisposable
     public async Task<string?> EvaluateAsync(string expression)
     {
         string portFile = Path.Combine(_profile, "DevToolsActivePort");
-        for (int i = 0; i < 200 && !File.Exists(portFile); i++) await Task.Delay(50);
-        string port = (await File.ReadAllLinesAsync(portFile))[0];
+        // Chromium creates the file before it writes the port: wait for the line, not the file.
+        string? port = null;
+        for (int i = 0; i < 200 && string.IsNullOrEmpty(port); i++)
+        {
+            if (File.Exists(portFile)) port = (await File.ReadAllLinesAsync(portFile)).FirstOrDefault();
+            if (string.IsNullOrEmpty(port)) await Task.Delay(50);
+        }
+        if (string.IsNullOrEmpty(port)) Assert.Fail($"Chromium wrote no DevTools port to {portFile} within 10 s");
         using var http = new HttpClient();
         string pages = await http.GetStringAsync(new Uri($"http://127.0.0.1:{port}/json/list"));
         string target = System.Text.Json.JsonDocument.Parse(pages).RootElement.EnumerateArray()
