@@ -25,9 +25,7 @@ internal sealed class Outbox : IBufferWriter<byte>, IThreadPoolWorkItem
 
     private readonly LiveSession _owner;
     private readonly Lock _gate;
-    private TaskCompletionSource? _finished; // made only when the end is awaited before it comes
-    private bool _done;
-    private Exception? _failure;
+    private TaskCompletionSource? _finished; // see LazyCompletion
     private IBatchWriter? _transport;
     private bool _writing; // one writer at a time owns _sending
     private readonly long _limit;
@@ -141,25 +139,10 @@ internal sealed class Outbox : IBufferWriter<byte>, IThreadPoolWorkItem
         Write();
     }
 
-    /// <summary><see cref="StartWriting"/>, and the task of <see cref="WhenWritten"/>.</summary>
-    public Task WriteToAsync(IBatchWriter transport)
-    {
-        StartWriting(transport);
-        return WhenWritten();
-    }
-
     /// <summary>Completes once writing has ended (see <see cref="StartWriting"/>); fails only for an error
     /// that is not the transport's. Its task is made on the first call, not per connection: the closing
     /// phase asks once, and most connections have ended writing by then.</summary>
-    public Task WhenWritten()
-    {
-        lock (_gate)
-        {
-            if (_done) return _failure is null ? Task.CompletedTask : Task.FromException(_failure);
-            _finished ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            return _finished.Task;
-        }
-    }
+    public Task WhenWritten() => LazyCompletion.Task(ref _finished);
 
     /// <summary>Drops whatever is queued, refuses further bytes and ends writing once a write under
     /// way is done.</summary>
@@ -173,7 +156,7 @@ internal sealed class Outbox : IBufferWriter<byte>, IThreadPoolWorkItem
             writing = _writing;
         }
         waiter?.TrySetResult();
-        if (!writing) Complete(null);
+        if (!writing) LazyCompletion.Complete(ref _finished);
     }
 
     private void Write()
@@ -254,22 +237,7 @@ internal sealed class Outbox : IBufferWriter<byte>, IThreadPoolWorkItem
             _sending.Release();
         }
         waiter?.TrySetResult();
-        Complete(error);
-    }
-
-    // The first ending counts, as with a completion source's TrySet.
-    private void Complete(Exception? error)
-    {
-        TaskCompletionSource? finished;
-        lock (_gate)
-        {
-            if (_done) return;
-            _done = true;
-            _failure = error;
-            finished = _finished;
-        }
-        if (error is null) finished?.TrySetResult();
-        else finished?.TrySetException(error);
+        LazyCompletion.Complete(ref _finished, error);
     }
 
     // Under the gate: stopped, nothing queued; returns the sender waiting for room, to be released.

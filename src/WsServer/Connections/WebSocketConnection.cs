@@ -16,7 +16,6 @@ namespace WsServer.Connections;
 /// </summary>
 public sealed class WebSocketConnection : IMailboxOwner
 {
-    private static readonly TaskCompletionSource Completed = CreateCompleted();
 
     // The gate of every connection that ended before its first subscription: it only ever guards the
     // refusal of a late subscription.
@@ -68,8 +67,7 @@ public sealed class WebSocketConnection : IMailboxOwner
     public TimeSpan? RoundTripTime => Pings.LastRoundTripTime;
 
     /// <summary>Completes when the connection has ended and the handler's closed callback has run.</summary>
-    public Task Completion =>
-        LazyInitializer.EnsureInitialized(ref _completion, static () => new(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+    public Task Completion => LazyCompletion.Task(ref _completion);
 
     internal HandlerCalls Calls { get; }
 
@@ -234,8 +232,7 @@ public sealed class WebSocketConnection : IMailboxOwner
         else Mailbox.PostTick();
     }
 
-    // Completed before anyone asked: the shared completed source stands in.
-    internal void Complete() => Interlocked.CompareExchange(ref _completion, Completed, null)?.TrySetResult();
+    internal void Complete() => LazyCompletion.Complete(ref _completion);
 
     /// <summary>A keep-alive ping, tracked for the round-trip time; false when the connection is closing.</summary>
     internal bool SendKeepAlivePing() => SendTrackedPing(null) != 0;
@@ -268,13 +265,6 @@ public sealed class WebSocketConnection : IMailboxOwner
             case SendStatus.QueueFull: throw new SendQueueFullException(Id);
             default: throw new ConnectionClosedException(Id);
         }
-    }
-
-    private static TaskCompletionSource CreateCompleted()
-    {
-        var completed = new TaskCompletionSource();
-        completed.SetResult();
-        return completed;
     }
 
     private static ReadOnlySpan<byte> CheckControl(ReadOnlySpan<byte> data)

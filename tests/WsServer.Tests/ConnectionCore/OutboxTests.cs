@@ -32,7 +32,8 @@ public sealed class OutboxTests
         // Queued before there is a transport: the first write takes all of it.
         if (burstFirst) QueueBurst(live, expected);
         else QueueOwn(live, expected, 100);
-        Task pump = live.Outbox.WriteToAsync(writer);
+        live.Outbox.StartWriting(writer);
+        Task pump = live.Outbox.WhenWritten();
         await writer.Waiting.Task.Bounded();
 
         // The socket is full: everything queued meanwhile waits for it, then goes out after.
@@ -55,7 +56,8 @@ public sealed class OutboxTests
         using var metrics = new ServerInstruments(null, () => 0);
         var live = new LiveSession(ProtocolOptions.Default, 1 << 20, SlowConsumerPolicy.Wait, metrics);
         var writer = new RecordingWriter(waitingWrite: -1, record: false);
-        Task written = live.Outbox.WriteToAsync(writer);
+        live.Outbox.StartWriting(writer);
+        Task written = live.Outbox.WhenWritten();
         // Larger than a segment: two of them, written as one batch, on this thread (deferred, flushed
         // here, and the writer completes at once), so every allocation of the path is counted.
         byte[] payload = new byte[20 * 1024];

@@ -18,7 +18,8 @@ public sealed class SendPathAllocationTests
         var live = new LiveSession(ProtocolOptions.Default, 1 << 20, SlowConsumerPolicy.Wait, metrics);
         var turn = new HandlerTurn();
         var writer = new SynchronousWriter();
-        Task written = live.Outbox.WriteToAsync(writer);
+        live.Outbox.StartWriting(writer);
+        Task written = live.Outbox.WhenWritten();
         byte[] payload = new byte[200];
 
         int refused = 0; // counted, not asserted, inside the loop: an assertion may allocate itself

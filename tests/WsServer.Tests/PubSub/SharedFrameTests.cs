@@ -115,7 +115,8 @@ public sealed class SharedFrameTests
         using var metrics = new ServerInstruments(null, () => 0);
         var live = new LiveSession(options, 1 << 20, SlowConsumerPolicy.Wait, metrics);
         var writer = new CapturingWriter();
-        Task pump = live.Outbox.WriteToAsync(writer);
+        live.Outbox.StartWriting(writer);
+        Task pump = live.Outbox.WhenWritten();
         Assert.Equal(SendStatus.Queued, live.SendPrepared(message));
         byte[] written = await writer.First.Task.Bounded();
         live.Release();
