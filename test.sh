@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test. Installs first whatever the interop and Redis tests need and the machine lacks:
-# Debian's python3-websockets, chromium and redis-server (as root, with apt-get), and the Node ws
-# client (npm ci).
+# Debian's python3-websockets, chromium, redis-server, redis-tools and openssl (as root, with apt-get,
+# without recommended packages and without starting a system Redis), and the Node ws client (npm ci).
 # Prints the totals from the test results as one line: "N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -11,14 +11,22 @@ missing=()
 /usr/bin/python3 -c 'import websockets' 2>/dev/null || missing+=(python3-websockets)
 command -v chromium >/dev/null || missing+=(chromium)
 [[ -x /usr/bin/redis-server ]] || missing+=(redis-server)
+[[ -x /usr/bin/redis-cli ]] || missing+=(redis-tools)
+command -v openssl >/dev/null || missing+=(openssl)
 if ((${#missing[@]})); then
     if [[ $(id -u) -ne 0 ]]; then
-        echo "test.sh: the interop and Redis tests need ${missing[*]}: run as root, or apt-get install -y ${missing[*]}" >&2
+        echo "test.sh: the interop and Redis tests need ${missing[*]}: run as root, or apt-get install -y --no-install-recommends ${missing[*]}" >&2
         exit 1
     fi
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -q
-    apt-get install -y -q "${missing[@]}"
+    # The tests start their own redis-servers: keep the package from starting a system one.
+    policy=/usr/sbin/policy-rc.d ours=
+    if [[ ! -e $policy ]]; then
+        printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy" && ours=1 && trap 'rm -f "$policy"' EXIT
+    fi
+    apt-get install -y -q --no-install-recommends "${missing[@]}"
+    [[ -z $ours ]] || { rm -f "$policy"; trap - EXIT; }
 fi
 [[ -d tests/interop-node/node_modules/ws ]] || npm ci --prefix tests/interop-node --no-audit --no-fund
 

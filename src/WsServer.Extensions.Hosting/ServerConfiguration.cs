@@ -37,8 +37,10 @@ internal static class ServerConfiguration
     private const string RoutesKey = "Routes";
 
     /// <summary>Applies the server-wide settings of <paramref name="section"/> to <paramref name="options"/>
-    /// and returns its routes, by pattern.</summary>
-    public static IReadOnlyDictionary<string, ConfiguredRoute> Apply(IConfigurationSection section, ServerOptions options)
+    /// and returns its routes, by pattern; <paramref name="redis"/> is the section's <c>Redis</c> over
+    /// what code gave, if either said anything.</summary>
+    public static IReadOnlyDictionary<string, ConfiguredRoute> Apply(IConfigurationSection section, ServerOptions options,
+        ref Redis.RedisBackplaneOptions? redis)
     {
         var routes = new Dictionary<string, ConfiguredRoute>(StringComparer.Ordinal);
         foreach (IConfigurationSection child in section.GetChildren())
@@ -51,13 +53,17 @@ internal static class ServerConfiguration
                     routes.Add(read.Pattern, read);
                 }
             }
+            else if (child.Key.Equals(BackplaneConfiguration.Key, StringComparison.OrdinalIgnoreCase))
+            {
+                redis = BackplaneConfiguration.Read(child, redis);
+            }
             else if (Settings.TryGetValue(child.Key, out Action<IConfigurationSection, ServerOptions>? apply))
             {
                 apply(child, options);
             }
             else
             {
-                throw Unknown(child, [.. Settings.Keys, RoutesKey]);
+                throw Unknown(child, [.. Settings.Keys, RoutesKey, BackplaneConfiguration.Key]);
             }
         }
         return routes;

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using WsServer.Handlers;
 using WsServer.Hosting;
+using WsServer.Redis;
 using WsServer.Routing;
 
 namespace WsServer.Extensions.Hosting;
@@ -79,6 +80,25 @@ public sealed class WsServerBuilder
     {
         ArgumentNullException.ThrowIfNull(configure);
         _setup.Configures.Add(configure);
+        return this;
+    }
+
+    /// <summary>Shares the server's topics with every node on this Redis (a StackExchange.Redis configuration
+    /// or a <c>redis://</c> URL); the configuration's <c>Redis</c> key goes over it.</summary>
+    public WsServerBuilder UseRedisBackplane(string configuration)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(configuration);
+        _setup.Redis = _ => new RedisBackplaneOptions { Configuration = configuration };
+        return this;
+    }
+
+    /// <summary>Shares the server's topics through Redis with the options <paramref name="options"/> makes
+    /// from the application's services (a connection it already has, say); the configuration's <c>Redis</c>
+    /// key goes over them.</summary>
+    public WsServerBuilder UseRedisBackplane(Func<IServiceProvider, RedisBackplaneOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _setup.Redis = options;
         return this;
     }
 

@@ -11,7 +11,10 @@ public static class WsServerServiceCollectionExtensions
     /// options come from <paramref name="configure"/>, then from the configuration section <c>"WsServer"</c>;
     /// a bad value fails the host's start with a <see cref="WsServerConfigurationException"/> naming its key.
     /// The server is in the container as a singleton, for broadcasts; its logs go to the container's
-    /// <c>ILoggerFactory</c>. A second call adds to the same server.</summary>
+    /// <c>ILoggerFactory</c>. With a Redis backplane (the section's <c>"Redis"</c> key, or
+    /// <see cref="WsServerBuilder.UseRedisBackplane(string)"/>) the server's topics are shared with every
+    /// node on that Redis, and the <see cref="Redis.RedisBackplane"/> is in the container too, for sends by
+    /// address. A second call adds to the same server.</summary>
     public static IServiceCollection AddWsServer(this IServiceCollection services, Action<WsServerBuilder>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
@@ -22,6 +25,12 @@ public static class WsServerServiceCollectionExtensions
             setup = new WsServerSetup();
             services.AddSingleton(setup);
             services.AddSingleton(provider => provider.GetRequiredService<WsServerSetup>().CreateServer(provider));
+            // Null without a backplane; built with the server.
+            services.AddSingleton(provider =>
+            {
+                provider.GetRequiredService<WebSocketServer>();
+                return provider.GetRequiredService<WsServerSetup>().Backplane!;
+            });
             services.AddHostedService<WsServerHostedService>();
         }
         configure?.Invoke(new WsServerBuilder(services, setup));

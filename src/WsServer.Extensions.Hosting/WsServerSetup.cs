@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using WsServer.Hosting;
+using WsServer.Redis;
 using WsServer.Routing;
 
 namespace WsServer.Extensions.Hosting;
@@ -17,6 +18,12 @@ internal sealed class WsServerSetup
     /// <summary>Routes mapped in code, by pattern, in order.</summary>
     public List<(string Pattern, HandlerType Handler, RouteOptions? Options)> Routes { get; } = [];
 
+    /// <summary>The Redis backplane code asked for, if any; the configuration's <c>Redis</c> key goes over it.</summary>
+    public Func<IServiceProvider, RedisBackplaneOptions>? Redis { get; set; }
+
+    /// <summary>The backplane of the server built, once built; null without one.</summary>
+    public RedisBackplane? Backplane { get; private set; }
+
     /// <summary>Handlers that configured routes name.</summary>
     public Dictionary<string, HandlerType> Named { get; } = new(StringComparer.OrdinalIgnoreCase);
 
@@ -27,8 +34,9 @@ internal sealed class WsServerSetup
         var options = new ServerOptions();
         foreach (Action<ServerOptions, IServiceProvider> configure in Configures) configure(options, services);
         IConfigurationSection? section = services.GetService<IConfiguration>()?.GetSection(SectionName);
+        RedisBackplaneOptions? redis = Redis?.Invoke(services);
         var configured = new Dictionary<string, ConfiguredRoute>(
-            section is null ? [] : ServerConfiguration.Apply(section, options), StringComparer.Ordinal);
+            section is null ? [] : ServerConfiguration.Apply(section, options, ref redis), StringComparer.Ordinal);
 
         foreach ((string pattern, HandlerType handler, RouteOptions? routeOptions) in Routes)
         {
@@ -52,7 +60,22 @@ internal sealed class WsServerSetup
                     $"= '{route.Handler}' is not a handler registered with AddHandler<T>(name); registered: {(Named.Count == 0 ? "none" : string.Join(", ", Named.Keys))}");
             MapConfigured(route, () => handler.Map(options.Routes, route.Pattern, services, route.ApplyTo(RouteOptions.Default)));
         }
-        return new WebSocketServer(options, services.GetService<ILoggerFactory>(), services.GetService<System.Diagnostics.Metrics.IMeterFactory>());
+        var loggers = services.GetService<ILoggerFactory>();
+        var meters = services.GetService<System.Diagnostics.Metrics.IMeterFactory>();
+        var server = new WebSocketServer(options, loggers, meters);
+        if (redis is not null)
+        {
+            try
+            {
+                Backplane = new RedisBackplane(server, redis, loggers, meters);
+            }
+            catch (ArgumentException ex)
+            {
+                string key = $"{SectionName}:{BackplaneConfiguration.Key}";
+                throw new WsServerConfigurationException(key, $"{key}: {ex.Message.Split(Environment.NewLine)[0].Replace(" (Parameter 'options')", "", StringComparison.Ordinal)}", ex);
+            }
+        }
+        return server;
     }
 
     /// <summary>Runs <paramref name="map"/>, naming the configuration key of an option the route table refuses.</summary>

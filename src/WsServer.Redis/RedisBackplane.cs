@@ -1,111 +1,118 @@
 using System.Diagnostics.Metrics;
-using System.Net;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using StackExchange.Redis;
 using WsServer.Connections;
 using WsServer.Hosting;
+using WsServer.PubSub;
 
 namespace WsServer.Redis;
 
 /// <summary>
-/// Joins a <see cref="WebSocketServer"/> to the other nodes sharing a Redis, over Redis pub/sub.
+/// Joins a <see cref="WebSocketServer"/> to the other nodes sharing a Redis (or a Redis Cluster): what any
+/// node publishes to a topic (<see cref="WebSocketServer.Publish"/>, <see cref="WebSocketConnection.Publish"/>)
+/// reaches that topic's subscribers on every node, and a send to a <see cref="ConnectionAddress"/> reaches
+/// the connection on whichever node holds it.
 /// <para>
-/// Design. Two channels per node: every node subscribes to <c>PREFIX:topics</c>, where every topic
-/// publish goes (the topic is in the envelope), and to its own <c>PREFIX:node:NODEID</c>, where sends to
-/// its connections go. A connection is addressed across nodes by a <see cref="ConnectionAddress"/>
-/// (node id and connection id), so a send is one Redis publish to the one node that holds it. A topic
-/// publish is delivered to the local subscribers at once, with the server's own
-/// <see cref="WebSocketServer.Publish"/>, and relayed to Redis; each other node delivers it with its
-/// own <see cref="WebSocketServer.Publish"/>, and the publishing node skips its own copy. One channel
-/// for all topics keeps the server free of hooks (a node need not know which topics it has), at the
-/// cost of every node receiving every publish.
+/// Routing by interest: each topic has its own channel, <c>PREFIX:topic:NAME</c>, which a node listens to
+/// only while it has a subscriber to the topic, so a node receives only the traffic of its own topics.
+/// Each node also listens to <c>PREFIX:node:ID</c>, where sends to its connections go. On a Redis Cluster
+/// both are sharded channels (<c>SSUBSCRIBE</c>/<c>SPUBLISH</c>), spread over the shards by name.
 /// </para>
 /// <para>
-/// Guarantee: at most once. Redis pub/sub keeps nothing: while Redis is unreachable, publishes are
-/// dropped (counted in <see cref="RedisBackplaneMetrics.MessagesDropped"/>) and a node misses what the
-/// others published; StackExchange.Redis reconnects by itself and restores the subscriptions, and the
-/// gap is logged. Local subscribers get topic messages throughout.
+/// Never a stall: a publish is delivered to this node's subscribers at once and queued for Redis; one pump
+/// publishes the queue in order. While Redis is slow or away the queue holds up to
+/// <see cref="RedisBackplaneOptions.MaxQueuedMessages"/> and <see cref="RedisBackplaneOptions.MaxQueuedBytes"/>;
+/// what overflows is dropped for the other nodes, counted and logged. Guarantee: at most once, in order per
+/// publisher for what is delivered.
 /// </para>
 /// <para>Thread safety: every member may be called from any thread once <see cref="StartAsync"/> returned.</para>
 /// </summary>
-public sealed class RedisBackplane : IAsyncDisposable
+public sealed class RedisBackplane : ITopicBackplane, IAsyncDisposable
 {
+    private static readonly TimeSpan FlushOnStop = TimeSpan.FromSeconds(2);
     private readonly WebSocketServer _server;
-    private readonly EndPoint _endPoint;
-    private readonly string _address;
-    private readonly RedisChannel _topics;
-    private readonly RedisChannel _ownChannel;
+    private readonly ConfigurationOptions? _configuration;
+    private readonly IConnectionMultiplexer? _given;
+    private readonly Action<ConfigurationOptions>? _configure;
+    private readonly string _redisName;
     private readonly string _prefix;
+    private readonly bool? _sharded;
+    private readonly RelayQueue _queue;
+    private readonly RelayPump _pump;
+    private readonly ChannelListeners _listeners;
     private readonly ILogger _logger;
     private readonly BackplaneInstruments _metrics;
     private readonly TimeProvider _time;
-    private ConnectionMultiplexer? _redis;
-    private long _lostAt; // a TimeProvider timestamp while Redis is lost, 0 while connected
-    private long _droppedSinceLost;
+    private readonly CancellationTokenSource _stopping = new();
+    private IConnectionMultiplexer? _redis;
+    private bool _useSharded;
+    private Task _pumping = Task.CompletedTask;
+    private long _lostAt; // a timestamp while Redis is lost, 0 while connected
+    private int _disposed;
 
-    /// <summary>Creates a backplane for <paramref name="server"/>; nothing connects until
-    /// <see cref="StartAsync"/>.</summary>
-    /// <exception cref="ArgumentException">The address is not <c>HOST:PORT</c>; the message names it.</exception>
+    /// <summary>Creates a backplane for <paramref name="server"/>; nothing connects until <see cref="StartAsync"/>.</summary>
+    /// <exception cref="ArgumentException">The options name no Redis, or a malformed one; the message says which part.</exception>
     public RedisBackplane(WebSocketServer server, RedisBackplaneOptions options,
         ILoggerFactory? loggerFactory = null, IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(server);
         ArgumentNullException.ThrowIfNull(options);
-        _endPoint = RedisAddress.Parse(options.Address, nameof(options));
+        if ((options.Configuration is null) == (options.Connection is null))
+            throw new ArgumentException("Give the backplane either a Redis configuration or a connection", nameof(options));
         ArgumentException.ThrowIfNullOrWhiteSpace(options.ChannelPrefix, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MaxQueuedMessages, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MaxQueuedBytes, nameof(options));
         _server = server;
-        _address = options.Address;
+        _given = options.Connection;
+        _configure = options.ConfigureConnection;
+        if (options.Configuration is { } text) _configuration = RedisConfiguration.Parse(text, nameof(options));
+        _redisName = _configuration is null ? "the given connection" : RedisConfiguration.Describe(_configuration);
         NodeId = options.NodeId ?? Guid.NewGuid().ToString("N")[..12];
         if (Encoding.UTF8.GetByteCount(NodeId) > byte.MaxValue || NodeId.Length == 0)
             throw new ArgumentException($"Node id '{NodeId}' must be 1 to 255 bytes of UTF-8", nameof(options));
         _prefix = options.ChannelPrefix;
-        _topics = RedisChannel.Literal(_prefix + ":topics");
-        _ownChannel = NodeChannel(NodeId);
+        _sharded = options.ShardedPubSub;
         _time = options.TimeProvider ?? TimeProvider.System;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("WsServer.Redis");
-        _metrics = new BackplaneInstruments(meterFactory);
+        _queue = new RelayQueue(options.MaxQueuedMessages, options.MaxQueuedBytes);
+        _listeners = new ChannelListeners(() => Redis.GetSubscriber(), Receive);
+        _metrics = new BackplaneInstruments(meterFactory, () => _queue.Count, () => _listeners.Count);
+        _pump = new RelayPump(_queue, () => Redis, _redisName, _metrics, _logger, _time);
     }
 
     /// <summary>This node's id: its channel's name and the first half of its connections' addresses.</summary>
     public string NodeId { get; }
 
-    /// <summary>Whether Redis is reachable now; publishes are dropped while it is not.</summary>
+    /// <summary>The Redis this backplane uses, by its endpoints (never a password), as the logs name it.</summary>
+    public string RedisName => _redisName;
+
+    /// <summary>Whether Redis is reachable now; while it is not, publishes wait in the queue.</summary>
     public bool IsConnected => _redis?.IsConnected == true;
 
-    /// <summary>Connects to Redis and subscribes to this node's channels. A Redis unreachable now is
-    /// logged and does not fail the start: the backplane keeps retrying in the background, and publishes
-    /// reach local subscribers only until it connects.</summary>
+    /// <summary>Whether topics travel on sharded channels (a Redis Cluster), decided at the start.</summary>
+    public bool IsSharded => _useSharded;
+
+    private IConnectionMultiplexer Redis => _redis ?? throw new InvalidOperationException("Start the backplane first");
+
+    /// <summary>Connects to Redis, listens to this node's channel and joins the server's topics. A Redis
+    /// unreachable now (or refusing the credentials) is logged in one line and does not fail the start:
+    /// the backplane retries in the background, and publishes reach local subscribers at once and wait in
+    /// the queue for the others.</summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         if (_redis is not null) throw new InvalidOperationException("The backplane is already started");
-        var configuration = new ConfigurationOptions
-        {
-            EndPoints = { _endPoint },
-            AbortOnConnectFail = false,
-            ConnectTimeout = 2000,
-            ClientName = "wsserver-" + NodeId,
-            ReconnectRetryPolicy = new ExponentialRetry(250, 5000),
-        };
-        _redis = await ConnectionMultiplexer.ConnectAsync(configuration).WaitAsync(cancellationToken).ConfigureAwait(false);
+        _redis = _given ?? await ConnectAsync(cancellationToken).ConfigureAwait(false);
         _redis.ConnectionFailed += OnConnectionFailed;
         _redis.ConnectionRestored += OnConnectionRestored;
-        ISubscriber subscriber = _redis.GetSubscriber();
-        CommandFlags flags = CommandFlags.None;
-        if (_redis.IsConnected)
-        {
-            Log.Connected(_logger, NodeId, _address);
-        }
-        else
-        {
-            Log.UnreachableAtStart(_logger, _address, _redis.GetStatus());
-            MarkLost();
-            // Recorded now, subscribed when the connection comes up (StackExchange.Redis restores them).
-            flags = CommandFlags.FireAndForget;
-        }
-        await subscriber.SubscribeAsync(_topics, Receive, flags).ConfigureAwait(false);
-        await subscriber.SubscribeAsync(_ownChannel, Receive, flags).ConfigureAwait(false);
+        _useSharded = _sharded ?? (_redis.IsConnected && IsCluster(_redis));
+        if (_redis.IsConnected) Log.Connected(_logger, NodeId, _redisName, _useSharded ? "sharded pub/sub" : "pub/sub");
+        else MarkLost();
+        Task listening = _listeners.Open(Channel($"{_prefix}:node:{NodeId}"));
+        _pumping = Task.Run(() => _pump.RunAsync(_stopping.Token, FlushOnStop), CancellationToken.None);
+        _server.AttachBackplane(this);
+        await listening.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The address by which any node reaches <paramref name="connection"/> of this node.</summary>
@@ -115,102 +122,106 @@ public sealed class RedisBackplane : IAsyncDisposable
         return new ConnectionAddress(NodeId, connection.Id);
     }
 
-    /// <summary>Publishes a text message to <paramref name="topic"/> on every node: this node's
-    /// subscribers (but <paramref name="except"/>) get it at once, the other nodes' through Redis.
-    /// Returns false when it could not be relayed (Redis unreachable): then only local subscribers got it.</summary>
-    public Task<bool> PublishAsync(string topic, string text, WebSocketConnection? except = null)
-    {
-        ArgumentNullException.ThrowIfNull(text);
-        return PublishAsync(topic, Encoding.UTF8.GetBytes(text), isText: true, except);
-    }
-
-    /// <summary>Publishes a text message given as UTF-8 bytes (not re-validated) to <paramref name="topic"/>
-    /// on every node.</summary>
-    /// <inheritdoc cref="PublishAsync(string, string, WebSocketConnection?)" path="/returns"/>
-    public Task<bool> PublishTextAsync(string topic, ReadOnlyMemory<byte> utf8, WebSocketConnection? except = null) =>
-        PublishAsync(topic, utf8, isText: true, except);
-
-    /// <summary>Publishes a binary message to <paramref name="topic"/> on every node.</summary>
-    /// <inheritdoc cref="PublishAsync(string, string, WebSocketConnection?)" path="/returns"/>
-    public Task<bool> PublishAsync(string topic, ReadOnlyMemory<byte> data, WebSocketConnection? except = null) =>
-        PublishAsync(topic, data, isText: false, except);
-
-    /// <summary>Sends a text message to the connection at <paramref name="address"/>, on whichever node
-    /// holds it. Returns true when it was queued here or handed to Redis (at most once: the other node
-    /// drops it if the connection is gone); false when the connection is not here or Redis is unreachable.</summary>
-    public Task<bool> SendAsync(ConnectionAddress address, string text)
-    {
-        ArgumentNullException.ThrowIfNull(text);
-        return SendAsync(address, Encoding.UTF8.GetBytes(text), isText: true);
-    }
-
-    /// <summary>Sends a binary message to the connection at <paramref name="address"/>.</summary>
-    /// <inheritdoc cref="SendAsync(ConnectionAddress, string)" path="/returns"/>
-    public Task<bool> SendAsync(ConnectionAddress address, ReadOnlyMemory<byte> data) => SendAsync(address, data, isText: false);
-
-    /// <summary>Disconnects from Redis; the server is left running.</summary>
-    public async ValueTask DisposeAsync()
-    {
-        if (_redis is { } redis)
-        {
-            redis.ConnectionFailed -= OnConnectionFailed;
-            redis.ConnectionRestored -= OnConnectionRestored;
-            await redis.CloseAsync(allowCommandsToComplete: false).ConfigureAwait(false);
-            await redis.DisposeAsync().ConfigureAwait(false);
-        }
-        _metrics.Dispose();
-    }
-
-    private RedisChannel NodeChannel(string nodeId) => RedisChannel.Literal($"{_prefix}:node:{nodeId}");
-
-    private Task<bool> PublishAsync(string topic, ReadOnlyMemory<byte> payload, bool isText, WebSocketConnection? except)
-    {
-        ArgumentNullException.ThrowIfNull(topic);
-        _server.Publish(topic, Prepare(isText, payload.Span), except);
-        var envelope = new Envelope(EnvelopeTarget.Topic, isText, _time.GetUtcNow().UtcTicks, NodeId, topic, 0, payload);
-        return RelayAsync(_topics, envelope);
-    }
-
-    private Task<bool> SendAsync(ConnectionAddress address, ReadOnlyMemory<byte> payload, bool isText)
+    /// <summary>Sends <paramref name="message"/> to the connection at <paramref name="address"/>, on whichever
+    /// node holds it; never waits. True when it was queued to the connection here, or queued for Redis (at
+    /// most once: the other node drops it if the connection is gone); false when the connection is not here
+    /// or the queue toward Redis is full.</summary>
+    public bool Send(ConnectionAddress address, PreparedMessage message)
     {
         ArgumentNullException.ThrowIfNull(address.NodeId, nameof(address));
+        ArgumentNullException.ThrowIfNull(message);
         if (address.NodeId == NodeId)
-            return Task.FromResult(_server.TryGetConnection(address.ConnectionId, out WebSocketConnection? connection)
-                && connection.TrySend(Prepare(isText, payload.Span)) == SendStatus.Queued);
-        var envelope = new Envelope(EnvelopeTarget.Connection, isText, _time.GetUtcNow().UtcTicks, NodeId, null,
-            address.ConnectionId, payload);
-        return RelayAsync(NodeChannel(address.NodeId), envelope);
+            return _server.TryGetConnection(address.ConnectionId, out WebSocketConnection? connection)
+                && connection.TrySend(message) == SendStatus.Queued;
+        var envelope = new Envelope(EnvelopeTarget.Connection, message.IsText, _time.GetUtcNow().UtcTicks, NodeId, null,
+            address.ConnectionId, message.Payload);
+        return _pump.TryAdd(new Outgoing(Channel($"{_prefix}:node:{address.NodeId}"), envelope));
     }
 
-    private async Task<bool> RelayAsync(RedisChannel channel, Envelope envelope)
+    /// <summary>Sends a text message to the connection at <paramref name="address"/>.</summary>
+    /// <inheritdoc cref="Send(ConnectionAddress, PreparedMessage)" path="/returns"/>
+    public bool Send(ConnectionAddress address, string text) => Send(address, PreparedMessage.Text(text));
+
+    /// <summary>Leaves the server's topics, publishes what is already queued (for up to two seconds while
+    /// Redis takes it) and disconnects from Redis (a connection given in the options stays open). The
+    /// server is left running, its topics on this node only. A second call does nothing.</summary>
+    public async ValueTask DisposeAsync()
     {
-        ConnectionMultiplexer redis = _redis ?? throw new InvalidOperationException("Start the backplane first");
-        if (!redis.IsConnected) return Dropped();
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        if (_redis is { } redis)
+        {
+            _server.DetachBackplane(this);
+            await _stopping.CancelAsync().ConfigureAwait(false);
+            await _pumping.ConfigureAwait(false);
+            redis.ConnectionFailed -= OnConnectionFailed;
+            redis.ConnectionRestored -= OnConnectionRestored;
+            _listeners.Close(Channel($"{_prefix}:node:{NodeId}"));
+            if (_given is null)
+            {
+                await redis.CloseAsync(allowCommandsToComplete: false).ConfigureAwait(false);
+                await redis.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+        _metrics.Dispose();
+        _stopping.Dispose();
+    }
+
+    Task ITopicBackplane.TopicOpened(string topic) => _listeners.Open(TopicChannel(topic));
+
+    void ITopicBackplane.TopicClosed(string topic) => _listeners.Close(TopicChannel(topic));
+
+    void ITopicBackplane.Relay(string topic, PreparedMessage message)
+    {
+        var envelope = new Envelope(EnvelopeTarget.Topic, message.IsText, _time.GetUtcNow().UtcTicks, NodeId, topic, 0,
+            message.Payload);
+        _pump.TryAdd(new Outgoing(TopicChannel(topic), envelope));
+    }
+
+    private RedisChannel TopicChannel(string topic) => Channel($"{_prefix}:topic:{topic}");
+
+    private RedisChannel Channel(string name) => _useSharded ? RedisChannel.Sharded(name) : RedisChannel.Literal(name);
+
+    private async Task<IConnectionMultiplexer> ConnectAsync(CancellationToken cancellationToken)
+    {
+        ConfigurationOptions configuration = _configuration!.Clone();
+        configuration.ClientName ??= "wsserver-" + NodeId;
+        configuration.ReconnectRetryPolicy ??= new ExponentialRetry(250, 5000);
+        _configure?.Invoke(configuration);
+        // Commands never wait inside the client while Redis is away: the relay queue is where they wait.
+        configuration.BacklogPolicy = BacklogPolicy.FailFast;
+        // First a strict attempt, for the one-line reason it gives; then the lenient connection that
+        // retries in the background.
+        configuration.AbortOnConnectFail = true;
         try
         {
-            await redis.GetSubscriber().PublishAsync(channel, envelope.ToBytes()).ConfigureAwait(false);
+            return await ConnectionMultiplexer.ConnectAsync(configuration).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is RedisConnectionException or RedisTimeoutException)
+        catch (RedisConnectionException e)
         {
-            Log.PublishFailed(_logger, e.Message);
-            return Dropped();
+            if (e.FailureType == ConnectionFailureType.AuthenticationFailure) Log.AuthenticationFailed(_logger, _redisName, Reason(e));
+            else Log.UnreachableAtStart(_logger, _redisName, Reason(e));
         }
-        _metrics.Relayed.Add(1, new KeyValuePair<string, object?>("direction", "out"));
-        return true;
+        configuration.AbortOnConnectFail = false;
+        return await ConnectionMultiplexer.ConnectAsync(configuration).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private bool Dropped()
+    private static bool IsCluster(IConnectionMultiplexer redis) =>
+        redis.GetServers().Any(s => s.IsConnected && s.ServerType == ServerType.Cluster && s.Features.ShardedPubSub);
+
+    // The failure's kind and its root cause's first line; never the client's diagnostics dump.
+    private static string Reason(Exception e)
     {
-        _metrics.Dropped.Add(1);
-        Interlocked.Increment(ref _droppedSinceLost);
-        return false;
+        Exception root = e;
+        while (root.InnerException is { } inner) root = inner;
+        string detail = root == e ? "" : ": " + root.Message.Split('\n')[0].Trim();
+        return (e is RedisConnectionException connection ? connection.FailureType.ToString() : e.GetType().Name) + detail;
     }
 
-    private void Receive(RedisChannel channel, RedisValue value)
+    private void Receive(ChannelMessage message)
     {
-        if (!Envelope.TryRead((ReadOnlyMemory<byte>)value, out Envelope envelope))
+        if (!Envelope.TryRead((ReadOnlyMemory<byte>)message.Message, out Envelope envelope))
         {
-            Log.NotAnEnvelope(_logger, channel.ToString());
+            Log.NotAnEnvelope(_logger, message.Channel.ToString());
             return;
         }
         if (envelope.Target == EnvelopeTarget.Topic && envelope.Origin == NodeId) return; // delivered locally when published
@@ -218,25 +229,23 @@ public sealed class RedisBackplane : IAsyncDisposable
         _metrics.Relayed.Add(1, new KeyValuePair<string, object?>("direction", "in"));
         if (_metrics.Lag.Enabled)
             _metrics.Lag.Record(TimeSpan.FromTicks(_time.GetUtcNow().UtcTicks - envelope.PublishedAtTicks).TotalMilliseconds);
+        PreparedMessage prepared = envelope.IsText ? PreparedMessage.Text(envelope.Payload.Span) : PreparedMessage.Binary(envelope.Payload.Span);
         if (envelope.Target == EnvelopeTarget.Topic)
-            _server.Publish(envelope.Topic!, Prepare(envelope.IsText, envelope.Payload.Span));
+            _server.PublishLocal(envelope.Topic!, prepared);
         else if (_server.TryGetConnection(envelope.ConnectionId, out WebSocketConnection? connection))
-            connection.TrySend(Prepare(envelope.IsText, envelope.Payload.Span));
+            connection.TrySend(prepared);
     }
 
-    private static PreparedMessage Prepare(bool isText, ReadOnlySpan<byte> payload) =>
-        isText ? PreparedMessage.Text(payload) : PreparedMessage.Binary(payload);
-
-    private void MarkLost()
-    {
-        if (Interlocked.CompareExchange(ref _lostAt, Math.Max(1, _time.GetTimestamp()), 0) == 0)
-            Interlocked.Exchange(ref _droppedSinceLost, 0);
-    }
+    private void MarkLost() => Interlocked.CompareExchange(ref _lostAt, Math.Max(1, _time.GetTimestamp()), 0);
 
     private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs e)
     {
         if (Interlocked.Read(ref _lostAt) == 0)
-            Log.ConnectionLost(_logger, _address, e.FailureType.ToString(), e.Exception?.Message ?? "no details");
+        {
+            string reason = e.FailureType + (e.Exception is { } error ? ": " + Reason(error) : "");
+            if (e.FailureType == ConnectionFailureType.AuthenticationFailure) Log.AuthenticationFailed(_logger, _redisName, reason);
+            else Log.ConnectionLost(_logger, _redisName, reason);
+        }
         MarkLost();
     }
 
@@ -246,6 +255,6 @@ public sealed class RedisBackplane : IAsyncDisposable
         long lostAt = Interlocked.Exchange(ref _lostAt, 0);
         if (lostAt == 0) return;
         _metrics.Reconnects.Add(1);
-        Log.Reconnected(_logger, _address, _time.GetElapsedTime(lostAt), Interlocked.Read(ref _droppedSinceLost));
+        Log.Reconnected(_logger, _redisName, _time.GetElapsedTime(lostAt).TotalSeconds);
     }
 }

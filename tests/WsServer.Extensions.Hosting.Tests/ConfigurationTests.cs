@@ -168,7 +168,8 @@ public sealed class ConfigurationTests(ITestOutputHelper output)
             .Build().GetSection("WsServer");
         var options = new ServerOptions { InlineIo = !inlineIo, EpollTransport = !epollTransport };
 
-        ServerConfiguration.Apply(section, options);
+        Redis.RedisBackplaneOptions? redis = null;
+        ServerConfiguration.Apply(section, options, ref redis);
 
         Assert.Equal(inlineIo, options.InlineIo);
         Assert.Equal(epollTransport, options.EpollTransport);

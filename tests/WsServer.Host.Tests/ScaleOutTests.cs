@@ -6,7 +6,7 @@ using WsServer.Tests.TestSupport;
 
 namespace WsServer.Host.Tests;
 
-/// <summary><c>--redis HOST:PORT</c>: two wsserver processes sharing a redis-server of the test's own
+/// <summary><c>--redis REDIS</c>: two wsserver processes sharing a redis-server of the test's own
 /// are one room for the built-in chat and broadcast.</summary>
 public sealed class ScaleOutTests
 {
@@ -21,6 +21,7 @@ public sealed class ScaleOutTests
         {
             using ClientWebSocket alice = await BclClient.ConnectAsync(new Uri(firstUri, "/chat?name=alice"));
             using ClientWebSocket bob = await BclClient.ConnectAsync(new Uri(secondUri, "/chat?name=bob"));
+            await ListeningAsync(redis, "chat:*", nodes: 2);
 
             await alice.SendAsync("hi from the first"u8.ToArray(), WebSocketMessageType.Text);
 
@@ -40,6 +41,7 @@ public sealed class ScaleOutTests
         {
             using ClientWebSocket alice = await BclClient.ConnectAsync(new Uri(firstUri, "/room"));
             using ClientWebSocket bob = await BclClient.ConnectAsync(new Uri(secondUri, "/room"));
+            await ListeningAsync(redis, "broadcast:*", nodes: 2);
 
             await alice.SendAsync(new byte[] { 1, 2, 3 }, WebSocketMessageType.Binary);
             (WebSocketMessageType type, byte[] data) = await bob.ReceiveMessageAsync();
@@ -53,12 +55,12 @@ public sealed class ScaleOutTests
     }
 
     [Fact]
-    public async Task ABadRedisAddressIsAUsageErrorNamingIt()
+    public async Task ABadRedisConfigurationIsAUsageErrorNamingIt()
     {
-        using HostProcess host = HostProcess.Start("--port", "0", "--handler", "chat", "--redis", "localhost");
+        using HostProcess host = HostProcess.Start("--port", "0", "--handler", "chat", "--redis", "localhost:6379,nosuchkey=1");
 
         Assert.Equal(2, await host.WaitForExitAsync());
-        Assert.Contains(host.Stderr, line => line.Contains("'localhost'", StringComparison.Ordinal));
+        Assert.Contains(host.Stderr, line => line.Contains("nosuchkey", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -79,6 +81,7 @@ public sealed class ScaleOutTests
                 status = await reader.EvaluateAsync("document.getElementById('status').textContent");
             }
             Assert.StartsWith("connected", status, StringComparison.Ordinal);
+            await ListeningAsync(redis, "chat:*", nodes: 1);
 
             await using HeadlessChromium writer = HeadlessChromium.Open($"http://{secondUri.Authority}/?name=writer&say=hello-across-nodes");
 
@@ -89,6 +92,19 @@ public sealed class ScaleOutTests
                 log = await reader.EvaluateAsync("document.getElementById('log').textContent");
             }
             Assert.Contains("writer: hello-across-nodes", log, StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>Waits until <paramref name="nodes"/> processes listen to the room's Redis channel: a client
+    /// is in the room on its own process at once, and on the others once its process's subscribe lands.</summary>
+    private static async Task ListeningAsync(RedisProcess redis, string topic, int nodes)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            string reply = await redis.CliAsync("PUBSUB", "NUMSUB", "wsserver:topic:" + topic);
+            if (reply.Split('\n', StringSplitOptions.RemoveEmptyEntries)[1].Trim() == nodes.ToString(System.Globalization.CultureInfo.InvariantCulture)) return;
+            Assert.True(attempt < 400, $"{nodes} processes never listened to {topic}: {reply}");
+            await Task.Delay(25);
         }
     }
 

@@ -19,7 +19,7 @@ public sealed class BackplaneTests
         (ClientWebSocket onA, _) = await a.ConnectAsync();
         (ClientWebSocket onB, _) = await b.ConnectAsync();
 
-        Assert.True(await a.Backplane.PublishAsync(Node.Topic, "hello"));
+        Assert.Equal(1, a.Publish("hello"));
 
         Assert.Equal("hello", await Node.ReceiveTextAsync(onB));
         Assert.Equal("hello", await Node.ReceiveTextAsync(onA));
@@ -28,7 +28,7 @@ public sealed class BackplaneTests
     }
 
     [Fact]
-    public async Task AForeignMessageOnTheTopicsChannelIsLoggedAndIgnored()
+    public async Task AForeignMessageOnATopicsChannelIsLoggedAndIgnored()
     {
         await using RedisProcess redis = await RedisProcess.StartAsync();
         string prefix = Prefix();
@@ -38,13 +38,13 @@ public sealed class BackplaneTests
         (ClientWebSocket onB, _) = await b.ConnectAsync();
         await using (StackExchange.Redis.ConnectionMultiplexer other = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redis.Address))
         {
-            await other.GetSubscriber().PublishAsync(StackExchange.Redis.RedisChannel.Literal(prefix + ":topics"), "not an envelope");
+            await other.GetSubscriber().PublishAsync(StackExchange.Redis.RedisChannel.Literal(prefix + ":topic:" + Node.Topic), "not an envelope");
         }
 
-        Assert.True(await a.Backplane.PublishAsync(Node.Topic, "real"));
+        a.Publish("real");
 
         Assert.Equal("real", await Node.ReceiveTextAsync(onB));
-        await Eventually(() => logs.Entries.Any(e => e.EventId == 505 && e.Message.Contains(prefix + ":topics", StringComparison.Ordinal)));
+        await Eventually(() => logs.Entries.Any(e => e.EventId == 505 && e.Message.Contains(prefix + ":topic:" + Node.Topic, StringComparison.Ordinal)));
         onB.Dispose();
     }
 
@@ -58,8 +58,8 @@ public sealed class BackplaneTests
         (ClientWebSocket onA, ConnectionAddress addressOnA) = await a.ConnectAsync();
         (ClientWebSocket onB, ConnectionAddress addressOnB) = await b.ConnectAsync();
 
-        Assert.True(await a.Backplane.SendAsync(ConnectionAddress.Parse(addressOnB.ToString()), "to b"));
-        Assert.True(await b.Backplane.SendAsync(addressOnA, "to a"));
+        Assert.True(a.Backplane.Send(ConnectionAddress.Parse(addressOnB.ToString()), "to b"));
+        Assert.True(b.Backplane.Send(addressOnA, "to a"));
 
         Assert.Equal("to b", await Node.ReceiveTextAsync(onB));
         Assert.Equal("to a", await Node.ReceiveTextAsync(onA));
@@ -78,37 +78,43 @@ public sealed class BackplaneTests
         await using Node b = await Node.StartAsync(redis.Address, "b", prefix, metrics);
         (ClientWebSocket onA, _) = await a.ConnectAsync();
         (ClientWebSocket onB, _) = await b.ConnectAsync();
-        Assert.True(await a.Backplane.PublishAsync(Node.Topic, "before"));
+        a.Publish("before");
         Assert.Equal("before", await Node.ReceiveTextAsync(onB));
         Assert.Equal("before", await Node.ReceiveTextAsync(onA));
 
         await redis.StopAsync();
         await Eventually(() => !a.Backplane.IsConnected && !b.Backplane.IsConnected);
-        // Dropped for the other node; A's own subscriber still gets it.
-        Assert.False(await a.Backplane.PublishAsync(Node.Topic, "during"));
+        // Queued for the other node; A's own subscriber gets it at once.
+        a.Publish("during");
         Assert.Equal("during", await Node.ReceiveTextAsync(onA));
 
         await redis.StartAgainAsync();
-        Task<string> received = Node.ReceiveTextAsync(onB);
-        for (int attempt = 0; !received.IsCompleted; attempt++)
+        // B hears A again once both are back; "during" may come first (A may publish it before B resubscribed).
+        for (int attempt = 0; ; attempt++)
         {
             Assert.True(attempt < 200, "no publish reached node B after Redis came back");
-            await a.Backplane.PublishAsync(Node.Topic, "after");
-            await Task.WhenAny(received, Task.Delay(100));
+            a.Publish("after");
+            using var wait = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
+            try
+            {
+                string received = await Node.ReceiveTextAsync(onB, wait.Token);
+                if (received == "after") break;
+                Assert.Equal("during", received);
+            }
+            catch (OperationCanceledException)
+            {
+                onB.Dispose(); // a cancelled receive aborts the client: reconnect to B
+                (onB, _) = await b.ConnectAsync();
+            }
         }
 
-        Assert.Equal("after", await received);
         await Eventually(() => metrics[RedisBackplaneMetrics.Reconnects] >= 2); // both nodes
-        Assert.True(metrics[RedisBackplaneMetrics.MessagesDropped] >= 1);
         Assert.True(metrics[RedisBackplaneMetrics.MessagesRelayed + "/out"] >= 2);
         Assert.True(metrics[RedisBackplaneMetrics.MessagesRelayed + "/in"] >= 2);
         Assert.True(metrics[RedisBackplaneMetrics.Lag + ".count"] >= 2);
-        // The gap is logged: lost (502), then back (503) with how many were dropped.
+        // The gap is logged: lost (502), then back (503).
         Assert.True(logs.Has(500) && logs.Has(502), string.Join("\n", logs.Entries));
         await Eventually(() => logs.Has(503));
-        // At least "during"; some of the retries may have been dropped too.
-        Assert.Contains(logs.Entries, e => e.EventId == 503
-            && System.Text.RegularExpressions.Regex.IsMatch(e.Message, "; [1-9][0-9]* messages published meanwhile were dropped"));
         onA.Dispose();
         onB.Dispose();
     }
@@ -123,7 +129,7 @@ public sealed class BackplaneTests
         Assert.Contains(logs.Entries, e => e.EventId == 501 && e.Message.Contains($"127.0.0.1:{port}", StringComparison.Ordinal));
         (ClientWebSocket onA, _) = await a.ConnectAsync();
 
-        Assert.False(await a.Backplane.PublishAsync(Node.Topic, "local only"));
+        Assert.Equal(1, a.Publish("local only"));
         Assert.Equal("local only", await Node.ReceiveTextAsync(onA));
 
         // Redis comes up later: node A connects and subscribes by itself, and hears node B.
@@ -133,7 +139,7 @@ public sealed class BackplaneTests
         for (int attempt = 0; !received.IsCompleted; attempt++)
         {
             Assert.True(attempt < 200, "node A never heard node B after Redis came up");
-            await b.Backplane.PublishAsync(Node.Topic, "from b");
+            b.Publish("from b");
             await Task.WhenAny(received, Task.Delay(100));
         }
         Assert.Equal("from b", await received);
@@ -142,21 +148,20 @@ public sealed class BackplaneTests
     }
 
     [Theory]
-    [InlineData("localhost")]
-    [InlineData("localhost:")]
-    [InlineData("localhost:redis")]
-    [InlineData("localhost:70000")]
-    [InlineData(":6379")]
-    [InlineData("not a host:6379")]
-    [InlineData("::1:6379")]
-    public async Task ABadAddressFailsWithTheAddressNamed(string address)
+    [InlineData(" ", "is empty")]
+    [InlineData("password=secret", "names no server")]
+    [InlineData("localhost:6379,nosuchkey=1", "nosuchkey")]
+    [InlineData("redis://", "not valid")]
+    [InlineData("redis://localhost:6379/zero", "not a database number")]
+    public async Task ABadConfigurationFailsSayingWhatIsWrong(string configuration, string said)
     {
         await using var server = new Hosting.WebSocketServer(new Hosting.ServerOptions { Port = 0 }.UseHandler(new NoHandler()));
 
         ArgumentException failure = Assert.Throws<ArgumentException>(
-            () => new RedisBackplane(server, new RedisBackplaneOptions { Address = address }));
+            () => new RedisBackplane(server, new RedisBackplaneOptions { Configuration = configuration }));
 
-        Assert.Contains($"'{address}'", failure.Message, StringComparison.Ordinal);
+        Assert.Contains(said, failure.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret", failure.Message, StringComparison.Ordinal);
     }
 
     private static async Task Eventually(Func<bool> condition)

@@ -12,32 +12,41 @@ namespace WsServer.Host.BuiltInHandlers;
 /// so with <c>--redis</c> the same route of every process sharing the Redis is one room. The message is
 /// encoded once for all subscribers; one that reads too slowly misses messages rather than delaying the rest.
 /// </summary>
-internal sealed class RoomHandler(string topic, TopicRelay relay, bool isChat) : IWebSocketHandler<RoomHandler.Member>
+internal sealed class RoomHandler(string topic, bool isChat) : IWebSocketHandler<RoomHandler.Member>
 {
     private const int MaxNameLength = 32;
 
     /// <summary>A member of the room: its connection and, in a chat, the UTF-8 <c>NAME: </c> its lines start with.</summary>
     internal sealed record Member(WebSocketConnection Connection, byte[] LinePrefix);
 
-    public static RoomHandler Broadcast(string? pattern, TopicRelay relay) => new($"broadcast:{pattern ?? "*"}", relay, isChat: false);
+    public static RoomHandler Broadcast(string? pattern) => new($"broadcast:{pattern ?? "*"}", isChat: false);
 
-    public static RoomHandler Chat(string? pattern, TopicRelay relay) => new($"chat:{pattern ?? "*"}", relay, isChat: true);
+    public static RoomHandler Chat(string? pattern) => new($"chat:{pattern ?? "*"}", isChat: true);
 
-    public ValueTask<Member> InitAsync(WebSocketConnection connection, CancellationToken cancellationToken)
+    /// <summary>Joins the room; with a backplane, once every process's messages to it reach this one.</summary>
+    public async ValueTask<Member> InitAsync(WebSocketConnection connection, CancellationToken cancellationToken)
     {
-        connection.Subscribe(topic);
-        return new(new Member(connection, isChat ? Encoding.UTF8.GetBytes(NameOf(connection) + ": ") : []));
+        await connection.SubscribeAsync(topic, cancellationToken).ConfigureAwait(false);
+        return new Member(connection, isChat ? Encoding.UTF8.GetBytes(NameOf(connection) + ": ") : []);
     }
 
-    public async ValueTask<HandleResult<Member>> HandleAsync(WebSocketMessage message, Member member,
+    /// <summary>Publishes through the server, so with a backplane (<c>--redis</c>) every process's members
+    /// get it too; never waits, for Redis or for a slow member.</summary>
+    public ValueTask<HandleResult<Member>> HandleAsync(WebSocketMessage message, Member member,
         CancellationToken cancellationToken)
     {
+        WebSocketConnection sender = member.Connection;
         if (!isChat)
-            await relay.PublishAsync(topic, message.IsText, message.Payload, member.Connection, includeSender: false).ConfigureAwait(false);
+        {
+            sender.Publish(topic, message.IsText ? PreparedMessage.Text(message.Payload.Span) : PreparedMessage.Binary(message.Payload.Span));
+        }
         else if (message.IsText)
-            await relay.PublishAsync(topic, isText: true, (byte[])[.. member.LinePrefix, .. message.Payload.Span], member.Connection,
-                includeSender: true).ConfigureAwait(false);
-        return HandleResult.NoReply(member);
+        {
+            PreparedMessage line = PreparedMessage.Text([.. member.LinePrefix, .. message.Payload.Span]);
+            sender.Publish(topic, line);
+            sender.TrySend(line);
+        }
+        return new(HandleResult.NoReply(member));
     }
 
     /// <summary>The query's <c>name</c>, without control characters and at most 32 characters; else <c>guest-ID</c>.</summary>

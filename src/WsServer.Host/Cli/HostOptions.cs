@@ -86,8 +86,8 @@ internal sealed partial class HostOptions
 
     public Option<string> Redis { get; } = new("--redis")
     {
-        Description = "Share the broadcast and chat rooms with every wsserver using this Redis (HOST:PORT), over Redis pub/sub: at most once, nothing kept while Redis is down.",
-        HelpName = "HOST:PORT",
+        Description = "Share the broadcast and chat rooms with every wsserver using this Redis, over Redis pub/sub (sharded on a Redis Cluster): HOST:PORT, a StackExchange.Redis configuration (HOST:PORT,password=...,ssl=true) or a redis:// or rediss:// URL. At most once; while Redis is away, publishes wait in a bounded queue.",
+        HelpName = "REDIS",
     };
 
     public Option<string> Config { get; } = new("--config") { Description = "A JSON file with any of these settings; flags win over it." };

@@ -31,7 +31,7 @@ public sealed record HostSettings(
     public bool UsesInlineIo => InlineIo ?? Transport.Routes.Select(r => r.Handler).Append(Handler)
         .All(h => Handlers.HandlerCatalog.BuiltInNames.Contains(h, StringComparer.Ordinal));
 
-    /// <summary>The Redis to share the built-in broadcast and chat rooms through, as <c>HOST:PORT</c>
-    /// (<c>--redis</c>, <c>"redis"</c>); null for this process only.</summary>
+    /// <summary>The Redis to share the built-in broadcast and chat rooms through, as a StackExchange.Redis
+    /// configuration or a <c>redis://</c> URL (<c>--redis</c>, <c>"redis"</c>); null for this process only.</summary>
     public string? Redis { get; init; }
 }

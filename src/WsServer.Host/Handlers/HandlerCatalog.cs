@@ -19,14 +19,14 @@ internal static class HandlerCatalog
 {
     // A built-in's topic is named after its route's pattern ("*" for the fallback), the same in every
     // process, so that processes sharing a Redis share the room.
-    private static readonly Dictionary<string, Action<RouteTable, string?, RouteOptions?, TopicRelay>> BuiltIns = new(StringComparer.Ordinal)
+    private static readonly Dictionary<string, Action<RouteTable, string?, RouteOptions?>> BuiltIns = new(StringComparer.Ordinal)
     {
-        ["echo"] = static (routes, pattern, options, _) => MapStateless(new EchoHandler(), routes, pattern, options),
-        ["broadcast"] = static (routes, pattern, options, relay) =>
-            MapRoom(RoomHandler.Broadcast(pattern, relay), routes, pattern, options),
-        ["chat"] = static (routes, pattern, options, relay) =>
+        ["echo"] = static (routes, pattern, options) => MapStateless(new EchoHandler(), routes, pattern, options),
+        ["broadcast"] = static (routes, pattern, options) =>
+            MapRoom(RoomHandler.Broadcast(pattern), routes, pattern, options),
+        ["chat"] = static (routes, pattern, options) =>
         {
-            MapRoom(RoomHandler.Chat(pattern, relay), routes, pattern, options);
+            MapRoom(RoomHandler.Chat(pattern), routes, pattern, options);
             // The chat comes with its page, for a browser to join it at /.
             routes.MapPage("/", ChatPage.For(pattern));
         },
@@ -40,16 +40,14 @@ internal static class HandlerCatalog
     public static IEnumerable<string> BuiltInNames => BuiltIns.Keys;
 
     /// <summary>Serves <paramref name="pattern"/> (every path no route matches when null) of
-    /// <paramref name="options"/> with the handler <paramref name="spec"/> names. The built-in broadcast and
-    /// chat publish through <paramref name="relay"/> (this process only when null).</summary>
-    public static void Register(string spec, ServerOptions options, string? pattern = null, RouteOptions? routeOptions = null,
-        TopicRelay? relay = null)
+    /// <paramref name="options"/> with the handler <paramref name="spec"/> names.</summary>
+    public static void Register(string spec, ServerOptions options, string? pattern = null, RouteOptions? routeOptions = null)
     {
-        if (BuiltIns.TryGetValue(spec, out Action<RouteTable, string?, RouteOptions?, TopicRelay>? map))
+        if (BuiltIns.TryGetValue(spec, out Action<RouteTable, string?, RouteOptions?>? map))
         {
             try
             {
-                map(options.Routes, pattern, routeOptions, relay ?? new TopicRelay());
+                map(options.Routes, pattern, routeOptions);
             }
             catch (ArgumentException ex)
             {

@@ -24,8 +24,7 @@ internal static class HostedServer
     public static async Task<int> RunAsync(HostSettings settings, TextWriter output, TextWriter error)
     {
         InlineSocketCompletions.Use(settings.UsesInlineIo, explicitly: settings.InlineIo is not null);
-        var relay = new TopicRelay();
-        ServerOptions options = CreateOptions(settings, relay);
+        ServerOptions options = CreateOptions(settings);
 
         // Registered before binding, so a signal that arrives during start-up still drains.
         using var shutdown = new ShutdownSignal();
@@ -37,7 +36,7 @@ internal static class HostedServer
             created = new WebSocketServer(options, loggerFactory);
             // Checked before anything listens: a bad address is a usage error naming it.
             if (settings.Redis is { } redis)
-                backplane = new RedisBackplane(created, new RedisBackplaneOptions { Address = redis }, loggerFactory);
+                backplane = new RedisBackplane(created, new RedisBackplaneOptions { Configuration = redis }, loggerFactory);
         }
         catch (ArgumentException ex)
         {
@@ -71,8 +70,8 @@ internal static class HostedServer
         {
             // After listening: an unreachable Redis is logged and retried while local clients are served.
             await scaleOut.StartAsync().ConfigureAwait(false);
-            relay.Backplane = scaleOut;
-            await output.WriteLineAsync($"wsserver: rooms shared over Redis at {settings.Redis} as node {scaleOut.NodeId}").ConfigureAwait(false);
+            string state = scaleOut.IsConnected ? "shared over Redis" : "to be shared over Redis once it is reachable";
+            await output.WriteLineAsync($"wsserver: rooms {state} at {scaleOut.RedisName} as node {scaleOut.NodeId}").ConfigureAwait(false);
             await output.FlushAsync().ConfigureAwait(false);
         }
 
@@ -83,7 +82,7 @@ internal static class HostedServer
 
     /// <summary>The server options <paramref name="settings"/> ask for, handlers registered. Throws
     /// <see cref="UsageException"/> when a handler cannot be loaded.</summary>
-    internal static ServerOptions CreateOptions(HostSettings settings, TopicRelay? relay = null)
+    internal static ServerOptions CreateOptions(HostSettings settings)
     {
         var options = new ServerOptions
         {
@@ -95,7 +94,7 @@ internal static class HostedServer
             Compression = settings.Compression ? PerMessageDeflateOptions.Default : PerMessageDeflateOptions.Disabled,
         };
         settings.Limits.ApplyTo(options);
-        TransportSetup.Apply(settings, options, relay);
+        TransportSetup.Apply(settings, options);
         return options;
     }
 

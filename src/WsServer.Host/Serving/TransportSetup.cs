@@ -11,12 +11,12 @@ namespace WsServer.Host.Serving;
 /// origins per route, TLS and the PROXY protocol on the listener.</summary>
 internal static class TransportSetup
 {
-    public static void Apply(HostSettings settings, ServerOptions options, TopicRelay? relay = null)
+    public static void Apply(HostSettings settings, ServerOptions options)
     {
         TransportSettings transport = settings.Transport;
         foreach (RouteSpec route in transport.Routes)
-            HandlerCatalog.Register(route.Handler, options, route.Pattern, RouteOptionsFor(transport, route), relay);
-        if (transport.HasFallback) HandlerCatalog.Register(settings.Handler, options, null, RouteOptionsFor(transport, null), relay);
+            HandlerCatalog.Register(route.Handler, options, route.Pattern, RouteOptionsFor(transport, route));
+        if (transport.HasFallback) HandlerCatalog.Register(settings.Handler, options, null, RouteOptionsFor(transport, null));
         options.ProxyProtocol = transport.ProxyProtocol;
         options.Tls = TlsFor(transport);
     }

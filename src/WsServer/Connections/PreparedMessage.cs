@@ -28,6 +28,12 @@ public sealed class PreparedMessage
     /// <summary>The payload's length in bytes.</summary>
     internal int PayloadLength => _frame.Length - _payloadOffset;
 
+    /// <summary>The message's payload (UTF-8 for text), as given.</summary>
+    public ReadOnlyMemory<byte> Payload => _frame.AsMemory(_payloadOffset);
+
+    /// <summary>Whether this is a text message (else binary).</summary>
+    public bool IsText => _opcode == Opcode.Text;
+
     /// <summary>Encodes a text message.</summary>
     public static PreparedMessage Text(string text)
     {

@@ -168,14 +168,29 @@ public sealed class WebSocketConnection : IMailboxOwner
     /// <summary>Subscribes this connection to <paramref name="topic"/>, from any thread: what is published
     /// there (<see cref="Hosting.WebSocketServer.Publish(string, PreparedMessage, WebSocketConnection?)"/>)
     /// is sent to it, in publish order per publisher. False when it already was subscribed, or has ended.
-    /// The subscriptions end with the connection.</summary>
-    public bool Subscribe(string topic)
+    /// The subscriptions end with the connection. With a backplane, what other servers publish arrives
+    /// once this server's subscription there is in place; <see cref="SubscribeAsync"/> waits for that.</summary>
+    public bool Subscribe(string topic) => Subscribe(topic, out _);
+
+    /// <summary>As <see cref="Subscribe(string)"/>, and completes when every message published to
+    /// <paramref name="topic"/> from then on, on any server sharing the backplane, reaches this connection
+    /// (at once without a backplane, and while the backplane is unreachable, since nothing from other
+    /// servers can arrive then anyway). True when it subscribed, false when it already was or has ended.</summary>
+    public async ValueTask<bool> SubscribeAsync(string topic, CancellationToken cancellationToken = default)
+    {
+        if (!Subscribe(topic, out Task ready)) return false;
+        await ready.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    private bool Subscribe(string topic, out Task ready)
     {
         ArgumentException.ThrowIfNullOrEmpty(topic);
+        ready = Task.CompletedTask;
         lock (LazyInitializer.EnsureInitialized(ref _subscriptionsGate))
         {
             if (_finished || !(_subscriptions ??= new(StringComparer.Ordinal)).Add(topic)) return false;
-            return _topics.Subscribe(topic, this);
+            return _topics.Subscribe(topic, this, out ready);
         }
     }
 
@@ -192,7 +207,8 @@ public sealed class WebSocketConnection : IMailboxOwner
     }
 
     /// <summary>Publishes <paramref name="message"/> to every subscriber of <paramref name="topic"/> but this
-    /// connection (uWebSockets' <c>ws.publish</c>); never waits. Returns how many it was queued to.</summary>
+    /// connection (uWebSockets' <c>ws.publish</c>), on this server and, through its backplane, on every
+    /// other; never waits. Returns how many it was queued to on this server.</summary>
     public int Publish(string topic, PreparedMessage message)
     {
         ArgumentException.ThrowIfNullOrEmpty(topic);

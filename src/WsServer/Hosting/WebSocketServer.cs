@@ -7,6 +7,7 @@ using WsServer.Connections;
 using WsServer.Diagnostics;
 using WsServer.Handlers;
 using WsServer.Protocol.Closing;
+using WsServer.PubSub;
 using WsServer.Transport;
 
 namespace WsServer.Hosting;
@@ -116,14 +117,42 @@ public sealed class WebSocketServer : IAsyncDisposable
     }
 
     /// <summary>Queues <paramref name="message"/>, encoded once, to every subscriber of <paramref name="topic"/>
-    /// but <paramref name="except"/> (the sender, say), in the order of this publisher's calls. It never
+    /// but <paramref name="except"/> (the sender, say), in the order of this publisher's calls, and hands it
+    /// to the backplane (<see cref="AttachBackplane"/>) for the other servers' subscribers. It never
     /// waits: a subscriber whose send queue is full meets its <see cref="SlowConsumerPolicy"/> (under
-    /// <c>Wait</c> it misses the message) and delays no one else. Returns how many it was queued to.</summary>
+    /// <c>Wait</c> it misses the message) and delays no one else. Returns how many it was queued to here.</summary>
     public int Publish(string topic, PreparedMessage message, WebSocketConnection? except = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(topic);
         ArgumentNullException.ThrowIfNull(message);
         return _context.Topics.Publish(topic, message, except);
+    }
+
+    /// <summary>As <see cref="Publish"/>, to this server's subscribers only: how a backplane delivers what
+    /// another server published.</summary>
+    public int PublishLocal(string topic, PreparedMessage message, WebSocketConnection? except = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(topic);
+        ArgumentNullException.ThrowIfNull(message);
+        return _context.Topics.PublishLocal(topic, message, except);
+    }
+
+    /// <summary>Joins this server's topics to other servers' through <paramref name="backplane"/> (at most
+    /// one at a time): it hears of each topic that has subscribers here, now and as they change, and
+    /// relays each <see cref="Publish"/>.</summary>
+    /// <exception cref="InvalidOperationException">The server already has a backplane.</exception>
+    public void AttachBackplane(ITopicBackplane backplane)
+    {
+        ArgumentNullException.ThrowIfNull(backplane);
+        _context.Topics.Attach(backplane);
+    }
+
+    /// <summary>Takes <paramref name="backplane"/> away (it hears every topic closed); publishes stay on
+    /// this server from then on.</summary>
+    public void DetachBackplane(ITopicBackplane backplane)
+    {
+        ArgumentNullException.ThrowIfNull(backplane);
+        _context.Topics.Detach(backplane);
     }
 
     /// <summary>The open connection with <paramref name="id"/> (<see cref="ConnectionInfo.Id"/>), to send

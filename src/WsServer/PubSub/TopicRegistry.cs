@@ -4,26 +4,60 @@ using WsServer.Connections;
 namespace WsServer.PubSub;
 
 /// <summary>
-/// One server's topics: who subscribes to what. A publish reads a topic's subscribers as one array,
-/// without a lock, and hands each the same encoded frame; subscribing and unsubscribing (rare next to
-/// publishing) swap that array under a lock. A topic with no subscriber is removed, so an empty topic
-/// costs nothing.
+/// One server's topics: who subscribes to what, and the backplane that joins them to other servers'.
+/// A publish reads a topic's subscribers as one array, without a lock, and hands each the same encoded
+/// frame; subscribing and unsubscribing (rare next to publishing) swap that array under a lock. A topic
+/// with no subscriber is removed, so an empty topic costs nothing. The backplane hears of a topic's first
+/// and last subscriber under the same lock, so it sees them in the order they happened.
 /// </summary>
 internal sealed class TopicRegistry
 {
     private readonly Lock _gate = new();
-    private readonly ConcurrentDictionary<string, WebSocketConnection[]> _topics = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Topic> _topics = new(StringComparer.Ordinal);
+    private ITopicBackplane? _backplane;
 
     /// <summary>The number of topics with at least one subscriber.</summary>
     public int Count => _topics.Count;
 
-    /// <summary>The subscribers of <paramref name="topic"/> now; empty when none.</summary>
+    /// <summary>Joins these topics to other servers' through <paramref name="backplane"/>: it hears of
+    /// every topic that has subscribers now, then of every change.</summary>
+    public void Attach(ITopicBackplane backplane)
+    {
+        lock (_gate)
+        {
+            if (_backplane is not null) throw new InvalidOperationException("The server already has a backplane.");
+            foreach ((string name, Topic topic) in _topics) _topics[name] = topic with { Ready = backplane.TopicOpened(name) };
+            Volatile.Write(ref _backplane, backplane);
+        }
+    }
+
+    /// <summary>Takes <paramref name="backplane"/> away; publishes stay on this server from then on.</summary>
+    public void Detach(ITopicBackplane backplane)
+    {
+        lock (_gate)
+        {
+            if (_backplane != backplane) return;
+            Volatile.Write(ref _backplane, null);
+            foreach (string name in _topics.Keys) backplane.TopicClosed(name);
+        }
+    }
+
+    /// <summary>The subscribers of <paramref name="topic"/> on this server now; empty when none.</summary>
     public ReadOnlySpan<WebSocketConnection> Subscribers(string topic) =>
-        _topics.TryGetValue(topic, out WebSocketConnection[]? subscribers) ? subscribers : [];
+        _topics.TryGetValue(topic, out Topic? known) ? known.Subscribers : [];
 
     /// <summary>Queues <paramref name="message"/> to every subscriber of <paramref name="topic"/> but
-    /// <paramref name="except"/>; never waits (a full queue meets its policy). Returns how many took it.</summary>
+    /// <paramref name="except"/>, here and, through the backplane, on every other server; never waits
+    /// (a full queue meets its policy). Returns how many took it here.</summary>
     public int Publish(string topic, PreparedMessage message, WebSocketConnection? except)
+    {
+        int queued = PublishLocal(topic, message, except);
+        Volatile.Read(ref _backplane)?.Relay(topic, message);
+        return queued;
+    }
+
+    /// <summary>As <see cref="Publish"/>, to this server's subscribers only.</summary>
+    public int PublishLocal(string topic, PreparedMessage message, WebSocketConnection? except)
     {
         int queued = 0;
         foreach (WebSocketConnection subscriber in Subscribers(topic))
@@ -33,14 +67,19 @@ internal sealed class TopicRegistry
         return queued;
     }
 
-    /// <summary>False when <paramref name="connection"/> already subscribed.</summary>
-    public bool Subscribe(string topic, WebSocketConnection connection)
+    /// <summary>False when <paramref name="connection"/> already subscribed. <paramref name="ready"/>
+    /// completes when what other servers publish to the topic reaches this one.</summary>
+    public bool Subscribe(string topic, WebSocketConnection connection, out Task ready)
     {
         lock (_gate)
         {
-            WebSocketConnection[] subscribers = _topics.GetValueOrDefault(topic, []);
-            if (Array.IndexOf(subscribers, connection) >= 0) return false;
-            _topics[topic] = [.. subscribers, connection];
+            if (!_topics.TryGetValue(topic, out Topic? known))
+            {
+                known = new Topic([], _backplane?.TopicOpened(topic) ?? Task.CompletedTask);
+            }
+            ready = known.Ready;
+            if (Array.IndexOf(known.Subscribers, connection) >= 0) return false;
+            _topics[topic] = known with { Subscribers = [.. known.Subscribers, connection] };
             return true;
         }
     }
@@ -50,12 +89,23 @@ internal sealed class TopicRegistry
     {
         lock (_gate)
         {
-            if (!_topics.TryGetValue(topic, out WebSocketConnection[]? subscribers)) return false;
+            if (!_topics.TryGetValue(topic, out Topic? known)) return false;
+            WebSocketConnection[] subscribers = known.Subscribers;
             int index = Array.IndexOf(subscribers, connection);
             if (index < 0) return false;
-            if (subscribers.Length == 1) _topics.TryRemove(topic, out _);
-            else _topics[topic] = [.. subscribers[..index], .. subscribers[(index + 1)..]];
+            if (subscribers.Length == 1)
+            {
+                _topics.TryRemove(topic, out _);
+                _backplane?.TopicClosed(topic);
+            }
+            else
+            {
+                _topics[topic] = known with { Subscribers = [.. subscribers[..index], .. subscribers[(index + 1)..]] };
+            }
             return true;
         }
     }
+
+    // Ready: the backplane's word that other servers' messages to this topic reach this one.
+    private sealed record Topic(WebSocketConnection[] Subscribers, Task Ready);
 }

@@ -8,8 +8,9 @@ using WsServer.Hosting;
 
 namespace WsServer.Redis.Tests.TestSupport;
 
-/// <summary>One node: a server on a loopback port whose clients subscribe to <see cref="Topic"/> when
-/// they connect and are told their connection id ("ready ID"), and its backplane.</summary>
+/// <summary>One node: a server on a loopback port whose clients subscribe to <see cref="Topic"/> (or the
+/// topic their URL's <c>topic</c> query names) when they connect, and are told their connection id
+/// ("ready ID") once the subscription holds on every node; and its backplane.</summary>
 public sealed class Node : IAsyncDisposable
 {
     public const string Topic = "room";
@@ -24,22 +25,27 @@ public sealed class Node : IAsyncDisposable
 
     public RedisBackplane Backplane { get; }
 
-    public static async Task<Node> StartAsync(string address, string nodeId, string prefix, IMeterFactory? meters = null,
-        ILoggerFactory? logs = null)
+    public static Task<Node> StartAsync(string configuration, string nodeId, string prefix, IMeterFactory? meters = null,
+        ILoggerFactory? logs = null) =>
+        StartAsync(new RedisBackplaneOptions { Configuration = configuration, NodeId = nodeId, ChannelPrefix = prefix }, meters, logs);
+
+    public static async Task<Node> StartAsync(RedisBackplaneOptions options, IMeterFactory? meters = null, ILoggerFactory? logs = null)
     {
         var server = new WebSocketServer(new ServerOptions { Port = 0 }.UseHandler(new RoomHandler()), meterFactory: meters);
         await server.StartAsync();
-        var backplane = new RedisBackplane(server, new RedisBackplaneOptions { Address = address, NodeId = nodeId, ChannelPrefix = prefix },
-            logs, meters);
+        var backplane = new RedisBackplane(server, options, logs, meters);
         await backplane.StartAsync();
         return new Node(server, backplane);
     }
 
-    /// <summary>A client of this node, subscribed, and its address across the nodes.</summary>
-    public async Task<(ClientWebSocket Client, ConnectionAddress Address)> ConnectAsync()
+    /// <summary>Publishes a text message to <paramref name="topic"/> from this node, as a handler would.</summary>
+    public int Publish(string text, string topic = Topic) => Server.Publish(topic, PreparedMessage.Text(text));
+
+    /// <summary>A client of this node, subscribed to <paramref name="topic"/>, and its address across the nodes.</summary>
+    public async Task<(ClientWebSocket Client, ConnectionAddress Address)> ConnectAsync(string topic = Topic)
     {
         var client = new ClientWebSocket();
-        await client.ConnectAsync(new Uri($"ws://127.0.0.1:{Server.LocalEndPoints[0].Port}/"), Timeouts.Token());
+        await client.ConnectAsync(new Uri($"ws://127.0.0.1:{Server.LocalEndPoints[0].Port}/?topic={Uri.EscapeDataString(topic)}"), Timeouts.Token());
         string ready = await ReceiveTextAsync(client);
         return (client, new ConnectionAddress(Backplane.NodeId, long.Parse(ready["ready ".Length..], System.Globalization.CultureInfo.InvariantCulture)));
     }
@@ -69,7 +75,7 @@ public sealed class Node : IAsyncDisposable
     {
         public async ValueTask<int> InitAsync(WebSocketConnection connection, CancellationToken cancellationToken)
         {
-            connection.Subscribe(Topic);
+            await connection.SubscribeAsync(connection.Info.QueryValue("topic") ?? Topic, cancellationToken);
             await connection.SendAsync($"ready {connection.Id}", cancellationToken);
             return 0;
         }
