@@ -113,10 +113,12 @@ server_up() {  # server_up PID PORT: listening; fails loudly if the process is g
 }
 
 rows=() notes=()
-run_setup() {  # run_setup single|cluster
+run_setup() {  # run_setup none|single|cluster  (none: one process, no Redis: the same load on one node)
   local setup=$1 n i line load rc
   redis_pids=() redis_addrs=()
-  if [[ $setup == single ]]; then
+  if [[ $setup == none ]]; then
+    :
+  elif [[ $setup == single ]]; then
     start_redis "$(free_ports 1)"
   else
     local ports p
@@ -129,14 +131,17 @@ run_setup() {  # run_setup single|cluster
       || die "redis-cli --cluster create failed: $(tail -5 "$tmp/cluster-create.log")"
     wait_for 30 "cluster_state:ok" cluster_ok
   fi
-  local redis
+  local redis scale_out=()
   redis=$(IFS=,; echo "${redis_addrs[*]}")
+  [[ $setup == none ]] || scale_out=(--redis "$redis")
 
-  for n in $nodes; do
+  local counts=$nodes
+  [[ $setup == none ]] && counts=1
+  for n in $counts; do
     local ports server_pids=() urls=() port
     read -r -a ports <<<"$(free_ports "$n")"
     for port in "${ports[@]}"; do
-      taskset -c 0 "${ws_cmd[@]}" --port "$port" --address 127.0.0.1 --handler broadcast --redis "$redis" \
+      taskset -c 0 "${ws_cmd[@]}" --port "$port" --address 127.0.0.1 --handler broadcast "${scale_out[@]}" \
         --workers 2000 --log-level Warning >"$tmp/ws-$port.log" 2>&1 &
       pids+=($!) server_pids+=($!) urls+=("ws://127.0.0.1:$port/")
     done
@@ -157,9 +162,10 @@ run_setup() {  # run_setup single|cluster
     done <"$tmp/load.out"
     stop "${server_pids[@]}"
   done
-  stop "${redis_pids[@]}"
+  ((${#redis_pids[@]} == 0)) || stop "${redis_pids[@]}"
 }
 
+run_setup none
 run_setup single
 ((cluster)) && run_setup cluster
 

@@ -189,20 +189,27 @@ public sealed class RedisBackplane : ITopicBackplane, IAsyncDisposable
         _configure?.Invoke(configuration);
         // Commands never wait inside the client while Redis is away: the relay queue is where they wait.
         configuration.BacklogPolicy = BacklogPolicy.FailFast;
-        // First a strict attempt, for the one-line reason it gives; then the lenient connection that
-        // retries in the background.
+        // A connection that retries in the background; when it could not connect now, a strict attempt
+        // beside it finds the one-line reason to log, without holding up the start.
+        configuration.AbortOnConnectFail = false;
+        ConnectionMultiplexer redis = await ConnectionMultiplexer.ConnectAsync(configuration).WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (!redis.IsConnected) _ = LogWhyUnreachableAsync(configuration.Clone());
+        return redis;
+    }
+
+    private async Task LogWhyUnreachableAsync(ConfigurationOptions configuration)
+    {
         configuration.AbortOnConnectFail = true;
+        configuration.ClientName += "-probe";
         try
         {
-            return await ConnectionMultiplexer.ConnectAsync(configuration).WaitAsync(cancellationToken).ConfigureAwait(false);
+            await using ConnectionMultiplexer probe = await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false);
+            // Connected meanwhile: the backplane's own connection will say so.
         }
         catch (RedisConnectionException e)
         {
-            if (e.FailureType == ConnectionFailureType.AuthenticationFailure) Log.AuthenticationFailed(_logger, _redisName, Reason(e));
-            else Log.UnreachableAtStart(_logger, _redisName, Reason(e));
+            LogFailure(e.FailureType, e, atStart: true);
         }
-        configuration.AbortOnConnectFail = false;
-        return await ConnectionMultiplexer.ConnectAsync(configuration).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private static bool IsCluster(IConnectionMultiplexer redis) =>
@@ -236,16 +243,23 @@ public sealed class RedisBackplane : ITopicBackplane, IAsyncDisposable
             connection.TrySend(prepared);
     }
 
+    // One line: a refused password, a TLS handshake that failed, or Redis unreachable or lost.
+    private void LogFailure(ConnectionFailureType type, Exception? error, bool atStart)
+    {
+        string reason = error is RedisConnectionException ? Reason(error) : type + (error is null ? "" : ": " + Reason(error));
+        Exception? root = error;
+        while (root?.InnerException is { } inner) root = inner;
+        if (root is System.Security.Authentication.AuthenticationException) Log.TlsFailed(_logger, _redisName, reason);
+        else if (type == ConnectionFailureType.AuthenticationFailure) Log.AuthenticationFailed(_logger, _redisName, reason);
+        else if (atStart) Log.UnreachableAtStart(_logger, _redisName, reason);
+        else Log.ConnectionLost(_logger, _redisName, reason);
+    }
+
     private void MarkLost() => Interlocked.CompareExchange(ref _lostAt, Math.Max(1, _time.GetTimestamp()), 0);
 
     private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs e)
     {
-        if (Interlocked.Read(ref _lostAt) == 0)
-        {
-            string reason = e.FailureType + (e.Exception is { } error ? ": " + Reason(error) : "");
-            if (e.FailureType == ConnectionFailureType.AuthenticationFailure) Log.AuthenticationFailed(_logger, _redisName, reason);
-            else Log.ConnectionLost(_logger, _redisName, reason);
-        }
+        if (Interlocked.Read(ref _lostAt) == 0) LogFailure(e.FailureType, e.Exception, atStart: false);
         MarkLost();
     }
 

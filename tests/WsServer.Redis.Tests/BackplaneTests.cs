@@ -126,7 +126,7 @@ public sealed class BackplaneTests
         string prefix = Prefix();
         var logs = new RecordedLogs();
         await using Node a = await Node.StartAsync($"127.0.0.1:{port}", "a", prefix, logs: logs);
-        Assert.Contains(logs.Entries, e => e.EventId == 501 && e.Message.Contains($"127.0.0.1:{port}", StringComparison.Ordinal));
+        await Eventually(() => logs.Entries.Any(e => e.EventId == 501 && e.Message.Contains($"127.0.0.1:{port}", StringComparison.Ordinal)));
         (ClientWebSocket onA, _) = await a.ConnectAsync();
 
         Assert.Equal(1, a.Publish("local only"));

@@ -36,12 +36,35 @@ public sealed class SecuredRedisTests
         await using Node a = await Node.StartAsync($"{redis.Address},password=wrong-secret", "a", Prefix(), logs: logs);
 
         Assert.False(a.Backplane.IsConnected);
+        for (int attempt = 0; !logs.Has(508); attempt++)
+        {
+            Assert.True(attempt < 400, "the refusal was never logged");
+            await Task.Delay(50);
+        }
+        await Task.Delay(500); // time for a second line, which must not come
         (int EventId, string Message) refused = Assert.Single(logs.Entries, e => e.EventId == 508);
         Assert.Contains(redis.Address, refused.Message, StringComparison.Ordinal);
         Assert.Contains("AuthenticationFailure", refused.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("\n", refused.Message, StringComparison.Ordinal);
         Assert.All(logs.Entries, e => Assert.DoesNotContain("wrong-secret", e.Message, StringComparison.Ordinal));
         Assert.DoesNotContain("wrong-secret", a.Backplane.RedisName, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AnUntrustedRedisCertificateIsATlsLineNotACredentialsOne()
+    {
+        await using TlsRedis redis = await TlsRedis.StartAsync();
+        var logs = new RecordedLogs();
+        await using Node a = await Node.StartAsync(redis.Configuration, "a", Prefix(), logs: logs);
+
+        for (int attempt = 0; !logs.Has(509); attempt++)
+        {
+            Assert.True(attempt < 400, "the TLS failure was never logged: " + string.Join("\n", logs.Entries));
+            await Task.Delay(50);
+        }
+        Assert.False(a.Backplane.IsConnected);
+        Assert.Contains("UntrustedRoot", logs.Entries.First(e => e.EventId == 509).Message, StringComparison.Ordinal);
+        Assert.False(logs.Has(508));
     }
 
     [Theory]
