@@ -16,19 +16,19 @@ internal static class BackplaneConfiguration
 
     public static RedisBackplaneOptions Read(IConfigurationSection section, RedisBackplaneOptions? code)
     {
-        if (section.Value is { } configuration)
-            return With(code, configuration: Text(section));
-        RedisBackplaneOptions options = With(code, configuration: null);
+        RedisBackplaneOptions options = code ?? new RedisBackplaneOptions();
+        // A configuration string replaces a connection given in code.
+        if (section.Value is not null) return options with { Configuration = Text(section), Connection = null };
         foreach (IConfigurationSection child in section.GetChildren())
         {
             options = child.Key.ToUpperInvariant() switch
             {
-                "CONFIGURATION" => With(options, configuration: Text(child)),
-                "CHANNELPREFIX" => Copy(options, channelPrefix: Text(child)),
-                "NODEID" => Copy(options, nodeId: Text(child)),
-                "MAXQUEUEDMESSAGES" => Copy(options, maxMessages: (int)Integer(child, 1, int.MaxValue)),
-                "MAXQUEUEDBYTES" => Copy(options, maxBytes: Integer(child, 1, long.MaxValue)),
-                "SHARDEDPUBSUB" => Copy(options, sharded: Boolean(child)),
+                "CONFIGURATION" => options with { Configuration = Text(child), Connection = null },
+                "CHANNELPREFIX" => options with { ChannelPrefix = Text(child) },
+                "NODEID" => options with { NodeId = Text(child) },
+                "MAXQUEUEDMESSAGES" => options with { MaxQueuedMessages = (int)Integer(child, 1, int.MaxValue) },
+                "MAXQUEUEDBYTES" => options with { MaxQueuedBytes = Integer(child, 1, long.MaxValue) },
+                "SHARDEDPUBSUB" => options with { ShardedPubSub = Boolean(child) },
                 _ => throw ServerConfiguration.Unknown(child, Known),
             };
         }
@@ -36,30 +36,4 @@ internal static class BackplaneConfiguration
             throw Bad(section, "needs a Configuration: the Redis to use (HOST:PORT, a StackExchange.Redis configuration or a redis:// URL)");
         return options;
     }
-
-    // A configuration string replaces a connection given in code, and the other way round.
-    private static RedisBackplaneOptions With(RedisBackplaneOptions? options, string? configuration) => new()
-    {
-        Configuration = configuration ?? options?.Configuration,
-        Connection = configuration is null ? options?.Connection : null,
-        ChannelPrefix = options?.ChannelPrefix ?? "wsserver",
-        NodeId = options?.NodeId,
-        MaxQueuedMessages = options?.MaxQueuedMessages ?? 10_000,
-        MaxQueuedBytes = options?.MaxQueuedBytes ?? 16 * 1024 * 1024,
-        ShardedPubSub = options?.ShardedPubSub,
-        TimeProvider = options?.TimeProvider,
-    };
-
-    private static RedisBackplaneOptions Copy(RedisBackplaneOptions options, string? channelPrefix = null, string? nodeId = null,
-        int? maxMessages = null, long? maxBytes = null, bool? sharded = null) => new()
-    {
-        Configuration = options.Configuration,
-        Connection = options.Connection,
-        ChannelPrefix = channelPrefix ?? options.ChannelPrefix,
-        NodeId = nodeId ?? options.NodeId,
-        MaxQueuedMessages = maxMessages ?? options.MaxQueuedMessages,
-        MaxQueuedBytes = maxBytes ?? options.MaxQueuedBytes,
-        ShardedPubSub = sharded ?? options.ShardedPubSub,
-        TimeProvider = options.TimeProvider,
-    };
 }

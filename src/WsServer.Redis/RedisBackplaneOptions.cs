@@ -3,8 +3,8 @@ using StackExchange.Redis;
 namespace WsServer.Redis;
 
 /// <summary>How a <see cref="RedisBackplane"/> reaches Redis, names its channels and bounds what waits
-/// for Redis.</summary>
-public sealed class RedisBackplaneOptions
+/// for Redis. A record, so that options can be derived from others with <c>with</c>.</summary>
+public sealed record RedisBackplaneOptions
 {
     /// <summary>The Redis to use: a StackExchange.Redis configuration string
     /// (<c>redis.internal:6379,password=...,user=app,ssl=true,sslHost=redis.internal</c>; several endpoints

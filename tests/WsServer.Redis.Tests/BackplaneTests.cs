@@ -7,13 +7,11 @@ namespace WsServer.Redis.Tests;
 /// redis-server of the test's own.</summary>
 public sealed class BackplaneTests
 {
-    private static string Prefix() => "test-" + Guid.NewGuid().ToString("N");
-
     [Fact]
     public async Task APublishOnOneNodeReachesTheSubscribersOfEveryNode()
     {
         await using RedisProcess redis = await RedisProcess.StartAsync();
-        string prefix = Prefix();
+        string prefix = Node.Prefix();
         await using Node a = await Node.StartAsync(redis.Address, "a", prefix);
         await using Node b = await Node.StartAsync(redis.Address, "b", prefix);
         (ClientWebSocket onA, _) = await a.ConnectAsync();
@@ -31,7 +29,7 @@ public sealed class BackplaneTests
     public async Task AForeignMessageOnATopicsChannelIsLoggedAndIgnored()
     {
         await using RedisProcess redis = await RedisProcess.StartAsync();
-        string prefix = Prefix();
+        string prefix = Node.Prefix();
         var logs = new RecordedLogs();
         await using Node a = await Node.StartAsync(redis.Address, "a", prefix);
         await using Node b = await Node.StartAsync(redis.Address, "b", prefix, logs: logs);
@@ -44,7 +42,7 @@ public sealed class BackplaneTests
         a.Publish("real");
 
         Assert.Equal("real", await Node.ReceiveTextAsync(onB));
-        await Eventually(() => logs.Entries.Any(e => e.EventId == 505 && e.Message.Contains(prefix + ":topic:" + Node.Topic, StringComparison.Ordinal)));
+        await Timeouts.Eventually(() => logs.Entries.Any(e => e.EventId == 505 && e.Message.Contains(prefix + ":topic:" + Node.Topic, StringComparison.Ordinal)));
         onB.Dispose();
     }
 
@@ -52,7 +50,7 @@ public sealed class BackplaneTests
     public async Task ASendByAddressReachesTheConnectionOnTheOtherNode()
     {
         await using RedisProcess redis = await RedisProcess.StartAsync();
-        string prefix = Prefix();
+        string prefix = Node.Prefix();
         await using Node a = await Node.StartAsync(redis.Address, "a", prefix);
         await using Node b = await Node.StartAsync(redis.Address, "b", prefix);
         (ClientWebSocket onA, ConnectionAddress addressOnA) = await a.ConnectAsync();
@@ -73,7 +71,7 @@ public sealed class BackplaneTests
         using var metrics = new MetricTotals();
         var logs = new RecordedLogs();
         await using RedisProcess redis = await RedisProcess.StartAsync();
-        string prefix = Prefix();
+        string prefix = Node.Prefix();
         await using Node a = await Node.StartAsync(redis.Address, "a", prefix, metrics, logs);
         await using Node b = await Node.StartAsync(redis.Address, "b", prefix, metrics);
         (ClientWebSocket onA, _) = await a.ConnectAsync();
@@ -83,7 +81,7 @@ public sealed class BackplaneTests
         Assert.Equal("before", await Node.ReceiveTextAsync(onA));
 
         await redis.StopAsync();
-        await Eventually(() => !a.Backplane.IsConnected && !b.Backplane.IsConnected);
+        await Timeouts.Eventually(() => !a.Backplane.IsConnected && !b.Backplane.IsConnected);
         // Queued for the other node; A's own subscriber gets it at once.
         a.Publish("during");
         Assert.Equal("during", await Node.ReceiveTextAsync(onA));
@@ -108,13 +106,13 @@ public sealed class BackplaneTests
             }
         }
 
-        await Eventually(() => metrics[RedisBackplaneMetrics.Reconnects] >= 2); // both nodes
+        await Timeouts.Eventually(() => metrics[RedisBackplaneMetrics.Reconnects] >= 2); // both nodes
         Assert.True(metrics[RedisBackplaneMetrics.MessagesRelayed + "/out"] >= 2);
         Assert.True(metrics[RedisBackplaneMetrics.MessagesRelayed + "/in"] >= 2);
         Assert.True(metrics[RedisBackplaneMetrics.Lag + ".count"] >= 2);
         // The gap is logged: lost (502), then back (503).
         Assert.True(logs.Has(500) && logs.Has(502), string.Join("\n", logs.Entries));
-        await Eventually(() => logs.Has(503));
+        await Timeouts.Eventually(() => logs.Has(503));
         onA.Dispose();
         onB.Dispose();
     }
@@ -123,10 +121,10 @@ public sealed class BackplaneTests
     public async Task ARedisUnreachableAtStartIsRetriedWhileLocalClientsAreServed()
     {
         int port = RedisProcess.FreePort();
-        string prefix = Prefix();
+        string prefix = Node.Prefix();
         var logs = new RecordedLogs();
         await using Node a = await Node.StartAsync($"127.0.0.1:{port}", "a", prefix, logs: logs);
-        await Eventually(() => logs.Entries.Any(e => e.EventId == 501 && e.Message.Contains($"127.0.0.1:{port}", StringComparison.Ordinal)));
+        await Timeouts.Eventually(() => logs.Entries.Any(e => e.EventId == 501 && e.Message.Contains($"127.0.0.1:{port}", StringComparison.Ordinal)));
         (ClientWebSocket onA, _) = await a.ConnectAsync();
 
         Assert.Equal(1, a.Publish("local only"));
@@ -143,7 +141,7 @@ public sealed class BackplaneTests
             await Task.WhenAny(received, Task.Delay(100));
         }
         Assert.Equal("from b", await received);
-        await Eventually(() => logs.Has(503));
+        await Timeouts.Eventually(() => logs.Has(503));
         onA.Dispose();
     }
 
@@ -164,14 +162,6 @@ public sealed class BackplaneTests
         Assert.DoesNotContain("secret", failure.Message, StringComparison.Ordinal);
     }
 
-    private static async Task Eventually(Func<bool> condition)
-    {
-        for (int attempt = 0; !condition(); attempt++)
-        {
-            Assert.True(attempt < 400, "the condition did not come true");
-            await Task.Delay(50);
-        }
-    }
 
     private sealed class NoHandler : Handlers.IWebSocketHandler
     {

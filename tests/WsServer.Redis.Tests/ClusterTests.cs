@@ -13,7 +13,7 @@ public sealed class ClusterTests
     public async Task TopicsTravelOnShardedChannelsSpreadOverTheShards()
     {
         await using RedisCluster cluster = await RedisCluster.StartAsync();
-        string prefix = "test-" + Guid.NewGuid().ToString("N");
+        string prefix = Node.Prefix();
         await using Node a = await Node.StartAsync(cluster.Configuration, "a", prefix);
         await using Node b = await Node.StartAsync(cluster.Configuration, "b", prefix);
         Assert.True(a.Backplane.IsSharded);

@@ -7,13 +7,11 @@ namespace WsServer.Redis.Tests;
 /// topic: traffic goes only where subscribers are.</summary>
 public sealed class InterestRoutingTests
 {
-    private static string Prefix() => "test-" + Guid.NewGuid().ToString("N");
-
     [Fact]
     public async Task ANodeWithNoSubscriberToATopicReceivesNoneOfItsTraffic()
     {
         await using RedisProcess redis = await RedisProcess.StartAsync();
-        string prefix = Prefix();
+        string prefix = Node.Prefix();
         var metrics = new MetricTotals[4];
         var nodes = new Node[4];
         for (int i = 0; i < nodes.Length; i++)
@@ -47,7 +45,7 @@ public sealed class InterestRoutingTests
 
             // The last subscriber on node 1 leaves: node 1 stops listening to "red".
             await red1.CloseAsync(WebSocketCloseStatus.NormalClosure, null, Timeouts.Token());
-            await Eventually(async () => await Subscribers(redis, $"{prefix}:topic:red") == 1);
+            await Timeouts.Eventually(async () => await Subscribers(redis, $"{prefix}:topic:red") == 1);
             red0.Dispose();
             red1.Dispose();
             blue2.Dispose();
@@ -63,7 +61,7 @@ public sealed class InterestRoutingTests
     public async Task ASubscriptionThatHasCompletedGetsEveryMessagePublishedElsewhereFromThenOn()
     {
         await using RedisProcess redis = await RedisProcess.StartAsync();
-        string prefix = Prefix();
+        string prefix = Node.Prefix();
         await using Node a = await Node.StartAsync(redis.Address, "a", prefix);
         await using Node b = await Node.StartAsync(redis.Address, "b", prefix);
 
@@ -82,7 +80,7 @@ public sealed class InterestRoutingTests
     public async Task ATopicClosedAndReopenedWhileItsSubscribeIsInFlightEndsSubscribed()
     {
         await using RedisProcess redis = await RedisProcess.StartAsync();
-        string prefix = Prefix();
+        string prefix = Node.Prefix();
         await using Node a = await Node.StartAsync(redis.Address, "a", prefix);
         await using Node b = await Node.StartAsync(redis.Address, "b", prefix);
         SeamProbe probe = new(a.Backplane);
@@ -95,7 +93,7 @@ public sealed class InterestRoutingTests
         Assert.Equal(1, await Subscribers(redis, $"{prefix}:topic:flip"));
 
         probe.Close("flip");
-        await Eventually(async () => await Subscribers(redis, $"{prefix}:topic:flip") == 0);
+        await Timeouts.Eventually(async () => await Subscribers(redis, $"{prefix}:topic:flip") == 0);
     }
 
     internal static async Task<long> Subscribers(RedisProcess redis, string channel)
@@ -104,14 +102,6 @@ public sealed class InterestRoutingTests
         return long.Parse(output.Split('\n', StringSplitOptions.RemoveEmptyEntries)[1].Trim(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    internal static async Task Eventually(Func<Task<bool>> condition)
-    {
-        for (int attempt = 0; !await condition(); attempt++)
-        {
-            Assert.True(attempt < 400, "the condition did not come true");
-            await Task.Delay(50);
-        }
-    }
 
     // The backplane's side of the server's seam, called as the server's topic registry calls it.
     private readonly struct SeamProbe(PubSub.ITopicBackplane backplane)

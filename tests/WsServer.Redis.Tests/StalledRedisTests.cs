@@ -10,13 +10,11 @@ public sealed class StalledRedisTests
 {
     private const int Messages = 100;
 
-    private static string Prefix() => "test-" + Guid.NewGuid().ToString("N");
-
     [Fact]
     public async Task LocalSubscribersGetEveryMessageWhileRedisIsStoppedAndTheOtherNodeGetsThemAfter()
     {
         await using RedisProcess redis = await RedisProcess.StartAsync();
-        string prefix = Prefix();
+        string prefix = Node.Prefix();
         using var metrics = new MetricTotals();
         await using Node a = await Node.StartAsync(redis.Address, "a", prefix, metrics);
         await using Node b = await Node.StartAsync(redis.Address, "b", prefix);
@@ -45,7 +43,7 @@ public sealed class StalledRedisTests
     public async Task WhatOverflowsTheQueueIsDroppedAndCountedAndTheRestArrivesInOrder()
     {
         await using RedisProcess redis = await RedisProcess.StartAsync();
-        string prefix = Prefix();
+        string prefix = Node.Prefix();
         using var metrics = new MetricTotals();
         var logs = new RecordedLogs();
         await using Node a = await Node.StartAsync(
@@ -68,7 +66,7 @@ public sealed class StalledRedisTests
         }
 
         // Everything left A one way or the other; then an end marker, after all of it.
-        await Eventually(() => metrics[RedisBackplaneMetrics.MessagesRelayed + "/out"] + metrics[RedisBackplaneMetrics.MessagesDropped] == Messages);
+        await Timeouts.Eventually(() => metrics[RedisBackplaneMetrics.MessagesRelayed + "/out"] + metrics[RedisBackplaneMetrics.MessagesDropped] == Messages);
         a.Publish("end");
         var received = new List<int>();
         for (string text = await Node.ReceiveTextAsync(onB); text != "end"; text = await Node.ReceiveTextAsync(onB))
@@ -80,7 +78,7 @@ public sealed class StalledRedisTests
         Assert.Equal(received.Order(), received); // in order, no duplicate
         Assert.Equal(received.Count, received.Distinct().Count());
         Assert.Equal(0, metrics[RedisBackplaneMetrics.MessagesUnconfirmed]);
-        await Eventually(() => logs.Entries.Any(e => e.EventId == 506 && e.Message.Contains($"{dropped} messages were dropped", StringComparison.Ordinal)));
+        await Timeouts.Eventually(() => logs.Entries.Any(e => e.EventId == 506 && e.Message.Contains($"{dropped} messages were dropped", StringComparison.Ordinal)));
         onA.Dispose();
         onB.Dispose();
     }
@@ -89,7 +87,7 @@ public sealed class StalledRedisTests
     public async Task APublishRedisNeverAnsweredIsCountedUnconfirmedAndNothingMoreIsWrittenUntilItAnswers()
     {
         await using RedisProcess redis = await RedisProcess.StartAsync();
-        string prefix = Prefix();
+        string prefix = Node.Prefix();
         using var metrics = new MetricTotals();
         var logs = new RecordedLogs();
         // A short client timeout, so the stall outlasts it without a long test.
@@ -104,17 +102,17 @@ public sealed class StalledRedisTests
         try
         {
             a.Publish("m 0");
-            await Eventually(() => logs.Has(507)); // written, never answered
+            await Timeouts.Eventually(() => logs.Has(507)); // written, never answered
             for (int i = 1; i < Messages; i++) a.Publish($"m {i}");
             // The pump waits for Redis to answer: the rest stays in the queue, and what overflows is dropped.
-            await Eventually(() => metrics[RedisBackplaneMetrics.MessagesDropped] == Messages - 1 - 10);
+            await Timeouts.Eventually(() => metrics[RedisBackplaneMetrics.MessagesDropped] == Messages - 1 - 10);
         }
         finally
         {
             redis.Resume();
         }
 
-        await Eventually(() => metrics[RedisBackplaneMetrics.MessagesRelayed + "/out"] == 10);
+        await Timeouts.Eventually(() => metrics[RedisBackplaneMetrics.MessagesRelayed + "/out"] == 10);
         a.Publish("end");
         var received = new List<string>();
         for (string text = await Node.ReceiveTextAsync(onB); text != "end"; text = await Node.ReceiveTextAsync(onB)) received.Add(text);
@@ -124,12 +122,4 @@ public sealed class StalledRedisTests
         onB.Dispose();
     }
 
-    private static async Task Eventually(Func<bool> condition)
-    {
-        for (int attempt = 0; !condition(); attempt++)
-        {
-            Assert.True(attempt < 400, "the condition did not come true");
-            await Task.Delay(50);
-        }
-    }
 }

@@ -15,6 +15,9 @@ public sealed class Node : IAsyncDisposable
 {
     public const string Topic = "room";
 
+    /// <summary>A channel prefix of the test's own, so tests sharing nothing see nothing of each other.</summary>
+    public static string Prefix() => "test-" + Guid.NewGuid().ToString("N");
+
     private Node(WebSocketServer server, RedisBackplane backplane)
     {
         Server = server;

@@ -8,4 +8,17 @@ public static class Timeouts
     public static CancellationToken Token() => new CancellationTokenSource(Default).Token;
 
     public static Task<T> Bounded<T>(this Task<T> task) => task.WaitAsync(Default);
+
+    /// <summary>Polls until <paramref name="condition"/> holds; fails after 20 s.</summary>
+    public static Task Eventually(Func<bool> condition) => Eventually(() => Task.FromResult(condition()));
+
+    /// <inheritdoc cref="Eventually(Func{bool})"/>
+    public static async Task Eventually(Func<Task<bool>> condition)
+    {
+        for (int attempt = 0; !await condition(); attempt++)
+        {
+            if (attempt >= 400) throw new TimeoutException("the condition did not come true within 20 s");
+            await Task.Delay(50);
+        }
+    }
 }

@@ -13,12 +13,9 @@ public sealed class BackplaneSeamTests
     [Fact]
     public async Task TheBackplaneHearsOfEachTopicsFirstAndLastSubscriberInOrder()
     {
-        var handler = new RecordingHandler();
-        await using TestServer server = await TestServer.StartAsync(handler);
-        await using RawClient first = await RawClient.ConnectAsync(server.Port);
-        await using RawClient second = await RawClient.ConnectAsync(server.Port);
-        Assert.True(await Timeouts.Eventually(() => handler.Opened.Count == 2));
-        WebSocketConnection[] connections = [.. handler.Opened];
+        (TestServer server, RawClient[] clients, WebSocketConnection[] connections) = await ConnectAsync(2);
+        await using TestServer _ = server;
+        await using RawClient first = clients[0], second = clients[1];
         var backplane = new RecordingBackplane();
         Assert.True(connections[0].Subscribe("before"));
 
@@ -38,11 +35,10 @@ public sealed class BackplaneSeamTests
     [Fact]
     public async Task APublishIsRelayedAndALocalPublishIsNot()
     {
-        var handler = new RecordingHandler();
-        await using TestServer server = await TestServer.StartAsync(handler);
-        await using RawClient client = await RawClient.ConnectAsync(server.Port);
-        Assert.True(await Timeouts.Eventually(() => handler.Opened.Count == 1));
-        WebSocketConnection connection = handler.Opened.Single();
+        (TestServer server, RawClient[] clients, WebSocketConnection[] connections) = await ConnectAsync(1);
+        await using TestServer _ = server;
+        await using RawClient client = clients[0];
+        WebSocketConnection connection = connections[0];
         var backplane = new RecordingBackplane();
         server.Server.AttachBackplane(backplane);
         connection.Subscribe("room");
@@ -59,12 +55,9 @@ public sealed class BackplaneSeamTests
     [Fact]
     public async Task SubscribeAsyncCompletesWhenTheBackplaneSaysTheTopicIsLive()
     {
-        var handler = new RecordingHandler();
-        await using TestServer server = await TestServer.StartAsync(handler);
-        await using RawClient first = await RawClient.ConnectAsync(server.Port);
-        await using RawClient second = await RawClient.ConnectAsync(server.Port);
-        Assert.True(await Timeouts.Eventually(() => handler.Opened.Count == 2));
-        WebSocketConnection[] connections = [.. handler.Opened];
+        (TestServer server, RawClient[] clients, WebSocketConnection[] connections) = await ConnectAsync(2);
+        await using TestServer _ = server;
+        await using RawClient first = clients[0], second = clients[1];
         var backplane = new RecordingBackplane();
         server.Server.AttachBackplane(backplane);
 
@@ -80,6 +73,16 @@ public sealed class BackplaneSeamTests
         Assert.True(await firstSubscribing.AsTask().Bounded());
         Assert.True(await secondSubscribing.AsTask().Bounded());
         Assert.False(await connections[0].SubscribeAsync("room"));
+    }
+
+    // A server and COUNT clients, with the server's side of each connection.
+    private static async Task<(TestServer, RawClient[], WebSocketConnection[])> ConnectAsync(int count)
+    {
+        var handler = new RecordingHandler();
+        TestServer server = await TestServer.StartAsync(handler);
+        RawClient[] clients = await Task.WhenAll(Enumerable.Range(0, count).Select(_ => RawClient.ConnectAsync(server.Port)));
+        Assert.True(await Timeouts.Eventually(() => handler.Opened.Count == count));
+        return (server, clients, [.. handler.Opened]);
     }
 
     private sealed class RecordingBackplane : ITopicBackplane
