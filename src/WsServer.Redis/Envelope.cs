@@ -8,6 +8,9 @@ internal enum EnvelopeTarget : byte
 {
     Topic = 1,
     Connection = 2,
+    /// <summary>A message of a topic that keeps history: the topic, then the connection of the origin
+    /// node it skips (0: none). Redis prefixes it with its position when it keeps it.</summary>
+    History = 3,
 }
 
 /// <summary>
@@ -15,7 +18,7 @@ internal enum EnvelopeTarget : byte
 /// <code>
 /// version (1) | target (1) | text 1 / binary 0 (1) | published at, UTC ticks (8)
 /// | origin node length (1) | origin node (UTF-8)
-/// | topic length (2) and topic (UTF-8), or connection id (8)
+/// | topic length (2) and topic (UTF-8), or connection id (8), or both (history: the connection skipped)
 /// | payload (the rest)
 /// </code>
 /// The timestamp gives the lag at the receiving node (so it assumes the nodes' clocks agree); the
@@ -30,9 +33,14 @@ internal readonly record struct Envelope(
     public byte[] ToBytes()
     {
         int originLength = Encoding.UTF8.GetByteCount(Origin);
-        int targetLength = Target == EnvelopeTarget.Topic ? 2 + Encoding.UTF8.GetByteCount(Topic!) : 8;
+        int targetLength = Target switch
+        {
+            EnvelopeTarget.Topic => 2 + Encoding.UTF8.GetByteCount(Topic!),
+            EnvelopeTarget.History => 10 + Encoding.UTF8.GetByteCount(Topic!),
+            _ => 8,
+        };
         if (originLength > byte.MaxValue) throw new InvalidOperationException("the node id is longer than 255 bytes");
-        if (targetLength > ushort.MaxValue + 2) throw new ArgumentException("the topic is longer than 65535 bytes");
+        if (targetLength > ushort.MaxValue + 10) throw new ArgumentException("the topic is longer than 65535 bytes");
         var bytes = new byte[12 + originLength + targetLength + Payload.Length];
         Span<byte> span = bytes;
         span[0] = Version;
@@ -42,12 +50,13 @@ internal readonly record struct Envelope(
         span[11] = (byte)originLength;
         span = span[12..];
         span = span[Encoding.UTF8.GetBytes(Origin, span)..];
-        if (Target == EnvelopeTarget.Topic)
+        if (Target != EnvelopeTarget.Connection)
         {
-            BinaryPrimitives.WriteUInt16LittleEndian(span, (ushort)(targetLength - 2));
-            span = span[(2 + Encoding.UTF8.GetBytes(Topic, span[2..]))..];
+            int topicLength = Encoding.UTF8.GetBytes(Topic, span[2..]);
+            BinaryPrimitives.WriteUInt16LittleEndian(span, (ushort)topicLength);
+            span = span[(2 + topicLength)..];
         }
-        else
+        if (Target != EnvelopeTarget.Topic)
         {
             BinaryPrimitives.WriteInt64LittleEndian(span, ConnectionId);
             span = span[8..];
@@ -61,7 +70,8 @@ internal readonly record struct Envelope(
     {
         envelope = default;
         ReadOnlySpan<byte> span = bytes.Span;
-        if (span.Length < 12 || span[0] != Version || span[1] is not ((byte)EnvelopeTarget.Topic or (byte)EnvelopeTarget.Connection))
+        if (span.Length < 12 || span[0] != Version
+            || span[1] is not ((byte)EnvelopeTarget.Topic or (byte)EnvelopeTarget.Connection or (byte)EnvelopeTarget.History))
             return false;
         var target = (EnvelopeTarget)span[1];
         bool isText = span[2] == 1;
@@ -71,7 +81,7 @@ internal readonly record struct Envelope(
         string origin = Encoding.UTF8.GetString(span[12..at]);
         string? topic = null;
         long connectionId = 0;
-        if (target == EnvelopeTarget.Topic)
+        if (target != EnvelopeTarget.Connection)
         {
             if (span.Length < at + 2) return false;
             int length = BinaryPrimitives.ReadUInt16LittleEndian(span[at..]);
@@ -79,7 +89,7 @@ internal readonly record struct Envelope(
             topic = Encoding.UTF8.GetString(span.Slice(at + 2, length));
             at += 2 + length;
         }
-        else
+        if (target != EnvelopeTarget.Topic)
         {
             if (span.Length < at + 8) return false;
             connectionId = BinaryPrimitives.ReadInt64LittleEndian(span[at..]);

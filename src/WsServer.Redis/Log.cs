@@ -33,6 +33,9 @@ internal static partial class Log
     [LoggerMessage(508, LogLevel.Error, "Redis at {Redis} refused this node's credentials ({Reason}); check the password and user; retrying in the background")]
     public static partial void AuthenticationFailed(ILogger logger, string redis, string reason);
 
+    [LoggerMessage(510, LogLevel.Warning, "Redis at {Redis} refused a publish ({Message}); the message is dropped for the other nodes")]
+    public static partial void Refused(ILogger logger, string redis, string message);
+
     [LoggerMessage(509, LogLevel.Error, "TLS with Redis at {Redis} failed ({Reason}); check sslHost and that this machine trusts the server's CA (ConfigureConnection, or SSL_CERT_FILE for the program); retrying in the background")]
     public static partial void TlsFailed(ILogger logger, string redis, string reason);
 }

@@ -29,7 +29,7 @@ namespace WsServer.Redis;
 /// </para>
 /// <para>Thread safety: every member may be called from any thread once <see cref="StartAsync"/> returned.</para>
 /// </summary>
-public sealed class RedisBackplane : ITopicBackplane, IAsyncDisposable
+public sealed class RedisBackplane : ITopicBackplane, ITopicHistoryStore, IAsyncDisposable
 {
     private static readonly TimeSpan FlushOnStop = TimeSpan.FromSeconds(2);
     private readonly WebSocketServer _server;
@@ -47,6 +47,7 @@ public sealed class RedisBackplane : ITopicBackplane, IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly CancellationTokenSource _stopping = new();
     private IConnectionMultiplexer? _redis;
+    private RedisHistory _history;
     private bool _useSharded;
     private Task _pumping = Task.CompletedTask;
     private long _lostAt; // a timestamp while Redis is lost, 0 while connected
@@ -79,7 +80,8 @@ public sealed class RedisBackplane : ITopicBackplane, IAsyncDisposable
         _queue = new RelayQueue(options.MaxQueuedMessages, options.MaxQueuedBytes);
         _listeners = new ChannelListeners(() => Redis.GetSubscriber(), Receive);
         _metrics = new BackplaneInstruments(meterFactory, () => _queue.Count, () => _listeners.Count);
-        _pump = new RelayPump(_queue, () => Redis, _redisName, _metrics, _logger, _time);
+        _history = new RedisHistory(_prefix, sharded: false);
+        _pump = new RelayPump(_queue, () => Redis, Send, _redisName, _metrics, _logger, _time);
     }
 
     /// <summary>This node's id: its channel's name and the first half of its connections' addresses.</summary>
@@ -107,6 +109,7 @@ public sealed class RedisBackplane : ITopicBackplane, IAsyncDisposable
         _redis.ConnectionFailed += OnConnectionFailed;
         _redis.ConnectionRestored += OnConnectionRestored;
         _useSharded = _sharded ?? (_redis.IsConnected && IsCluster(_redis));
+        _history = new RedisHistory(_prefix, _useSharded);
         if (_redis.IsConnected) Log.Connected(_logger, NodeId, _redisName, _useSharded ? "sharded pub/sub" : "pub/sub");
         else MarkLost();
         Task listening = _listeners.Open(Channel($"{_prefix}:node:{NodeId}"));
@@ -177,9 +180,35 @@ public sealed class RedisBackplane : ITopicBackplane, IAsyncDisposable
         _pump.TryAdd(new Outgoing(TopicChannel(topic), envelope));
     }
 
-    private RedisChannel TopicChannel(string topic) => Channel($"{_prefix}:topic:{topic}");
+    void ITopicHistoryStore.Append(string topic, PreparedMessage message, TopicHistoryOptions options, long exceptConnectionId)
+    {
+        var envelope = new Envelope(EnvelopeTarget.History, message.IsText, _time.GetUtcNow().UtcTicks, NodeId, topic,
+            exceptConnectionId, message.Payload);
+        _pump.TryAdd(new Outgoing(TopicChannel(topic), envelope, options));
+    }
 
-    private RedisChannel Channel(string name) => _useSharded ? RedisChannel.Sharded(name) : RedisChannel.Literal(name);
+    async ValueTask<TopicHistoryPage> ITopicHistoryStore.ReadAsync(string topic, TopicPosition? since, int last,
+        TopicHistoryOptions options, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _history.ReadAsync(Redis.GetDatabase(), topic, since, last).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is RedisConnectionException or RedisTimeoutException)
+        {
+            // Redis away: nothing can be replayed, and the subscriber is told so.
+            return new TopicHistoryPage([], default, Complete: since is null);
+        }
+    }
+
+    private Task Send(Outgoing item) => item.History is null
+        ? Redis.GetSubscriber().PublishAsync(item.Channel, item.Envelope.ToBytes())
+        : _history.AppendAsync(Redis.GetDatabase(), item);
+
+    // The topic is the channel's hash tag, as in its history's keys, so that a cluster keeps them on one shard.
+    private RedisChannel TopicChannel(string topic) => _history.Channel(topic);
+
+    private RedisChannel Channel(string name) => _history.Named(name);
 
     private async Task<IConnectionMultiplexer> ConnectAsync(CancellationToken cancellationToken)
     {
@@ -226,7 +255,10 @@ public sealed class RedisBackplane : ITopicBackplane, IAsyncDisposable
 
     private void Receive(ChannelMessage message)
     {
-        if (!Envelope.TryRead((ReadOnlyMemory<byte>)message.Message, out Envelope envelope))
+        var bytes = (ReadOnlyMemory<byte>)message.Message;
+        // A message of a topic that keeps history comes with the position Redis gave it.
+        if (RedisHistory.TryReadPublished(bytes, out TopicPosition position, out ReadOnlyMemory<byte> rest)) bytes = rest;
+        if (!Envelope.TryRead(bytes, out Envelope envelope))
         {
             Log.NotAnEnvelope(_logger, message.Channel.ToString());
             return;
@@ -236,6 +268,13 @@ public sealed class RedisBackplane : ITopicBackplane, IAsyncDisposable
         _metrics.Relayed.Add(1, new KeyValuePair<string, object?>("direction", "in"));
         if (_metrics.Lag.Enabled)
             _metrics.Lag.Record(TimeSpan.FromTicks(_time.GetUtcNow().UtcTicks - envelope.PublishedAtTicks).TotalMilliseconds);
+        if (envelope.Target == EnvelopeTarget.History)
+        {
+            // The origin delivers its own too: only now is the position known.
+            var kept = new TopicMessage(envelope.Topic!, position, envelope.Payload, envelope.IsText);
+            _server.DeliverTopicMessage(kept, envelope.Origin == NodeId ? envelope.ConnectionId : 0);
+            return;
+        }
         PreparedMessage prepared = envelope.IsText ? PreparedMessage.Text(envelope.Payload.Span) : PreparedMessage.Binary(envelope.Payload.Span);
         if (envelope.Target == EnvelopeTarget.Topic)
             _server.PublishLocal(envelope.Topic!, prepared);

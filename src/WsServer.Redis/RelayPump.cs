@@ -9,7 +9,7 @@ namespace WsServer.Redis;
 /// kept and sent again first when Redis is back; one written but never confirmed is counted
 /// unconfirmed, since it may still arrive. So <c>dropped</c> counts exactly what never left this node.
 /// </summary>
-internal sealed class RelayPump(RelayQueue queue, Func<IConnectionMultiplexer> redis, string redisName,
+internal sealed class RelayPump(RelayQueue queue, Func<IConnectionMultiplexer> redis, Func<Outgoing, Task> send, string redisName,
     BackplaneInstruments metrics, ILogger logger, TimeProvider time)
 {
     private const int BatchSize = 256;
@@ -70,9 +70,8 @@ internal sealed class RelayPump(RelayQueue queue, Func<IConnectionMultiplexer> r
     // when a publish timed out.
     private async Task<bool> PublishAsync(List<Outgoing> batch, List<Task> sending)
     {
-        ISubscriber subscriber = redis().GetSubscriber();
         sending.Clear();
-        foreach (Outgoing item in batch) sending.Add(subscriber.PublishAsync(item.Channel, item.Envelope.ToBytes()));
+        foreach (Outgoing item in batch) sending.Add(send(item));
         int confirmed = 0, unconfirmed = 0, retry = 0;
         bool timedOut = false;
         string? reason = null;
@@ -86,6 +85,13 @@ internal sealed class RelayPump(RelayQueue queue, Func<IConnectionMultiplexer> r
             catch (RedisConnectionException e) when (e.CommandStatus == CommandStatus.WaitingToBeSent)
             {
                 batch[retry++] = batch[i];
+            }
+            catch (RedisServerException e)
+            {
+                // Redis refused it (a script error, out of memory): it never took the message.
+                metrics.Dropped.Add(1);
+                reason ??= e.Message;
+                Log.Refused(logger, redisName, e.Message);
             }
             catch (Exception e) when (e is RedisConnectionException or RedisTimeoutException)
             {

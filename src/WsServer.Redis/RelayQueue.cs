@@ -4,8 +4,8 @@ using StackExchange.Redis;
 namespace WsServer.Redis;
 
 /// <summary>One message on its way to Redis: the channel and the envelope (encoded by the pump, so a
-/// publish costs its caller no copy).</summary>
-internal readonly record struct Outgoing(RedisChannel Channel, Envelope Envelope);
+/// publish costs its caller no copy); for a topic that keeps history, its options (appended, not published).</summary>
+internal readonly record struct Outgoing(RedisChannel Channel, Envelope Envelope, WsServer.PubSub.TopicHistoryOptions? History = null);
 
 /// <summary>
 /// The messages waiting for Redis, oldest first, bounded in count and payload bytes: a publisher adds

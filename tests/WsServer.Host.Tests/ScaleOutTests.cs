@@ -101,7 +101,7 @@ public sealed class ScaleOutTests
     {
         for (int attempt = 0; ; attempt++)
         {
-            string reply = await redis.CliAsync("PUBSUB", "NUMSUB", "wsserver:topic:" + topic);
+            string reply = await redis.CliAsync("PUBSUB", "NUMSUB", "wsserver:topic:{" + topic + "}");
             if (reply.Split('\n', StringSplitOptions.RemoveEmptyEntries)[1].Trim() == nodes.ToString(System.Globalization.CultureInfo.InvariantCulture)) return;
             Assert.True(attempt < 400, $"{nodes} processes never listened to {topic}: {reply}");
             await Task.Delay(25);

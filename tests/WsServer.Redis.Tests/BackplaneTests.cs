@@ -36,13 +36,13 @@ public sealed class BackplaneTests
         (ClientWebSocket onB, _) = await b.ConnectAsync();
         await using (StackExchange.Redis.ConnectionMultiplexer other = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redis.Address))
         {
-            await other.GetSubscriber().PublishAsync(StackExchange.Redis.RedisChannel.Literal(prefix + ":topic:" + Node.Topic), "not an envelope");
+            await other.GetSubscriber().PublishAsync(StackExchange.Redis.RedisChannel.Literal(prefix + ":topic:{" + Node.Topic + "}"), "not an envelope");
         }
 
         a.Publish("real");
 
         Assert.Equal("real", await Node.ReceiveTextAsync(onB));
-        await Timeouts.Eventually(() => logs.Entries.Any(e => e.EventId == 505 && e.Message.Contains(prefix + ":topic:" + Node.Topic, StringComparison.Ordinal)));
+        await Timeouts.Eventually(() => logs.Entries.Any(e => e.EventId == 505 && e.Message.Contains(prefix + ":topic:{" + Node.Topic + "}", StringComparison.Ordinal)));
         onB.Dispose();
     }
 

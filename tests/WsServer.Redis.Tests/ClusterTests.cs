@@ -29,10 +29,10 @@ public sealed class ClusterTests
             Assert.Equal($"to {t}", await Node.ReceiveTextAsync(client));
 
             // Node A listens on exactly one shard, and not with a classic SUBSCRIBE anywhere.
-            IReadOnlyList<int> perShard = await cluster.ShardSubscribersAsync($"{prefix}:topic:topic-{t}");
+            IReadOnlyList<int> perShard = await cluster.ShardSubscribersAsync($"{prefix}:topic:{{topic-{t}}}");
             Assert.Equal(1, perShard.Sum());
             shardsUsed.Add(perShard.ToList().IndexOf(1));
-            foreach (string numsub in await cluster.OnEveryPrimaryAsync("PUBSUB", "NUMSUB", $"{prefix}:topic:topic-{t}"))
+            foreach (string numsub in await cluster.OnEveryPrimaryAsync("PUBSUB", "NUMSUB", $"{prefix}:topic:{{topic-{t}}}"))
                 Assert.EndsWith("\n0", numsub.TrimEnd(), StringComparison.Ordinal);
         }
 

@@ -169,7 +169,7 @@ public sealed class WebSocketConnection : IMailboxOwner
     /// there (<see cref="Hosting.WebSocketServer.Publish(string, PreparedMessage, WebSocketConnection?)"/>)
     /// is sent to it, in publish order per publisher. False when it already was subscribed, or has ended.
     /// The subscriptions end with the connection. With a backplane, what other servers publish arrives
-    /// once this server's subscription there is in place; <see cref="SubscribeAsync"/> waits for that.</summary>
+    /// once this server's subscription there is in place; <see cref="SubscribeAsync(string, CancellationToken)"/> waits for that.</summary>
     public bool Subscribe(string topic) => Subscribe(topic, out _);
 
     /// <summary>As <see cref="Subscribe(string)"/>, and completes when every message published to
@@ -183,7 +183,29 @@ public sealed class WebSocketConnection : IMailboxOwner
         return true;
     }
 
-    private bool Subscribe(string topic, out Task ready)
+    /// <summary>Subscribes a topic that keeps history after replaying what this connection missed since
+    /// <paramref name="since"/> (the position its client last saw): every message after it exactly once, in
+    /// order, then the live ones, with no gap or repeat at the seam. When the history no longer reaches back
+    /// that far, or was lost (another epoch), nothing is replayed and <see cref="TopicRecovery.Recovered"/>
+    /// is false: the application should reload its state. Completes once live.</summary>
+    /// <exception cref="InvalidOperationException">The topic keeps no history (<see cref="Hosting.ServerOptions.History"/>).</exception>
+    public ValueTask<TopicRecovery> SubscribeAsync(string topic, TopicPosition since, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(topic);
+        return _topics.Histories.SubscribeAsync(this, topic, since, 0, cancellationToken);
+    }
+
+    /// <summary>Subscribes a topic that keeps history after replaying its last <paramref name="last"/>
+    /// messages (a page that joins a room shows what was said), with no gap or repeat before the live ones.</summary>
+    /// <exception cref="InvalidOperationException">The topic keeps no history (<see cref="Hosting.ServerOptions.History"/>).</exception>
+    public ValueTask<TopicRecovery> SubscribeAsync(string topic, int last, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(topic);
+        ArgumentOutOfRangeException.ThrowIfNegative(last);
+        return _topics.Histories.SubscribeAsync(this, topic, null, last, cancellationToken);
+    }
+
+    internal bool Subscribe(string topic, out Task ready)
     {
         ArgumentException.ThrowIfNullOrEmpty(topic);
         ready = Task.CompletedTask;

@@ -26,6 +26,7 @@ internal sealed class ServerContext
         Options = options;
         Logger = logger;
         Metrics = new ServerInstruments(meterFactory, SendQueueBytes);
+        Topics = new TopicRegistry(options.History, options.TimeProvider);
     }
 
     public ServerOptions Options { get; }
@@ -34,7 +35,7 @@ internal sealed class ServerContext
 
     public ServerInstruments Metrics { get; }
 
-    public TopicRegistry Topics { get; } = new();
+    public TopicRegistry Topics { get; }
 
     public TimeProvider Time => Options.TimeProvider;
 

@@ -7,6 +7,8 @@ using WsServer.Protocol.Session;
 using WsServer.Routing;
 using WsServer.Transport;
 
+using WsServer.PubSub;
+
 namespace WsServer.Hosting;
 
 /// <summary>How a <see cref="WebSocketServer"/> listens and serves (the seed's start options).</summary>
@@ -126,6 +128,10 @@ public sealed class ServerOptions
 
     /// <summary>The handlers by resource path.</summary>
     public RouteTable Routes { get; } = new();
+
+    /// <summary>The topics that keep history (their last messages, to replay to a subscriber that comes
+    /// back or joins late): none unless named here.</summary>
+    public TopicHistoryTable History { get; } = new();
 
     /// <summary>Serves every path with <paramref name="handler"/> (the seed's single handler module).</summary>
     public ServerOptions UseHandler<TState>(IWebSocketHandler<TState> handler, RouteOptions? options = null)

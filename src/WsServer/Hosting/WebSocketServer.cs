@@ -137,6 +137,28 @@ public sealed class WebSocketServer : IAsyncDisposable
         return _context.Topics.PublishLocal(topic, message, except);
     }
 
+    /// <summary>Delivers a message of a topic that keeps history, its position known, to this server's
+    /// subscribers but the connection <paramref name="exceptConnectionId"/> (0: none): how a shared
+    /// <see cref="ITopicHistoryStore"/> hands over what was appended on any server.</summary>
+    public void DeliverTopicMessage(TopicMessage message, long exceptConnectionId = 0)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(message.Topic, nameof(message));
+        TopicHistoryOptions options = _context.Options.History.For(message.Topic) ?? new TopicHistoryOptions();
+        _context.Topics.Histories.Deliver(message, options, exceptConnectionId);
+    }
+
+    /// <summary>Reads <paramref name="topic"/>'s history: what it holds after <paramref name="since"/>, or its
+    /// last <paramref name="last"/> messages when null.</summary>
+    /// <exception cref="InvalidOperationException">The topic keeps no history.</exception>
+    public ValueTask<TopicHistoryPage> ReadHistoryAsync(string topic, TopicPosition? since = null, int last = 100,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(topic);
+        TopicHistoryOptions options = _context.Options.History.For(topic)
+            ?? throw new InvalidOperationException($"Topic '{topic}' keeps no history: ServerOptions.History.Keep names the topics that do.");
+        return _context.Topics.Histories.Store.ReadAsync(topic, since, last, options, cancellationToken);
+    }
+
     /// <summary>Joins this server's topics to other servers' through <paramref name="backplane"/> (at most
     /// one at a time): it hears of each topic that has subscribers here, now and as they change, and
     /// relays each <see cref="Publish"/>.</summary>

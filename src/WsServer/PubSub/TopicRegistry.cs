@@ -16,6 +16,11 @@ internal sealed class TopicRegistry
     private readonly ConcurrentDictionary<string, Topic> _topics = new(StringComparer.Ordinal);
     private ITopicBackplane? _backplane;
 
+    public TopicRegistry(TopicHistoryTable history, TimeProvider time) => Histories = new TopicHistories(this, history, time);
+
+    /// <summary>The topics that keep history, and where it is kept.</summary>
+    public TopicHistories Histories { get; }
+
     /// <summary>The number of topics with at least one subscriber.</summary>
     public int Count => _topics.Count;
 
@@ -28,6 +33,7 @@ internal sealed class TopicRegistry
             if (_backplane is not null) throw new InvalidOperationException("The server already has a backplane.");
             foreach ((string name, Topic topic) in _topics) _topics[name] = topic with { Ready = backplane.TopicOpened(name) };
             Volatile.Write(ref _backplane, backplane);
+            Histories.UseShared(backplane as ITopicHistoryStore);
         }
     }
 
@@ -38,6 +44,7 @@ internal sealed class TopicRegistry
         {
             if (_backplane != backplane) return;
             Volatile.Write(ref _backplane, null);
+            Histories.UseShared(null);
             foreach (string name in _topics.Keys) backplane.TopicClosed(name);
         }
     }
@@ -48,9 +55,16 @@ internal sealed class TopicRegistry
 
     /// <summary>Queues <paramref name="message"/> to every subscriber of <paramref name="topic"/> but
     /// <paramref name="except"/>, here and, through the backplane, on every other server; never waits
-    /// (a full queue meets its policy). Returns how many took it here.</summary>
+    /// (a full queue meets its policy). Returns how many took it here. A topic that keeps history goes
+    /// through its store, which gives the message its position first: then the count is of this
+    /// server's subscribers it goes to.</summary>
     public int Publish(string topic, PreparedMessage message, WebSocketConnection? except)
     {
+        if (Histories.Table.For(topic) is { } history)
+        {
+            Histories.Store.Append(topic, message, history, except?.Id ?? 0);
+            return Subscribers(topic).Length - (except is not null && Subscribers(topic).Contains(except) ? 1 : 0);
+        }
         int queued = PublishLocal(topic, message, except);
         Volatile.Read(ref _backplane)?.Relay(topic, message);
         return queued;

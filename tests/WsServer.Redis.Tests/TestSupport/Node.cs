@@ -15,6 +15,9 @@ public sealed class Node : IAsyncDisposable
 {
     public const string Topic = "room";
 
+    /// <summary>The topic query that subscribes to nothing: the test subscribes the connection itself.</summary>
+    public const string NoTopic = "-";
+
     /// <summary>A channel prefix of the test's own, so tests sharing nothing see nothing of each other.</summary>
     public static string Prefix() => "test-" + Guid.NewGuid().ToString("N");
 
@@ -32,9 +35,12 @@ public sealed class Node : IAsyncDisposable
         ILoggerFactory? logs = null) =>
         StartAsync(new RedisBackplaneOptions { Configuration = configuration, NodeId = nodeId, ChannelPrefix = prefix }, meters, logs);
 
-    public static async Task<Node> StartAsync(RedisBackplaneOptions options, IMeterFactory? meters = null, ILoggerFactory? logs = null)
+    public static async Task<Node> StartAsync(RedisBackplaneOptions options, IMeterFactory? meters = null, ILoggerFactory? logs = null,
+        Action<ServerOptions>? configure = null)
     {
-        var server = new WebSocketServer(new ServerOptions { Port = 0 }.UseHandler(new RoomHandler()), meterFactory: meters);
+        ServerOptions serverOptions = new ServerOptions { Port = 0 }.UseHandler(new RoomHandler());
+        configure?.Invoke(serverOptions);
+        var server = new WebSocketServer(serverOptions, meterFactory: meters);
         await server.StartAsync();
         var backplane = new RedisBackplane(server, options, logs, meters);
         await backplane.StartAsync();
@@ -43,6 +49,14 @@ public sealed class Node : IAsyncDisposable
 
     /// <summary>Publishes a text message to <paramref name="topic"/> from this node, as a handler would.</summary>
     public int Publish(string text, string topic = Topic) => Server.Publish(topic, PreparedMessage.Text(text));
+
+    /// <summary>A client of this node, subscribed to nothing, and its connection on the server's side.</summary>
+    public async Task<(ClientWebSocket Client, WebSocketConnection Connection)> ConnectBareAsync()
+    {
+        (ClientWebSocket client, ConnectionAddress address) = await ConnectAsync(NoTopic);
+        Assert.True(Server.TryGetConnection(address.ConnectionId, out WebSocketConnection? connection));
+        return (client, connection);
+    }
 
     /// <summary>A client of this node, subscribed to <paramref name="topic"/>, and its address across the nodes.</summary>
     public async Task<(ClientWebSocket Client, ConnectionAddress Address)> ConnectAsync(string topic = Topic)
@@ -78,7 +92,8 @@ public sealed class Node : IAsyncDisposable
     {
         public async ValueTask<int> InitAsync(WebSocketConnection connection, CancellationToken cancellationToken)
         {
-            await connection.SubscribeAsync(connection.Info.QueryValue("topic") ?? Topic, cancellationToken);
+            string topic = connection.Info.QueryValue("topic") ?? Topic;
+            if (topic != NoTopic) await connection.SubscribeAsync(topic, cancellationToken);
             await connection.SendAsync($"ready {connection.Id}", cancellationToken);
             return 0;
         }
