@@ -11,6 +11,9 @@ internal enum EnvelopeTarget : byte
     /// <summary>A message of a topic that keeps history: the topic, then the connection of the origin
     /// node it skips (0: none). Redis prefixes it with its position when it keeps it.</summary>
     History = 3,
+    /// <summary>A join or leave in a topic's presence: the topic, then the connection; the payload is 1
+    /// (joined) or 0 (left), then the member's info.</summary>
+    Presence = 4,
 }
 
 /// <summary>
@@ -36,7 +39,7 @@ internal readonly record struct Envelope(
         int targetLength = Target switch
         {
             EnvelopeTarget.Topic => 2 + Encoding.UTF8.GetByteCount(Topic!),
-            EnvelopeTarget.History => 10 + Encoding.UTF8.GetByteCount(Topic!),
+            EnvelopeTarget.History or EnvelopeTarget.Presence => 10 + Encoding.UTF8.GetByteCount(Topic!),
             _ => 8,
         };
         if (originLength > byte.MaxValue) throw new InvalidOperationException("the node id is longer than 255 bytes");
@@ -71,7 +74,7 @@ internal readonly record struct Envelope(
         envelope = default;
         ReadOnlySpan<byte> span = bytes.Span;
         if (span.Length < 12 || span[0] != Version
-            || span[1] is not ((byte)EnvelopeTarget.Topic or (byte)EnvelopeTarget.Connection or (byte)EnvelopeTarget.History))
+            || span[1] is < (byte)EnvelopeTarget.Topic or > (byte)EnvelopeTarget.Presence)
             return false;
         var target = (EnvelopeTarget)span[1];
         bool isText = span[2] == 1;

@@ -29,7 +29,7 @@ namespace WsServer.Redis;
 /// </para>
 /// <para>Thread safety: every member may be called from any thread once <see cref="StartAsync"/> returned.</para>
 /// </summary>
-public sealed class RedisBackplane : ITopicBackplane, ITopicHistoryStore, IAsyncDisposable
+public sealed class RedisBackplane : ITopicBackplane, ITopicHistoryStore, IPresenceStore, IAsyncDisposable
 {
     private static readonly TimeSpan FlushOnStop = TimeSpan.FromSeconds(2);
     private readonly WebSocketServer _server;
@@ -48,6 +48,8 @@ public sealed class RedisBackplane : ITopicBackplane, ITopicHistoryStore, IAsync
     private readonly CancellationTokenSource _stopping = new();
     private IConnectionMultiplexer? _redis;
     private RedisHistory _history;
+    private readonly RedisPresence _presence;
+    private ITimer? _heartbeat;
     private bool _useSharded;
     private Task _pumping = Task.CompletedTask;
     private long _lostAt; // a timestamp while Redis is lost, 0 while connected
@@ -65,6 +67,7 @@ public sealed class RedisBackplane : ITopicBackplane, ITopicHistoryStore, IAsync
         ArgumentException.ThrowIfNullOrWhiteSpace(options.ChannelPrefix, nameof(options));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MaxQueuedMessages, nameof(options));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MaxQueuedBytes, nameof(options));
+        if (options.PresenceTimeout <= TimeSpan.Zero) throw new ArgumentException("PresenceTimeout must be positive", nameof(options));
         _server = server;
         _given = options.Connection;
         _configure = options.ConfigureConnection;
@@ -81,6 +84,7 @@ public sealed class RedisBackplane : ITopicBackplane, ITopicHistoryStore, IAsync
         _listeners = new ChannelListeners(() => Redis.GetSubscriber(), Receive);
         _metrics = new BackplaneInstruments(meterFactory, () => _queue.Count, () => _listeners.Count);
         _history = new RedisHistory(_prefix, sharded: false);
+        _presence = new RedisPresence(_prefix, NodeId, options.PresenceTimeout);
         _pump = new RelayPump(_queue, () => Redis, Send, _redisName, _metrics, _logger, _time);
     }
 
@@ -114,6 +118,7 @@ public sealed class RedisBackplane : ITopicBackplane, ITopicHistoryStore, IAsync
         else MarkLost();
         Task listening = _listeners.Open(Channel($"{_prefix}:node:{NodeId}"));
         _pumping = Task.Run(() => _pump.RunAsync(_stopping.Token, FlushOnStop), CancellationToken.None);
+        _heartbeat = _time.CreateTimer(static self => ((RedisBackplane)self!).Beat(), this, TimeSpan.Zero, _presence.Timeout / 3);
         _server.AttachBackplane(this);
         await listening.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -156,9 +161,15 @@ public sealed class RedisBackplane : ITopicBackplane, ITopicHistoryStore, IAsync
             _server.DetachBackplane(this);
             await _stopping.CancelAsync().ConfigureAwait(false);
             await _pumping.ConfigureAwait(false);
+            if (_heartbeat is not null) await _heartbeat.DisposeAsync().ConfigureAwait(false);
+            await IgnoringRedisFailures(() => _presence.LeaveAsync(redis.GetDatabase())).ConfigureAwait(false);
             redis.ConnectionFailed -= OnConnectionFailed;
             redis.ConnectionRestored -= OnConnectionRestored;
-            _listeners.Close(Channel($"{_prefix}:node:{NodeId}"));
+            await IgnoringRedisFailures(() =>
+            {
+                _listeners.Close(Channel($"{_prefix}:node:{NodeId}"));
+                return Task.CompletedTask;
+            }).ConfigureAwait(false);
             if (_given is null)
             {
                 await redis.CloseAsync(allowCommandsToComplete: false).ConfigureAwait(false);
@@ -201,9 +212,39 @@ public sealed class RedisBackplane : ITopicBackplane, ITopicHistoryStore, IAsync
         }
     }
 
-    private Task Send(Outgoing item) => item.History is null
-        ? Redis.GetSubscriber().PublishAsync(item.Channel, item.Envelope.ToBytes())
-        : _history.AppendAsync(Redis.GetDatabase(), item);
+    void IPresenceStore.Joined(string topic, PresenceMember member) =>
+        _pump.TryAdd(new Outgoing(TopicChannel(topic), _presence.Change(topic, member, joined: true, _time.GetUtcNow().UtcTicks)));
+
+    void IPresenceStore.Left(string topic, PresenceMember member) =>
+        _pump.TryAdd(new Outgoing(TopicChannel(topic), _presence.Change(topic, member, joined: false, _time.GetUtcNow().UtcTicks)));
+
+    async ValueTask<IReadOnlyList<PresenceMember>> IPresenceStore.ListAsync(string topic, CancellationToken cancellationToken) =>
+        await _presence.ListAsync(Redis.GetDatabase(), topic).WaitAsync(cancellationToken).ConfigureAwait(false);
+
+    private Task Send(Outgoing item) => item.Envelope.Target switch
+    {
+        EnvelopeTarget.History => _history.AppendAsync(Redis.GetDatabase(), item),
+        EnvelopeTarget.Presence => _presence.ApplyAsync(Redis.GetDatabase(), item, _useSharded),
+        _ => Redis.GetSubscriber().PublishAsync(item.Channel, item.Envelope.ToBytes()),
+    };
+
+    private void Beat()
+    {
+        if (_redis is { IsConnected: true } redis) _ = IgnoringRedisFailures(() => _presence.BeatAsync(redis.GetDatabase()));
+    }
+
+    // A heartbeat or a restore that fails is retried by the next one, or the next reconnection; at the
+    // end, a connection the application gave may be closed already.
+    private static async Task IgnoringRedisFailures(Func<Task> action)
+    {
+        try
+        {
+            await action().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is RedisConnectionException or RedisTimeoutException or ObjectDisposedException)
+        {
+        }
+    }
 
     // The topic is the channel's hash tag, as in its history's keys, so that a cluster keeps them on one shard.
     private RedisChannel TopicChannel(string topic) => _history.Channel(topic);
@@ -268,6 +309,11 @@ public sealed class RedisBackplane : ITopicBackplane, ITopicHistoryStore, IAsync
         _metrics.Relayed.Add(1, new KeyValuePair<string, object?>("direction", "in"));
         if (_metrics.Lag.Enabled)
             _metrics.Lag.Record(TimeSpan.FromTicks(_time.GetUtcNow().UtcTicks - envelope.PublishedAtTicks).TotalMilliseconds);
+        if (envelope.Target == EnvelopeTarget.Presence)
+        {
+            if (envelope.Origin != NodeId) _server.DeliverPresenceChange(RedisPresence.Read(envelope)); // local watchers knew at once
+            return;
+        }
         if (envelope.Target == EnvelopeTarget.History)
         {
             // The origin delivers its own too: only now is the position known.
@@ -309,5 +355,8 @@ public sealed class RedisBackplane : ITopicBackplane, ITopicHistoryStore, IAsync
         if (lostAt == 0) return;
         _metrics.Reconnects.Add(1);
         Log.Reconnected(_logger, _redisName, _time.GetElapsedTime(lostAt).TotalSeconds);
+        // Redis may have come back empty (a restart): this node's presence is written again.
+        IConnectionMultiplexer restored = _redis;
+        _ = IgnoringRedisFailures(() => _presence.RestoreAsync(restored.GetDatabase()));
     }
 }

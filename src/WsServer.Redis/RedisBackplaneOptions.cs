@@ -42,6 +42,10 @@ public sealed record RedisBackplaneOptions
     /// must agree, so set it when a node may start while the cluster is unreachable.</summary>
     public bool? ShardedPubSub { get; init; }
 
+    /// <summary>How soon a node that stops (crashes, or loses Redis) leaves every topic's presence: its
+    /// heartbeat in Redis expires after this long and is renewed three times as often. 30 s by default.</summary>
+    public TimeSpan PresenceTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>The clock of the envelope's timestamp and of the lag; the system's when null.</summary>
     public TimeProvider? TimeProvider { get; init; }
 }

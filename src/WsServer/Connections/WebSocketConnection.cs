@@ -216,7 +216,29 @@ public sealed class WebSocketConnection : IMailboxOwner
         }
     }
 
-    /// <summary>Unsubscribes this connection from <paramref name="topic"/>; false when it was not subscribed.</summary>
+    /// <summary>Puts this connection in <paramref name="topic"/>'s presence, with <paramref name="info"/> (a
+    /// name, a small JSON object: what the other members see), until it unsubscribes from the topic or ends;
+    /// the topic's watchers are told. Joining again replaces the info. False once the connection has ended.</summary>
+    public bool JoinPresence(string topic, string info)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(topic);
+        ArgumentNullException.ThrowIfNull(info);
+        if (Volatile.Read(ref _finished)) return false;
+        _topics.Presence.Join(topic, this, info);
+        return true;
+    }
+
+    /// <summary>Posts each join and leave in <paramref name="topic"/>'s presence (on every server sharing the
+    /// backplane) to this connection's mailbox as a <see cref="PresenceChange"/>, until it ends. False when it
+    /// already watches.</summary>
+    public bool WatchPresence(string topic)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(topic);
+        return _topics.Presence.Watch(topic, this);
+    }
+
+    /// <summary>Unsubscribes this connection from <paramref name="topic"/>, and takes it out of the topic's
+    /// presence; false when it was not subscribed.</summary>
     public bool Unsubscribe(string topic)
     {
         ArgumentException.ThrowIfNullOrEmpty(topic);
@@ -224,6 +246,7 @@ public sealed class WebSocketConnection : IMailboxOwner
         lock (gate)
         {
             if (_subscriptions?.Remove(topic) != true) return false;
+            _topics.Presence.Leave(topic, this);
             return _topics.Unsubscribe(topic, this);
         }
     }
@@ -255,6 +278,7 @@ public sealed class WebSocketConnection : IMailboxOwner
         lock (Interlocked.CompareExchange(ref _subscriptionsGate, EndedGate, null) ?? EndedGate)
         {
             _finished = true;
+            _topics.Presence.Forget(this);
             if (_subscriptions is null) return;
             foreach (string topic in _subscriptions) _topics.Unsubscribe(topic, this);
             _subscriptions = null;

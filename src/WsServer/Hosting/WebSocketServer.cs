@@ -159,6 +159,22 @@ public sealed class WebSocketServer : IAsyncDisposable
         return _context.Topics.Histories.Store.ReadAsync(topic, since, last, options, cancellationToken);
     }
 
+    /// <summary>Every member of <paramref name="topic"/>'s presence (<see cref="WebSocketConnection.JoinPresence"/>),
+    /// on every server sharing the backplane that is alive; its count is the list's.</summary>
+    public ValueTask<IReadOnlyList<PresenceMember>> GetPresenceAsync(string topic, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(topic);
+        return _context.Topics.Presence.ListAsync(topic, cancellationToken);
+    }
+
+    /// <summary>Posts a join or leave that happened on another server to this server's watchers of its topic:
+    /// how a shared <see cref="IPresenceStore"/> hands it over.</summary>
+    public void DeliverPresenceChange(PresenceChange change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        _context.Topics.Presence.Notify(change);
+    }
+
     /// <summary>Joins this server's topics to other servers' through <paramref name="backplane"/> (at most
     /// one at a time): it hears of each topic that has subscribers here, now and as they change, and
     /// relays each <see cref="Publish"/>.</summary>

@@ -21,6 +21,9 @@ internal sealed class TopicRegistry
     /// <summary>The topics that keep history, and where it is kept.</summary>
     public TopicHistories Histories { get; }
 
+    /// <summary>Who is in which topic's presence, and who watches it.</summary>
+    public TopicPresence Presence { get; } = new();
+
     /// <summary>The number of topics with at least one subscriber.</summary>
     public int Count => _topics.Count;
 
@@ -34,6 +37,7 @@ internal sealed class TopicRegistry
             foreach ((string name, Topic topic) in _topics) _topics[name] = topic with { Ready = backplane.TopicOpened(name) };
             Volatile.Write(ref _backplane, backplane);
             Histories.UseShared(backplane as ITopicHistoryStore);
+            Presence.UseShared(backplane as IPresenceStore);
         }
     }
 
@@ -45,6 +49,7 @@ internal sealed class TopicRegistry
             if (_backplane != backplane) return;
             Volatile.Write(ref _backplane, null);
             Histories.UseShared(null);
+            Presence.UseShared(null);
             foreach (string name in _topics.Keys) backplane.TopicClosed(name);
         }
     }

@@ -100,5 +100,11 @@ public sealed class Node : IAsyncDisposable
 
         public ValueTask<HandleResult<int>> HandleAsync(WebSocketMessage message, int state, CancellationToken cancellationToken) =>
             new(HandleResult.NoReply(state));
+
+        // A presence change the connection watches, told to its client: "join ADDRESS INFO" or "leave ADDRESS INFO".
+        public ValueTask<HandleResult<int>> HandleInfoAsync(object? item, int state, CancellationToken cancellationToken) =>
+            new(item is PubSub.PresenceChange change
+                ? HandleResult.Reply(state, $"{(change.Joined ? "join" : "leave")} {change.Member.Address} {change.Member.Info}")
+                : HandleResult.NoReply(state));
     }
 }

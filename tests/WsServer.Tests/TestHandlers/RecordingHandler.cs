@@ -16,6 +16,9 @@ public sealed class RecordingHandler : IWebSocketHandler<WebSocketConnection>
 
     public TaskCompletionSource<ConnectionClosed> FirstClosed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>What each connection's mailbox delivered, in order.</summary>
+    public ConcurrentQueue<(long Id, object? Item)> Mail { get; } = new();
+
     public ValueTask<WebSocketConnection> InitAsync(WebSocketConnection connection, CancellationToken cancellationToken)
     {
         Opened.Enqueue(connection);
@@ -25,6 +28,13 @@ public sealed class RecordingHandler : IWebSocketHandler<WebSocketConnection>
 
     public ValueTask<HandleResult<WebSocketConnection>> HandleAsync(WebSocketMessage message, WebSocketConnection state,
         CancellationToken cancellationToken) => new(HandleResult.Reply(state, message));
+
+    public ValueTask<HandleResult<WebSocketConnection>> HandleInfoAsync(object? item, WebSocketConnection state,
+        CancellationToken cancellationToken)
+    {
+        Mail.Enqueue((state.Id, item));
+        return new(HandleResult.NoReply(state));
+    }
 
     public ValueTask ClosedAsync(ConnectionClosed closed, WebSocketConnection state, CancellationToken cancellationToken)
     {
