@@ -11,7 +11,7 @@ namespace WsServer.Redis;
 
 /// <summary>
 /// Joins a <see cref="WebSocketServer"/> to the other nodes sharing a Redis (or a Redis Cluster): what any
-/// node publishes to a topic (<see cref="WebSocketServer.Publish"/>, <see cref="WebSocketConnection.Publish"/>)
+/// node publishes to a topic (<see cref="WebSocketServer.Publish"/>, <see cref="WebSocketConnection.Publish(string, PreparedMessage)"/>)
 /// reaches that topic's subscribers on every node, and a send to a <see cref="ConnectionAddress"/> reaches
 /// the connection on whichever node holds it.
 /// <para>

@@ -23,11 +23,11 @@ public sealed class ChatTests
             using ClientWebSocket nameless = await BclClient.ConnectAsync(new Uri(uri, "/chat"));
             await alice.SendAsync("hi all"u8.ToArray(), WebSocketMessageType.Text);
 
-            Assert.Equal("alice: hi all", Encoding.UTF8.GetString((await alice.ReceiveMessageAsync()).Data));
-            Assert.Equal("alice: hi all", Encoding.UTF8.GetString((await nameless.ReceiveMessageAsync()).Data));
+            Assert.Equal("alice: hi all", await alice.ReceiveLineAsync());
+            Assert.Equal("alice: hi all", await nameless.ReceiveLineAsync());
 
             await nameless.SendAsync("hello"u8.ToArray(), WebSocketMessageType.Text);
-            Assert.Matches("^guest-[0-9]+: hello$", Encoding.UTF8.GetString((await alice.ReceiveMessageAsync()).Data));
+            Assert.Matches("^guest-[0-9]+: hello$", await alice.ReceiveLineAsync());
         }
     }
 
@@ -44,7 +44,7 @@ public sealed class ChatTests
             using ClientWebSocket member = await BclClient.ConnectAsync(new Uri(uri, "/chat?name=" + query));
             await member.SendAsync("x"u8.ToArray(), WebSocketMessageType.Text);
 
-            Assert.Equal(expected + ": x", Encoding.UTF8.GetString((await member.ReceiveMessageAsync()).Data));
+            Assert.Equal(expected + ": x", await member.ReceiveLineAsync());
         }
     }
 }

@@ -19,9 +19,7 @@ public sealed class ChromiumChatTests
             using ClientWebSocket member = await BclClient.ConnectAsync(new Uri(uri, "/chat"));
             await using HeadlessChromium browser = HeadlessChromium.Open($"http://{uri.Authority}/?name=chromium&say=hello-from-chromium");
 
-            (_, byte[] heard) = await member.ReceiveMessageAsync();
-
-            Assert.Equal("chromium: hello-from-chromium", Encoding.UTF8.GetString(heard));
+            Assert.Equal("chromium: hello-from-chromium", await member.ReceiveLineAsync());
         }
     }
 }

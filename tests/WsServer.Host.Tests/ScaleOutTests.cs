@@ -25,8 +25,8 @@ public sealed class ScaleOutTests
 
             await alice.SendAsync("hi from the first"u8.ToArray(), WebSocketMessageType.Text);
 
-            Assert.Equal("alice: hi from the first", Encoding.UTF8.GetString((await alice.ReceiveMessageAsync()).Data));
-            Assert.Equal("alice: hi from the first", Encoding.UTF8.GetString((await bob.ReceiveMessageAsync()).Data));
+            Assert.Equal("alice: hi from the first", await alice.ReceiveLineAsync());
+            Assert.Equal("alice: hi from the first", await bob.ReceiveLineAsync());
         }
     }
 

@@ -19,16 +19,17 @@ internal static class HandlerCatalog
 {
     // A built-in's topic is named after its route's pattern ("*" for the fallback), the same in every
     // process, so that processes sharing a Redis share the room.
-    private static readonly Dictionary<string, Action<RouteTable, string?, RouteOptions?>> BuiltIns = new(StringComparer.Ordinal)
+    private static readonly Dictionary<string, Action<ServerOptions, string?, RouteOptions?>> BuiltIns = new(StringComparer.Ordinal)
     {
-        ["echo"] = static (routes, pattern, options) => MapStateless(new EchoHandler(), routes, pattern, options),
-        ["broadcast"] = static (routes, pattern, options) =>
-            MapRoom(RoomHandler.Broadcast(pattern), routes, pattern, options),
-        ["chat"] = static (routes, pattern, options) =>
+        ["echo"] = static (server, pattern, options) => MapStateless(new EchoHandler(), server.Routes, pattern, options),
+        ["broadcast"] = static (server, pattern, options) => MapStateful(new BroadcastHandler(pattern), server.Routes, pattern, options),
+        ["chat"] = static (server, pattern, options) =>
         {
-            MapRoom(RoomHandler.Chat(pattern), routes, pattern, options);
+            var chat = new ChatHandler(pattern);
+            MapStateful(chat, server.Routes, pattern, options);
+            server.History.Keep(chat.Topic, ChatHandler.History);
             // The chat comes with its page, for a browser to join it at /.
-            routes.MapPage("/", ChatPage.For(pattern));
+            server.Routes.MapPage("/", ChatPage.For(pattern));
         },
     };
 
@@ -43,11 +44,11 @@ internal static class HandlerCatalog
     /// <paramref name="options"/> with the handler <paramref name="spec"/> names.</summary>
     public static void Register(string spec, ServerOptions options, string? pattern = null, RouteOptions? routeOptions = null)
     {
-        if (BuiltIns.TryGetValue(spec, out Action<RouteTable, string?, RouteOptions?>? map))
+        if (BuiltIns.TryGetValue(spec, out Action<ServerOptions, string?, RouteOptions?>? map))
         {
             try
             {
-                map(options.Routes, pattern, routeOptions);
+                map(options, pattern, routeOptions);
             }
             catch (ArgumentException ex)
             {
@@ -96,7 +97,7 @@ internal static class HandlerCatalog
         else routes.Map(pattern, handler, options);
     }
 
-    private static void MapRoom(RoomHandler handler, RouteTable routes, string? pattern, RouteOptions? options)
+    private static void MapStateful<TState>(IWebSocketHandler<TState> handler, RouteTable routes, string? pattern, RouteOptions? options)
     {
         if (pattern is null) routes.MapFallback(handler, options);
         else routes.Map(pattern, handler, options);

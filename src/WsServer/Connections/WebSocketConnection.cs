@@ -254,11 +254,23 @@ public sealed class WebSocketConnection : IMailboxOwner
     /// <summary>Publishes <paramref name="message"/> to every subscriber of <paramref name="topic"/> but this
     /// connection (uWebSockets' <c>ws.publish</c>), on this server and, through its backplane, on every
     /// other; never waits. Returns how many it was queued to on this server.</summary>
-    public int Publish(string topic, PreparedMessage message)
+    public int Publish(string topic, PreparedMessage message) => Publish(topic, message, includeSelf: false);
+
+    /// <summary>As <see cref="Publish(string, PreparedMessage)"/>, to this connection too when
+    /// <paramref name="includeSelf"/> (a chat line its sender sees with the position it got).</summary>
+    public int Publish(string topic, PreparedMessage message, bool includeSelf)
     {
         ArgumentException.ThrowIfNullOrEmpty(topic);
         ArgumentNullException.ThrowIfNull(message);
-        return _topics.Publish(topic, message, except: this);
+        return _topics.Publish(topic, message, except: includeSelf ? null : this);
+    }
+
+    /// <summary>The members of <paramref name="topic"/>'s presence, on every server sharing the backplane
+    /// (as <see cref="Hosting.WebSocketServer.GetPresenceAsync"/>).</summary>
+    public ValueTask<IReadOnlyList<PresenceMember>> GetPresenceAsync(string topic, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(topic);
+        return _topics.Presence.ListAsync(topic, cancellationToken);
     }
 
     /// <summary>The topics this connection subscribes to now (a snapshot).</summary>
