@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text;
 using StackExchange.Redis;
 using WsServer.PubSub;
@@ -20,15 +21,16 @@ internal sealed class RedisPresence(string prefix, string nodeId, TimeSpan timeo
         redis.call(ARGV[5], ARGV[3], ARGV[4])
         """;
 
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Topic, long Id), string> _mine = new();
+    // This node's members: topic, then connection id to info.
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<long, string>> _mine = new(StringComparer.Ordinal);
 
     public TimeSpan Timeout => timeout;
 
     /// <summary>The envelope of a join or leave: the topic, the connection, then 1 or 0 and the info.</summary>
     public Envelope Change(string topic, PresenceMember member, bool joined, long ticks)
     {
-        if (joined) _mine[(topic, member.ConnectionId)] = member.Info;
-        else _mine.TryRemove((topic, member.ConnectionId), out _);
+        if (joined) _mine.GetOrAdd(topic, static _ => new())[member.ConnectionId] = member.Info;
+        else if (_mine.TryGetValue(topic, out ConcurrentDictionary<long, string>? members)) members.TryRemove(member.ConnectionId, out _);
         byte[] payload = [joined ? (byte)1 : (byte)0, .. Encoding.UTF8.GetBytes(member.Info)];
         return new Envelope(EnvelopeTarget.Presence, IsText: true, ticks, nodeId, topic, member.ConnectionId, payload);
     }
@@ -60,19 +62,25 @@ internal sealed class RedisPresence(string prefix, string nodeId, TimeSpan timeo
     public async Task RestoreAsync(IDatabase redis)
     {
         await BeatAsync(redis).ConfigureAwait(false);
-        foreach (((string topic, long id), string info) in _mine)
-            await redis.HashSetAsync(Key(topic), $"{nodeId}/{id}", info).ConfigureAwait(false);
+        foreach ((string topic, ConcurrentDictionary<long, string> members) in _mine)
+        {
+            foreach ((long id, string info) in members) await redis.HashSetAsync(Key(topic), $"{nodeId}/{id}", info).ConfigureAwait(false);
+        }
     }
 
-    /// <summary>Every member of <paramref name="topic"/> on a node that is alive; removes the others.</summary>
+    /// <summary>Every member of <paramref name="topic"/> on a node that is alive; removes the others. This
+    /// node's own come from its memory, which is ahead of Redis (a join may still be on its way there).</summary>
     public async Task<IReadOnlyList<PresenceMember>> ListAsync(IDatabase redis, string topic)
     {
         HashEntry[] entries = await redis.HashGetAllAsync(Key(topic)).ConfigureAwait(false);
-        var alive = new Dictionary<string, bool>(StringComparer.Ordinal) { [nodeId] = true };
-        var members = new List<PresenceMember>(entries.Length);
+        var alive = new Dictionary<string, bool>(StringComparer.Ordinal);
+        List<PresenceMember> members = _mine.TryGetValue(topic, out ConcurrentDictionary<long, string>? mine)
+            ? [.. mine.Select(m => new PresenceMember(nodeId, m.Key, m.Value))]
+            : [];
         foreach (HashEntry entry in entries)
         {
             ConnectionAddress address = ConnectionAddress.Parse(entry.Name!);
+            if (address.NodeId == nodeId) continue;
             if (!alive.TryGetValue(address.NodeId, out bool isAlive))
                 alive[address.NodeId] = isAlive = await redis.KeyExistsAsync(Alive(address.NodeId)).ConfigureAwait(false);
             if (isAlive) members.Add(new PresenceMember(address.NodeId, address.ConnectionId, (string?)entry.Value ?? ""));

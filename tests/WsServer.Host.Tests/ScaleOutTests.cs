@@ -95,6 +95,54 @@ public sealed class ScaleOutTests
         }
     }
 
+    [Fact]
+    public async Task AChatPageCutFromItsProcessComesBackByItselfWithWhatItMissedAndBothPagesListTheRoom()
+    {
+        await using RedisProcess redis = await RedisProcess.StartAsync();
+        (HostProcess first, Uri firstUri) = await StartSharingAsync(redis, "--handler", "chat");
+        (HostProcess second, Uri secondUri) = await StartSharingAsync(redis, "--handler", "chat");
+        using (first)
+        using (second)
+        {
+            await using HeadlessChromium reader = HeadlessChromium.Open($"http://{firstUri.Authority}/?name=reader", devTools: true);
+            await UntilAsync(reader, "document.getElementById('status').textContent.startsWith('connected')");
+            await ListeningAsync(redis, "chat:*", nodes: 1);
+            await using HeadlessChromium writer = HeadlessChromium.Open($"http://{secondUri.Authority}/?name=writer", devTools: true);
+            await UntilAsync(writer, "document.getElementById('status').textContent.startsWith('connected')");
+            const string bothListed = "document.getElementById('members').textContent === 'readerwriter'";
+            await UntilAsync(reader, bothListed);
+            await UntilAsync(writer, bothListed);
+            await UntilAsync(writer, "(socket.send('before the cut'), true)");
+            await UntilAsync(reader, "document.getElementById('log').textContent.includes('writer: before the cut')");
+
+            // The reader's network goes: its connection is cut and every new one fails, until it comes back.
+            await reader.EvaluateAsync(
+                "window.realWebSocket = WebSocket; WebSocket = function () { throw new Error('offline'); }; socket.close(4000, 'cut'); 'cut'");
+            await UntilAsync(reader, "document.getElementById('status').textContent.includes('reconnecting')");
+            await UntilAsync(writer, "document.getElementById('members').textContent === 'writer'");
+            await writer.EvaluateAsync("socket.send('while away 1'); socket.send('while away 2'); 'sent'");
+            await UntilAsync(writer, "document.getElementById('log').textContent.includes('writer: while away 2')");
+            await reader.EvaluateAsync("WebSocket = window.realWebSocket; 'back'");
+
+            await UntilAsync(reader, "document.getElementById('log').textContent.includes('writer: while away 2')");
+            string? log = await reader.EvaluateAsync("[...document.querySelectorAll('#log div:not(.notice)')].map(d => d.textContent).join('|')");
+            Assert.Equal("writer: before the cut|writer: while away 1|writer: while away 2", log);
+            await UntilAsync(reader, bothListed);
+            await UntilAsync(writer, bothListed);
+        }
+    }
+
+    /// <summary>Polls <paramref name="expression"/> in the page until it is true.</summary>
+    private static async Task UntilAsync(HeadlessChromium page, string expression)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            if (await page.EvaluateAsync($"String(Boolean({expression}))") == "true") return;
+            Assert.True(attempt < 300, $"never true in the page: {expression}");
+            await Task.Delay(50);
+        }
+    }
+
     /// <summary>Waits until <paramref name="nodes"/> processes listen to the room's Redis channel: a client
     /// is in the room on its own process at once, and on the others once its process's subscribe lands.</summary>
     private static async Task ListeningAsync(RedisProcess redis, string topic, int nodes)
