@@ -70,6 +70,23 @@ public sealed class ChatHistoryTests
     }
 
     [Fact]
+    public async Task WithChatHistoryZeroARoomKeepsNothingAndItsMessagesCarryNoPosition()
+    {
+        (HostProcess host, Uri uri) = await HostProcess.StartServingAsync("--handler", "chat", "--chat-history", "0");
+        using (host)
+        {
+            using ClientWebSocket alice = await BclClient.ConnectAsync(new Uri(uri, "/chat?name=alice"));
+            await alice.SendAsync("unkept"u8.ToArray(), WebSocketMessageType.Text);
+            JsonElement said = await alice.ReceiveMessageFrameAsync();
+            Assert.False(said.TryGetProperty("pos", out _));
+
+            using ClientWebSocket bob = await BclClient.ConnectAsync(new Uri(uri, "/chat?name=bob&since=1:x"));
+
+            Assert.Equal("members", (await bob.ReceiveFrameAsync()).GetProperty("type").GetString()); // no replay, no reset
+        }
+    }
+
+    [Fact]
     public async Task APositionTheRoomDoesNotHaveGetsAReset()
     {
         (HostProcess host, Uri uri) = await HostProcess.StartServingAsync("--handler", "chat");

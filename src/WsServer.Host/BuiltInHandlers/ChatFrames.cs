@@ -8,7 +8,7 @@ namespace WsServer.Host.BuiltInHandlers;
 /// <summary>
 /// What the chat sends its members, one JSON object per message:
 /// <code>
-/// {"type":"message","pos":"OFFSET:EPOCH","name":"ada","text":"hi"}   a message, with its position
+/// {"type":"message","pos":"OFFSET:EPOCH","name":"ada","text":"hi"}   a message, with its position (none without history)
 /// {"type":"members","names":["ada","bob"]}                           who is in the room, on joining
 /// {"type":"join","name":"bob"}  {"type":"leave","name":"bob"}        presence changes
 /// {"type":"reset"}                                                   the past asked for is lost: start afresh
@@ -18,10 +18,12 @@ internal static class ChatFrames
 {
     public static readonly PreparedMessage Reset = PreparedMessage.Text("""{"type":"reset"}""");
 
-    /// <summary>What a member said, as published (and kept): <c>{"name":..,"text":..}</c>.</summary>
+    /// <summary>What a member said, as published (and kept): a message without its position, which a room
+    /// without history sends as it is.</summary>
     public static PreparedMessage Said(string name, ReadOnlySpan<byte> utf8Text)
     {
         using var frame = new Frame();
+        frame.Json.WriteString("type", "message");
         frame.Json.WriteString("name", name);
         frame.Json.WriteString("text", utf8Text);
         return frame.Done();
@@ -34,7 +36,10 @@ internal static class ChatFrames
         using var frame = new Frame();
         frame.Json.WriteString("type", "message");
         frame.Json.WriteString("pos", message.Position.ToString());
-        foreach (JsonProperty property in said.RootElement.EnumerateObject()) property.WriteTo(frame.Json);
+        foreach (JsonProperty property in said.RootElement.EnumerateObject())
+        {
+            if (property.Name != "type") property.WriteTo(frame.Json);
+        }
         return frame.Done();
     }
 

@@ -15,10 +15,11 @@ namespace WsServer.Host.BuiltInHandlers;
 /// pattern (<c>chat:/chat</c>, <c>chat:*</c> for the fallback), so with <c>--redis</c> the same route of every
 /// process is one room, with one history and one presence.
 /// </summary>
-internal sealed class ChatHandler(string? pattern) : IWebSocketHandler<ChatHandler.Member>
+internal sealed class ChatHandler(string? pattern, int historyLength = ChatHandler.DefaultHistoryLength)
+    : IWebSocketHandler<ChatHandler.Member>
 {
-    /// <summary>How many messages a room keeps for those who join or come back.</summary>
-    public const int HistoryLength = 50;
+    /// <summary>How many messages a room keeps for those who join or come back, unless told otherwise.</summary>
+    public const int DefaultHistoryLength = 50;
 
     private const int MaxNameLength = 32;
 
@@ -28,21 +29,26 @@ internal sealed class ChatHandler(string? pattern) : IWebSocketHandler<ChatHandl
     /// <summary>The room's topic.</summary>
     public string Topic { get; } = $"chat:{pattern ?? "*"}";
 
-    /// <summary>The room's history: its last messages, each framed with its position.</summary>
-    public static TopicHistoryOptions History { get; } = new() { MaxMessages = HistoryLength, Format = ChatFrames.Message };
+    /// <summary>The room's history: its last messages, each framed with its position; null when it keeps none.</summary>
+    public TopicHistoryOptions? History { get; } =
+        historyLength > 0 ? new TopicHistoryOptions { MaxMessages = historyLength, Format = ChatFrames.Message } : null;
 
     public async ValueTask<Member> InitAsync(WebSocketConnection connection, CancellationToken cancellationToken)
     {
         var member = new Member(connection, NameOf(connection));
         connection.WatchPresence(Topic);
-        if (TopicPosition.TryParse(connection.Info.QueryValue("since"), out TopicPosition since))
+        if (History is null)
+        {
+            await connection.SubscribeAsync(Topic, cancellationToken).ConfigureAwait(false);
+        }
+        else if (TopicPosition.TryParse(connection.Info.QueryValue("since"), out TopicPosition since))
         {
             TopicRecovery recovery = await connection.SubscribeAsync(Topic, since, cancellationToken).ConfigureAwait(false);
             if (!recovery.Recovered) connection.TrySend(ChatFrames.Reset);
         }
         else
         {
-            await connection.SubscribeAsync(Topic, last: HistoryLength, cancellationToken).ConfigureAwait(false);
+            await connection.SubscribeAsync(Topic, last: historyLength, cancellationToken).ConfigureAwait(false);
         }
         connection.JoinPresence(Topic, member.Name);
         await SendMembersAsync(connection, cancellationToken).ConfigureAwait(false);

@@ -18,7 +18,7 @@ internal sealed record ConfigFile
     /// <summary>Every key: each flag's (see <see cref="HostOptions.ConfigKey"/>) but <c>--config</c>'s.</summary>
     public static IReadOnlyList<string> Keys { get; } =
         ["address", "port", "workers", "handler", "maxMessageSize", "logLevel", "cert", "key", "certPassword",
-            "proxyProtocol", "subprotocols", "allowOrigins", "routes", "compression", "inlineIo", "redis",
+            "proxyProtocol", "subprotocols", "allowOrigins", "routes", "compression", "inlineIo", "redis", "chatHistory",
             "handshakeTimeout", "idleTimeout", "keepalive", "pongTimeout", "closeTimeout", "drainTimeout",
             "sendQueueLimit", "slowConsumer", "maxConnectionsPerIp", "maxConnections"];
 

@@ -1,3 +1,4 @@
+using WsServer.Host.BuiltInHandlers;
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
@@ -90,6 +91,14 @@ internal sealed partial class HostOptions
         HelpName = "REDIS",
     };
 
+    public Option<int> ChatHistory { get; } = new("--chat-history")
+    {
+        Description = "How many messages each chat room keeps, for members who join late or come back after a cut (0: none). Shared over --redis.",
+        HelpName = "N",
+        DefaultValueFactory = _ => ChatHandler.DefaultHistoryLength,
+        CustomParser = r => (int)ParseInteger(r, 0, 100_000),
+    };
+
     public Option<string> Config { get; } = new("--config") { Description = "A JSON file with any of these settings; flags win over it." };
 
     public Option<bool> Compression { get; } = new("--compression")
@@ -131,7 +140,7 @@ internal sealed partial class HostOptions
     }
 
     public IEnumerable<Option> All =>
-        [Port, Address, Workers, Handler, MaxMessageSize, LogLevel, Route, Cert, Key, CertPassword, Subprotocol, AllowOrigin, ProxyProtocol, Redis, Config,
+        [Port, Address, Workers, Handler, MaxMessageSize, LogLevel, Route, Cert, Key, CertPassword, Subprotocol, AllowOrigin, ProxyProtocol, Redis, ChatHistory, Config,
          Compression, NoCompression, InlineIo, NoInlineIo, .. LimitOptions];
 
     /// <summary>The settings: each flag given on the command line, else the config file's value, else the
@@ -172,6 +181,7 @@ internal sealed partial class HostOptions
                 HasFallback = routes.Count == 0 || handlerGiven,
             },
             Redis = PickText(Redis, "redis"),
+            ChatHistory = PickInt(ChatHistory, "chatHistory", 0, 100_000),
             Compression = Given(NoCompression) ? !result.GetValue(NoCompression)
                 : Given(Compression) ? result.GetValue(Compression) : config.Boolean("compression") ?? true,
             InlineIo = Given(NoInlineIo) ? !result.GetValue(NoInlineIo)

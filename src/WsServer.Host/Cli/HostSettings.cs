@@ -1,3 +1,4 @@
+using WsServer.Host.BuiltInHandlers;
 using System.Net;
 using Microsoft.Extensions.Logging;
 
@@ -34,4 +35,7 @@ public sealed record HostSettings(
     /// <summary>The Redis to share the built-in broadcast and chat rooms through, as a StackExchange.Redis
     /// configuration or a <c>redis://</c> URL (<c>--redis</c>, <c>"redis"</c>); null for this process only.</summary>
     public string? Redis { get; init; }
+
+    /// <summary>How many messages each chat room keeps (<c>--chat-history</c>, <c>"chatHistory"</c>); 0 for none.</summary>
+    public int ChatHistory { get; init; } = ChatHandler.DefaultHistoryLength;
 }

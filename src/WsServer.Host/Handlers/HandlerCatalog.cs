@@ -19,15 +19,15 @@ internal static class HandlerCatalog
 {
     // A built-in's topic is named after its route's pattern ("*" for the fallback), the same in every
     // process, so that processes sharing a Redis share the room.
-    private static readonly Dictionary<string, Action<ServerOptions, string?, RouteOptions?>> BuiltIns = new(StringComparer.Ordinal)
+    private static readonly Dictionary<string, Action<ServerOptions, string?, RouteOptions?, int>> BuiltIns = new(StringComparer.Ordinal)
     {
-        ["echo"] = static (server, pattern, options) => MapStateless(new EchoHandler(), server.Routes, pattern, options),
-        ["broadcast"] = static (server, pattern, options) => MapStateful(new BroadcastHandler(pattern), server.Routes, pattern, options),
-        ["chat"] = static (server, pattern, options) =>
+        ["echo"] = static (server, pattern, options, _) => MapStateless(new EchoHandler(), server.Routes, pattern, options),
+        ["broadcast"] = static (server, pattern, options, _) => MapStateful(new BroadcastHandler(pattern), server.Routes, pattern, options),
+        ["chat"] = static (server, pattern, options, history) =>
         {
-            var chat = new ChatHandler(pattern);
+            var chat = new ChatHandler(pattern, history);
             MapStateful(chat, server.Routes, pattern, options);
-            server.History.Keep(chat.Topic, ChatHandler.History);
+            if (chat.History is { } kept) server.History.Keep(chat.Topic, kept);
             // The chat comes with its page, for a browser to join it at /.
             server.Routes.MapPage("/", ChatPage.For(pattern));
         },
@@ -42,13 +42,14 @@ internal static class HandlerCatalog
 
     /// <summary>Serves <paramref name="pattern"/> (every path no route matches when null) of
     /// <paramref name="options"/> with the handler <paramref name="spec"/> names.</summary>
-    public static void Register(string spec, ServerOptions options, string? pattern = null, RouteOptions? routeOptions = null)
+    public static void Register(string spec, ServerOptions options, string? pattern = null, RouteOptions? routeOptions = null,
+        int chatHistory = ChatHandler.DefaultHistoryLength)
     {
-        if (BuiltIns.TryGetValue(spec, out Action<ServerOptions, string?, RouteOptions?>? map))
+        if (BuiltIns.TryGetValue(spec, out Action<ServerOptions, string?, RouteOptions?, int>? map))
         {
             try
             {
-                map(options, pattern, routeOptions);
+                map(options, pattern, routeOptions, chatHistory);
             }
             catch (ArgumentException ex)
             {

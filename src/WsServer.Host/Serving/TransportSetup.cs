@@ -15,8 +15,8 @@ internal static class TransportSetup
     {
         TransportSettings transport = settings.Transport;
         foreach (RouteSpec route in transport.Routes)
-            HandlerCatalog.Register(route.Handler, options, route.Pattern, RouteOptionsFor(transport, route));
-        if (transport.HasFallback) HandlerCatalog.Register(settings.Handler, options, null, RouteOptionsFor(transport, null));
+            HandlerCatalog.Register(route.Handler, options, route.Pattern, RouteOptionsFor(transport, route), settings.ChatHistory);
+        if (transport.HasFallback) HandlerCatalog.Register(settings.Handler, options, null, RouteOptionsFor(transport, null), settings.ChatHistory);
         options.ProxyProtocol = transport.ProxyProtocol;
         options.Tls = TlsFor(transport);
     }
