@@ -68,7 +68,8 @@ internal sealed class TopicRegistry
         if (Histories.Table.For(topic) is { } history)
         {
             Histories.Store.Append(topic, message, history, except?.Id ?? 0);
-            return Subscribers(topic).Length - (except is not null && Subscribers(topic).Contains(except) ? 1 : 0);
+            ReadOnlySpan<WebSocketConnection> subscribers = Subscribers(topic);
+            return subscribers.Length - (except is not null && subscribers.Contains(except) ? 1 : 0);
         }
         int queued = PublishLocal(topic, message, except);
         Volatile.Read(ref _backplane)?.Relay(topic, message);

@@ -14,8 +14,13 @@ public sealed class PresenceTests
     {
         var handler = new RecordingHandler();
         await using TestServer server = await TestServer.StartAsync(handler);
-        RawClient[] clients = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => RawClient.ConnectAsync(server.Port)));
-        Assert.True(await Timeouts.Eventually(() => handler.Opened.Count == 3));
+        // One at a time, so that the Nth connection opened is the Nth client's.
+        var clients = new RawClient[3];
+        for (int i = 0; i < clients.Length; i++)
+        {
+            clients[i] = await RawClient.ConnectAsync(server.Port);
+            Assert.True(await Timeouts.Eventually(() => handler.Opened.Count == i + 1));
+        }
         WebSocketConnection[] connections = [.. handler.Opened];
         foreach (WebSocketConnection c in connections) c.Subscribe("room");
         Assert.True(connections[0].JoinPresence("room", "ada"));
@@ -43,6 +48,7 @@ public sealed class PresenceTests
         var handler = new RecordingHandler();
         await using TestServer server = await TestServer.StartAsync(handler);
         await using RawClient watcherClient = await RawClient.ConnectAsync(server.Port);
+        Assert.True(await Timeouts.Eventually(() => handler.Opened.Count == 1));
         RawClient memberClient = await RawClient.ConnectAsync(server.Port);
         Assert.True(await Timeouts.Eventually(() => handler.Opened.Count == 2));
         (WebSocketConnection watcher, WebSocketConnection member) = (handler.Opened.First(), handler.Opened.Last());
