@@ -1,13 +1,14 @@
 #!/usr/bin/python3
 """A Redis that stops answering, under two wsserver nodes: does local delivery wait for it?
 
-Starts a redis-server and two `wsserver --handler broadcast --redis` nodes A and B (core 0), and three
+Starts a redis-server (or a cluster) and two `wsserver --handler broadcast --redis` nodes A and B (core 0), and three
 clients (core 1): a sender and a receiver on A, a receiver on B. The sender sends a message every
 --interval seconds for --seconds; --pause-at seconds in, Redis is stopped (SIGSTOP) for --pause seconds,
 then continued. Prints, for A's receiver (local delivery) during the pause and overall, the latency p50,
 p99 and max and the count; for B's receiver, how many arrived, how many during the pause, and the time
 from Redis continuing to B having all of them; and node A's RSS before and after.
-Usage: bench/ScaleOut/stall.py [--pause 10] [--seconds 20] [--interval 0.1] (WSSERVER as for run.sh)."""
+With --cluster, Redis is a three-primary cluster and all three are stopped.
+Usage: bench/ScaleOut/stall.py [--pause 10] [--seconds 20] [--interval 0.1] [--cluster] (WSSERVER as for run.sh)."""
 import argparse
 import asyncio
 import os
@@ -29,6 +30,11 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def signal_all(processes, sig):
+    for process in processes:
+        os.kill(process.pid, sig)
 
 
 def rss_kib(pid):
@@ -85,16 +91,16 @@ async def measure(a, ports, redis, node_a):
     for seq in range(count):
         now = time.monotonic_ns()
         if pause_start is None and now - start >= a.pause_at * 1e9:
-            os.kill(redis.pid, signal.SIGSTOP)
+            signal_all(redis, signal.SIGSTOP)
             pause_start = time.monotonic_ns()
         if pause_start and pause_end is None and now - pause_start >= a.pause * 1e9:
-            os.kill(redis.pid, signal.SIGCONT)
+            signal_all(redis, signal.SIGCONT)
             pause_end = time.monotonic_ns()
         sent[seq] = time.monotonic_ns()
         sender.send(f"m {seq}")
         await asyncio.sleep(max(0, start + (seq + 1) * a.interval * 1e9 - time.monotonic_ns()) / 1e9)
     if pause_end is None:
-        os.kill(redis.pid, signal.SIGCONT)
+        signal_all(redis, signal.SIGCONT)
         pause_end = time.monotonic_ns()
     for _ in range(100):  # up to 10 s for the rest to arrive
         if len(remote) == count and len(local) == count:
@@ -107,7 +113,7 @@ async def measure(a, ports, redis, node_a):
                 if not during or pause_start <= sent[s] < pause_end]
 
     paused_sent = sum(1 for t in sent.values() if pause_start <= t < pause_end)
-    lines = [f"Redis stopped for {(pause_end - pause_start) / 1e9:.1f} s of {a.seconds} s; one message every {a.interval * 1000:.0f} ms "
+    lines = [f"{'A three-primary Redis Cluster' if a.cluster else 'Redis'} stopped for {(pause_end - pause_start) / 1e9:.1f} s of {a.seconds} s; one message every {a.interval * 1000:.0f} ms "
              f"({count} sent, {paused_sent} while Redis was stopped)", "",
              "| receiver | received | p50 ms | p99 ms | max ms |", "|---|---|---|---|---|"]
     for name, arrived, during in (("on A, while Redis was stopped", local, True), ("on A, all", local, False),
@@ -123,28 +129,51 @@ async def measure(a, ports, redis, node_a):
     print("\n".join(lines))
 
 
+def start_redis(cluster, logs):
+    """One redis-server, or three cluster primaries joined into a cluster: the processes and the configuration."""
+    count = 3 if cluster else 1
+    ports = [free_port() for _ in range(count)]
+    processes = []
+    for port in ports:
+        extra = ["--cluster-enabled", "yes", "--cluster-port", str(free_port()), "--cluster-config-file",
+                 os.path.join(logs, f"nodes-{port}.conf")] if cluster else []
+        process = subprocess.Popen(["taskset", "-c", "0", "redis-server", "--port", str(port), "--bind", "127.0.0.1",
+                                    "--save", "", "--appendonly", "no", "--dir", logs, *extra], stdout=subprocess.DEVNULL)
+        processes.append(process)
+        wait_listening(port, process, "redis-server")
+    if cluster:
+        subprocess.run(["redis-cli", "--cluster", "create", *(f"127.0.0.1:{p}" for p in ports), "--cluster-replicas", "0",
+                        "--cluster-yes"], check=True, stdout=subprocess.DEVNULL, timeout=60)
+        for _ in range(300):
+            if all("cluster_state:ok" in subprocess.run(["redis-cli", "-p", str(p), "cluster", "info"], capture_output=True,
+                                                        text=True).stdout for p in ports):
+                break
+            time.sleep(0.1)
+        else:
+            sys.exit("stall.py: the cluster never reached cluster_state:ok")
+    return processes, ",".join(f"127.0.0.1:{p}" for p in ports)
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--pause", type=float, default=10)
     p.add_argument("--pause-at", type=float, default=3)
     p.add_argument("--seconds", type=float, default=20)
     p.add_argument("--interval", type=float, default=0.1)
+    p.add_argument("--cluster", action="store_true", help="a three-primary Redis Cluster, all three stopped")
     a = p.parse_args()
     wsserver = shlex.split(os.environ.get("WSSERVER", f"dotnet {REPO}/src/WsServer.Host/bin/Release/net10.0/WsServer.Host.dll"))
     logs = tempfile.mkdtemp(prefix="wsserver-stall-")
     processes = []
     try:
-        redis_port = free_port()
-        redis = subprocess.Popen(["taskset", "-c", "0", "redis-server", "--port", str(redis_port), "--bind", "127.0.0.1",
-                                  "--save", "", "--appendonly", "no", "--dir", logs], stdout=subprocess.DEVNULL)
-        processes.append(redis)
-        wait_listening(redis_port, redis, "redis-server")
+        redis, configuration = start_redis(a.cluster, logs)
+        processes.extend(redis)
         ports = [free_port(), free_port()]
         nodes = []
         for port in ports:
             log = open(os.path.join(logs, f"ws-{port}.log"), "w")
             node = subprocess.Popen(["taskset", "-c", "0", *wsserver, "--port", str(port), "--address", "127.0.0.1",
-                                     "--handler", "broadcast", "--redis", f"127.0.0.1:{redis_port}"], stdout=log, stderr=log)
+                                     "--handler", "broadcast", "--redis", configuration], stdout=log, stderr=log)
             processes.append(node)
             nodes.append(node)
         for port, node in zip(ports, nodes):
