@@ -95,12 +95,15 @@ public sealed class HistoryAcrossNodesTests
         second.Dispose();
     }
 
-    [Fact]
-    public async Task UnderPublishersOnBothNodesASubscriberBouncingBetweenThemGetsEveryMessageOnceInOrder()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task UnderPublishersOnBothNodesASubscriberBouncingBetweenThemGetsEveryMessageOnceInOrder(bool cluster)
     {
         const int perPublisher = 250;
-        await using RedisProcess redis = await RedisProcess.StartAsync();
-        (Node a, Node b) = await TwoNodesAsync(redis.Address, Keep(History));
+        await using RedisProcess? redis = cluster ? null : await RedisProcess.StartAsync();
+        await using RedisCluster? shards = cluster ? await RedisCluster.StartAsync() : null;
+        (Node a, Node b) = await TwoNodesAsync(shards?.Configuration ?? redis!.Address, Keep(History));
         await using Node _ = a, __ = b;
         Node[] nodes = [a, b];
         Task publishing = Task.WhenAll(nodes.Select((node, p) => Task.Run(async () =>

@@ -73,6 +73,14 @@ public sealed class SecuredRedisTests
     }
 
     [Fact]
+    public async Task NodesFindTheirRedisThroughASentinel()
+    {
+        await using SentinelRedis redis = await SentinelRedis.StartAsync();
+
+        await AssertSharedAsync(new RedisBackplaneOptions { Configuration = redis.Configuration });
+    }
+
+    [Fact]
     public async Task AConnectionTheApplicationHasIsUsedAndLeftOpen()
     {
         await using TlsRedis redis = await TlsRedis.StartAsync();

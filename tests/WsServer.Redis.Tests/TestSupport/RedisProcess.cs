@@ -15,12 +15,14 @@ public sealed class RedisProcess : IAsyncDisposable
     private const int SigCont = 18, SigStop = 19; // Linux's numbers; .NET's PosixSignal has no SIGSTOP
 
     private readonly string[] _arguments;
+    private readonly string? _configFile;
     private readonly string _directory = Directory.CreateTempSubdirectory("wsserver-redis-").FullName;
     private readonly ConcurrentQueue<string> _output = new();
     private Process? _process;
 
-    private RedisProcess(int port, IEnumerable<string> arguments)
+    private RedisProcess(int port, IEnumerable<string> arguments, string? configFile = null)
     {
+        _configFile = configFile;
         Port = port;
         _arguments = [.. arguments];
     }
@@ -45,9 +47,9 @@ public sealed class RedisProcess : IAsyncDisposable
     /// and then <paramref name="arguments"/>, which say where it listens (<c>--port</c>, or
     /// <c>--port 0 --tls-port</c>) and win over a default they repeat; waits until <paramref name="port"/>
     /// takes connections.</summary>
-    public static async Task<RedisProcess> StartWithAsync(int port, IEnumerable<string> arguments)
+    public static async Task<RedisProcess> StartWithAsync(int port, IEnumerable<string> arguments, string? configFile = null)
     {
-        var redis = new RedisProcess(port, arguments);
+        var redis = new RedisProcess(port, arguments, configFile);
         try
         {
             await redis.StartAgainAsync();
@@ -100,6 +102,8 @@ public sealed class RedisProcess : IAsyncDisposable
             UseShellExecute = false,
         };
         foreach (string argument in _arguments) start.ArgumentList.Add(argument);
+        // redis-server reads a configuration file only as its first argument (a Sentinel needs one).
+        if (_configFile is not null) start.ArgumentList.Insert(0, _configFile);
         _output.Clear();
         _process = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start");
         _process.OutputDataReceived += (_, e) => Keep(e.Data);
