@@ -12,46 +12,25 @@ import argparse
 import asyncio
 import json
 import os
-import shlex
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from processes import free_port, wait_listening, wsserver_command  # noqa: E402
 from load import connect, cpu_seconds, pct  # noqa: E402  (the same sans-I/O client as the load generator)
 
-REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 MEMBERS = 100
 MISSED = 1000
 WARMUP = 5  # seconds
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_listening(port, process, what):
-    for _ in range(600):
-        if process.poll() is not None:
-            sys.exit(f"history.py: {what} exited with {process.returncode}")
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.2).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    sys.exit(f"history.py: {what} did not listen on {port}")
 
 
 class Cluster:
     """Redis (when nodes > 1) and the wsserver nodes, started on core 0 and stopped on exit."""
 
     def __init__(self, nodes, history, logs):
-        wsserver = shlex.split(os.environ.get("WSSERVER", f"dotnet {REPO}/src/WsServer.Host/bin/Release/net10.0/WsServer.Host.dll"))
+        wsserver = wsserver_command()
         self.processes, self.ports = [], []
         redis = []
         if nodes > 1:

@@ -12,24 +12,15 @@ Usage: bench/ScaleOut/stall.py [--pause 10] [--seconds 20] [--interval 0.1] [--c
 import argparse
 import asyncio
 import os
-import shlex
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from processes import free_port, wait_listening, wsserver_command  # noqa: E402
 from load import connect  # noqa: E402  (the same sans-I/O client as the load generator)
-
-REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def signal_all(processes, sig):
@@ -45,19 +36,6 @@ def rss_kib(pid):
 def pct(values, q):
     values = sorted(values)
     return values[min(len(values) - 1, int(q * len(values)))] if values else float("nan")
-
-
-def wait_listening(port, process, what, seconds=60):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            sys.exit(f"stall.py: {what} exited with {process.returncode}")
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.2).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    sys.exit(f"stall.py: {what} did not listen on {port} within {seconds} s")
 
 
 async def measure(a, ports, redis, node_a):
@@ -162,7 +140,7 @@ def main():
     p.add_argument("--interval", type=float, default=0.1)
     p.add_argument("--cluster", action="store_true", help="a three-primary Redis Cluster, all three stopped")
     a = p.parse_args()
-    wsserver = shlex.split(os.environ.get("WSSERVER", f"dotnet {REPO}/src/WsServer.Host/bin/Release/net10.0/WsServer.Host.dll"))
+    wsserver = wsserver_command()
     logs = tempfile.mkdtemp(prefix="wsserver-stall-")
     processes = []
     try:
