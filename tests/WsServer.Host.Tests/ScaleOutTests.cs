@@ -133,28 +133,13 @@ public sealed class ScaleOutTests
     }
 
     /// <summary>Polls <paramref name="expression"/> in the page until it is true.</summary>
-    private static async Task UntilAsync(HeadlessChromium page, string expression)
-    {
-        for (int attempt = 0; ; attempt++)
-        {
-            if (await page.EvaluateAsync($"String(Boolean({expression}))") == "true") return;
-            Assert.True(attempt < 300, $"never true in the page: {expression}");
-            await Task.Delay(50);
-        }
-    }
+    private static Task UntilAsync(HeadlessChromium page, string expression) =>
+        Timeouts.Eventually(async () => await page.EvaluateAsync($"String(Boolean({expression}))") == "true");
 
     /// <summary>Waits until <paramref name="nodes"/> processes listen to the room's Redis channel: a client
     /// is in the room on its own process at once, and on the others once its process's subscribe lands.</summary>
-    private static async Task ListeningAsync(RedisProcess redis, string topic, int nodes)
-    {
-        for (int attempt = 0; ; attempt++)
-        {
-            string reply = await redis.CliAsync("PUBSUB", "NUMSUB", "wsserver:topic:{" + topic + "}");
-            if (reply.Split('\n', StringSplitOptions.RemoveEmptyEntries)[1].Trim() == nodes.ToString(System.Globalization.CultureInfo.InvariantCulture)) return;
-            Assert.True(attempt < 400, $"{nodes} processes never listened to {topic}: {reply}");
-            await Task.Delay(25);
-        }
-    }
+    private static Task ListeningAsync(RedisProcess redis, string topic, int nodes) =>
+        Timeouts.Eventually(async () => await redis.ChannelSubscribersAsync("wsserver:topic:{" + topic + "}") == nodes);
 
     /// <summary>A wsserver with <c>--redis</c>, once it says its rooms are shared (subscribed).</summary>
     private static async Task<(HostProcess, Uri)> StartSharingAsync(RedisProcess redis, params string[] args)

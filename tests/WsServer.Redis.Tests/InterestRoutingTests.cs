@@ -25,8 +25,8 @@ public sealed class InterestRoutingTests
             (ClientWebSocket red0, _) = await nodes[0].ConnectAsync("red");
             (ClientWebSocket red1, _) = await nodes[1].ConnectAsync("red");
             (ClientWebSocket blue2, _) = await nodes[2].ConnectAsync("blue");
-            Assert.Equal(2, await Subscribers(redis, $"{prefix}:topic:{{red}}"));
-            Assert.Equal(1, await Subscribers(redis, $"{prefix}:topic:{{blue}}"));
+            Assert.Equal(2, await redis.ChannelSubscribersAsync($"{prefix}:topic:{{red}}"));
+            Assert.Equal(1, await redis.ChannelSubscribersAsync($"{prefix}:topic:{{blue}}"));
 
             for (int i = 0; i < 10; i++) nodes[3].Publish($"red {i}", "red");
             nodes[3].Publish("blue 0", "blue");
@@ -45,7 +45,7 @@ public sealed class InterestRoutingTests
 
             // The last subscriber on node 1 leaves: node 1 stops listening to "red".
             await red1.CloseAsync(WebSocketCloseStatus.NormalClosure, null, Timeouts.Token());
-            await Timeouts.Eventually(async () => await Subscribers(redis, $"{prefix}:topic:{{red}}") == 1);
+            await Timeouts.Eventually(async () => await redis.ChannelSubscribersAsync($"{prefix}:topic:{{red}}") == 1);
             red0.Dispose();
             red1.Dispose();
             blue2.Dispose();
@@ -90,16 +90,10 @@ public sealed class InterestRoutingTests
         probe.Close("flip");
         Task second = probe.Open("flip");
         await Task.WhenAll(first, second).WaitAsync(Timeouts.Default);
-        Assert.Equal(1, await Subscribers(redis, $"{prefix}:topic:{{flip}}"));
+        Assert.Equal(1, await redis.ChannelSubscribersAsync($"{prefix}:topic:{{flip}}"));
 
         probe.Close("flip");
-        await Timeouts.Eventually(async () => await Subscribers(redis, $"{prefix}:topic:{{flip}}") == 0);
-    }
-
-    internal static async Task<long> Subscribers(RedisProcess redis, string channel)
-    {
-        string output = await redis.CliAsync("PUBSUB", "NUMSUB", channel);
-        return long.Parse(output.Split('\n', StringSplitOptions.RemoveEmptyEntries)[1].Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        await Timeouts.Eventually(async () => await redis.ChannelSubscribersAsync($"{prefix}:topic:{{flip}}") == 0);
     }
 
 

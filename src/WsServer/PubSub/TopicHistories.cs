@@ -32,7 +32,7 @@ internal sealed class TopicHistories
     public void UseShared(ITopicHistoryStore? store) => Volatile.Write(ref _shared, store);
 
     /// <summary>This server's state of <paramref name="topic"/>, made on first use.</summary>
-    public HistoryTopic Topic(string topic) => _topics.GetOrAdd(topic, static name => new HistoryTopic(name));
+    public HistoryTopic Topic(string topic) => _topics.GetOrAdd(topic, static _ => new HistoryTopic());
 
     /// <summary>Delivers a message whose position is known to this server's subscribers but
     /// <paramref name="exceptConnectionId"/>, and to the buffers of those recovering.</summary>
@@ -115,10 +115,8 @@ internal sealed class TopicHistories
 }
 
 /// <summary>One topic's history state on this server. <see cref="Gate"/> orders its deliveries.</summary>
-internal sealed class HistoryTopic(string name)
+internal sealed class HistoryTopic
 {
-    public string Name { get; } = name;
-
     public Lock Gate { get; } = new();
 
     /// <summary>The latest position delivered here.</summary>

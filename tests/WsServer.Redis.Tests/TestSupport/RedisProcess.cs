@@ -90,6 +90,13 @@ public sealed class RedisProcess : IAsyncDisposable
     public Task<string> CliAsync(params string[] arguments) =>
         Tools.RunAsync(Tools.RedisCli(), ["-h", "127.0.0.1", "-p", Port.ToString(CultureInfo.InvariantCulture), .. arguments]);
 
+    /// <summary>How many clients (nodes) listen to <paramref name="channel"/>: <c>PUBSUB NUMSUB</c>.</summary>
+    public async Task<long> ChannelSubscribersAsync(string channel)
+    {
+        string reply = await CliAsync("PUBSUB", "NUMSUB", channel);
+        return long.Parse(reply.Split('\n', StringSplitOptions.RemoveEmptyEntries)[1].Trim(), CultureInfo.InvariantCulture);
+    }
+
     /// <summary>Starts redis-server on <see cref="Port"/> and waits until it takes connections.</summary>
     public async Task StartAgainAsync()
     {

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace WsServer.Redis.Tests.TestSupport;
 
 /// <summary>The programs the Redis tests run, found in /usr/bin or /usr/local/bin; a missing one fails
@@ -14,35 +12,14 @@ public static class Tools
 
     public static string OpenSsl() => Find("openssl");
 
-    /// <summary>Runs a program to its end (bounded by <see cref="Timeouts.Default"/>) and returns its
-    /// standard output; a non-zero exit throws with its standard error.</summary>
+    /// <summary>Runs a program to its end (bounded) and returns what it printed; a non-zero exit throws
+    /// with that output.</summary>
     public static async Task<string> RunAsync(string executable, IEnumerable<string> arguments)
     {
-        var start = new ProcessStartInfo(executable)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (string argument in arguments) start.ArgumentList.Add(argument);
-        string command = $"{Path.GetFileName(executable)} {string.Join(' ', start.ArgumentList)}";
-        using Process process = Process.Start(start) ?? throw new InvalidOperationException($"{command} did not start");
-        using var timeout = new CancellationTokenSource(Timeouts.Default);
-        // Both pipes are read while it runs: one left full would block the program.
-        Task<string> output = process.StandardOutput.ReadToEndAsync(timeout.Token);
-        Task<string> error = process.StandardError.ReadToEndAsync(timeout.Token);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-            if (process.ExitCode != 0)
-                throw new InvalidOperationException($"{command} exited with {process.ExitCode}: {await error}{await output}");
-            return await output;
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{command} did not finish within {Timeouts.Default}");
-        }
+        string[] args = [.. arguments];
+        (int exit, string output) = await WsServer.Tests.TestSupport.ExternalProcess.RunAsync(executable, null, args);
+        return exit == 0 ? output
+            : throw new InvalidOperationException($"{Path.GetFileName(executable)} {string.Join(' ', args)} exited with {exit}: {output}");
     }
 
     private static string Find(string name) =>

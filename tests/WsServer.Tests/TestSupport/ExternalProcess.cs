@@ -2,11 +2,14 @@ using System.Diagnostics;
 
 namespace WsServer.Tests.TestSupport;
 
-/// <summary>Runs a client this project did not write (python3, node, chromium) to completion, bounded.</summary>
+/// <summary>Runs a program this project did not write (python3, node, chromium, redis-cli, openssl) to
+/// completion, bounded. Shared by the test projects (linked), so it depends on nothing else of theirs.</summary>
 public static class ExternalProcess
 {
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(20);
+
     /// <summary>Runs <paramref name="fileName"/> and returns its exit code and its stdout then stderr.
-    /// Killed (with its children) when the bound passes.</summary>
+    /// Killed (with its children) when the bound (20 s) passes.</summary>
     public static async Task<(int Exit, string Output)> RunAsync(string fileName, string? workingDirectory, params string[] arguments)
     {
         var start = new ProcessStartInfo(fileName) { RedirectStandardOutput = true, RedirectStandardError = true };
@@ -17,7 +20,8 @@ public static class ExternalProcess
         Task<string> stderr = process.StandardError.ReadToEndAsync();
         try
         {
-            await process.WaitForExitAsync(Timeouts.Token());
+            using var bound = new CancellationTokenSource(Bound);
+            await process.WaitForExitAsync(bound.Token);
         }
         finally
         {
