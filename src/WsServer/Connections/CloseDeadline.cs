@@ -11,7 +11,7 @@ namespace WsServer.Connections;
 /// <remarks>Lock-free, so an idle connection holds no lock for it: the timer field goes from null to
 /// the one timer, or to <see cref="Spent"/> once disposed; an arm that loses the race disposes the
 /// timer it made.</remarks>
-internal sealed class CloseDeadline(TimeProvider time, TimeSpan timeout, OpenTransport transport) : IDisposable
+internal sealed class CloseDeadline(TimeProvider time, TimeSpan timeout, ConnectionTransport transport) : IDisposable
 {
     // Never fires: only marks the deadline as disposed.
     private static readonly ITimer Spent = TimeProvider.System.CreateTimer(static _ => { }, null,
@@ -22,7 +22,7 @@ internal sealed class CloseDeadline(TimeProvider time, TimeSpan timeout, OpenTra
     public void Arm()
     {
         if (Volatile.Read(ref _timer) is not null) return;
-        ITimer timer = time.CreateTimer(static t => ((OpenTransport)t!).Abort(), transport, timeout, Timeout.InfiniteTimeSpan);
+        ITimer timer = time.CreateTimer(static t => ((ConnectionTransport)t!).Abort(), transport, timeout, Timeout.InfiniteTimeSpan);
         if (Interlocked.CompareExchange(ref _timer, timer, null) is not null) timer.Dispose();
     }
 

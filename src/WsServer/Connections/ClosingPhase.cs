@@ -13,20 +13,21 @@ namespace WsServer.Connections;
 /// awaited (RFC 6455 §7.1.1: the server closes the TCP connection first, but not before its close
 /// frame has left), all within the one close deadline. Then the connection is counted and logged.
 /// </summary>
-internal sealed class ClosingPhase(ServerContext server, OpenTransport transport, PipeReader input,
-    WebSocketConnection connection, CloseDeadline deadline)
+internal sealed class ClosingPhase(ServerContext server, ConnectionTransport transport, WebSocketConnection connection,
+    CloseDeadline deadline)
 {
     public async Task RunAsync(bool initialized)
     {
         LiveSession live = connection.Live;
         live.TransportEnded(null); // no-op when a close was exchanged; else the end is abnormal (1006)
         ConnectionClosed ending = live.Ending!;
+        live.End();
         server.Unregister(connection);
         connection.EndSubscriptions();
-        connection.Mailbox.Close();
+        connection.Mailbox.Clear();
         connection.Pings.FailAll(connection.Id);
         deadline.Arm();
-        if (ending.Initiator == CloseInitiator.Transport) live.Outbox.Stop();
+        if (ending.Initiator == CloseInitiator.Transport) live.StopWriting();
         if (initialized) await connection.Calls.ClosedAsync(ending, server.Aborting).ConfigureAwait(false);
         await LingerAsync(ending).ConfigureAwait(false);
         live.Release();
@@ -37,19 +38,19 @@ internal sealed class ClosingPhase(ServerContext server, OpenTransport transport
 
     private async Task LingerAsync(ConnectionClosed ending)
     {
-        await connection.Live.Outbox.WhenWritten().ConfigureAwait(false); // the deadline ends it if the peer stops reading
+        await connection.Live.WhenWritten().ConfigureAwait(false); // the deadline ends it if the peer stops reading
         if (ending.Initiator == CloseInitiator.Transport || transport.IsAborted) return;
         try
         {
             await transport.ShutdownSendAsync().ConfigureAwait(false);
             while (true)
             {
-                ReadResult read = await input.ReadAsync().ConfigureAwait(false); // the deadline aborts the transport
-                input.AdvanceTo(read.Buffer.End);
+                ReadResult read = await transport.Input.ReadAsync().ConfigureAwait(false); // the deadline aborts the transport
+                transport.Input.AdvanceTo(read.Buffer.End);
                 if (read.IsCompleted) return;
             }
         }
-        catch (Exception ex) when (OpenTransport.IsEnd(ex))
+        catch (Exception ex) when (ConnectionTransport.IsEnd(ex))
         {
             // Cut at the deadline, or the peer reset instead of sending its FIN: either way, done.
         }

@@ -1,4 +1,3 @@
-using System.IO.Pipelines;
 using System.Net.Sockets;
 using WsServer.Diagnostics;
 using WsServer.Hosting;
@@ -10,25 +9,20 @@ namespace WsServer.Connections;
 /// Serves one accepted socket through the phases of a connection, each handing a value to the next:
 /// transport opened (<see cref="TransportOpener"/>), upgrade answered (<see cref="UpgradePhase"/>),
 /// session running (<see cref="SessionLoop"/>), finished (<see cref="ClosingPhase"/>). Never throws:
-/// whatever escapes a phase is logged, and the connection still finishes. On an epoll socket the
-/// session parks between reads and its end starts the last phase, so no async method of the
-/// connection is suspended while its peer is quiet; elsewhere one async method runs to the end.
+/// whatever escapes a phase is logged, and the connection still finishes. The session parks between
+/// reads and its end starts the last phase, so no async method of the connection is suspended while its
+/// peer is quiet.
 /// </summary>
 internal sealed class ConnectionRunner : ISessionOwner
 {
-    // For TLS: zero-byte reads, so an idle connection waits without a receive buffer (as SocketReader does).
-    private static readonly StreamPipeReaderOptions ReaderOptions =
-        new(bufferSize: 4096, minimumReadSize: 1024, leaveOpen: true, useZeroByteReads: true);
-
     private readonly ServerContext _server;
     private readonly Action _finished;
-    private OpenTransport? _transport;
-    private PipeReader? _input;
+    private ConnectionTransport? _transport;
     private int _tracked = -1; // the transport's slot among those an abort cuts
     private IDisposable? _scope;
     private CloseDeadline? _deadline;
     private WebSocketConnection? _connection;
-    private bool _parked; // the session finishes the connection itself
+    private EstablishedConnection? _established;
 
     private ConnectionRunner(ServerContext server, Action finished)
     {
@@ -43,57 +37,81 @@ internal sealed class ConnectionRunner : ISessionOwner
 
     private async Task RunAsync(Socket socket, Listener listener)
     {
+        bool established;
         try
         {
-            _transport = await TransportOpener.OpenAsync(_server, socket, listener).ConfigureAwait(false);
-            if (_transport is null) return;
-            _tracked = _server.Track(_transport);
-            _input = _transport.CreateInput(ReaderOptions);
-            EstablishedConnection? established = await UpgradeAsync(_transport, _input).ConfigureAwait(false);
-            if (established is null) return;
-            WebSocketConnection connection = Begin(established.Connection, _transport);
-            bool initialized = false;
-            try
-            {
-                initialized = await connection.Calls.InitAsync(connection).ConfigureAwait(false);
-                if (initialized)
-                {
-                    var session = new SessionLoop(_server, _input, established, connection.Liveness, _transport.Aborted);
-                    if (_input is SocketReader { CanPark: true } reader)
-                    {
-                        _parked = true;
-                        session.Start(reader, this);
-                        return;
-                    }
-                    await session.RunAsync().ConfigureAwait(false);
-                }
-            }
-            catch (Exception ex)
-            {
-                Absorb(ex);
-            }
-            await CloseAsync(initialized).ConfigureAwait(false);
+            established = await EstablishAsync(socket, listener).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
             // The phases catch what a connection can throw; anything else is a bug, logged, never lost.
             Log.ConnectionTaskFailed(_server.Logger, ex);
+            established = false;
         }
-        finally
+        if (!established)
         {
-            if (!_parked) await ReleaseAsync().ConfigureAwait(false);
+            await ReleaseAsync().ConfigureAwait(false);
+            return;
         }
+        // Here, not in an awaited method: the log scope is to flow into every later phase.
+        Begin(_established!.Connection, _transport!);
+        bool initialized = false;
+        try
+        {
+            initialized = await _connection!.Calls.InitAsync(_connection).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            await FinishAsync(ex, initialized: false).ConfigureAwait(false);
+            return;
+        }
+        if (!initialized)
+        {
+            await FinishAsync(null, initialized: false).ConfigureAwait(false);
+            return;
+        }
+        new SessionLoop(_server, _transport!.Input, _established!, _connection.Liveness, _transport.Aborted).Start(this);
     }
 
-    /// <summary>The parked session has ended (its fault, if any): the last phase, in the connection's context.</summary>
-    void ISessionOwner.SessionEnded(Exception? fault) => _ = EndParkedAsync(fault);
+    /// <summary>The session has ended (its fault, if any): the last phase, in the connection's context.</summary>
+    void ISessionOwner.SessionEnded(Exception? fault) => _ = FinishAsync(fault, initialized: true);
 
-    private async Task EndParkedAsync(Exception? fault)
+    /// <summary>Opens the transport and answers the upgrade; true when there is a connection to serve.</summary>
+    private async Task<bool> EstablishAsync(Socket socket, Listener listener)
+    {
+        _transport = await TransportOpener.OpenAsync(_server, socket, listener).ConfigureAwait(false);
+        if (_transport is null) return false;
+        _tracked = _server.Track(_transport);
+        try
+        {
+            _established = await new UpgradePhase(_server, _transport, _transport.Input).RunAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ConnectionTransport.IsEnd(ex))
+        {
+            Log.HandshakeAbandoned(_server.Logger, _transport.Remote, ex.Message);
+            return false;
+        }
+        return _established is not null;
+    }
+
+    // The connection's log scope (it flows into every later phase), its close deadline, and its writer.
+    private void Begin(WebSocketConnection connection, ConnectionTransport transport)
+    {
+        _connection = connection;
+        _scope = Log.ConnectionScope(_server.Logger, connection.Id, connection.Info.RemoteEndPoint, connection.Info.Path);
+        _deadline = new CloseDeadline(_server.Time, _server.Options.CloseTimeout, transport);
+        connection.Live.OnClosing(_deadline);
+        connection.Live.StartWriting(transport);
+    }
+
+    /// <summary>The one ending of an established connection: what ended it early is absorbed, the handler
+    /// is told (once, if its init returned), the connection is closed and its transport released.</summary>
+    private async Task FinishAsync(Exception? fault, bool initialized)
     {
         try
         {
             if (fault is not null) Absorb(fault);
-            await CloseAsync(initialized: true).ConfigureAwait(false);
+            await new ClosingPhase(_server, _transport!, _connection!, _deadline!).RunAsync(initialized).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -105,35 +123,11 @@ internal sealed class ConnectionRunner : ISessionOwner
         }
     }
 
-    private async Task<EstablishedConnection?> UpgradeAsync(OpenTransport transport, PipeReader input)
-    {
-        try
-        {
-            return await new UpgradePhase(_server, transport, input).RunAsync().ConfigureAwait(false);
-        }
-        catch (Exception ex) when (OpenTransport.IsEnd(ex))
-        {
-            Log.HandshakeAbandoned(_server.Logger, transport.Remote, ex.Message);
-            return null;
-        }
-    }
-
-    // The connection's log scope (it flows into every later phase), its close deadline, and its writer.
-    private WebSocketConnection Begin(WebSocketConnection connection, OpenTransport transport)
-    {
-        _connection = connection;
-        _scope = Log.ConnectionScope(_server.Logger, connection.Id, connection.Info.RemoteEndPoint, connection.Info.Path);
-        _deadline = new CloseDeadline(_server.Time, _server.Options.CloseTimeout, transport);
-        connection.Live.OnClosing(_deadline);
-        connection.Live.Outbox.StartWriting(transport);
-        return connection;
-    }
-
     /// <summary>What ended the session early: the transport (reset, cut), or a fault of ours or a library's
     /// (zlib); the handler's own faults are caught by <see cref="HandlerCalls"/>.</summary>
     private void Absorb(Exception ex)
     {
-        if (OpenTransport.IsEnd(ex))
+        if (ConnectionTransport.IsEnd(ex))
         {
             _connection!.Live.TransportEnded(_transport!.IsAborted ? null : ex);
             Log.TransportEnded(_server.Logger, _connection.Id, ex.Message);
@@ -145,9 +139,6 @@ internal sealed class ConnectionRunner : ISessionOwner
         }
     }
 
-    private Task CloseAsync(bool initialized) =>
-        new ClosingPhase(_server, _transport!, _input!, _connection!, _deadline!).RunAsync(initialized);
-
     private async Task ReleaseAsync()
     {
         _scope?.Dispose();
@@ -155,7 +146,6 @@ internal sealed class ConnectionRunner : ISessionOwner
         if (_tracked >= 0) _server.Untrack(_tracked);
         try
         {
-            if (_input is not null) await _input.CompleteAsync().ConfigureAwait(false);
             if (_transport is not null) await _transport.DisposeAsync().ConfigureAwait(false);
         }
         finally

@@ -91,7 +91,7 @@ internal sealed class HandlerCalls(HandlerSession handler, LiveSession live, ILo
         try
         {
             // The handler went asynchronous, or its reply waits for room: replies already queued go out meanwhile.
-            live.Outbox.Flush();
+            live.Flush();
             HandleResult result = await pending.ConfigureAwait(false);
             metrics.HandlerReturned(calledAt);
             await ApplyAsync(result, defer: true).ConfigureAwait(false);
@@ -150,10 +150,10 @@ internal sealed class HandlerCalls(HandlerSession handler, LiveSession live, ILo
     private async ValueTask ApplyAsync(HandleResult result, bool defer)
     {
         if (TryApply(result, defer)) return;
-        Task space = live.Outbox.WaitForSpaceAsync(aborted);
+        Task space = live.WaitForSpaceAsync(aborted);
         if (!space.IsCompleted)
         {
-            if (defer) live.Outbox.Flush(); // deferred replies count against the limit: they must be being written
+            if (defer) live.Flush(); // deferred replies count against the limit: they must be being written
             await space.ConfigureAwait(false);
         }
         Send(result, ignoreLimit: true, defer);

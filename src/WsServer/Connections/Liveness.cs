@@ -39,7 +39,7 @@ internal sealed class Liveness(TimeProvider time, TimeSpan keepAliveInterval, Ti
     }
 
     /// <summary>In the connection's turn: pings, or closes, as the silence calls for.</summary>
-    public void Check(WebSocketConnection connection, OpenTransport transport)
+    public void Check(WebSocketConnection connection, ConnectionTransport transport)
     {
         Volatile.Write(ref _tickPending, 0);
         if (!connection.IsOpen) return;

@@ -3,6 +3,9 @@ namespace WsServer.Connections;
 /// <summary>What a <see cref="Mailbox"/> delivers to, in the connection's turn.</summary>
 internal interface IMailboxOwner
 {
+    /// <summary>True once the connection's end is being handled: nothing more is delivered.</summary>
+    bool HasEnded { get; }
+
     /// <summary>A posted item, for the handler.</summary>
     ValueTask DeliverMailAsync(object? item);
 
@@ -27,7 +30,6 @@ internal sealed class Mailbox(HandlerTurn turn, IMailboxOwner owner) : IThreadPo
     private Queue<object?>? _items;
     private bool _tickDue;
     private bool _draining; // a drain is scheduled or running, and will look at the box again
-    private bool _closed;
 
     /// <summary>Queues <paramref name="item"/>; false once the connection has ended.</summary>
     public bool Post(object? item)
@@ -35,7 +37,7 @@ internal sealed class Mailbox(HandlerTurn turn, IMailboxOwner owner) : IThreadPo
         bool start;
         lock (this)
         {
-            if (_closed) return false;
+            if (owner.HasEnded) return false;
             (_items ??= new Queue<object?>()).Enqueue(item);
             start = StartDrain();
         }
@@ -49,19 +51,19 @@ internal sealed class Mailbox(HandlerTurn turn, IMailboxOwner owner) : IThreadPo
         bool start;
         lock (this)
         {
-            if (_closed) return;
+            if (owner.HasEnded) return;
             _tickDue = true;
             start = StartDrain();
         }
         if (start) ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
     }
 
-    /// <summary>No item is delivered from now on; those not yet delivered are dropped.</summary>
-    public void Close()
+    /// <summary>Drops the items not yet delivered, once the owner has ended (under the monitor, so a post
+    /// that saw the owner still running has queued its item before, and it is dropped too).</summary>
+    public void Clear()
     {
         lock (this)
         {
-            _closed = true;
             _items = null;
             _tickDue = false;
         }
@@ -110,10 +112,11 @@ internal sealed class Mailbox(HandlerTurn turn, IMailboxOwner owner) : IThreadPo
         item = null;
         lock (this)
         {
-            tick = _tickDue && !_closed;
+            bool ended = owner.HasEnded;
+            tick = _tickDue && !ended;
             _tickDue = false;
             if (tick) return true;
-            if (!_closed && _items is not null && _items.TryDequeue(out item)) return true;
+            if (!ended && _items is not null && _items.TryDequeue(out item)) return true;
             _items = null; // drained: an idle connection holds no queue
             _draining = false;
             return false;

@@ -3,17 +3,17 @@ using WsServer.Transport;
 
 namespace WsServer.Connections;
 
-/// <summary>Queued bytes: a pooled array of the outbox's own, or a frame shared with others.</summary>
+/// <summary>Queued bytes: a pooled array of the queue's own, or a frame shared with others.</summary>
 internal readonly record struct Segment(byte[] Buffer, int Length, bool Pooled);
 
 /// <summary>
-/// An outbox's segments, in order. The first is held inline: most writes are one segment (a reply, a
+/// A send queue's segments, in order. The first is held inline: most writes are one segment (a reply, a
 /// broadcast frame), so they need no list, and an empty queue holds nothing at all. From the second
 /// segment on (a burst, a frame larger than a segment, shared frames among the connection's own) the
 /// rest go to lists rented from a shared pool, given back when the queue is released; with them comes
 /// the batch list the writer hands the transport, so a one-segment write needs none either.
 /// </summary>
-/// <remarks>A mutable struct: held in the outbox's fields and changed only through them, never copied
+/// <remarks>A mutable struct: held in the send queue's and the writer's fields and changed only through them, never copied
 /// except to hand the queue over whole (the copied-from field is then reset).</remarks>
 internal struct SegmentQueue
 {

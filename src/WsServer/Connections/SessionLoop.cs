@@ -13,14 +13,14 @@ namespace WsServer.Connections;
 
 /// <summary>
 /// The third phase: the session running. Reads what the peer sends, lets the session turn it into
-/// events (its automatic replies go straight to the outbox), hands each message to the handler in
+/// events (its automatic replies go straight to the send queue), hands each message to the handler in
 /// the connection's turn, and writes once per read, so the replies to a burst leave together.
-/// Ends when the closing handshake is complete, the peer broke the protocol or the transport ended;
-/// transport errors are the caller's. On an epoll socket (<see cref="Start"/>) it parks between
-/// reads: it serves what the socket has, then leaves a callback for the socket's next edge and
-/// returns, so a quiet connection holds no async frame, only its objects.
+/// Ends when the closing handshake is complete, the peer broke the protocol or the transport ended.
+/// Over any transport it parks between reads: it serves what the input has, then leaves itself to run
+/// when more arrives (<see cref="TransportInput.TryParkUntilReadable"/>) and returns, so a quiet
+/// connection holds no async frame, only its objects.
 /// </summary>
-internal sealed class SessionLoop(ServerContext server, PipeReader input, EstablishedConnection established, Liveness liveness,
+internal sealed class SessionLoop(ServerContext server, TransportInput input, EstablishedConnection established, Liveness liveness,
     CancellationToken aborted) : IThreadPoolWorkItem
 {
     private static readonly ContextCallback s_serve = static loop => ((SessionLoop)loop!).Serve();
@@ -29,28 +29,15 @@ internal sealed class SessionLoop(ServerContext server, PipeReader input, Establ
     private readonly WebSocketConnection _connection = established.Connection;
     private readonly LiveSession _live = established.Connection.Live;
     private readonly RouteOptions _route = established.Route;
-    private readonly Outbox _outbox = established.Connection.Live.Outbox;
-    private SocketReader? _reader;
     private ISessionOwner? _owner;
     private ExecutionContext? _context; // the connection's log scope, for the phases run from the loop's callbacks
     private ValueTask<bool> _serving;
     private Action? _onServed; // made when a handler first goes asynchronous
 
-    /// <summary>Reads and dispatches until the session ends (a stream, or .NET's socket engine).</summary>
-    public async Task RunAsync()
+    /// <summary>Serves the session, parking whenever the input has nothing; returns at the first park.
+    /// <paramref name="owner"/> is told once, when the session has ended.</summary>
+    public void Start(ISessionOwner owner)
     {
-        // No token: an abort disposes the socket, which ends the read, and a pending read with a token
-        // would hold a registration on it for as long as the connection is idle.
-        while (!await ProcessAsync(await input.ReadAsync().ConfigureAwait(false)).ConfigureAwait(false))
-        {
-        }
-    }
-
-    /// <summary>Serves the session from <paramref name="reader"/>, parking whenever the socket has nothing;
-    /// returns at the first park. <paramref name="owner"/> is told once, when the session has ended.</summary>
-    public void Start(SocketReader reader, ISessionOwner owner)
-    {
-        _reader = reader;
         _owner = owner;
         _context = ExecutionContext.Capture();
         Serve();
@@ -98,7 +85,7 @@ internal sealed class SessionLoop(ServerContext server, PipeReader input, Establ
     {
         try
         {
-            if (!serving.Result) return !_reader!.TryParkUntilReadable(this);
+            if (!serving.Result) return !input.TryParkUntilReadable(this);
             _owner!.SessionEnded(null);
         }
         catch (Exception ex)
@@ -112,7 +99,7 @@ internal sealed class SessionLoop(ServerContext server, PipeReader input, Establ
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> ServeWhileReadableAsync()
     {
-        while (_reader!.TryReceive(out ReadResult read))
+        while (input.TryReceive(out ReadResult read))
         {
             if (await ProcessAsync(read).ConfigureAwait(false)) return true;
         }
@@ -132,7 +119,7 @@ internal sealed class SessionLoop(ServerContext server, PipeReader input, Establ
             if (_live.TryReadEvent(ref unread, out ProtocolEvent evt) == OperationStatus.NeedMoreData) break;
             ended = await DispatchAsync(evt).ConfigureAwait(false);
         }
-        _outbox.Flush();
+        _live.Flush();
         server.Metrics.BytesReceived(read.Buffer.Length - unread.Length);
         input.AdvanceTo(unread.Start, read.Buffer.End);
         if (ended) return true;
@@ -148,7 +135,7 @@ internal sealed class SessionLoop(ServerContext server, PipeReader input, Establ
     {
         if (!_live.IsOverLimit) return;
         if (_live.SlowConsumer == SlowConsumerPolicy.Close) _live.Overflow();
-        else await _live.Outbox.WaitForSpaceAsync(aborted).ConfigureAwait(false);
+        else await _live.WaitForSpaceAsync(aborted).ConfigureAwait(false);
     }
 
     /// <summary>Acts on one event; true when the connection is done reading. A message whose handler
@@ -206,7 +193,7 @@ internal sealed class SessionLoop(ServerContext server, PipeReader input, Establ
     }
 }
 
-/// <summary>Who finishes a connection whose session parks (<see cref="SessionLoop.Start"/>).</summary>
+/// <summary>Who finishes a connection once its session has ended (<see cref="SessionLoop.Start"/>).</summary>
 internal interface ISessionOwner
 {
     /// <summary>The session has ended, by the protocol or by <paramref name="fault"/>; called once.</summary>

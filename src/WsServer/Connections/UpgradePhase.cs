@@ -19,11 +19,11 @@ internal sealed record EstablishedConnection(WebSocketConnection Connection, Rou
 /// The second phase: reads the request head (in any number of pieces, within the handshake timeout),
 /// serves a mapped page to a plain GET, routes, validates, runs the route's checks and callbacks, and
 /// either refuses (an HTTP status with a reason, then the end of the connection) or builds the
-/// connection, queues its 101 first in its outbox and registers it, all before the outbox starts
+/// connection, queues its 101 first in its send queue and registers it, all before its writer starts
 /// writing (the 101 first): a broadcast made as soon as the client sees the 101 reaches it, and a server that
 /// is stopping answers 503 instead.
 /// </summary>
-internal sealed class UpgradePhase(ServerContext server, OpenTransport transport, PipeReader input)
+internal sealed class UpgradePhase(ServerContext server, ConnectionTransport transport, PipeReader input)
 {
     private static ProtocolOptions s_plainOptions = ProtocolOptions.Default;
     private static readonly HandshakeRejection InternalError = new(500, "internal server error");

@@ -22,7 +22,7 @@ public sealed class WebSocketConnection : IMailboxOwner
     private static readonly Lock EndedGate = new();
 
     private readonly LiveSession _live;
-    private readonly OpenTransport _transport;
+    private readonly ConnectionTransport _transport;
     private readonly Liveness _liveness;
     private readonly TimeProvider _time;
     private readonly TimeSpan _pongTimeout;
@@ -31,10 +31,9 @@ public sealed class WebSocketConnection : IMailboxOwner
     // created on first use, so an idle connection holds neither.
     private Lock? _subscriptionsGate;
     private HashSet<string>? _subscriptions;
-    private bool _finished;
     private TaskCompletionSource? _completion;
 
-    internal WebSocketConnection(ConnectionInfo info, LiveSession live, HandlerCalls calls, OpenTransport transport,
+    internal WebSocketConnection(ConnectionInfo info, LiveSession live, HandlerCalls calls, ConnectionTransport transport,
         TimeProvider time, Liveness liveness, TimeSpan pongTimeout, ServerInstruments metrics, TopicRegistry topics)
     {
         _topics = topics;
@@ -47,7 +46,7 @@ public sealed class WebSocketConnection : IMailboxOwner
         Calls = calls;
         Pings = new PingTracker(time, metrics);
         Mailbox = new Mailbox(calls.Turn, this);
-        live.Outbox.ReportDrainsTo(Mailbox);
+        live.ReportDrainsTo(Mailbox);
     }
 
     /// <summary>Who connected, and how.</summary>
@@ -211,7 +210,7 @@ public sealed class WebSocketConnection : IMailboxOwner
         ready = Task.CompletedTask;
         lock (LazyInitializer.EnsureInitialized(ref _subscriptionsGate))
         {
-            if (_finished || !(_subscriptions ??= new(StringComparer.Ordinal)).Add(topic)) return false;
+            if (_live.HasEnded || !(_subscriptions ??= new(StringComparer.Ordinal)).Add(topic)) return false;
             return _topics.Subscribe(topic, this, out ready);
         }
     }
@@ -223,7 +222,7 @@ public sealed class WebSocketConnection : IMailboxOwner
     {
         ArgumentException.ThrowIfNullOrEmpty(topic);
         ArgumentNullException.ThrowIfNull(info);
-        if (Volatile.Read(ref _finished)) return false;
+        if (_live.HasEnded) return false;
         _topics.Presence.Join(topic, this, info);
         return true;
     }
@@ -289,7 +288,6 @@ public sealed class WebSocketConnection : IMailboxOwner
         // No gate yet: the shared one becomes it, so a subscription racing with the end still sees the end.
         lock (Interlocked.CompareExchange(ref _subscriptionsGate, EndedGate, null) ?? EndedGate)
         {
-            _finished = true;
             _topics.Presence.Forget(this);
             if (_subscriptions is null) return;
             foreach (string topic in _subscriptions) _topics.Unsubscribe(topic, this);
@@ -302,7 +300,7 @@ public sealed class WebSocketConnection : IMailboxOwner
         if (!_liveness.IsCheckDue(now)) return;
         // A reply waiting for room holds the turn, and no handler runs meanwhile: a peer that neither
         // reads nor sends must still be found idle, so the check runs here rather than wait for the turn.
-        if (_live.Outbox.HasSpaceWaiter) _liveness.Check(this, _transport);
+        if (_live.HasSpaceWaiter) _liveness.Check(this, _transport);
         else Mailbox.PostTick();
     }
 
@@ -321,6 +319,8 @@ public sealed class WebSocketConnection : IMailboxOwner
         return 0;
     }
 
+    bool IMailboxOwner.HasEnded => _live.HasEnded;
+
     /// <summary>An item from the mailbox, in the connection's turn: the handler's.</summary>
     ValueTask IMailboxOwner.DeliverMailAsync(object? item) => Calls.DeliverItemAsync(item);
 
@@ -332,7 +332,7 @@ public sealed class WebSocketConnection : IMailboxOwner
         // Waiting, the queue limit is soft: wait until under it, then queue regardless of size, so one
         // message larger than the limit can still be sent. Under the other policies a full queue refuses.
         bool wait = _live.SlowConsumer == SlowConsumerPolicy.Wait;
-        if (wait) await _live.Outbox.WaitForSpaceAsync(cancellationToken).ConfigureAwait(false);
+        if (wait) await _live.WaitForSpaceAsync(cancellationToken).ConfigureAwait(false);
         switch (write(_live, payload, wait))
         {
             case SendStatus.Queued: return;

@@ -49,7 +49,7 @@ internal sealed class ServerContext
     public Slots<WebSocketConnection> Connections { get; } = new();
 
     // Every transport opened and not yet released: what an abort cuts.
-    private readonly Slots<OpenTransport> _transports = new();
+    private readonly Slots<ConnectionTransport> _transports = new();
 
     public int ConnectionCount => _connections.Count;
 
@@ -117,12 +117,12 @@ internal sealed class ServerContext
     public void Abort()
     {
         _aborting.Cancel();
-        foreach (OpenTransport transport in _transports) transport.Abort();
+        foreach (ConnectionTransport transport in _transports) transport.Abort();
     }
 
     /// <summary>Has <see cref="Abort"/> cut <paramref name="transport"/> until <see cref="Untrack"/>, or at once
     /// when it came already. Returns the transport's slot.</summary>
-    public int Track(OpenTransport transport)
+    public int Track(ConnectionTransport transport)
     {
         int slot = _transports.Add(transport);
         // An abort that swept the slots before this one was taken has cancelled the token already.

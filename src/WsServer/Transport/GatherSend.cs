@@ -8,7 +8,7 @@ namespace WsServer.Transport;
 
 /// <summary>
 /// A send on a plain TCP socket with pooled event args: of one buffer, or of several in one
-/// <c>sendmsg</c> (writev), how an outbox writes a batch of frames when some of them are shared with
+/// <c>sendmsg</c> (writev), how a connection's writer writes a batch of frames when some of them are shared with
 /// other connections (a broadcast) and so are not copied into one buffer. Awaited without a
 /// <see cref="Task"/>, so a send allocates nothing, and, unlike <see cref="NetworkStream"/>, which keeps
 /// event args per socket, an idle connection holds none.

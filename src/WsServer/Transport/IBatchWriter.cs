@@ -1,6 +1,6 @@
 namespace WsServer.Transport;
 
-/// <summary>Where an outbox writes its batches: the connection's transport (tests give their own).</summary>
+/// <summary>Where a connection's writer writes its batches: the connection's transport (tests give their own).</summary>
 internal interface IBatchWriter
 {
     /// <summary>The most arrays a batch holds: one <c>sendmsg</c>, well under Linux's IOV_MAX (1024).</summary>

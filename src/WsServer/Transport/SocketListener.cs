@@ -31,7 +31,7 @@ internal sealed class SocketListener : IDisposable
     public async ValueTask<Socket> AcceptAsync(CancellationToken cancellationToken)
     {
         Socket client = await _socket.AcceptAsync(cancellationToken).ConfigureAwait(false);
-        // Frames are coalesced by the outbox; Nagle would only add latency on top. Linux copies the
+        // Frames are coalesced by each connection's writer; Nagle would only add latency on top. Linux copies the
         // listener's TCP_NODELAY into each accepted socket, so there it costs no setsockopt per connection.
         if (!OperatingSystem.IsLinux()) client.NoDelay = true;
         return client;

@@ -2,7 +2,6 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
-using WsServer.Connections;
 using WsServer.Transport.Epoll;
 
 namespace WsServer.Transport;
@@ -15,7 +14,7 @@ namespace WsServer.Transport;
 /// next edge), so an idle connection holds no buffer. One reader, as for any pipe;
 /// <see cref="CancelPendingRead"/> is not supported (nothing here uses it).
 /// </summary>
-internal sealed class SocketReader : PipeReader
+internal sealed class SocketReader : TransportInput
 {
     private readonly Socket? _socket;
     private readonly EpollSocket? _epoll;
@@ -31,9 +30,6 @@ internal sealed class SocketReader : PipeReader
     public SocketReader(Socket socket) => _socket = socket;
 
     public SocketReader(EpollSocket socket) => _epoll = socket;
-
-    /// <summary>True when reads can park instead of wait (<see cref="TryReceive"/>): on an epoll socket.</summary>
-    public bool CanPark => _epoll is not null;
 
     public override bool TryRead(out ReadResult result)
     {
@@ -79,13 +75,13 @@ internal sealed class SocketReader : PipeReader
         return Result();
     }
 
-    /// <summary>On an <see cref="EpollSocket"/>: what is buffered or waiting on the socket now, without
+    /// <summary>What is buffered or, on an <see cref="EpollSocket"/>, waiting on the socket now, without
     /// waiting; false when there is nothing (the array is then back in the pool): park on
     /// <see cref="TryParkUntilReadable"/>.</summary>
-    public bool TryReceive(out ReadResult result)
+    public override bool TryReceive(out ReadResult result)
     {
+        if (_epoll is not { } socket) return base.TryReceive(out result);
         if (TryRead(out result)) return true;
-        EpollSocket socket = _epoll ?? throw new InvalidOperationException("Only a reader on an epoll socket receives without waiting.");
         // A receive is tried only when bytes may be there: after an edge, or when the last one filled its room.
         while (_filledRoom || socket.MayHaveInput)
         {
@@ -102,9 +98,10 @@ internal sealed class SocketReader : PipeReader
         return false;
     }
 
-    /// <summary>After <see cref="TryReceive"/> found nothing: <paramref name="resume"/> runs at the socket's next
-    /// edge and nothing waits meanwhile; false when the edge came already (receive again).</summary>
-    public bool TryParkUntilReadable(IThreadPoolWorkItem resume) => _epoll!.TryParkReading(resume);
+    /// <summary>On an epoll socket, <paramref name="resume"/> runs at the socket's next edge; false when the
+    /// edge came already (receive again).</summary>
+    public override bool TryParkUntilReadable(IThreadPoolWorkItem resume) =>
+        _epoll is { } socket ? socket.TryParkReading(resume) : base.TryParkUntilReadable(resume);
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<ReadResult> ReceiveFromLoopAsync(EpollSocket socket, CancellationToken cancellationToken)

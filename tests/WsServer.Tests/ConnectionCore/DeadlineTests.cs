@@ -108,8 +108,8 @@ public sealed class DeadlineTests
         // The handler sends until the queue is full and then waits for room, in its turn; the peer says
         // nothing more and reads nothing.
         await client.SendAsync(ClientFrame.Text("flood"));
-        for (int i = 0; i < 400 && !connection.Live.Outbox.HasSpaceWaiter; i++) await Task.Delay(25);
-        Assert.True(connection.Live.Outbox.HasSpaceWaiter, "the handler's send should wait for room");
+        for (int i = 0; i < 400 && !connection.Live.HasSpaceWaiter; i++) await Task.Delay(25);
+        Assert.True(connection.Live.HasSpaceWaiter, "the handler's send should wait for room");
 
         _time.Advance(TimeSpan.FromSeconds(59));
         await Task.Delay(Settle);

@@ -73,7 +73,7 @@ public sealed class MailboxTests
     }
 
     [Fact]
-    public async Task AClosedBoxRefusesPostsAndDropsWhatItHeld()
+    public async Task AnEndedOwnersBoxRefusesPostsAndDropsWhatItHeld()
     {
         var turn = new HandlerTurn();
         var owner = new Recorder();
@@ -82,7 +82,8 @@ public sealed class MailboxTests
         Assert.True(box.Post("queued"));
         box.PostTick();
 
-        box.Close();
+        owner.HasEnded = true;
+        box.Clear();
         turn.Exit();
 
         Assert.False(box.Post("late"));
@@ -105,6 +106,8 @@ public sealed class MailboxTests
         public int Overlaps;
 
         public int Checks;
+
+        public bool HasEnded { get; set; }
 
         public async ValueTask DeliverMailAsync(object? item)
         {

@@ -115,8 +115,8 @@ public sealed class SharedFrameTests
         using var metrics = new ServerInstruments(null, () => 0);
         var live = new LiveSession(options, 1 << 20, SlowConsumerPolicy.Wait, metrics);
         var writer = new CapturingWriter();
-        live.Outbox.StartWriting(writer);
-        Task pump = live.Outbox.WhenWritten();
+        live.StartWriting(writer);
+        Task pump = live.WhenWritten();
         Assert.Equal(SendStatus.Queued, live.SendPrepared(message));
         byte[] written = await writer.First.Task.Bounded();
         live.Release();

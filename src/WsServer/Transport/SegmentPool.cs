@@ -1,10 +1,10 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 
-namespace WsServer.Connections;
+namespace WsServer.Transport;
 
 /// <summary>
-/// The arrays every outbox queues frames in: 4, 8 and 16 KiB, kept by the server between uses. The
+/// The arrays every send queue holds frames in, and socket readers read into: 4, 8 and 16 KiB, kept by the server between uses. The
 /// shared <see cref="ArrayPool{T}"/> keeps only a few dozen arrays per size and core, too few when
 /// hundreds of connections each have large frames in flight, so the rest would become garbage and
 /// GCs (measured: 55 KB per 64 KiB echo). At most <see cref="RetainedBytesPerSize"/> is kept per size;

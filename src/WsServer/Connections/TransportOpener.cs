@@ -4,25 +4,27 @@ using System.Net.Sockets;
 using System.Security.Authentication;
 using WsServer.Diagnostics;
 using WsServer.Hosting;
+using WsServer.Transport;
 using WsServer.Transport.Epoll;
 
-namespace WsServer.Transport;
+namespace WsServer.Connections;
 
-/// <summary>Opens an accepted socket into an <see cref="OpenTransport"/>: reads the PROXY header when the
+/// <summary>Opens an accepted socket into an <see cref="ConnectionTransport"/>: reads the PROXY header when the
 /// listener takes one (the client's real address replaces the socket's), then runs the TLS handshake
 /// when the listener has TLS, both within the handshake timeout. Returns null, having logged why and
 /// closed the socket, when the connection is to be dropped: it harms no other connection.</summary>
 internal static class TransportOpener
 {
-    public static async Task<OpenTransport?> OpenAsync(ServerContext server, Socket socket, Listener listener)
+    public static async Task<ConnectionTransport?> OpenAsync(ServerContext server, Socket socket, Listener listener)
     {
         DateTimeOffset acceptedAt = server.Time.GetUtcNow();
         var remote = (IPEndPoint)socket.RemoteEndPoint!;
         var local = (IPEndPoint)socket.LocalEndPoint!;
         if (!listener.ProxyProtocol && listener.Tls is null)
         {
-            EpollSocket? epoll = server.Options.EpollTransport && EpollInterop.IsSupported ? new EpollSocket(socket, server.Options.InlineIo) : null;
-            return new OpenTransport(socket, epoll, remote, local, acceptedAt);
+            return server.Options.EpollTransport && EpollInterop.IsSupported
+                ? new EpollTransport(socket, server.Options.InlineIo, remote, local, acceptedAt)
+                : new SocketTransport(socket, remote, local, acceptedAt);
         }
         Stream stream = new NetworkStream(socket, ownsSocket: true);
 
@@ -45,7 +47,7 @@ internal static class TransportOpener
                 tls = await transport.AuthenticateAsync(stream, cancellation.Token).ConfigureAwait(false);
                 stream = tls;
             }
-            return new OpenTransport(socket, stream, remote, local, tls, acceptedAt);
+            return new StreamTransport(stream, socket, tls, remote, local, acceptedAt);
         }
         catch (OperationCanceledException)
         {
@@ -59,7 +61,7 @@ internal static class TransportOpener
         return await DropAsync(server, stream, remote, refusal).ConfigureAwait(false);
     }
 
-    private static async Task<OpenTransport?> DropAsync(ServerContext server, Stream stream, IPEndPoint remote, string reason)
+    private static async Task<ConnectionTransport?> DropAsync(ServerContext server, Stream stream, IPEndPoint remote, string reason)
     {
         Log.TransportRefused(server.Logger, remote, reason);
         await stream.DisposeAsync().ConfigureAwait(false);

@@ -12,7 +12,7 @@ namespace WsServer.Tests.ConnectionCore;
 /// <summary>The outbox writes whatever was queued, in order, in batches of at most
 /// <see cref="IBatchWriter.MaxSegments"/> arrays, through writes that wait; and once everything is
 /// written it holds nothing: no array, no list.</summary>
-public sealed class OutboxTests
+public sealed class SendQueueTests
 {
     // Each iteration queues a broadcast frame (by reference) then a frame of the connection's own, which
     // cannot share the segment before it: two segments each, well past one batch.
@@ -32,16 +32,16 @@ public sealed class OutboxTests
         // Queued before there is a transport: the first write takes all of it.
         if (burstFirst) QueueBurst(live, expected);
         else QueueOwn(live, expected, 100);
-        live.Outbox.StartWriting(writer);
-        Task pump = live.Outbox.WhenWritten();
+        live.StartWriting(writer);
+        Task pump = live.WhenWritten();
         await writer.Waiting.Task.Bounded();
 
         // The socket is full: everything queued meanwhile waits for it, then goes out after.
         QueueBurst(live, expected);
-        Assert.False(live.Outbox.IsEmpty);
+        Assert.False(live.IsSendIdle);
         writer.Resume();
 
-        Assert.True(await Timeouts.Eventually(() => live.Outbox.IsEmpty), "the outbox should be empty once written");
+        Assert.True(await Timeouts.Eventually(() => live.IsSendIdle), "the outbox should be empty once written");
         Assert.Equal(expected, Frames(writer.Written()));
         Assert.All(writer.BatchSizes, count => Assert.InRange(count, 0, IBatchWriter.MaxSegments));
         Assert.Contains(IBatchWriter.MaxSegments, writer.BatchSizes); // a burst is cut into full batches
@@ -56,8 +56,8 @@ public sealed class OutboxTests
         using var metrics = new ServerInstruments(null, () => 0);
         var live = new LiveSession(ProtocolOptions.Default, 1 << 20, SlowConsumerPolicy.Wait, metrics);
         var writer = new RecordingWriter(waitingWrite: -1, record: false);
-        live.Outbox.StartWriting(writer);
-        Task written = live.Outbox.WhenWritten();
+        live.StartWriting(writer);
+        Task written = live.WhenWritten();
         // Larger than a segment: two of them, written as one batch, on this thread (deferred, flushed
         // here, and the writer completes at once), so every allocation of the path is counted.
         byte[] payload = new byte[20 * 1024];
@@ -66,14 +66,14 @@ public sealed class OutboxTests
         void Message()
         {
             if (live.Send(MessageKind.Binary, payload, defer: true) != SendStatus.Queued) refused++;
-            live.Outbox.Flush();
+            live.Flush();
         }
 
         long[] windows = AllocationWindows.Measure(Message, AllocationWindows.ThisThread);
 
         Assert.True(windows.Min() == 0, $"bytes allocated per window of 100 messages: {string.Join(", ", windows)}");
         Assert.Equal(0, refused);
-        Assert.True(live.Outbox.IsEmpty);
+        Assert.True(live.IsSendIdle);
         Assert.Equal(550, writer.ListWrites);
         Assert.Equal(550L * (payload.Length + 4), writer.Bytes); // a 4-byte header each
         live.Release();
@@ -107,7 +107,7 @@ public sealed class OutboxTests
             ReceivedFrame frame = (await client.ReadFrameAsync().Bounded())!.Value;
             Assert.Equal(payload, frame.Payload);
         }
-        Assert.True(await Timeouts.Eventually(() => connection.Live.Outbox.IsEmpty));
+        Assert.True(await Timeouts.Eventually(() => connection.Live.IsSendIdle));
     }
 
     private static void QueueBurst(LiveSession live, List<byte[]> expected)

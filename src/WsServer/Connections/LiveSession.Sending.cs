@@ -1,0 +1,248 @@
+using System.Buffers;
+using System.Text;
+using WsServer.Handlers;
+using WsServer.Protocol.Closing;
+using WsServer.Protocol.Compression;
+using WsServer.Protocol.Messages;
+using WsServer.Transport;
+
+namespace WsServer.Connections;
+
+// Sending: every frame is admitted against the lifecycle and the queue's limit, encoded into the queue,
+// and signalled to the writer.
+internal sealed partial class LiveSession
+{
+    private const int MaxHeaderLength = 14;
+
+    /// <summary>True when the send queue is at or over its limit (a snapshot, read without the gate).</summary>
+    public bool IsOverLimit => _queue.IsFullSnapshot && IsOpen;
+
+    public long PendingBytes
+    {
+        get { lock (_gate) return _queue.PendingBytes; }
+    }
+
+    /// <summary>True while a sender waits for room (<see cref="WaitForSpaceAsync"/>).</summary>
+    public bool HasSpaceWaiter
+    {
+        get { lock (_gate) return _queue.HasSpaceWaiter; }
+    }
+
+    /// <summary>True when nothing is queued or being written, and so no array and no list is held.</summary>
+    internal bool IsSendIdle
+    {
+        get { lock (_gate) return _queue.IsEmpty && !_writer.IsWriting; }
+    }
+
+    /// <summary>Where <see cref="SendQueueDrained"/> is posted each time the queue goes back under its
+    /// limit after a sender found it full (uWebSockets' <c>drain</c>).</summary>
+    public void ReportDrainsTo(Mailbox mailbox) => _drained = mailbox;
+
+    /// <summary>Queues bytes that precede every frame: the 101 answer.</summary>
+    public void QueueHandshakeAnswer(ReadOnlySpan<byte> answer)
+    {
+        lock (_gate)
+        {
+            answer.CopyTo(_queue.GetSpan(answer.Length));
+            _queue.Advance(answer.Length);
+        }
+        _writer.Signal(defer: false);
+    }
+
+    /// <summary>Starts writing to <paramref name="transport"/>, what was queued before first, until the last
+    /// frame is written, writing is stopped or a write fails (the session then ends with the transport's
+    /// error and the transport is cut): <see cref="WhenWritten"/> tells when.</summary>
+    public void StartWriting(IBatchWriter transport) => _writer.Start(transport);
+
+    /// <summary>Completes once writing has ended; fails only for an error that is not the transport's.</summary>
+    public Task WhenWritten() => _writer.WhenWritten();
+
+    /// <summary>Writes the frames queued with <c>defer</c>, on the caller's thread (the session loop's).</summary>
+    public void Flush() => _writer.Flush();
+
+    /// <summary>Drops whatever is queued, refuses further frames and ends writing once a write under way is done.</summary>
+    public void StopWriting()
+    {
+        TaskCompletionSource? waiter;
+        lock (_gate)
+        {
+            MoveTo(Lifecycle.Closing);
+            waiter = _queue.Drop();
+        }
+        waiter?.TrySetResult();
+        _writer.Stop();
+    }
+
+    /// <summary>Completes when the queue is under its limit again, or the session is no longer open.</summary>
+    public Task WaitForSpaceAsync(CancellationToken cancellationToken)
+    {
+        Task space;
+        lock (_gate) space = IsOpen ? _queue.WaitForSpace() : Task.CompletedTask;
+        return space.IsCompleted ? space : space.WaitAsync(cancellationToken);
+    }
+
+    public SendStatus Send(MessageKind kind, ReadOnlySpan<byte> payload, bool ignoreLimit = false, bool defer = false)
+    {
+        if (_protocol.ShouldCompress(payload.Length)) return SendCompressed(kind, payload, ignoreLimit, defer);
+        SendStatus status;
+        lock (_gate)
+        {
+            status = Admit(ignoreLimit);
+            if (status == SendStatus.Queued)
+            {
+                _queue.Reserve(MaxHeaderLength + payload.Length);
+                _protocol.WriteMessage(_queue, kind, payload);
+                _metrics.MessageSent();
+            }
+        }
+        return Signal(status, defer);
+    }
+
+    public SendStatus SendText(ReadOnlySpan<char> text, bool ignoreLimit = false, bool defer = false)
+    {
+        int length = Encoding.UTF8.GetByteCount(text);
+        if (_protocol.ShouldCompress(length))
+        {
+            byte[] utf8 = ArrayPool<byte>.Shared.Rent(length);
+            try
+            {
+                Encoding.UTF8.GetBytes(text, utf8);
+                return SendCompressed(MessageKind.Text, utf8.AsSpan(0, length), ignoreLimit, defer);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(utf8);
+            }
+        }
+        SendStatus status;
+        lock (_gate)
+        {
+            status = Admit(ignoreLimit);
+            if (status == SendStatus.Queued)
+            {
+                _queue.Reserve(MaxHeaderLength + length);
+                _protocol.WriteText(_queue, text);
+                _metrics.MessageSent();
+            }
+        }
+        return Signal(status, defer);
+    }
+
+    /// <summary>Queues a message encoded once for many connections, by reference: its plain frame, or
+    /// the compressed frame it shares with every session whose compressor starts each message afresh.</summary>
+    public SendStatus SendPrepared(PreparedMessage message, bool ignoreLimit = false)
+    {
+        // Compressed once, by the first session that needs it, outside the gate.
+        byte[] frame = message.FrameFor(_protocol.SharedDeflateFor(message.PayloadLength));
+        SendStatus status;
+        lock (_gate)
+        {
+            status = Admit(ignoreLimit);
+            if (status == SendStatus.Queued)
+            {
+                _queue.QueueShared(frame);
+                _metrics.MessageSent();
+            }
+        }
+        return Signal(status, defer: false);
+    }
+
+    /// <summary>Queues a ping or pong of at most 125 bytes (checked by the caller), ahead of the limit.</summary>
+    public SendStatus SendControl(bool ping, ReadOnlySpan<byte> payload, bool defer = false)
+    {
+        SendStatus status;
+        lock (_gate)
+        {
+            status = Admit(ignoreLimit: true);
+            if (status == SendStatus.Queued && ping) _protocol.WritePing(_queue, payload);
+            else if (status == SendStatus.Queued) _protocol.WritePong(_queue, payload);
+        }
+        return Signal(status, defer);
+    }
+
+    /// <summary>A send found the queue over its limit (outside the gate): under
+    /// <see cref="SlowConsumerPolicy.Close"/> the connection closes with 1008 and the send is refused
+    /// as closed; otherwise it is refused as full, and the drain will be reported.</summary>
+    public SendStatus Overflow()
+    {
+        if (SlowConsumer == SlowConsumerPolicy.Close)
+        {
+            Close(CloseCode.PolicyViolation, "send queue over its limit");
+            return SendStatus.Closed;
+        }
+        return SendStatus.QueueFull;
+    }
+
+    private SendStatus SendCompressed(MessageKind kind, ReadOnlySpan<byte> payload, bool ignoreLimit, bool defer)
+    {
+        SendStatus status;
+        lock (_protocol)
+        {
+            lock (_gate) status = Admit(ignoreLimit);
+            if (status == SendStatus.Queued)
+            {
+                using CompressedPayload compressed = _protocol.Compress(payload);
+                lock (_gate)
+                {
+                    // Admitted above; only a close in the meantime can refuse it now.
+                    status = Admit(ignoreLimit: true);
+                    if (status == SendStatus.Queued)
+                    {
+                        _queue.Reserve(MaxHeaderLength + compressed.Span.Length);
+                        _protocol.WriteMessage(_queue, kind, compressed);
+                        _metrics.MessageSent();
+                    }
+                }
+            }
+        }
+        // Outside the compression lock: the next message's deflate need not wait for this send.
+        return Signal(status, defer);
+    }
+
+    // Under the gate.
+    private SendStatus Admit(bool ignoreLimit)
+    {
+        if (!IsOpen) return SendStatus.Closed;
+        if (ignoreLimit || !_queue.IsFull) return SendStatus.Queued;
+        _queue.NoteOverflow();
+        return SendStatus.QueueFull;
+    }
+
+    private SendStatus Signal(SendStatus status, bool defer)
+    {
+        if (status == SendStatus.Queued) _writer.Signal(defer);
+        else if (status == SendStatus.QueueFull) return Overflow();
+        return status;
+    }
+
+    SegmentQueue IWriteSource.TakeBatch(out bool last)
+    {
+        last = !IsOpen;
+        return _queue.TakeAll();
+    }
+
+    void IWriteSource.BatchWritten(long sent)
+    {
+        TaskCompletionSource? waiter;
+        bool drained;
+        lock (_gate)
+        {
+            waiter = _queue.Written(sent, out drained);
+            drained &= IsOpen;
+        }
+        waiter?.TrySetResult();
+        if (drained) _drained?.Post(SendQueueDrained.Instance);
+    }
+
+    void IWriteSource.WritingEnded(Exception? transportError)
+    {
+        TaskCompletionSource? waiter;
+        lock (_gate)
+        {
+            if (transportError is not null) _ending ??= new ConnectionClosed(CloseCode.AbnormalClosure, "", CloseInitiator.Transport, transportError);
+            MoveTo(Lifecycle.Closing);
+            waiter = _queue.Drop();
+        }
+        waiter?.TrySetResult();
+    }
+}

@@ -1,0 +1,173 @@
+using System.Runtime.CompilerServices;
+using WsServer.Diagnostics;
+using WsServer.Transport;
+
+namespace WsServer.Connections;
+
+/// <summary>What a <see cref="SocketWriter"/> writes from: the session that owns it.</summary>
+internal interface IWriteSource
+{
+    /// <summary>Everything queued, handed to the writer; <paramref name="last"/> when nothing more will be
+    /// queued after it (the session is closing). Called under the session's gate.</summary>
+    SegmentQueue TakeBatch(out bool last);
+
+    /// <summary><paramref name="sent"/> bytes of the batch were written (outside the gate).</summary>
+    void BatchWritten(long sent);
+
+    /// <summary>Writing has ended: after the last batch, or because the transport failed under a write
+    /// (<paramref name="transportError"/>); nothing queued from now on can be written.</summary>
+    void WritingEnded(Exception? transportError);
+}
+
+/// <summary>
+/// The one writer of a connection's queued bytes to its transport. One write at a time: the session loop
+/// writes its replies itself (<see cref="Flush"/>, no thread hop between reading a message and sending its
+/// reply), other senders have a thread-pool work item write theirs; a write under way takes, when done,
+/// whatever queued meanwhile, in one send. Writing ends after the last batch, at <see cref="Stop"/>, or when
+/// a write fails (the transport is then cut); <see cref="WhenWritten"/> tells when.
+/// </summary>
+internal sealed class SocketWriter(IWriteSource source, Lock gate, ServerInstruments metrics) : IThreadPoolWorkItem
+{
+    private IBatchWriter? _transport;
+    private bool _writing; // under the gate: one writer at a time owns _sending
+    private bool _deferred; // only the session loop defers and flushes, so only it touches this
+    private SegmentQueue _sending;
+    private TaskCompletionSource? _finished; // see LazyCompletion
+
+    /// <summary>True while a write is under way or due (under the gate).</summary>
+    public bool IsWriting => _writing || !_sending.IsEmpty;
+
+    /// <summary>Starts writing to <paramref name="transport"/>; what was queued before goes first.</summary>
+    public void Start(IBatchWriter transport)
+    {
+        lock (gate) _transport = transport;
+        Write();
+    }
+
+    /// <summary>Has what was just queued written soon, or, with <paramref name="defer"/>, at the next
+    /// <see cref="Flush"/>: the session loop queues the replies to one read that way and flushes once.
+    /// Without <paramref name="defer"/> (a send from a handler, a timer, another connection's broadcast)
+    /// the write runs as a thread-pool work item, unless one is under way or already due: a broadcast
+    /// touches every subscriber and returns, and each then writes everything queued by then in one send.</summary>
+    public void Signal(bool defer)
+    {
+        if (defer)
+        {
+            _deferred = true;
+            return;
+        }
+        if (TryBecomeWriter()) ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+    }
+
+    /// <summary>Writes what was queued with <c>defer</c>, on the caller's thread, unless a write is under
+    /// way, which then takes it too.</summary>
+    public void Flush()
+    {
+        if (!_deferred) return;
+        _deferred = false;
+        Write();
+    }
+
+    /// <summary>Completes once writing has ended; fails only for an error that is not the transport's. Its
+    /// task is made on the first call: most connections have ended writing by the time anyone asks.</summary>
+    public Task WhenWritten() => LazyCompletion.Task(ref _finished);
+
+    /// <summary>Writing ends once a write under way is done (the queue was dropped by the caller).</summary>
+    public void Stop()
+    {
+        bool writing;
+        lock (gate) writing = _writing;
+        if (!writing) LazyCompletion.Complete(ref _finished);
+    }
+
+    void IThreadPoolWorkItem.Execute() => _ = WriteQueuedAsync();
+
+    private void Write()
+    {
+        if (TryBecomeWriter()) _ = WriteQueuedAsync();
+    }
+
+    private bool TryBecomeWriter()
+    {
+        lock (gate)
+        {
+            if (_writing || _transport is null) return false;
+            _writing = true;
+            return true;
+        }
+    }
+
+    // Runs on the thread that started it until a write has to wait for the socket, then on the thread that
+    // completes the write. Pooled builder: waiting allocates nothing.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask WriteQueuedAsync()
+    {
+        try
+        {
+            while (true)
+            {
+                bool last = TakeBatch(out bool empty);
+                if (empty)
+                {
+                    if (last) Finish();
+                    return;
+                }
+                long sent = 0;
+                int count = _sending.Count;
+                if (count == 1)
+                {
+                    // The common case, one reply or one broadcast frame: written as it is, no list.
+                    Segment only = _sending.First;
+                    await _transport!.WriteAsync(only.Buffer.AsMemory(0, only.Length)).ConfigureAwait(false);
+                    sent = only.Length;
+                }
+                else
+                {
+                    for (int start = 0; start < count; start += IBatchWriter.MaxSegments)
+                    {
+                        List<ArraySegment<byte>> batch = _sending.Batch(start, out int bytes);
+                        await _transport!.WriteAsync(batch, bytes).ConfigureAwait(false);
+                        sent += bytes;
+                    }
+                }
+                _sending.Release();
+                metrics.BytesSent(sent);
+                source.BatchWritten(sent);
+                if (last)
+                {
+                    Finish();
+                    return;
+                }
+            }
+        }
+        catch (Exception ex) when (ConnectionTransport.IsEnd(ex))
+        {
+            // The read side must end too, and may never notice on its own.
+            _transport!.Abort();
+            Finish(transportError: ex);
+        }
+        catch (Exception ex)
+        {
+            Finish(error: ex);
+        }
+    }
+
+    // Takes the next batch into _sending; empty when there is none, and then this writer is done.
+    private bool TakeBatch(out bool empty)
+    {
+        lock (gate)
+        {
+            _sending = source.TakeBatch(out bool last);
+            empty = _sending.Count == 0;
+            if (empty) _writing = false;
+            return last;
+        }
+    }
+
+    private void Finish(Exception? transportError = null, Exception? error = null)
+    {
+        lock (gate) _sending.Release();
+        source.WritingEnded(transportError);
+        LazyCompletion.Complete(ref _finished, error);
+    }
+}

@@ -1,0 +1,78 @@
+using System.IO.Pipelines;
+using System.Runtime.ExceptionServices;
+
+namespace WsServer.Transport;
+
+/// <summary>
+/// A connection's input: a <see cref="PipeReader"/> that can also park. The session reads what is there
+/// now (<see cref="TryReceive"/>); when nothing is, it leaves a work item to run once bytes (or the end)
+/// arrive (<see cref="TryParkUntilReadable"/>) and returns, so a quiet connection holds no async frame.
+/// By default a park is a read left pending; an epoll socket parks on its loop's next edge instead.
+/// </summary>
+internal abstract class TransportInput : PipeReader
+{
+    private ValueTask<ReadResult> _pending;
+    private IThreadPoolWorkItem? _resume;
+    private Action? _onRead;
+    private bool _hasReceived;
+    private ReadResult _received;
+    private ExceptionDispatchInfo? _fault;
+
+    /// <summary>What is buffered, or can be had now without waiting; false when there is nothing.</summary>
+    public virtual bool TryReceive(out ReadResult result)
+    {
+        if (_fault is { } fault)
+        {
+            _fault = null;
+            fault.Throw();
+        }
+        if (_hasReceived)
+        {
+            _hasReceived = false;
+            result = _received;
+            return true;
+        }
+        return TryRead(out result);
+    }
+
+    /// <summary>After <see cref="TryReceive"/> found nothing: <paramref name="resume"/> runs once there is
+    /// something to receive, and nothing waits meanwhile; false when there is something already.</summary>
+    public virtual bool TryParkUntilReadable(IThreadPoolWorkItem resume)
+    {
+        ValueTask<ReadResult> read = ReadAsync();
+        if (read.IsCompleted)
+        {
+            Keep(read);
+            return false;
+        }
+        _pending = read;
+        _resume = resume;
+        read.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_onRead ??= OnRead);
+        return true;
+    }
+
+    // On the thread that completed the read: no hop before the session serves it.
+    private void OnRead()
+    {
+        ValueTask<ReadResult> read = _pending;
+        IThreadPoolWorkItem resume = _resume!;
+        _pending = default;
+        _resume = null;
+        Keep(read);
+        resume.Execute();
+    }
+
+    // What a finished read gave, for the next TryReceive: its result, or its failure to rethrow there.
+    private void Keep(ValueTask<ReadResult> read)
+    {
+        try
+        {
+            _received = read.GetAwaiter().GetResult();
+            _hasReceived = true;
+        }
+        catch (Exception ex)
+        {
+            _fault = ExceptionDispatchInfo.Capture(ex);
+        }
+    }
+}
