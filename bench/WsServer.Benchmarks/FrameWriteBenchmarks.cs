@@ -4,6 +4,7 @@ using BenchmarkDotNet.Attributes;
 using WsServer.Benchmarks.Support;
 using WsServer.Protocol.Messages;
 using WsServer.Protocol.Session;
+using WsServer.Protocol.Framing;
 
 namespace WsServer.Benchmarks;
 

@@ -1,5 +1,6 @@
 using System.Buffers;
 using WsServer.Protocol.Session;
+using WsServer.Protocol.Framing;
 
 namespace WsServer.Benchmarks.Support;
 

@@ -1,4 +1,5 @@
 using WsServer.Protocol.Session;
+using WsServer.Protocol.Framing;
 
 namespace WsServer.Fuzz.Targets;
 

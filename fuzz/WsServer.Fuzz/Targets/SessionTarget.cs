@@ -2,6 +2,7 @@ using System.Buffers;
 using WsServer.Protocol.Closing;
 using WsServer.Protocol.Compression;
 using WsServer.Protocol.Session;
+using WsServer.Protocol.Framing;
 
 namespace WsServer.Fuzz.Targets;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using WsServer.Protocol.Session;
+using WsServer.Protocol.Framing;
 
 namespace WsServer.Protocol.Compression;
 

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using WsServer.Protocol.Closing;
-using WsServer.Protocol.Session;
 
 namespace WsServer.Protocol.Framing;
 
@@ -15,10 +14,13 @@ namespace WsServer.Protocol.Framing;
 /// calls, so one instance may serve a whole connection.
 /// </remarks>
 /// <param name="role">The role of the endpoint that receives the frames; it decides which masking is required.</param>
-/// <param name="options">The limits; <see cref="ProtocolOptions.MaxMessageSize"/> bounds each data frame.</param>
-public sealed class FrameReader(EndpointRole role, ProtocolOptions? options = null)
+/// <param name="maxFrameSize">The largest data frame payload accepted, in bytes (the session's message limit).</param>
+public sealed class FrameReader(EndpointRole role, long maxFrameSize = FrameReader.DefaultMaxFrameSize)
 {
-    private readonly long _maxFrameSize = (options ?? ProtocolOptions.Default).MaxMessageSize;
+    /// <summary>The default frame limit: 1 MiB, the default message limit.</summary>
+    public const long DefaultMaxFrameSize = 1024 * 1024;
+
+    private readonly long _maxFrameSize = maxFrameSize;
 
     /// <summary>The role of the endpoint that receives the frames.</summary>
     public EndpointRole Role { get; } = role;

@@ -1,4 +1,5 @@
 using WsServer.Protocol.Compression;
+using WsServer.Protocol.Framing;
 
 namespace WsServer.Protocol.Session;
 
@@ -6,7 +7,7 @@ namespace WsServer.Protocol.Session;
 public sealed record ProtocolOptions
 {
     /// <summary>The default <see cref="MaxMessageSize"/>: 1 MiB.</summary>
-    public const long DefaultMaxMessageSize = 1024 * 1024;
+    public const long DefaultMaxMessageSize = FrameReader.DefaultMaxFrameSize;
 
     /// <summary>The largest message accepted, in bytes, inclusive; a larger one fails with 1009
     /// as soon as its size is known (frame header), before its payload is read. The size counts the

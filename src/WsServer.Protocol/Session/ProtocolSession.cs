@@ -35,7 +35,7 @@ public sealed partial class ProtocolSession : IDisposable
     {
         Role = role;
         Options = options ?? ProtocolOptions.Default;
-        _reader = new FrameReader(role, Options) { AllowRsv1 = Options.Deflate is not null };
+        _reader = new FrameReader(role, Options.MaxMessageSize) { AllowRsv1 = Options.Deflate is not null };
         _message = new MessageAssembler(Options.MaxMessageSize);
     }
 

@@ -3,6 +3,7 @@ using WsServer.Handlers;
 using WsServer.Protocol.Compression;
 using WsServer.Protocol.Handshake;
 using WsServer.Protocol.Session;
+using WsServer.Protocol.Framing;
 
 namespace WsServer.Client;
 

@@ -31,7 +31,7 @@ internal sealed class ClosingPhase(ServerContext server, ConnectionTransport tra
         if (initialized) await connection.Calls.ClosedAsync(ending, server.Aborting).ConfigureAwait(false);
         await LingerAsync(ending).ConfigureAwait(false);
         live.Release();
-        Log.ConnectionClosed(server.Logger, connection.Id, transport.Remote, ending.Initiator, (int?)ending.Code, ending.Code, ending.Reason);
+        Log.ConnectionClosed(server.Logger, connection.Id, transport.Remote, ending.Initiator.ToString(), (int?)ending.Code, ending.Code, ending.Reason);
         server.Metrics.ConnectionClosed(ending.Code);
         connection.Complete();
     }

@@ -4,6 +4,7 @@ using WsServer.Handlers;
 using WsServer.Protocol.Closing;
 using WsServer.Protocol.Compression;
 using WsServer.Protocol.Messages;
+using WsServer.Protocol.Framing;
 using WsServer.Protocol.Session;
 using WsServer.Transport;
 

@@ -1,6 +1,5 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
-using WsServer.Handlers;
 using WsServer.Protocol.Closing;
 
 namespace WsServer.Diagnostics;
@@ -25,7 +24,7 @@ internal static partial class Log
     public static partial void ConnectionOpened(ILogger logger, long connectionId, IPEndPoint remote, string path);
 
     [LoggerMessage(3, LogLevel.Information, "Connection {ConnectionId} from {Remote} closed by {Initiator} with {CloseCode} ({CloseCodeName}) {Reason}")]
-    public static partial void ConnectionClosed(ILogger logger, long connectionId, IPEndPoint remote, CloseInitiator initiator, int? closeCode, CloseCode? closeCodeName, string reason);
+    public static partial void ConnectionClosed(ILogger logger, long connectionId, IPEndPoint remote, string initiator, int? closeCode, CloseCode? closeCodeName, string reason);
 
     [LoggerMessage(4, LogLevel.Information, "Upgrade from {Remote} for {Target} refused: {StatusCode} {Reason}")]
     public static partial void UpgradeRefused(ILogger logger, IPEndPoint remote, string target, int statusCode, string reason);

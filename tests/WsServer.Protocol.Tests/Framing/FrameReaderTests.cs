@@ -35,7 +35,7 @@ public class FrameReaderTests
     {
         foreach (ReadOnlySequence<byte> input in SegmentedSequence.AllSplits(frame))
         {
-            var result = Read(new FrameReader(role, options), input);
+            var result = Read(new FrameReader(role, (options ?? ProtocolOptions.Default).MaxMessageSize), input);
             Assert.Equal(OperationStatus.InvalidData, result.Status);
             Assert.Equal(code, result.Violation.Code);
             Assert.Equal(0, result.Consumed);
@@ -162,7 +162,7 @@ public class FrameReaderTests
     [Fact]
     public void DataFrameOfExactlyTheMessageSizeIsAccepted()
     {
-        var reader = new FrameReader(EndpointRole.Client, new ProtocolOptions { MaxMessageSize = 256 });
+        var reader = new FrameReader(EndpointRole.Client, 256);
 
         var result = Read(reader, new(Hex.Parse("82 7E 0100")));
 

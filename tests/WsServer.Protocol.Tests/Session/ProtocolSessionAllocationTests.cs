@@ -2,6 +2,7 @@ using System.Buffers;
 using WsServer.Protocol.Messages;
 using WsServer.Protocol.Session;
 using WsServer.Protocol.Tests.TestSupport;
+using WsServer.Protocol.Framing;
 
 namespace WsServer.Protocol.Tests.Session;
 

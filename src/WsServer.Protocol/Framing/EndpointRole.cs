@@ -1,4 +1,4 @@
-namespace WsServer.Protocol.Session;
+namespace WsServer.Protocol.Framing;
 
 /// <summary>Which end of the connection a session speaks for; decides who masks (RFC 6455 §5.1).</summary>
 public enum EndpointRole
