@@ -35,7 +35,10 @@ public sealed class SecuredRedisTests
 
         Assert.False(a.Backplane.IsConnected);
         await Timeouts.Eventually(() => logs.Has(508));
-        await Task.Delay(500); // time for a second line, which must not come
+        // A second line could only follow a later refusal: the node retries by itself, and Redis refuses it
+        // twice more (the first of them has been handled by the time the next is made).
+        long refusedBefore = await redis.RefusedLoginsAsync();
+        await Timeouts.Eventually(async () => await redis.RefusedLoginsAsync() >= refusedBefore + 2);
         (int EventId, string Message) refused = Assert.Single(logs.Entries, e => e.EventId == 508);
         Assert.Contains(redis.Address, refused.Message, StringComparison.Ordinal);
         Assert.Contains("AuthenticationFailure", refused.Message, StringComparison.Ordinal);

@@ -23,5 +23,14 @@ public sealed class SecuredRedis : IAsyncDisposable
     public static async Task<SecuredRedis> StartAsync(int? port = null) =>
         new(await RedisProcess.StartAsync(port, ["--requirepass", Password, "--user", User, "on", $">{UserPassword}", "~*", "&*", "+@all"]));
 
+    /// <summary>How many logins Redis has refused so far: the counts of the entries of <c>ACL LOG</c> (one
+    /// entry counts the refusals that repeat it).</summary>
+    public async Task<long> RefusedLoginsAsync()
+    {
+        string[] log = (await Redis.CliAsync("--no-auth-warning", "-a", Password, "ACL", "LOG"))
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return log.Select((line, i) => line == "count" && i + 1 < log.Length ? long.Parse(log[i + 1], System.Globalization.CultureInfo.InvariantCulture) : 0).Sum();
+    }
+
     public ValueTask DisposeAsync() => Redis.DisposeAsync();
 }

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Time.Testing;
 using WsServer.Hosting;
 using WsServer.Tests.TestHandlers;
 using WsServer.Tests.TestSupport;
@@ -6,13 +5,11 @@ using WsServer.Tests.TestSupport;
 namespace WsServer.Tests.ConnectionCore;
 
 /// <summary>The connection's deadlines, each on the fake clock and each from both sides: nothing just
-/// before it, the effect just after it.</summary>
+/// before it, the effect just after it. An absence is checked by a signal ordered after what the step would
+/// have done (<see cref="NothingDue"/>, or state a timer sets inside the step), never after a pause.</summary>
 public sealed class DeadlineTests
 {
-    // Long enough for the server to act on a step of the fake clock; an absence is only ever checked
-    // after such a pause, a presence is awaited without one.
-    private static readonly TimeSpan Settle = TimeSpan.FromMilliseconds(300);
-    private readonly FakeTimeProvider _time = new();
+    private readonly FakeClock _time = new();
 
     [Fact]
     public async Task BusyHandlerDoesNotMakeALivePeerLookIdle()
@@ -20,6 +17,7 @@ public sealed class DeadlineTests
         var handler = new GatedHandler();
         await using TestServer server = await StartAsync(handler, o => o.IdleTimeout = TimeSpan.FromSeconds(2));
         await using RawClient client = await RawClient.ConnectAsync(server.Port);
+        WsServer.Connections.WebSocketConnection connection = await handler.Opened.Task.Bounded();
         await client.SendAsync(ClientFrame.Text("slow"));
         await handler.Entered.Task.Bounded();
 
@@ -39,30 +37,12 @@ public sealed class DeadlineTests
         }
 
         // Now silent: the idle timeout runs from the last bytes read, checked on the once-a-second heartbeat.
-        Task<ReceivedFrame?> next = client.ReadFrameAsync();
         _time.Advance(TimeSpan.FromMilliseconds(1800));
-        await Task.Delay(Settle);
-        Assert.False(next.IsCompleted, "closed before the idle timeout");
+        await NothingDue.AssertAsync(client, connection);
         _time.Advance(TimeSpan.FromMilliseconds(200));
-        ReceivedFrame close = (await next.Bounded())!.Value;
+        ReceivedFrame close = (await client.ReadFrameAsync().Bounded())!.Value;
         Assert.Equal((ushort)1000, close.CloseCode);
         Assert.Equal("idle timeout", close.Text);
-    }
-
-    [Fact]
-    public async Task PeerThatIgnoresOurCloseIsCutOneCloseTimeoutLater()
-    {
-        await using TestServer server = await StartAsync(new CommandHandler(), o => o.CloseTimeout = TimeSpan.FromSeconds(5));
-        await using RawClient client = await RawClient.ConnectAsync(server.Port);
-        await client.SendAsync(ClientFrame.Text("closestatus"));
-        Assert.Equal((ushort)4001, (await client.ReadCloseAsync()).CloseCode);
-
-        Task<bool> cut = client.ServerClosedTcpAsync();
-        _time.Advance(TimeSpan.FromMilliseconds(4900));
-        await Task.Delay(Settle);
-        Assert.False(cut.IsCompleted, "cut before the close timeout");
-        _time.Advance(TimeSpan.FromMilliseconds(100));
-        Assert.True(await cut.Bounded());
     }
 
     [Fact]
@@ -74,21 +54,24 @@ public sealed class DeadlineTests
         await client.SendAsync(ClientFrame.Text("slow"));
         await handler.Entered.Task.Bounded();
 
+        // Each wait of the stop is a timer on the fake clock; what its expiry does (cancel the tokens, cut
+        // the transports, end the stop) runs inside the step that fires it, in TPL's synchronous
+        // continuations, so right after a step short of it, none of that has happened.
         Task stop = server.Server.StopAsync();
         Assert.Equal((ushort)1001, (await client.ReadCloseAsync()).CloseCode);
-        await Task.Delay(Settle);
-        _time.Advance(TimeSpan.FromMilliseconds(400));
-        await Task.Delay(Settle);
+        Assert.True(await _time.ArmedAsync(TimeSpan.FromMilliseconds(500)), "the drain timeout is never armed");
+        _time.Advance(TimeSpan.FromMilliseconds(499));
+        Assert.False(handler.Token.IsCancellationRequested, "aborted before the drain timeout");
         Assert.False(stop.IsCompleted, "stopped before the drain timeout");
-        Assert.False(handler.Token.IsCancellationRequested);
 
-        _time.Advance(TimeSpan.FromMilliseconds(200));
+        _time.Advance(TimeSpan.FromMilliseconds(1));
         Assert.True(await client.ServerClosedTcpAsync().Bounded(), "the connection is cut at the drain timeout");
         Assert.True(handler.Token.IsCancellationRequested, "the stuck handler's token is cancelled at the drain timeout");
-        await Task.Delay(Settle);
+        Assert.True(await _time.ArmedAsync(WebSocketServer.AbortGrace), "the abort grace is never armed");
+        _time.Advance(WebSocketServer.AbortGrace - TimeSpan.FromMilliseconds(1));
         Assert.False(stop.IsCompleted, "StopAsync gives the handler the abort grace");
 
-        _time.Advance(WebSocketServer.AbortGrace);
+        _time.Advance(TimeSpan.FromMilliseconds(1));
         await stop.Bounded();
         handler.Release.SetResult();
     }
@@ -108,14 +91,13 @@ public sealed class DeadlineTests
         // The handler sends until the queue is full and then waits for room, in its turn; the peer says
         // nothing more and reads nothing.
         await client.SendAsync(ClientFrame.Text("flood"));
-        for (int i = 0; i < 400 && !connection.Live.HasSpaceWaiter; i++) await Task.Delay(25);
-        Assert.True(connection.Live.HasSpaceWaiter, "the handler's send should wait for room");
+        Assert.True(await Timeouts.Eventually(() => connection.Live.HasSpaceWaiter), "the handler's send should wait for room");
 
+        // The turn is held, so the heartbeat runs the check itself, inside the step: its verdict is there
+        // when the step returns.
         _time.Advance(TimeSpan.FromSeconds(59));
-        await Task.Delay(Settle);
         Assert.True(connection.IsOpen, "closed before the idle timeout");
         _time.Advance(TimeSpan.FromSeconds(1));
-        for (int i = 0; i < 200 && connection.IsOpen; i++) await Task.Delay(25);
         Assert.False(connection.IsOpen, "not closed at the idle timeout");
 
         // Its close frame cannot reach a peer that does not read: the close deadline cuts it.

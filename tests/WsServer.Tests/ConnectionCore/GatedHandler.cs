@@ -4,7 +4,8 @@ using WsServer.Handlers;
 namespace WsServer.Tests.ConnectionCore;
 
 /// <summary>Echoes, except "slow", which waits (ignoring its token, like a stuck handler) until the test
-/// releases it, then replies "done". Records the token it was given and how the connection ended.</summary>
+/// releases it, then replies "done". Sends a string posted to its mailbox to the peer (a marker, for
+/// <see cref="TestSupport.NothingDue"/>). Records the token it was given and how the connection ended.</summary>
 internal sealed class GatedHandler : IWebSocketHandler<int>
 {
     public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -33,6 +34,9 @@ internal sealed class GatedHandler : IWebSocketHandler<int>
         await Release.Task.ConfigureAwait(false);
         return HandleResult.Reply(state + 1, "done");
     }
+
+    public ValueTask<HandleResult<int>> HandleInfoAsync(object? item, int state, CancellationToken cancellationToken) =>
+        new(item is string text ? HandleResult.Reply(state, text) : HandleResult.NoReply(state));
 
     public ValueTask ClosedAsync(ConnectionClosed closed, int state, CancellationToken cancellationToken)
     {

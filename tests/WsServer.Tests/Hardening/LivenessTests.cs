@@ -13,7 +13,6 @@ namespace WsServer.Tests.Hardening;
 /// "restart".</summary>
 public sealed class LivenessTests
 {
-    private static readonly TimeSpan Settle = TimeSpan.FromMilliseconds(300);
     private readonly FakeTimeProvider _time = new();
 
     [Fact]
@@ -42,41 +41,45 @@ public sealed class LivenessTests
         await using RawClient client = await RawClient.ConnectAsync(server.Port);
         WebSocketConnection connection = await handler.FirstOpened.Task.Bounded();
 
-        Task<TimeSpan> ping = connection.PingAsync();
-        Assert.Equal(9, (await client.ReadFrameAsync().Bounded())!.Value.Opcode);
-        _time.Advance(TimeSpan.FromMilliseconds(9900));
-        await Task.Delay(Settle);
-        Assert.False(ping.IsCompleted, "failed before the pong timeout");
-        _time.Advance(TimeSpan.FromMilliseconds(100));
+        // A pong just before the timeout still answers: had the wait failed early, it would have failed
+        // inside the step, before the pong was sent.
+        Task<TimeSpan> answered = connection.PingAsync();
+        ReceivedFrame ping = (await client.ReadFrameAsync().Bounded())!.Value;
+        Assert.Equal(9, ping.Opcode);
+        _time.Advance(TimeSpan.FromMilliseconds(9999));
+        await client.SendAsync(ClientFrame.Build(10, ping.Payload));
+        Assert.Equal(TimeSpan.FromMilliseconds(9999), await answered.Bounded());
 
-        await Assert.ThrowsAsync<TimeoutException>(() => ping.Bounded());
+        // A ping left unanswered fails when its timeout is up.
+        Task<TimeSpan> unanswered = connection.PingAsync();
+        Assert.Equal(9, (await client.ReadFrameAsync().Bounded())!.Value.Opcode);
+        _time.Advance(TimeSpan.FromSeconds(10));
+        await Assert.ThrowsAsync<TimeoutException>(() => unanswered.Bounded());
         Assert.True(connection.IsOpen);
     }
 
     [Fact]
     public async Task AKeepAlivePingUnansweredByItsDeadlineClosesTheConnectionWith1011()
     {
-        await using TestServer server = await StartFakeAsync(new EchoHandler(), o =>
+        var handler = new RecordingHandler();
+        await using TestServer server = await StartFakeAsync(handler, o =>
         {
             o.KeepAliveInterval = TimeSpan.FromSeconds(30);
             o.PongTimeout = TimeSpan.FromSeconds(10);
         });
         await using RawClient client = await RawClient.ConnectAsync(server.Port);
+        WebSocketConnection connection = await handler.FirstOpened.Task.Bounded();
 
-        Task<ReceivedFrame?> ping = client.ReadFrameAsync();
         _time.Advance(TimeSpan.FromSeconds(29));
-        await Task.Delay(Settle);
-        Assert.False(ping.IsCompleted, "pinged before the keep-alive interval");
+        await NothingDue.AssertAsync(client, connection); // not pinged before the keep-alive interval
         _time.Advance(TimeSpan.FromSeconds(1));
-        Assert.Equal(9, (await ping.Bounded())!.Value.Opcode);
+        Assert.Equal(9, (await client.ReadFrameAsync().Bounded())!.Value.Opcode);
 
         // Half-open: the peer neither answers nor sends.
-        Task<ReceivedFrame?> close = client.ReadFrameAsync();
         _time.Advance(TimeSpan.FromSeconds(9));
-        await Task.Delay(Settle);
-        Assert.False(close.IsCompleted, "closed before the pong timeout");
+        await NothingDue.AssertAsync(client, connection); // not closed before the pong timeout
         _time.Advance(TimeSpan.FromSeconds(1));
-        ReceivedFrame frame = (await close.Bounded())!.Value;
+        ReceivedFrame frame = (await client.ReadFrameAsync().Bounded())!.Value;
         Assert.Equal((ushort)1011, frame.CloseCode);
     }
 
@@ -100,8 +103,9 @@ public sealed class LivenessTests
         await client.SendAsync(ClientFrame.Text("still here"));
         Assert.Equal("still here", (await client.ReadFrameAsync().Bounded())!.Value.Text);
 
+        // Past the pong timeout from the ping: answered, so nothing is due.
         _time.Advance(TimeSpan.FromSeconds(15));
-        await Task.Delay(Settle);
+        await NothingDue.AssertAsync(client, connection);
         Assert.True(connection.IsOpen);
         Assert.Equal(TimeSpan.FromMilliseconds(40), connection.RoundTripTime);
     }

@@ -5,7 +5,8 @@ using WsServer.Handlers;
 namespace WsServer.Tests.TestHandlers;
 
 /// <summary>Echoes, and records every connection and every closed callback, so tests can see how
-/// connections ended and that each ended exactly once.</summary>
+/// connections ended and that each ended exactly once. A string posted to a connection's mailbox is
+/// sent to its peer, in the connection's turn (a marker, for <see cref="TestSupport.NothingDue"/>).</summary>
 public sealed class RecordingHandler : IWebSocketHandler<WebSocketConnection>
 {
     public ConcurrentQueue<WebSocketConnection> Opened { get; } = new();
@@ -33,7 +34,7 @@ public sealed class RecordingHandler : IWebSocketHandler<WebSocketConnection>
         CancellationToken cancellationToken)
     {
         Mail.Enqueue((state.Id, item));
-        return new(HandleResult.NoReply(state));
+        return new(item is string text ? HandleResult.Reply(state, text) : HandleResult.NoReply(state));
     }
 
     public ValueTask ClosedAsync(ConnectionClosed closed, WebSocketConnection state, CancellationToken cancellationToken)
