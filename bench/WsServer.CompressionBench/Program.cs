@@ -6,7 +6,6 @@ using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text;
 using WsServer.Connections;
-using WsServer.Handlers;
 using WsServer.Hosting;
 using WsServer.Protocol.Compression;
 

@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Net;
 using WsServer.Connections;
-using WsServer.Handlers;
 using WsServer.Hosting;
+using WsServer.PubSub;
 
 // The built-in `chat` handler as a program of its own: one room on /chat. Try it with two terminals:
 // /usr/bin/python3 -m websockets ws://127.0.0.1:8080/chat

@@ -1,5 +1,5 @@
 using System.Net;
-using WsServer.Handlers;
+using WsServer.Connections;
 using WsServer.Hosting;
 
 // The built-in `echo` handler as a program of its own: every message goes back as it came, text as

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using WsServer.Connections;
-using WsServer.Handlers;
 
 namespace GenericHost;
 

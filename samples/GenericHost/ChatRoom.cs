@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using WsServer.Connections;
+using WsServer.PubSub;
 
 namespace GenericHost;
 

@@ -1,6 +1,5 @@
 using WsServer.Connections;
-using WsServer.Handlers;
-using WsServer.Upgrade;
+using WsServer.Routing;
 
 namespace Greeter;
 

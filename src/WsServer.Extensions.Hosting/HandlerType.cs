@@ -1,5 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
-using WsServer.Handlers;
+using WsServer.Connections;
 using WsServer.Routing;
 
 namespace WsServer.Extensions.Hosting;

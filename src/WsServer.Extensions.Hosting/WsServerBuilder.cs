@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using WsServer.Handlers;
+using WsServer.Connections;
 using WsServer.Hosting;
 using WsServer.Redis;
 using WsServer.Routing;

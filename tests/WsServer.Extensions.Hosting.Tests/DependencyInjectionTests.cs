@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using WsServer.Extensions.Hosting.Tests.TestHandlers;
 using WsServer.Extensions.Hosting.Tests.TestSupport;
-using WsServer.Handlers;
+using WsServer.Connections;
 using WsServer.Tests.TestSupport;
 
 namespace WsServer.Extensions.Hosting.Tests;

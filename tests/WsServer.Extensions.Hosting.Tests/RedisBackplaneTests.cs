@@ -1,12 +1,12 @@
 using System.Net.WebSockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using RedisProcess = WsServer.Redis.Tests.TestSupport.RedisProcess;
 using WsServer.Connections;
 using WsServer.Extensions.Hosting.Tests.TestSupport;
-using WsServer.Handlers;
+using WsServer.PubSub;
 using WsServer.Redis;
 using WsServer.Tests.TestSupport;
-using RedisProcess = WsServer.Redis.Tests.TestSupport.RedisProcess;
 
 namespace WsServer.Extensions.Hosting.Tests;
 

@@ -163,9 +163,9 @@ public sealed class BackplaneTests
     }
 
 
-    private sealed class NoHandler : Handlers.IWebSocketHandler
+    private sealed class NoHandler : Connections.IWebSocketHandler
     {
-        public ValueTask<Handlers.HandleResult> HandleAsync(Handlers.WebSocketMessage message,
-            Connections.WebSocketConnection connection, CancellationToken cancellationToken) => new(Handlers.HandleResult.NoReply());
+        public ValueTask<Connections.HandleResult> HandleAsync(Connections.WebSocketMessage message,
+            Connections.WebSocketConnection connection, CancellationToken cancellationToken) => new(Connections.HandleResult.NoReply());
     }
 }

@@ -1,5 +1,6 @@
 using System.Net.WebSockets;
 using WsServer.Connections;
+using WsServer.PubSub;
 using WsServer.Tests.TestHandlers;
 using WsServer.Tests.TestSupport;
 

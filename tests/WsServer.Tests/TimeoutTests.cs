@@ -90,7 +90,7 @@ public sealed class TimeoutTests
         Assert.True(await client.ServerClosedTcpAsync().Bounded());
     }
 
-    private Task<TestServer> StartAsync<TState>(WsServer.Handlers.IWebSocketHandler<TState> handler, Action<WsServer.Hosting.ServerOptions> configure) =>
+    private Task<TestServer> StartAsync<TState>(WsServer.Connections.IWebSocketHandler<TState> handler, Action<WsServer.Hosting.ServerOptions> configure) =>
         TestServer.StartAsync(handler, o =>
         {
             o.TimeProvider = _time;

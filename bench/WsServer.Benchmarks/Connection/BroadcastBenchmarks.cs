@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using WsServer.Benchmarks.Support;
 using WsServer.Connections;
-using WsServer.Handlers;
+using WsServer.PubSub;
 
 namespace WsServer.Benchmarks.Connection;
 

@@ -1,6 +1,5 @@
 using System.Net;
 using WsServer.Connections;
-using WsServer.Handlers;
 using WsServer.Hosting;
 
 namespace WsServer.Benchmarks.Connection;

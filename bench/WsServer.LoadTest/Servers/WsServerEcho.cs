@@ -1,8 +1,8 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
 using WsServer.Connections;
-using WsServer.Handlers;
 using WsServer.Hosting;
+using WsServer.PubSub;
 
 namespace WsServer.LoadTest.Servers;
 

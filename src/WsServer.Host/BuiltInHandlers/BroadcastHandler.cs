@@ -1,5 +1,5 @@
 using WsServer.Connections;
-using WsServer.Handlers;
+using WsServer.PubSub;
 
 namespace WsServer.Host.BuiltInHandlers;
 

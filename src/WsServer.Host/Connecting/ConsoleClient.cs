@@ -2,7 +2,7 @@ using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Text;
 using WsServer.Client;
-using WsServer.Handlers;
+using WsServer.Connections;
 using WsServer.Host.Cli;
 using WsServer.Host.Serving;
 using WsServer.Protocol.Closing;

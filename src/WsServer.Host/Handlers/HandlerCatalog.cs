@@ -1,5 +1,5 @@
 using System.Reflection;
-using WsServer.Handlers;
+using WsServer.Connections;
 using WsServer.Host.BuiltInHandlers;
 using WsServer.Host.Cli;
 using WsServer.Hosting;

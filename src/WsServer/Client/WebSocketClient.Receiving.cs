@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Text;
-using WsServer.Handlers;
+using WsServer.Connections;
 using WsServer.Protocol.Closing;
 using WsServer.Protocol.Messages;
 using WsServer.Protocol.Session;

@@ -1,5 +1,5 @@
 using System.Buffers;
-using WsServer.Handlers;
+using WsServer.Connections;
 using WsServer.Protocol.Compression;
 using WsServer.Protocol.Handshake;
 using WsServer.Protocol.Session;

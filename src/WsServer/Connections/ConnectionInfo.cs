@@ -26,7 +26,7 @@ public sealed record ConnectionInfo
 
     /// <summary>The value of <paramref name="name"/> in <see cref="Query"/>, percent- and plus-decoded
     /// (<c>?name=ada%20l</c> gives <c>ada l</c>); the first when repeated; null when absent.</summary>
-    public string? QueryValue(string name) => Upgrade.QueryString.GetValue(Query, name);
+    public string? QueryValue(string name) => QueryString.GetValue(Query, name);
 
     /// <summary>The upgrade request's headers.</summary>
     public required HttpHeaders Headers { get; init; }

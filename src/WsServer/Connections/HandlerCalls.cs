@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using WsServer.Diagnostics;
-using WsServer.Handlers;
 using WsServer.Protocol.Messages;
 
 namespace WsServer.Connections;

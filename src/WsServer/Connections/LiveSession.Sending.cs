@@ -1,9 +1,9 @@
 using System.Buffers;
 using System.Text;
-using WsServer.Handlers;
 using WsServer.Protocol.Closing;
 using WsServer.Protocol.Compression;
 using WsServer.Protocol.Messages;
+using WsServer.PubSub;
 using WsServer.Transport;
 
 namespace WsServer.Connections;

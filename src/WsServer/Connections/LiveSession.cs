@@ -1,6 +1,5 @@
 using System.Buffers;
 using WsServer.Diagnostics;
-using WsServer.Handlers;
 using WsServer.Protocol.Closing;
 using WsServer.Protocol.Compression;
 using WsServer.Protocol.Messages;

@@ -1,5 +1,4 @@
 using WsServer.Diagnostics;
-using WsServer.Handlers;
 using WsServer.Protocol.Closing;
 using WsServer.Protocol.Messages;
 using WsServer.PubSub;
@@ -14,7 +13,7 @@ namespace WsServer.Connections;
 /// <c>TrySend</c> returns <see cref="SendStatus.QueueFull"/>. Once the connection is closing, sends
 /// throw <see cref="ConnectionClosedException"/> or return <see cref="SendStatus.Closed"/>.
 /// </summary>
-public sealed class WebSocketConnection : IMailboxOwner
+public sealed class WebSocketConnection : IMailboxOwner, ITopicSubscriber
 {
 
     // The gate of every connection that ended before its first subscription: it only ever guards the
@@ -320,6 +319,10 @@ public sealed class WebSocketConnection : IMailboxOwner
     }
 
     bool IMailboxOwner.HasEnded => _live.HasEnded;
+
+    bool ITopicSubscriber.Deliver(PreparedMessage message) => _live.SendPrepared(message) == SendStatus.Queued;
+
+    bool ITopicSubscriber.Subscribe(string topic, out Task ready) => Subscribe(topic, out ready);
 
     /// <summary>An item from the mailbox, in the connection's turn: the handler's.</summary>
     ValueTask IMailboxOwner.DeliverMailAsync(object? item) => Calls.DeliverItemAsync(item);

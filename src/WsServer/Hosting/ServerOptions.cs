@@ -1,6 +1,5 @@
 using System.Net;
 using WsServer.Connections;
-using WsServer.Handlers;
 using WsServer.Protocol.Compression;
 using WsServer.Protocol.Handshake;
 using WsServer.Protocol.Session;

@@ -5,7 +5,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using WsServer.Connections;
 using WsServer.Diagnostics;
-using WsServer.Handlers;
 using WsServer.Protocol.Closing;
 using WsServer.PubSub;
 using WsServer.Transport;

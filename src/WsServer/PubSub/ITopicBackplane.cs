@@ -1,4 +1,3 @@
-using WsServer.Connections;
 
 namespace WsServer.PubSub;
 
@@ -15,7 +14,7 @@ public interface ITopicBackplane
 {
     /// <summary>The first subscriber to <paramref name="topic"/> on this server arrived. Returns a task that
     /// completes when messages published elsewhere from now on reach this server; a subscriber awaiting
-    /// <see cref="WebSocketConnection.SubscribeAsync(string, CancellationToken)"/> waits for it.</summary>
+    /// <see cref="Connections.WebSocketConnection.SubscribeAsync(string, CancellationToken)"/> waits for it.</summary>
     Task TopicOpened(string topic);
 
     /// <summary>The last subscriber to <paramref name="topic"/> on this server left.</summary>

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using WsServer.Connections;
 
 namespace WsServer.PubSub;
 
@@ -43,21 +42,21 @@ internal sealed class TopicHistories
         {
             topic.Latest = message.Position;
             PreparedMessage frame = options.Frame(message);
-            Dictionary<WebSocketConnection, List<(long, PreparedMessage)>>? recovering = topic.Recovering;
-            foreach (WebSocketConnection subscriber in _registry.Subscribers(message.Topic))
+            Dictionary<ITopicSubscriber, List<(long, PreparedMessage)>>? recovering = topic.Recovering;
+            foreach (ITopicSubscriber subscriber in _registry.Subscribers(message.Topic))
             {
                 if (subscriber.Id == exceptConnectionId || topic.AlreadySent(subscriber, message.Position)) continue;
                 if (recovering is not null && recovering.TryGetValue(subscriber, out List<(long, PreparedMessage)>? buffer))
                     buffer.Add((message.Position.Offset, frame));
                 else
-                    subscriber.TrySend(frame);
+                    subscriber.Deliver(frame);
             }
         }
     }
 
     /// <summary>Subscribes <paramref name="connection"/> to <paramref name="topic"/> after replaying what it
     /// missed since <paramref name="since"/> (or the last <paramref name="last"/> messages).</summary>
-    public async ValueTask<TopicRecovery> SubscribeAsync(WebSocketConnection connection, string topic, TopicPosition? since, int last,
+    public async ValueTask<TopicRecovery> SubscribeAsync(ITopicSubscriber connection, string topic, TopicPosition? since, int last,
         CancellationToken cancellationToken)
     {
         TopicHistoryOptions options = Table.For(topic)
@@ -81,14 +80,14 @@ internal sealed class TopicHistories
                     foreach (TopicMessage message in page.Messages)
                     {
                         if (message.Position.Offset <= sent) continue;
-                        connection.TrySend(options.Frame(message));
+                        connection.Deliver(options.Frame(message));
                         sent = message.Position.Offset;
                         replayed++;
                     }
                 }
                 foreach ((long offset, PreparedMessage frame) in buffer)
                 {
-                    if (offset > sent) connection.TrySend(frame);
+                    if (offset > sent) connection.Deliver(frame);
                 }
                 // In the same lock as the flush: no delivery can fall between the buffer and the live path.
                 RemoveRecovering(state, connection);
@@ -107,7 +106,7 @@ internal sealed class TopicHistories
         }
     }
 
-    private static void RemoveRecovering(HistoryTopic state, WebSocketConnection connection)
+    private static void RemoveRecovering(HistoryTopic state, ITopicSubscriber connection)
     {
         state.Recovering?.Remove(connection);
         if (state.Recovering is { Count: 0 }) state.Recovering = null;
@@ -123,15 +122,15 @@ internal sealed class HistoryTopic
     public TopicPosition Latest { get; set; }
 
     /// <summary>Subscribers replaying the past, and the live messages held for each meanwhile.</summary>
-    public Dictionary<WebSocketConnection, List<(long Offset, PreparedMessage Frame)>>? Recovering { get; set; }
+    public Dictionary<ITopicSubscriber, List<(long Offset, PreparedMessage Frame)>>? Recovering { get; set; }
 
     /// <summary>Subscribers whose replay went further than this server's deliveries had: the last position
     /// each was sent, until the deliveries catch up with it.</summary>
-    public Dictionary<WebSocketConnection, TopicPosition>? Replayed { get; set; }
+    public Dictionary<ITopicSubscriber, TopicPosition>? Replayed { get; set; }
 
     /// <summary>Whether <paramref name="subscriber"/> had <paramref name="position"/> in its replay; forgets
     /// the replay once the deliveries reach its end (or another epoch).</summary>
-    public bool AlreadySent(WebSocketConnection subscriber, TopicPosition position)
+    public bool AlreadySent(ITopicSubscriber subscriber, TopicPosition position)
     {
         if (Replayed is null || !Replayed.TryGetValue(subscriber, out TopicPosition last)) return false;
         bool sent = last.Epoch == position.Epoch && position.Offset <= last.Offset;

@@ -1,4 +1,3 @@
-using WsServer.Connections;
 
 namespace WsServer.PubSub;
 

@@ -1,4 +1,3 @@
-using WsServer.Connections;
 
 namespace WsServer.PubSub;
 
@@ -10,18 +9,18 @@ namespace WsServer.PubSub;
 internal sealed class TopicPresence
 {
     private readonly Lock _gate = new();
-    private readonly Dictionary<string, Dictionary<WebSocketConnection, string>> _members = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, HashSet<WebSocketConnection>> _watchers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Dictionary<ITopicSubscriber, string>> _members = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, HashSet<ITopicSubscriber>> _watchers = new(StringComparer.Ordinal);
     // What each connection is in, to forget it at its end without visiting every topic.
-    private readonly Dictionary<WebSocketConnection, HashSet<string>> _joined = [];
-    private readonly Dictionary<WebSocketConnection, HashSet<string>> _watching = [];
+    private readonly Dictionary<ITopicSubscriber, HashSet<string>> _joined = [];
+    private readonly Dictionary<ITopicSubscriber, HashSet<string>> _watching = [];
     private IPresenceStore? _shared;
 
     public void UseShared(IPresenceStore? store) => Volatile.Write(ref _shared, store);
 
     /// <summary>Puts <paramref name="connection"/> in <paramref name="topic"/>'s presence with
     /// <paramref name="info"/> (a second join replaces the info).</summary>
-    public void Join(string topic, WebSocketConnection connection, string info)
+    public void Join(string topic, ITopicSubscriber connection, string info)
     {
         PresenceMember member;
         lock (_gate)
@@ -35,12 +34,12 @@ internal sealed class TopicPresence
     }
 
     /// <summary>Takes <paramref name="connection"/> out of <paramref name="topic"/>'s presence; false when it was not in.</summary>
-    public bool Leave(string topic, WebSocketConnection connection)
+    public bool Leave(string topic, ITopicSubscriber connection)
     {
         PresenceMember member;
         lock (_gate)
         {
-            if (!_members.TryGetValue(topic, out Dictionary<WebSocketConnection, string>? members)
+            if (!_members.TryGetValue(topic, out Dictionary<ITopicSubscriber, string>? members)
                 || !members.Remove(connection, out string? info)) return false;
             if (members.Count == 0) _members.Remove(topic);
             Unindex(_joined, connection, topic);
@@ -52,11 +51,11 @@ internal sealed class TopicPresence
     }
 
     /// <summary>Posts <paramref name="topic"/>'s joins and leaves to <paramref name="connection"/>'s mailbox.</summary>
-    public bool Watch(string topic, WebSocketConnection connection)
+    public bool Watch(string topic, ITopicSubscriber connection)
     {
         lock (_gate)
         {
-            if (!(_watchers.TryGetValue(topic, out HashSet<WebSocketConnection>? watchers) ? watchers : _watchers[topic] = []).Add(connection))
+            if (!(_watchers.TryGetValue(topic, out HashSet<ITopicSubscriber>? watchers) ? watchers : _watchers[topic] = []).Add(connection))
                 return false;
             Index(_watching, connection).Add(topic);
             return true;
@@ -64,7 +63,7 @@ internal sealed class TopicPresence
     }
 
     /// <summary>The connection has ended: it leaves every presence and stops watching.</summary>
-    public void Forget(WebSocketConnection connection)
+    public void Forget(ITopicSubscriber connection)
     {
         string[] joined;
         lock (_gate)
@@ -84,11 +83,11 @@ internal sealed class TopicPresence
 
     /// <summary>Posts <paramref name="change"/> to <paramref name="change"/>'s topic's watchers here but
     /// <paramref name="except"/> (the member itself).</summary>
-    public void Notify(PresenceChange change, WebSocketConnection? except = null)
+    public void Notify(PresenceChange change, ITopicSubscriber? except = null)
     {
-        WebSocketConnection[] watchers;
-        lock (_gate) watchers = _watchers.TryGetValue(change.Topic, out HashSet<WebSocketConnection>? set) ? [.. set] : [];
-        foreach (WebSocketConnection watcher in watchers)
+        ITopicSubscriber[] watchers;
+        lock (_gate) watchers = _watchers.TryGetValue(change.Topic, out HashSet<ITopicSubscriber>? set) ? [.. set] : [];
+        foreach (ITopicSubscriber watcher in watchers)
         {
             if (watcher != except) watcher.Post(change);
         }
@@ -101,23 +100,23 @@ internal sealed class TopicPresence
         if (Volatile.Read(ref _shared) is { } shared) return shared.ListAsync(topic, cancellationToken);
         lock (_gate)
         {
-            IReadOnlyList<PresenceMember> local = _members.TryGetValue(topic, out Dictionary<WebSocketConnection, string>? members)
+            IReadOnlyList<PresenceMember> local = _members.TryGetValue(topic, out Dictionary<ITopicSubscriber, string>? members)
                 ? [.. members.Select(m => Member(m.Key, m.Value))]
                 : [];
             return new(local);
         }
     }
 
-    private PresenceMember Member(WebSocketConnection connection, string info) =>
+    private PresenceMember Member(ITopicSubscriber connection, string info) =>
         new(Volatile.Read(ref _shared)?.NodeId ?? "", connection.Id, info);
 
-    private Dictionary<WebSocketConnection, string> Members(string topic) =>
-        _members.TryGetValue(topic, out Dictionary<WebSocketConnection, string>? members) ? members : _members[topic] = [];
+    private Dictionary<ITopicSubscriber, string> Members(string topic) =>
+        _members.TryGetValue(topic, out Dictionary<ITopicSubscriber, string>? members) ? members : _members[topic] = [];
 
-    private static HashSet<string> Index(Dictionary<WebSocketConnection, HashSet<string>> index, WebSocketConnection connection) =>
+    private static HashSet<string> Index(Dictionary<ITopicSubscriber, HashSet<string>> index, ITopicSubscriber connection) =>
         index.TryGetValue(connection, out HashSet<string>? topics) ? topics : index[connection] = new(StringComparer.Ordinal);
 
-    private static void Unindex(Dictionary<WebSocketConnection, HashSet<string>> index, WebSocketConnection connection, string topic)
+    private static void Unindex(Dictionary<ITopicSubscriber, HashSet<string>> index, ITopicSubscriber connection, string topic)
     {
         if (index.TryGetValue(connection, out HashSet<string>? topics) && topics.Remove(topic) && topics.Count == 0) index.Remove(connection);
     }

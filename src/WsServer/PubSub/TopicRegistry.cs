@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using WsServer.Connections;
 
 namespace WsServer.PubSub;
 
@@ -55,7 +54,7 @@ internal sealed class TopicRegistry
     }
 
     /// <summary>The subscribers of <paramref name="topic"/> on this server now; empty when none.</summary>
-    public ReadOnlySpan<WebSocketConnection> Subscribers(string topic) =>
+    public ReadOnlySpan<ITopicSubscriber> Subscribers(string topic) =>
         _topics.TryGetValue(topic, out Topic? known) ? known.Subscribers : [];
 
     /// <summary>Queues <paramref name="message"/> to every subscriber of <paramref name="topic"/> but
@@ -63,12 +62,12 @@ internal sealed class TopicRegistry
     /// (a full queue meets its policy). Returns how many took it here. A topic that keeps history goes
     /// through its store, which gives the message its position first: then the count is of this
     /// server's subscribers it goes to.</summary>
-    public int Publish(string topic, PreparedMessage message, WebSocketConnection? except)
+    public int Publish(string topic, PreparedMessage message, ITopicSubscriber? except)
     {
         if (Histories.Table.For(topic) is { } history)
         {
             Histories.Store.Append(topic, message, history, except?.Id ?? 0);
-            ReadOnlySpan<WebSocketConnection> subscribers = Subscribers(topic);
+            ReadOnlySpan<ITopicSubscriber> subscribers = Subscribers(topic);
             return subscribers.Length - (except is not null && subscribers.Contains(except) ? 1 : 0);
         }
         int queued = PublishLocal(topic, message, except);
@@ -77,19 +76,19 @@ internal sealed class TopicRegistry
     }
 
     /// <summary>As <see cref="Publish"/>, to this server's subscribers only.</summary>
-    public int PublishLocal(string topic, PreparedMessage message, WebSocketConnection? except)
+    public int PublishLocal(string topic, PreparedMessage message, ITopicSubscriber? except)
     {
         int queued = 0;
-        foreach (WebSocketConnection subscriber in Subscribers(topic))
+        foreach (ITopicSubscriber subscriber in Subscribers(topic))
         {
-            if (subscriber != except && subscriber.TrySend(message) == SendStatus.Queued) queued++;
+            if (subscriber != except && subscriber.Deliver(message)) queued++;
         }
         return queued;
     }
 
     /// <summary>False when <paramref name="connection"/> already subscribed. <paramref name="ready"/>
     /// completes when what other servers publish to the topic reaches this one.</summary>
-    public bool Subscribe(string topic, WebSocketConnection connection, out Task ready)
+    public bool Subscribe(string topic, ITopicSubscriber connection, out Task ready)
     {
         lock (_gate)
         {
@@ -105,12 +104,12 @@ internal sealed class TopicRegistry
     }
 
     /// <summary>False when <paramref name="connection"/> was not subscribed.</summary>
-    public bool Unsubscribe(string topic, WebSocketConnection connection)
+    public bool Unsubscribe(string topic, ITopicSubscriber connection)
     {
         lock (_gate)
         {
             if (!_topics.TryGetValue(topic, out Topic? known)) return false;
-            WebSocketConnection[] subscribers = known.Subscribers;
+            ITopicSubscriber[] subscribers = known.Subscribers;
             int index = Array.IndexOf(subscribers, connection);
             if (index < 0) return false;
             if (subscribers.Length == 1)
@@ -127,5 +126,5 @@ internal sealed class TopicRegistry
     }
 
     // Ready: the backplane's word that other servers' messages to this topic reach this one.
-    private sealed record Topic(WebSocketConnection[] Subscribers, Task Ready);
+    private sealed record Topic(ITopicSubscriber[] Subscribers, Task Ready);
 }

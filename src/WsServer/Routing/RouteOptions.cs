@@ -1,5 +1,4 @@
 using WsServer.Protocol.Compression;
-using WsServer.Upgrade;
 
 namespace WsServer.Routing;
 

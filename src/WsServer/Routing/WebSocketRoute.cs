@@ -1,5 +1,4 @@
-using WsServer.Handlers;
-using WsServer.Upgrade;
+using WsServer.Connections;
 
 namespace WsServer.Routing;
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using WsServer.Connections;
-using WsServer.Handlers;
 
 namespace WsServer.Host.Tests.TestHandlers;
 

@@ -3,8 +3,8 @@ using System.Net.WebSockets;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using WsServer.Connections;
-using WsServer.Handlers;
 using WsServer.Hosting;
+using WsServer.PubSub;
 
 namespace WsServer.Redis.Tests.TestSupport;
 

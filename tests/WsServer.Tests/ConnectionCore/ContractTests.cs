@@ -2,13 +2,12 @@ using System.Net.WebSockets;
 using System.Text;
 using Microsoft.Extensions.Time.Testing;
 using WsServer.Connections;
-using WsServer.Handlers;
 using WsServer.Hosting;
 using WsServer.Protocol.Closing;
+using WsServer.PubSub;
 using WsServer.Routing;
 using WsServer.Tests.TestHandlers;
 using WsServer.Tests.TestSupport;
-using WsServer.Upgrade;
 
 namespace WsServer.Tests.ConnectionCore;
 

@@ -107,11 +107,11 @@ public sealed class DeadlineTests
     }
 
     /// <summary>On "flood", sends 64 KiB messages until the connection refuses them.</summary>
-    private sealed class FloodingHandler : WsServer.Handlers.IWebSocketHandler<int>
+    private sealed class FloodingHandler : WsServer.Connections.IWebSocketHandler<int>
     {
         public TaskCompletionSource<WsServer.Connections.WebSocketConnection> Opened { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public WsServer.Handlers.ConnectionClosed? Closed { get; private set; }
+        public WsServer.Connections.ConnectionClosed? Closed { get; private set; }
 
         private WsServer.Connections.WebSocketConnection? _connection;
 
@@ -122,7 +122,7 @@ public sealed class DeadlineTests
             return new(0);
         }
 
-        public async ValueTask<WsServer.Handlers.HandleResult<int>> HandleAsync(WsServer.Handlers.WebSocketMessage message, int state, CancellationToken ct)
+        public async ValueTask<WsServer.Connections.HandleResult<int>> HandleAsync(WsServer.Connections.WebSocketMessage message, int state, CancellationToken ct)
         {
             try
             {
@@ -131,17 +131,17 @@ public sealed class DeadlineTests
             catch (Exception ex) when (ex is WsServer.Connections.ConnectionClosedException or OperationCanceledException)
             {
             }
-            return WsServer.Handlers.HandleResult.NoReply(state);
+            return WsServer.Connections.HandleResult.NoReply(state);
         }
 
-        public ValueTask ClosedAsync(WsServer.Handlers.ConnectionClosed closed, int state, CancellationToken ct)
+        public ValueTask ClosedAsync(WsServer.Connections.ConnectionClosed closed, int state, CancellationToken ct)
         {
             Closed = closed;
             return ValueTask.CompletedTask;
         }
     }
 
-    private Task<TestServer> StartAsync(WsServer.Handlers.IWebSocketHandler<int> handler, Action<ServerOptions> configure) =>
+    private Task<TestServer> StartAsync(WsServer.Connections.IWebSocketHandler<int> handler, Action<ServerOptions> configure) =>
         TestServer.StartAsync(handler, o =>
         {
             o.TimeProvider = _time;

@@ -1,7 +1,6 @@
 using System.Net.WebSockets;
 using System.Text;
 using WsServer.Connections;
-using WsServer.Handlers;
 using WsServer.Tests.TestSupport;
 
 namespace WsServer.Tests.ConnectionCore;

@@ -3,6 +3,7 @@ using WsServer.Connections;
 using WsServer.Diagnostics;
 using WsServer.Protocol.Messages;
 using WsServer.Protocol.Session;
+using WsServer.PubSub;
 using WsServer.Tests.TestHandlers;
 using WsServer.Tests.TestSupport;
 using WsServer.Transport;

@@ -1,5 +1,5 @@
 using System.Net.WebSockets;
-using WsServer.Handlers;
+using WsServer.Connections;
 using WsServer.Protocol.Closing;
 using WsServer.Tests.TestHandlers;
 using WsServer.Tests.TestSupport;

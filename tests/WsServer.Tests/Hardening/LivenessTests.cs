@@ -131,7 +131,7 @@ public sealed class LivenessTests
         await server.DisposeAsync();
     }
 
-    private Task<TestServer> StartFakeAsync<TState>(WsServer.Handlers.IWebSocketHandler<TState> handler, Action<ServerOptions> configure) =>
+    private Task<TestServer> StartFakeAsync<TState>(WsServer.Connections.IWebSocketHandler<TState> handler, Action<ServerOptions> configure) =>
         TestServer.StartAsync(handler, o =>
         {
             o.TimeProvider = _time;

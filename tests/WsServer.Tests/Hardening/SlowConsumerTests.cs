@@ -1,6 +1,5 @@
 using System.Net.WebSockets;
 using WsServer.Connections;
-using WsServer.Handlers;
 using WsServer.Hosting;
 using WsServer.Tests.TestHandlers;
 using WsServer.Tests.TestSupport;

@@ -1,5 +1,5 @@
 using WsServer.Client;
-using WsServer.Handlers;
+using WsServer.Connections;
 using WsServer.Protocol.Closing;
 using WsServer.Tests.Client;
 using WsServer.Tests.TestSupport;

@@ -1,4 +1,5 @@
 using WsServer.Connections;
+using WsServer.PubSub;
 using WsServer.Tests.TestHandlers;
 using WsServer.Tests.TestSupport;
 

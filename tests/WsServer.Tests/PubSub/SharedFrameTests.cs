@@ -6,6 +6,7 @@ using WsServer.Connections;
 using WsServer.Diagnostics;
 using WsServer.Protocol.Compression;
 using WsServer.Protocol.Session;
+using WsServer.PubSub;
 using WsServer.Tests.TestHandlers;
 using WsServer.Tests.TestSupport;
 using WsServer.Transport;

@@ -1,6 +1,5 @@
 using System.Text;
 using WsServer.Connections;
-using WsServer.Handlers;
 using WsServer.Protocol.Closing;
 
 namespace WsServer.Tests.TestHandlers;

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using WsServer.Connections;
-using WsServer.Handlers;
 
 namespace WsServer.Tests.TestHandlers;
 

@@ -1,5 +1,4 @@
 using WsServer.Connections;
-using WsServer.Handlers;
 
 namespace WsServer.Tests.TestHandlers;
 

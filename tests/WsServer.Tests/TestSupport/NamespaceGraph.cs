@@ -37,6 +37,26 @@ public static class NamespaceGraph
         return graph;
     }
 
+    /// <summary>Each use across namespaces under <paramref name="root"/>, type by type: "A.T -> B.U".</summary>
+    public static IEnumerable<string> TypeUses(Assembly assembly, string root)
+    {
+        foreach (Type type in assembly.GetTypes())
+        {
+            if (NamespaceOf(type) is not { } from || !Under(from, root)) continue;
+            foreach (Type part in UsedBy(type).SelectMany(Parts).Distinct())
+            {
+                if (NamespaceOf(part) is { } to && to != from && Under(to, root) && part.Assembly == assembly)
+                    yield return $"{Outermost(type).FullName} -> {Outermost(part).FullName}";
+            }
+        }
+    }
+
+    private static Type Outermost(Type type)
+    {
+        while (type.DeclaringType is { } outer) type = outer;
+        return type;
+    }
+
     /// <summary>The uses that break <paramref name="layers"/> (top first; a namespace may use only those in
     /// lower layers, or in its own): "A uses B" for each, with B in a higher layer or in no layer at all.</summary>
     public static IEnumerable<string> UpwardUses(Dictionary<string, HashSet<string>> graph, IReadOnlyList<string[]> layers)

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using System.Net;
 using System.Net.WebSockets;
-using WsServer.Handlers;
+using WsServer.Connections;
 using WsServer.Hosting;
 
 namespace WsServer.Tests.TestSupport;

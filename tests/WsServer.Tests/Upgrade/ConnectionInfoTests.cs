@@ -4,7 +4,6 @@ using WsServer.Connections;
 using WsServer.Routing;
 using WsServer.Tests.TestHandlers;
 using WsServer.Tests.TestSupport;
-using WsServer.Upgrade;
 
 namespace WsServer.Tests.Upgrade;
 

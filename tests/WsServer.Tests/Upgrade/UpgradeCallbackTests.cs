@@ -1,10 +1,8 @@
 using System.Net.WebSockets;
 using WsServer.Connections;
-using WsServer.Handlers;
 using WsServer.Routing;
 using WsServer.Tests.TestHandlers;
 using WsServer.Tests.TestSupport;
-using WsServer.Upgrade;
 
 namespace WsServer.Tests.Upgrade;
 

@@ -1,7 +1,6 @@
 using WsServer.Routing;
 using WsServer.Tests.TestHandlers;
 using WsServer.Tests.TestSupport;
-using WsServer.Upgrade;
 
 namespace WsServer.Tests.Upgrade;
 

@@ -1,7 +1,7 @@
 using System.Text;
 using WsServer.Protocol.Closing;
 
-namespace WsServer.Handlers;
+namespace WsServer.Connections;
 
 /// <summary>The kinds of message a handler can be given.</summary>
 public enum MessageType

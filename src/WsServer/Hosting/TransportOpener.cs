@@ -3,11 +3,10 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using WsServer.Diagnostics;
-using WsServer.Hosting;
 using WsServer.Transport;
 using WsServer.Transport.Epoll;
 
-namespace WsServer.Connections;
+namespace WsServer.Hosting;
 
 /// <summary>Opens an accepted socket into an <see cref="ConnectionTransport"/>: reads the PROXY header when the
 /// listener takes one (the client's real address replaces the socket's), then runs the TLS handshake

@@ -1,6 +1,5 @@
-using WsServer.Connections;
 
-namespace WsServer.Handlers;
+namespace WsServer.Connections;
 
 /// <summary>One connection's handler with its state, behind a non-generic face so the connection
 /// needs no type parameter. Holds the state between calls; the connection's turn keeps calls apart.</summary>

@@ -1,6 +1,5 @@
-using WsServer.Connections;
 
-namespace WsServer.Handlers;
+namespace WsServer.Connections;
 
 /// <summary>
 /// An application's side of a WebSocket connection, in the shape of the seed's Erlang handler

@@ -1,7 +1,7 @@
 using System.Collections.Frozen;
 using WsServer.Protocol.Handshake;
 
-namespace WsServer.Upgrade;
+namespace WsServer.Routing;
 
 /// <summary>An upgrade callback's answer: accept (optionally with a subprotocol, extra response headers
 /// and items handed on to <c>InitAsync</c>) or reject with an HTTP response.</summary>

@@ -1,4 +1,4 @@
-namespace WsServer.Upgrade;
+namespace WsServer.Routing;
 
 /// <summary>
 /// A handler class may also implement this to see each upgrade request before the connection is

@@ -1,8 +1,8 @@
 using System.Net;
+using WsServer.Connections;
 using WsServer.Protocol.Handshake;
-using WsServer.Routing;
 
-namespace WsServer.Upgrade;
+namespace WsServer.Routing;
 
 /// <summary>What an upgrade callback sees before a connection is established: the parsed request,
 /// who sent it and which route it matched. No handler state exists yet.</summary>

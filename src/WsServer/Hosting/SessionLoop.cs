@@ -2,14 +2,13 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
 using WsServer.Diagnostics;
-using WsServer.Handlers;
-using WsServer.Hosting;
+using WsServer.Connections;
 using WsServer.Protocol.Messages;
 using WsServer.Protocol.Session;
 using WsServer.Routing;
 using WsServer.Transport;
 
-namespace WsServer.Connections;
+namespace WsServer.Hosting;
 
 /// <summary>
 /// The third phase: the session running. Reads what the peer sends, lets the session turn it into

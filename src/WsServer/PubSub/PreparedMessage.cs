@@ -2,7 +2,7 @@ using System.Text;
 using WsServer.Protocol.Compression;
 using WsServer.Protocol.Framing;
 
-namespace WsServer.Connections;
+namespace WsServer.PubSub;
 
 /// <summary>A message encoded once as a server frame, to be sent to many connections (fan-out) with no
 /// further encoding and no copy: every connection's send queue holds a reference to the same bytes.

@@ -1,6 +1,6 @@
 using WsServer.Protocol.Closing;
 
-namespace WsServer.Handlers;
+namespace WsServer.Connections;
 
 /// <summary>What a handler asks the connection to do.</summary>
 public enum HandleAction

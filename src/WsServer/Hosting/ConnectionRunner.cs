@@ -1,9 +1,9 @@
 using System.Net.Sockets;
+using WsServer.Connections;
 using WsServer.Diagnostics;
-using WsServer.Hosting;
 using WsServer.Transport;
 
-namespace WsServer.Connections;
+namespace WsServer.Hosting;
 
 /// <summary>
 /// Serves one accepted socket through the phases of a connection, each handing a value to the next:

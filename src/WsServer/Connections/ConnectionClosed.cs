@@ -1,6 +1,6 @@
 using WsServer.Protocol.Closing;
 
-namespace WsServer.Handlers;
+namespace WsServer.Connections;
 
 /// <summary>Who ended a connection.</summary>
 public enum CloseInitiator

@@ -1,9 +1,8 @@
 using System.Collections.Frozen;
 using System.Net;
 using WsServer.Protocol.Handshake;
-using WsServer.Routing;
 
-namespace WsServer.Upgrade;
+namespace WsServer.Routing;
 
 /// <summary>How a valid upgrade request on a route ends: the 101 answer with the items for init, or a refusal.</summary>
 internal readonly record struct UpgradeOutcome(

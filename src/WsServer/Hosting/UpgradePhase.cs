@@ -1,16 +1,14 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using WsServer.Diagnostics;
-using WsServer.Handlers;
-using WsServer.Hosting;
+using WsServer.Connections;
 using WsServer.Protocol.Compression;
 using WsServer.Protocol.Handshake;
 using WsServer.Protocol.Session;
 using WsServer.Routing;
 using WsServer.Transport;
-using WsServer.Upgrade;
 
-namespace WsServer.Connections;
+namespace WsServer.Hosting;
 
 /// <summary>A connection whose upgrade was answered with 101: registered, its handler not yet initialised.</summary>
 internal sealed record EstablishedConnection(WebSocketConnection Connection, RouteOptions Route);

@@ -1,11 +1,10 @@
 using System.IO.Pipelines;
 using WsServer.Diagnostics;
-using WsServer.Handlers;
-using WsServer.Hosting;
+using WsServer.Connections;
 using WsServer.Protocol.Closing;
 using WsServer.Transport;
 
-namespace WsServer.Connections;
+namespace WsServer.Hosting;
 
 /// <summary>
 /// The last phase, after the session stopped reading: the handler is told how the connection ended

@@ -1,4 +1,4 @@
-namespace WsServer.Upgrade;
+namespace WsServer.Connections;
 
 /// <summary>Reads <c>application/x-www-form-urlencoded</c> query strings (<c>a=1&amp;b=x%20y</c>).</summary>
 internal static class QueryString
