@@ -28,9 +28,9 @@ internal static class ServerConfiguration
             ["InlineIo"] = (s, o) => o.InlineIo = Boolean(s),
             ["HandshakeTimeout"] = (s, o) => o.HandshakeTimeout = Duration(s, DurationRule.Positive),
             ["CloseTimeout"] = (s, o) => o.CloseTimeout = Duration(s, DurationRule.Positive),
-            ["KeepAliveInterval"] = (s, o) => o.KeepAliveInterval = Duration(s, DurationRule.PositiveOrInfinite),
-            ["PongTimeout"] = (s, o) => o.PongTimeout = Duration(s, DurationRule.PositiveOrInfinite),
-            ["IdleTimeout"] = (s, o) => o.IdleTimeout = Duration(s, DurationRule.PositiveOrInfinite),
+            ["KeepAliveInterval"] = (s, o) => o.KeepAliveInterval = Duration(s, DurationRule.PositiveOrOff),
+            ["PongTimeout"] = (s, o) => o.PongTimeout = Duration(s, DurationRule.PositiveOrOff),
+            ["IdleTimeout"] = (s, o) => o.IdleTimeout = Duration(s, DurationRule.PositiveOrOff),
             ["DrainTimeout"] = (s, o) => o.DrainTimeout = Duration(s, DurationRule.NotNegative),
         };
 
