@@ -185,6 +185,12 @@ public sealed class ConfigurationTests(ITestOutputHelper output)
         Assert.Equal(TimeSpan.FromSeconds(seconds), typeof(ServerOptions).GetProperty(key)!.GetValue(options));
     }
 
+    [Theory]
+    [InlineData("MaxConnections", "5000", 5000)]
+    [InlineData("MaxConnectionsPerIp", "10", 10)]
+    public void TheConnectionLimitsAreSettings(string key, string value, int expected) =>
+        Assert.Equal(expected, typeof(ServerOptions).GetProperty(key)!.GetValue(Read(new() { [$"WsServer:{key}"] = value })));
+
     private static ServerOptions Read(Dictionary<string, string?> settings)
     {
         IConfigurationSection section = new ConfigurationBuilder().AddInMemoryCollection(settings).Build().GetSection("WsServer");
@@ -240,6 +246,8 @@ public sealed class ConfigurationTests(ITestOutputHelper output)
     [InlineData("WsServer:IdleTimeout", "-1", "WsServer:IdleTimeout")]
     [InlineData("WsServer:IdleTimeout", "50.00:00:00", "WsServer:IdleTimeout")]
     [InlineData("WsServer:DrainTimeout", "off", "WsServer:DrainTimeout")]
+    [InlineData("WsServer:MaxConnections", "-1", "WsServer:MaxConnections")]
+    [InlineData("WsServer:MaxConnectionsPerIp", "many", "WsServer:MaxConnectionsPerIp")]
     [InlineData("WsServer:DrainTimeout", "-5", "WsServer:DrainTimeout")]
     [InlineData("WsServer:Compression", "maybe", "WsServer:Compression")]
     [InlineData("WsServer:SlowConsumer", "Panic", "WsServer:SlowConsumer")]

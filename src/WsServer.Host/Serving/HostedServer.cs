@@ -2,11 +2,10 @@ using System.Net;
 using System.Net.Sockets;
 using System.Reflection;
 using Microsoft.Extensions.Logging;
-using WsServer.Host.BuiltInHandlers;
 using WsServer.Host.Cli;
+using WsServer.Host.Configuration;
 using WsServer.Host.Handlers;
 using WsServer.Hosting;
-using WsServer.Protocol.Compression;
 using WsServer.Redis;
 
 namespace WsServer.Host.Serving;
@@ -36,7 +35,7 @@ internal static class HostedServer
             created = new WebSocketServer(options, loggerFactory);
             // Checked before anything listens: a bad address is a usage error naming it.
             if (settings.Redis is { } redis)
-                backplane = new RedisBackplane(created, new RedisBackplaneOptions { Configuration = redis }, loggerFactory);
+                backplane = new RedisBackplane(created, redis, loggerFactory);
         }
         catch (ArgumentException ex)
         {
@@ -58,13 +57,13 @@ internal static class HostedServer
         catch (SocketException ex)
         {
             await error.WriteLineAsync(
-                $"wsserver: cannot listen on {new IPEndPoint(settings.Address, settings.Port)}: {ex.Message}").ConfigureAwait(false);
+                $"wsserver: cannot listen on {new IPEndPoint(options.Address, options.Port)}: {ex.Message}").ConfigureAwait(false);
             return ExitCodes.StartFailure;
         }
 
         IPEndPoint bound = server.LocalEndPoints[0];
         await output.WriteLineAsync(
-            $"wsserver {Version} listening on {(settings.Transport.Certificate is null ? "ws" : "wss")}://{bound}/ with handler {settings.Handler} (workers {settings.Workers})").ConfigureAwait(false);
+            $"wsserver {Version} listening on {(options.Tls is null ? "ws" : "wss")}://{bound}/ with handler {settings.Handler} (workers {options.Workers})").ConfigureAwait(false);
         await output.FlushAsync().ConfigureAwait(false);
         if (scaleOut is not null)
         {
@@ -80,21 +79,14 @@ internal static class HostedServer
         return ExitCodes.Success;
     }
 
-    /// <summary>The server options <paramref name="settings"/> ask for, handlers registered. Throws
-    /// <see cref="UsageException"/> when a handler cannot be loaded.</summary>
+    /// <summary>The server options <paramref name="settings"/> ask for, handlers registered on them. Throws
+    /// <see cref="UsageException"/> when a handler cannot be loaded. Call once per settings.</summary>
     internal static ServerOptions CreateOptions(HostSettings settings)
     {
-        var options = new ServerOptions
-        {
-            Address = settings.Address,
-            Port = settings.Port,
-            Workers = settings.Workers,
-            MaxMessageSize = settings.MaxMessageSize,
-            InlineIo = settings.UsesInlineIo,
-            Compression = settings.Compression ? PerMessageDeflateOptions.Default : PerMessageDeflateOptions.Disabled,
-        };
-        settings.Limits.ApplyTo(options);
-        TransportSetup.Apply(settings, options);
+        ServerOptions options = settings.Options;
+        foreach (HandlerRoute route in settings.Routes)
+            HandlerCatalog.Register(route.Handler, options, route.Pattern, route.Options, settings.ChatHistory);
+        if (settings.Fallback is { } fallback) HandlerCatalog.Register(settings.Handler, options, null, fallback, settings.ChatHistory);
         return options;
     }
 
