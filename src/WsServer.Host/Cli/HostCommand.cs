@@ -42,7 +42,7 @@ public static class HostCommand
         {
             Output = output,
             Error = error,
-            // Signals are ours: they drain the server (see ShutdownSignal).
+            // Signals are the server's host's (its console lifetime drains the server) and the client's.
             ProcessTerminationTimeout = null,
             EnableDefaultExceptionHandler = false,
         };

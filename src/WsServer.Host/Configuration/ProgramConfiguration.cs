@@ -48,7 +48,7 @@ internal sealed class ProgramConfiguration
         catch (Exception ex) when (ex is IOException or InvalidDataException or FormatException or UnauthorizedAccessException)
         {
             // The JSON provider wraps the parser's own words, which say where the file is wrong.
-            throw new UsageException($"--config {file}: {(ex.InnerException ?? ex).Message.ReplaceLineEndings(" ")}", ex);
+            throw new UsageException($"--config {file}: {ex.GetBaseException().Message.ReplaceLineEndings(" ")}", ex);
         }
     }
 
