@@ -118,6 +118,21 @@ public sealed class OneConfigurationPathTests
     }
 
     [Fact]
+    public void ARouteInTheFileTakesTheHostingPackagesRouteKeys()
+    {
+        string config = Settings.ConfigFile("""
+            { "allowOrigins": ["https://a.example"],
+              "routes": { "/chat": { "handler": "chat", "allowOrigins": ["https://chat.example"], "maxMessageSize": 4096 }, "/echo": "echo" } }
+            """);
+
+        var routes = Cli.HostCommand.ReadSettings(["--config", config]).Routes.ToDictionary(r => r.Pattern, r => r.Options);
+
+        Assert.Equal(["https://chat.example"], routes["/chat"].AllowedOrigins);
+        Assert.Equal(4096, routes["/chat"].MaxMessageSize);
+        Assert.Equal(["https://a.example"], routes["/echo"].AllowedOrigins);
+    }
+
+    [Fact]
     public void RelativeCertificatePathsInTheFileAreRelativeToTheFilesFolder()
     {
         string config = Settings.ConfigFile("""{ "cert": "tls/cert.pem", "key": "tls/key.pem" }""");
