@@ -8,7 +8,7 @@ namespace WsServer.Extensions.Hosting;
 /// <see cref="WsServerConfigurationException"/> that names its key and quotes its value.</summary>
 internal static class ConfigurationValues
 {
-    public const string DurationForms = "seconds (30, 2.5) or a TimeSpan (00:00:30)";
+    public const string DurationForms = "seconds (30, 0.5) or a TimeSpan (00:00:30)";
 
     public static string Text(IConfigurationSection section)
     {
@@ -60,28 +60,40 @@ internal static class ConfigurationValues
     public static TimeSpan Duration(IConfigurationSection section, DurationRule rule)
     {
         string value = Text(section);
-        if (TryParseDuration(value, out TimeSpan duration))
-        {
-            bool ok = rule switch
-            {
-                DurationRule.Positive => duration > TimeSpan.Zero,
-                DurationRule.PositiveOrInfinite => duration > TimeSpan.Zero || duration == Timeout.InfiniteTimeSpan,
-                _ => duration >= TimeSpan.Zero,
-            };
-            if (ok) return duration;
-        }
-        string what = rule switch
-        {
-            DurationRule.Positive => "a positive duration",
-            DurationRule.PositiveOrInfinite => "a positive duration or Infinite",
-            _ => "a duration of zero or more",
-        };
-        throw Bad(section, $"must be {what}: {DurationForms}, not '{value}'");
+        if (TryReadDuration(value, rule, out TimeSpan duration)) return duration;
+        throw Bad(section, $"must be {Expected(rule)}, not '{value}'");
     }
 
+    /// <summary>The longest timeout: 49 days, inside what a timer takes (2^32 - 2 ms); longer is off where a
+    /// timeout may be off.</summary>
+    public static readonly TimeSpan LongestDuration = TimeSpan.FromDays(49);
+
+    /// <summary>Reads <paramref name="value"/> as a timeout that <paramref name="rule"/> allows, to the
+    /// millisecond (what timers count): 0, off and infinite are <see cref="Timeout.InfiniteTimeSpan"/> where
+    /// it may be off.</summary>
+    public static bool TryReadDuration(string value, DurationRule rule, out TimeSpan duration)
+    {
+        bool parsed = TryParseDuration(value, out duration);
+        if (parsed && (IsOff(value) || (duration == TimeSpan.Zero && rule == DurationRule.PositiveOrOff)))
+        {
+            duration = Timeout.InfiniteTimeSpan;
+            return rule == DurationRule.PositiveOrOff;
+        }
+        if (!parsed || duration > LongestDuration) return false;
+        duration = TimeSpan.FromMilliseconds(Math.Round(duration.TotalMilliseconds));
+        return duration >= (rule == DurationRule.NotNegative ? TimeSpan.Zero : TimeSpan.FromMilliseconds(1));
+    }
+
+    private static string Expected(DurationRule rule) => rule switch
+    {
+        DurationRule.Positive => $"from 0.001 s to 49 days, as {DurationForms}",
+        DurationRule.PositiveOrOff => $"from 0.001 s to 49 days, as {DurationForms}, or 0 or off for never",
+        _ => $"from 0 to 49 days, as {DurationForms}",
+    };
+
     /// <summary>A plain number is seconds ("30" is 30 s, not the 30 days of <see cref="TimeSpan.Parse(string)"/>);
-    /// anything else is a TimeSpan in the invariant culture ("00:00:30", "1.00:00:00"); "Infinite" is
-    /// <see cref="Timeout.InfiniteTimeSpan"/>.</summary>
+    /// "off" and "infinite" (any case) are <see cref="Timeout.InfiniteTimeSpan"/>; anything else is a TimeSpan
+    /// in the invariant culture ("00:00:30", "1.00:00:00").</summary>
     public static bool TryParseDuration(string value, out TimeSpan duration)
     {
         if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds))
@@ -90,13 +102,16 @@ internal static class ConfigurationValues
             duration = fits ? TimeSpan.FromSeconds(seconds) : default;
             return fits;
         }
-        if (value.Trim().Equals("Infinite", StringComparison.OrdinalIgnoreCase))
+        if (IsOff(value))
         {
             duration = Timeout.InfiniteTimeSpan;
             return true;
         }
         return TimeSpan.TryParse(value, CultureInfo.InvariantCulture, out duration);
     }
+
+    private static bool IsOff(string value) =>
+        value.Trim() is var word && (word.Equals("off", StringComparison.OrdinalIgnoreCase) || word.Equals("infinite", StringComparison.OrdinalIgnoreCase));
 
     public static WsServerConfigurationException Bad(IConfigurationSection section, string problem) => Bad(section.Path, problem);
 
@@ -106,7 +121,10 @@ internal static class ConfigurationValues
 /// <summary>Which durations a timeout accepts.</summary>
 internal enum DurationRule
 {
+    /// <summary>At least 1 ms; it cannot be off.</summary>
     Positive,
-    PositiveOrInfinite,
+    /// <summary>At least 1 ms, or off: 0, off or infinite.</summary>
+    PositiveOrOff,
+    /// <summary>0 or more.</summary>
     NotNegative,
 }

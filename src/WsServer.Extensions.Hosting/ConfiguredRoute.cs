@@ -12,7 +12,7 @@ namespace WsServer.Extensions.Hosting;
 internal sealed class ConfiguredRoute
 {
     private static readonly string[] Known =
-        ["Handler", "MaxMessageSize", "Subprotocols", "AllowedOrigins", "Compression", "DeliverControlFrames", "SlowConsumer"];
+        ["Handler", "MaxMessageSize", "Subprotocols", "AllowedOrigins", "Compression", "DeliverControlFrames", "SlowConsumer", "AllowOrigins"];
 
     private ConfiguredRoute(string path, string pattern)
     {
@@ -56,7 +56,7 @@ internal sealed class ConfiguredRoute
                 case 0: route.Handler = Text(child); break;
                 case 1: route._maxMessageSize = Integer(child, 1, long.MaxValue); break;
                 case 2: route._subprotocols = List(child); break;
-                case 3: route._allowedOrigins = List(child); break;
+                case 3 or 7: route._allowedOrigins = List(child); break; // AllowOrigins: the wsserver program's name
                 case 4: route._compression = Boolean(child) ? PerMessageDeflateOptions.Default : PerMessageDeflateOptions.Disabled; break;
                 case 5: route._deliverControlFrames = Boolean(child); break;
                 case 6: route._slowConsumer = Enum<SlowConsumerPolicy>(child); break;

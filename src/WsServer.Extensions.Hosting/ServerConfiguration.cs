@@ -22,35 +22,45 @@ internal static class ServerConfiguration
             ["MaxMessageSize"] = (s, o) => o.MaxMessageSize = Integer(s, 1, long.MaxValue),
             ["SendQueueLimit"] = (s, o) => o.SendQueueLimit = Integer(s, 1, long.MaxValue),
             ["SlowConsumer"] = (s, o) => o.SlowConsumer = Enum<SlowConsumerPolicy>(s),
+            ["MaxConnections"] = (s, o) => o.MaxConnections = (int)Integer(s, 0, int.MaxValue),
+            ["MaxConnectionsPerIp"] = (s, o) => o.MaxConnectionsPerIp = (int)Integer(s, 0, int.MaxValue),
             ["Compression"] = (s, o) => o.Compression = Boolean(s) ? PerMessageDeflateOptions.Default : PerMessageDeflateOptions.Disabled,
             ["ProxyProtocol"] = (s, o) => o.ProxyProtocol = Boolean(s),
             ["EpollTransport"] = (s, o) => o.EpollTransport = Boolean(s),
             ["InlineIo"] = (s, o) => o.InlineIo = Boolean(s),
             ["HandshakeTimeout"] = (s, o) => o.HandshakeTimeout = Duration(s, DurationRule.Positive),
             ["CloseTimeout"] = (s, o) => o.CloseTimeout = Duration(s, DurationRule.Positive),
-            ["KeepAliveInterval"] = (s, o) => o.KeepAliveInterval = Duration(s, DurationRule.PositiveOrInfinite),
-            ["PongTimeout"] = (s, o) => o.PongTimeout = Duration(s, DurationRule.PositiveOrInfinite),
-            ["IdleTimeout"] = (s, o) => o.IdleTimeout = Duration(s, DurationRule.PositiveOrInfinite),
+            ["KeepAliveInterval"] = (s, o) => o.KeepAliveInterval = Duration(s, DurationRule.PositiveOrOff),
+            ["PongTimeout"] = (s, o) => o.PongTimeout = Duration(s, DurationRule.PositiveOrOff),
+            ["IdleTimeout"] = (s, o) => o.IdleTimeout = Duration(s, DurationRule.PositiveOrOff),
             ["DrainTimeout"] = (s, o) => o.DrainTimeout = Duration(s, DurationRule.NotNegative),
         };
 
     private const string RoutesKey = "Routes";
 
+    /// <summary>Every key of the section, routes and Redis included.</summary>
+    public static IEnumerable<string> Keys => [.. Settings.Keys, RoutesKey, BackplaneConfiguration.Key];
+
     /// <summary>Applies the server-wide settings of <paramref name="section"/> to <paramref name="options"/>
     /// and returns its routes, by pattern; <paramref name="redis"/> is the section's <c>Redis</c> over
-    /// what code gave, if either said anything.</summary>
-    public static IReadOnlyDictionary<string, ConfiguredRoute> Apply(IConfigurationSection section, ServerOptions options,
-        ref Redis.RedisBackplaneOptions? redis)
+    /// what code gave, if either said anything. <paramref name="ownKeys"/> (case-insensitive) are keys
+    /// the caller reads itself, each given its section before the server's keys are tried.</summary>
+    public static IReadOnlyDictionary<string, ConfiguredRoute> Apply(IConfiguration section, ServerOptions options,
+        ref Redis.RedisBackplaneOptions? redis, IReadOnlyDictionary<string, Action<IConfigurationSection>>? ownKeys = null)
     {
         var routes = new Dictionary<string, ConfiguredRoute>(StringComparer.Ordinal);
         foreach (IConfigurationSection child in section.GetChildren())
         {
-            if (child.Key.Equals(RoutesKey, StringComparison.OrdinalIgnoreCase))
+            if (ownKeys is not null && ownKeys.TryGetValue(child.Key, out Action<IConfigurationSection>? read))
+            {
+                read(child);
+            }
+            else if (child.Key.Equals(RoutesKey, StringComparison.OrdinalIgnoreCase))
             {
                 foreach (IConfigurationSection route in child.GetChildren())
                 {
-                    ConfiguredRoute read = ConfiguredRoute.Read(route);
-                    routes.Add(read.Pattern, read);
+                    ConfiguredRoute configured = ConfiguredRoute.Read(route);
+                    routes.Add(configured.Pattern, configured);
                 }
             }
             else if (child.Key.Equals(BackplaneConfiguration.Key, StringComparison.OrdinalIgnoreCase))
@@ -63,7 +73,7 @@ internal static class ServerConfiguration
             }
             else
             {
-                throw Unknown(child, [.. Settings.Keys, RoutesKey, BackplaneConfiguration.Key]);
+                throw Unknown(child, [.. Keys, .. ownKeys?.Keys ?? []]);
             }
         }
         return routes;

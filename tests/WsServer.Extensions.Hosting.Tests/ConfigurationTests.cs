@@ -139,23 +139,65 @@ public sealed class ConfigurationTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [InlineData("30")]
-    [InlineData("2.5")]
-    [InlineData("00:00:30")]
-    [InlineData("1.00:00:00")]
-    [InlineData("Infinite")]
-    public async Task ATimeoutIsSecondsOrATimeSpan(string value)
+    [InlineData("30", 30.0)]
+    [InlineData("2.5", 2.5)]
+    [InlineData("00:00:30", 30.0)]
+    [InlineData("1.00:00:00", 86_400.0)]
+    [InlineData("Infinite", -0.001)]
+    [InlineData("off", -0.001)]
+    [InlineData("0", -0.001)]
+    public async Task ATimeoutIsSecondsOrATimeSpan(string value, double seconds)
     {
-        using IHost host = TestHost.Build(new()
+        var settings = new Dictionary<string, string?>
         {
             ["WsServer:Port"] = "0",
             ["WsServer:KeepAliveInterval"] = value,
             ["WsServer:IdleTimeout"] = value,
             ["WsServer:Routes:/echo:Handler"] = "echo",
-        }, ws => ws.AddHandler<EchoHandler>("echo"));
+        };
+        using IHost host = TestHost.Build(settings, ws => ws.AddHandler<EchoHandler>("echo"));
 
         await host.StartAsync(Timeouts.Token());
         await host.StopAsync(Timeouts.Token());
+        ServerOptions options = Read(settings);
+        Assert.Equal(TimeSpan.FromSeconds(seconds), options.KeepAliveInterval);
+        Assert.Equal(TimeSpan.FromSeconds(seconds), options.IdleTimeout);
+    }
+
+    /// <summary>0, off and infinite turn off a timeout that may be off; as seconds or a TimeSpan it is that long.</summary>
+    [Theory]
+    [InlineData("IdleTimeout", "0", -0.001)]
+    [InlineData("IdleTimeout", "off", -0.001)]
+    [InlineData("KeepAliveInterval", "Off", -0.001)]
+    [InlineData("PongTimeout", "infinite", -0.001)]
+    [InlineData("PongTimeout", "Infinite", -0.001)]
+    [InlineData("IdleTimeout", "00:00:30", 30.0)]
+    [InlineData("KeepAliveInterval", "30", 30.0)]
+    [InlineData("PongTimeout", "0.5", 0.5)]
+    [InlineData("HandshakeTimeout", "00:00:30", 30.0)]
+    [InlineData("CloseTimeout", "0.25", 0.25)]
+    [InlineData("DrainTimeout", "0", 0.0)]
+    [InlineData("DrainTimeout", "49.00:00:00", 4_233_600.0)]
+    public void ATimeoutThatMayBeOffIsOffForZeroOffOrInfinite(string key, string value, double seconds)
+    {
+        ServerOptions options = Read(new() { [$"WsServer:{key}"] = value });
+
+        Assert.Equal(TimeSpan.FromSeconds(seconds), typeof(ServerOptions).GetProperty(key)!.GetValue(options));
+    }
+
+    [Theory]
+    [InlineData("MaxConnections", "5000", 5000)]
+    [InlineData("MaxConnectionsPerIp", "10", 10)]
+    public void TheConnectionLimitsAreSettings(string key, string value, int expected) =>
+        Assert.Equal(expected, typeof(ServerOptions).GetProperty(key)!.GetValue(Read(new() { [$"WsServer:{key}"] = value })));
+
+    private static ServerOptions Read(Dictionary<string, string?> settings)
+    {
+        IConfigurationSection section = new ConfigurationBuilder().AddInMemoryCollection(settings).Build().GetSection("WsServer");
+        var options = new ServerOptions();
+        Redis.RedisBackplaneOptions? redis = null;
+        ServerConfiguration.Apply(section, options, ref redis);
+        return options;
     }
 
     [Theory]
@@ -199,6 +241,13 @@ public sealed class ConfigurationTests(ITestOutputHelper output)
     [InlineData("WsServer:IdleTimeout", "soon", "WsServer:IdleTimeout")]
     [InlineData("WsServer:CloseTimeout", "0", "WsServer:CloseTimeout")]
     [InlineData("WsServer:CloseTimeout", "Infinite", "WsServer:CloseTimeout")]
+    [InlineData("WsServer:CloseTimeout", "off", "WsServer:CloseTimeout")]
+    [InlineData("WsServer:HandshakeTimeout", "0.0001", "WsServer:HandshakeTimeout")]
+    [InlineData("WsServer:IdleTimeout", "-1", "WsServer:IdleTimeout")]
+    [InlineData("WsServer:IdleTimeout", "50.00:00:00", "WsServer:IdleTimeout")]
+    [InlineData("WsServer:DrainTimeout", "off", "WsServer:DrainTimeout")]
+    [InlineData("WsServer:MaxConnections", "-1", "WsServer:MaxConnections")]
+    [InlineData("WsServer:MaxConnectionsPerIp", "many", "WsServer:MaxConnectionsPerIp")]
     [InlineData("WsServer:DrainTimeout", "-5", "WsServer:DrainTimeout")]
     [InlineData("WsServer:Compression", "maybe", "WsServer:Compression")]
     [InlineData("WsServer:SlowConsumer", "Panic", "WsServer:SlowConsumer")]

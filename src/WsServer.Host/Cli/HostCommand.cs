@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Help;
 using System.CommandLine.Invocation;
+using WsServer.Host.Configuration;
 using WsServer.Host.Serving;
 
 namespace WsServer.Host.Cli;
@@ -25,7 +26,7 @@ public static class HostCommand
 
         (Command root, HostOptions options) = CreateCommand();
         root.Subcommands.Add(ConnectCommand.Create(input, output, error));
-        root.SetAction((result, _) => ServeAsync(() => options.Read(result), output, error));
+        root.SetAction((result, _) => ServeAsync(() => Read(options, result), output, error));
 
         ParseResult parsed = root.Parse(args);
         if (parsed.Action is ParseErrorAction)
@@ -41,7 +42,7 @@ public static class HostCommand
         {
             Output = output,
             Error = error,
-            // Signals are ours: they drain the server (see ShutdownSignal).
+            // Signals are the server's host's (its console lifetime drains the server) and the client's.
             ProcessTerminationTimeout = null,
             EnableDefaultExceptionHandler = false,
         };
@@ -55,8 +56,12 @@ public static class HostCommand
         (Command root, HostOptions options) = CreateCommand();
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0) throw new UsageException(parsed.Errors[0].Message);
-        return options.Read(parsed);
+        return Read(options, parsed);
     }
+
+    /// <summary>The settings of the config file, the environment and the flags, checked.</summary>
+    private static HostSettings Read(HostOptions options, ParseResult parsed) =>
+        SettingsReader.Read(ProgramConfiguration.Build(parsed.GetValue(options.Config), options.Given(parsed)));
 
     private static (Command Root, HostOptions Options) CreateCommand()
     {

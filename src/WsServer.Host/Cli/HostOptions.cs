@@ -1,38 +1,33 @@
-using WsServer.Host.BuiltInHandlers;
 using System.CommandLine;
-using System.CommandLine.Parsing;
 using System.Globalization;
-using System.Net;
-using Microsoft.Extensions.Logging;
+using WsServer.Host.BuiltInHandlers;
 using WsServer.Host.Handlers;
 using WsServer.Protocol.Session;
 
 namespace WsServer.Host.Cli;
 
-/// <summary>The program's flags, each with its default and its validation; a violation becomes a
-/// parse error with a one-line message naming the flag.</summary>
+/// <summary>The program's flags, with their help and defaults. A flag's value is not checked here: each
+/// flag given becomes its configuration key (<see cref="ConfigKey"/>), read by the same reader as the
+/// config file and the environment, so a value means the same wherever it is written.</summary>
 internal sealed partial class HostOptions
 {
-    public Option<int> Port { get; } = new("--port", "-p")
+    public Option<string> Port { get; } = new("--port", "-p")
     {
         Description = "The TCP port to listen on; 0 picks a free one.",
-        DefaultValueFactory = _ => 8080,
-        CustomParser = r => (int)ParseInteger(r, 0, IPEndPoint.MaxPort),
+        DefaultValueFactory = _ => "8080",
     };
 
-    public Option<IPAddress> Address { get; } = new("--address", "-a")
+    public Option<string> Address { get; } = new("--address", "-a")
     {
         Description = "The address to bind: 0.0.0.0 (any IPv4), :: (dual-stack), 127.0.0.1, or one address.",
-        DefaultValueFactory = _ => IPAddress.Any,
-        CustomParser = ParseAddress,
+        DefaultValueFactory = _ => "0.0.0.0",
     };
 
-    public Option<int> Workers { get; } = new("--workers", "-w")
+    public Option<string> Workers { get; } = new("--workers", "-w")
     {
         Description = "The most connections served at once; more wait in the listen backlog. Fewer when the file descriptor limit (ulimit -n) leaves room for fewer.",
         HelpName = "N",
-        DefaultValueFactory = _ => 1024,
-        CustomParser = r => (int)ParseInteger(r, 1, int.MaxValue),
+        DefaultValueFactory = _ => "1024",
     };
 
     public Option<string> Handler { get; } = new("--handler")
@@ -41,19 +36,17 @@ internal sealed partial class HostOptions
         DefaultValueFactory = _ => "echo",
     };
 
-    public Option<long> MaxMessageSize { get; } = new("--max-message-size")
+    public Option<string> MaxMessageSize { get; } = new("--max-message-size")
     {
         Description = "The largest message accepted, in bytes (inclusive); a larger one closes with 1009.",
         HelpName = "BYTES",
-        DefaultValueFactory = _ => ProtocolOptions.DefaultMaxMessageSize,
-        CustomParser = r => ParseInteger(r, 1, long.MaxValue),
+        DefaultValueFactory = _ => Text(ProtocolOptions.DefaultMaxMessageSize),
     };
 
-    public Option<LogLevel> LogLevel { get; } = new("--log-level")
+    public Option<string> LogLevel { get; } = new("--log-level")
     {
         Description = "The least severe log level written: Trace, Debug, Information, Warning, Error, Critical or None.",
-        DefaultValueFactory = _ => Microsoft.Extensions.Logging.LogLevel.Information,
-        CustomParser = ParseLogLevel,
+        DefaultValueFactory = _ => "Information",
     };
 
     public Option<string[]> Route { get; } = new("--route")
@@ -91,15 +84,14 @@ internal sealed partial class HostOptions
         HelpName = "REDIS",
     };
 
-    public Option<int> ChatHistory { get; } = new("--chat-history")
+    public Option<string> ChatHistory { get; } = new("--chat-history")
     {
         Description = "How many messages each chat room keeps, for members who join late or come back after a cut (0: none). Shared over --redis.",
         HelpName = "N",
-        DefaultValueFactory = _ => ChatHandler.DefaultHistoryLength,
-        CustomParser = r => (int)ParseInteger(r, 0, 100_000),
+        DefaultValueFactory = _ => Text(ChatHandler.DefaultHistoryLength),
     };
 
-    public Option<string> Config { get; } = new("--config") { Description = "A JSON file with any of these settings; flags win over it." };
+    public Option<string> Config { get; } = new("--config") { Description = "A JSON file with any of these settings (relative cert and key paths are relative to it); WSSERVER_ environment variables win over it, and flags over both." };
 
     public Option<bool> Compression { get; } = new("--compression")
     {
@@ -143,90 +135,38 @@ internal sealed partial class HostOptions
         [Port, Address, Workers, Handler, MaxMessageSize, LogLevel, Route, Cert, Key, CertPassword, Subprotocol, AllowOrigin, ProxyProtocol, Redis, ChatHistory, Config,
          Compression, NoCompression, InlineIo, NoInlineIo, .. LimitOptions];
 
-    /// <summary>The settings: each flag given on the command line, else the config file's value, else the
-    /// flag's default. Throws <see cref="UsageException"/> for a bad config file or route.</summary>
-    public HostSettings Read(ParseResult result)
+    /// <summary>The configuration keys and values of the flags given in <paramref name="result"/> (not their
+    /// defaults), each with the flag's name for errors. Throws <see cref="UsageException"/> for a malformed --route.</summary>
+    public IEnumerable<GivenFlag> Given(ParseResult result)
     {
-        ConfigFile config = result.GetValue(Config) is { } path ? ConfigFile.Load(path) : new ConfigFile();
-        bool Given(Option option) => result.GetResult(option) is { Implicit: false };
-        T Pick<T>(Option<T> option, T? fromConfig) where T : struct => Given(option) || fromConfig is null ? result.GetValue(option) : fromConfig.Value;
-        string? PickText(Option<string> option, string key) => Given(option) ? result.GetValue(option) : config.String(key) ?? result.GetValue(option);
-        IReadOnlyList<string> PickList(Option<string[]> option, string key) =>
-            Given(option) ? result.GetValue(option) ?? [] : config.Strings(key) ?? [];
-
-        IPAddress address = Given(Address) || config.String("address") is not { } text ? result.GetRequiredValue(Address)
-            : IPAddress.TryParse(text, out IPAddress? parsed) ? parsed : throw new UsageException($"--config: 'address': '{text}' is not an IP address");
-        int PickInt(Option<int> option, string key, int min, int max) =>
-            Given(option) || config.Integer(key) is not { } value ? result.GetValue(option) : (int)Checked(key, value, min, max);
-        int port = PickInt(Port, "port", 0, IPEndPoint.MaxPort);
-        int workers = PickInt(Workers, "workers", 1, int.MaxValue);
-        long maxMessageSize = Checked("maxMessageSize", Pick(MaxMessageSize, config.Integer("maxMessageSize")), 1, long.MaxValue);
-        LogLevel level = Given(LogLevel) || config.String("logLevel") is not { } levelText ? result.GetValue(LogLevel)
-            : Enum.TryParse(levelText, true, out LogLevel l) ? l : throw new UsageException($"--config: 'logLevel': '{levelText}' is not a log level");
-        List<RouteSpec> routes = Given(Route) ? [.. (result.GetValue(Route) ?? []).Select(ParseRoute)] : config.Routes ?? [];
-        bool handlerGiven = Given(Handler) || config.String("handler") is not null;
-
-        return new HostSettings(address, port, workers, PickText(Handler, "handler")!, maxMessageSize, level)
+        ArgumentNullException.ThrowIfNull(result);
+        foreach (Option option in All)
         {
-            Limits = ReadLimits(result, config, Given),
-            Transport = new TransportSettings
+            if (result.GetResult(option) is not { Implicit: false } || ConfigKey(option) is not { } key) continue;
+            object? value = result.GetResult(option)!.GetValueOrDefault<object?>();
+            IEnumerable<(string Key, string? Value)> entries = (option.Name, value) switch
             {
-                Certificate = PickText(Cert, "cert"),
-                Key = PickText(Key, "key"),
-                CertificatePassword = PickText(CertPassword, "certPassword"),
-                ProxyProtocol = Given(ProxyProtocol) ? result.GetValue(ProxyProtocol) : config.Boolean("proxyProtocol") ?? false,
-                Subprotocols = PickList(Subprotocol, "subprotocols"),
-                AllowedOrigins = PickList(AllowOrigin, "allowOrigins"),
-                Routes = routes,
-                HasFallback = routes.Count == 0 || handlerGiven,
-            },
-            Redis = PickText(Redis, "redis"),
-            ChatHistory = PickInt(ChatHistory, "chatHistory", 0, 100_000),
-            Compression = Given(NoCompression) ? !result.GetValue(NoCompression)
-                : Given(Compression) ? result.GetValue(Compression) : config.Boolean("compression") ?? true,
-            InlineIo = Given(NoInlineIo) ? !result.GetValue(NoInlineIo)
-                : Given(InlineIo) ? result.GetValue(InlineIo) : config.Boolean("inlineIo"),
-        };
+                ("--route", string[] routes) => routes.Select(ParseRoute).Select(r => ($"{key}:{r.Pattern}", (string?)r.Handler)),
+                (_, string[] items) => items.Select((item, i) => ($"{key}:{Text(i)}", (string?)item)),
+                ("--no-compression" or "--no-inline-io", bool on) => [(key, Text(!on))],
+                (_, bool on) => [(key, Text(on))],
+                _ => [(key, value as string)],
+            };
+            foreach ((string entryKey, string? entryValue) in entries) yield return new GivenFlag(option.Name, entryKey, entryValue);
+        }
     }
 
-    private static RouteSpec ParseRoute(string text) =>
-        RouteSpec.Parse(text) ?? throw new UsageException($"--route: '{text}' is not /PATH=HANDLER");
-
-    private static long Checked(string key, long value, long min, long max) =>
-        value >= min && value <= max ? value : throw new UsageException($"--config: '{key}' must be between {min} and {max}");
-
-    private static long ParseInteger(ArgumentResult result, long min, long max)
+    private static (string Pattern, string Handler) ParseRoute(string text)
     {
-        string text = Token(result);
-        string name = ((OptionResult)result.Parent!).Option.Name;
-        if (!long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long value))
-            result.AddError($"{name}: '{text}' is not a whole number.");
-        else if (value < min)
-            result.AddError($"{name} must be at least {min}.");
-        else if (value > max)
-            result.AddError($"{name} must be at most {max}.");
-        else
-            return value;
-        return min;
+        int equals = text.IndexOf('=', StringComparison.Ordinal);
+        if (equals <= 1 || equals == text.Length - 1 || text[0] != '/') throw new UsageException($"--route: '{text}' is not /PATH=HANDLER");
+        return (text[..equals], text[(equals + 1)..]);
     }
 
-    private static string Token(ArgumentResult result) => result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+    private static string Text(IFormattable value) => value.ToString(null, CultureInfo.InvariantCulture);
 
-    private static IPAddress ParseAddress(ArgumentResult result)
-    {
-        string text = Token(result);
-        if (IPAddress.TryParse(text, out IPAddress? address)) return address;
-        result.AddError($"--address: '{text}' is not an IP address.");
-        return IPAddress.None;
-    }
-
-    private static LogLevel ParseLogLevel(ArgumentResult result)
-    {
-        string text = Token(result);
-        // Names only: Enum.TryParse alone would also take "3" or "Warning,Error".
-        if (Enum.GetNames<LogLevel>().Contains(text, StringComparer.OrdinalIgnoreCase))
-            return Enum.Parse<LogLevel>(text, ignoreCase: true);
-        result.AddError($"--log-level: '{text}' is not one of {string.Join(", ", Enum.GetNames<LogLevel>())}.");
-        return Microsoft.Extensions.Logging.LogLevel.None;
-    }
+    private static string Text(bool value) => value ? "true" : "false";
 }
+
+/// <summary>A flag given on the command line, as the configuration key it sets.</summary>
+internal readonly record struct GivenFlag(string Flag, string Key, string? Value);

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Security.Authentication;
 using System.Text;
 using WsServer.Client;
@@ -32,7 +33,11 @@ internal sealed class ConsoleClient(TextReader input, TextWriter output, TextWri
 
         await using (client.ConfigureAwait(false))
         {
-            using var signal = new ShutdownSignal();
+            // Ctrl+C or SIGTERM closes the connection, as the end of input does, instead of killing the process.
+            var signal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            void OnSignal(PosixSignalContext context) => context.Cancel = signal.TrySetResult();
+            using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+            using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
             await error.WriteLineAsync($"connected to {uri}{Details(client)}; type lines to send, Ctrl+D to close").ConfigureAwait(false);
             Task<WebSocketMessage> printing = PrintAsync(client, cancellationToken);
             // Console.In reads synchronously even through ReadLineAsync: off this thread, so the server's
@@ -41,7 +46,7 @@ internal sealed class ConsoleClient(TextReader input, TextWriter output, TextWri
             // End of input, or Ctrl+C / SIGTERM: the closing handshake; the printing loop prints what the
             // server sent before its answer, then reads the answer. The server's close ends the printing
             // loop first; a pending read of the input is then left.
-            if (await Task.WhenAny(printing, typing, signal.Requested).ConfigureAwait(false) != printing)
+            if (await Task.WhenAny(printing, typing, signal.Task).ConfigureAwait(false) != printing)
             {
                 await client.SendCloseAsync(CloseCode.NormalClosure, null, cancellationToken).ConfigureAwait(false);
                 if (await Task.WhenAny(printing, Task.Delay(options.CloseTimeout, cancellationToken)).ConfigureAwait(false) != printing)

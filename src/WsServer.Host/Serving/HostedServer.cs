@@ -1,109 +1,69 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Reflection;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using WsServer.Host.BuiltInHandlers;
 using WsServer.Host.Cli;
+using WsServer.Host.Configuration;
 using WsServer.Host.Handlers;
 using WsServer.Hosting;
-using WsServer.Protocol.Compression;
-using WsServer.Redis;
 
 namespace WsServer.Host.Serving;
 
-/// <summary>Runs a <see cref="WebSocketServer"/> for the program: starts it, prints one line saying
-/// where it listens, serves until SIGINT or SIGTERM, then drains (close 1001, bounded wait).</summary>
+/// <summary>Runs the program's <see cref="WebSocketServer"/> in a generic host (see <see cref="ServingService"/>):
+/// it serves until SIGINT or SIGTERM, then drains (close 1001, bounded wait).</summary>
 internal static class HostedServer
 {
     /// <summary>The program's version, as <c>--version</c> prints it.</summary>
     public static string Version { get; } =
         typeof(HostedServer).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
 
-    /// <summary>Serves with <paramref name="settings"/> and returns the exit code. Throws
-    /// <see cref="UsageException"/> when the handler cannot be loaded.</summary>
+    /// <summary>Serves with <paramref name="settings"/> until Ctrl+C or SIGTERM, and returns the exit code.
+    /// Throws <see cref="UsageException"/> when a handler cannot be loaded or the library refuses an option.</summary>
     public static async Task<int> RunAsync(HostSettings settings, TextWriter output, TextWriter error)
     {
         InlineSocketCompletions.Use(settings.UsesInlineIo, explicitly: settings.InlineIo is not null);
         ServerOptions options = CreateOptions(settings);
 
-        // Registered before binding, so a signal that arrives during start-up still drains.
-        using var shutdown = new ShutdownSignal();
-        using ILoggerFactory loggerFactory = CreateLoggerFactory(settings.LogLevel);
-        WebSocketServer created;
-        RedisBackplane? backplane = null;
+        // A generic host for its console lifetime (Ctrl+C, SIGTERM: stop, which drains) and its logging.
+        HostApplicationBuilder builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        ConfigureLogging(builder.Logging, settings.LogLevel);
+        builder.Services.Configure<ConsoleLifetimeOptions>(lifetime => lifetime.SuppressStatusMessages = true);
+        // The drain timeout bounds the stop; the host's own (30 s) would cut a longer drain short.
+        builder.Services.Configure<Microsoft.Extensions.Hosting.HostOptions>(host => host.ShutdownTimeout = Timeout.InfiniteTimeSpan);
+        builder.Services.AddHostedService(services => new ServingService(settings, options, services.GetRequiredService<ILoggerFactory>(), output));
+        using IHost host = builder.Build();
         try
         {
-            created = new WebSocketServer(options, loggerFactory);
-            // Checked before anything listens: a bad address is a usage error naming it.
-            if (settings.Redis is { } redis)
-                backplane = new RedisBackplane(created, new RedisBackplaneOptions { Configuration = redis }, loggerFactory);
+            await host.StartAsync().ConfigureAwait(false);
         }
-        catch (ArgumentException ex)
+        catch (StartFailedException ex)
         {
-            // Every flag is checked when it is read; this is the library's word on a combination, as a usage error.
-            throw new UsageException(ex.Message, ex);
-        }
-        await using WebSocketServer server = created;
-        await using RedisBackplane? scaleOut = backplane;
-        try
-        {
-            await server.StartAsync().ConfigureAwait(false);
-        }
-        catch (InvalidOperationException ex)
-        {
-            // A certificate that cannot be loaded: said at start, not at the first connection.
             await error.WriteLineAsync($"wsserver: {ex.Message}").ConfigureAwait(false);
             return ExitCodes.StartFailure;
         }
-        catch (SocketException ex)
-        {
-            await error.WriteLineAsync(
-                $"wsserver: cannot listen on {new IPEndPoint(settings.Address, settings.Port)}: {ex.Message}").ConfigureAwait(false);
-            return ExitCodes.StartFailure;
-        }
-
-        IPEndPoint bound = server.LocalEndPoints[0];
-        await output.WriteLineAsync(
-            $"wsserver {Version} listening on {(settings.Transport.Certificate is null ? "ws" : "wss")}://{bound}/ with handler {settings.Handler} (workers {settings.Workers})").ConfigureAwait(false);
-        await output.FlushAsync().ConfigureAwait(false);
-        if (scaleOut is not null)
-        {
-            // After listening: an unreachable Redis is logged and retried while local clients are served.
-            await scaleOut.StartAsync().ConfigureAwait(false);
-            string state = scaleOut.IsConnected ? "shared over Redis" : "to be shared over Redis once it is reachable";
-            await output.WriteLineAsync($"wsserver: rooms {state} at {scaleOut.RedisName} as node {scaleOut.NodeId}").ConfigureAwait(false);
-            await output.FlushAsync().ConfigureAwait(false);
-        }
-
-        await shutdown.Requested.ConfigureAwait(false);
-        await server.StopAsync().ConfigureAwait(false);
+        await host.WaitForShutdownAsync().ConfigureAwait(false);
         return ExitCodes.Success;
     }
 
-    /// <summary>The server options <paramref name="settings"/> ask for, handlers registered. Throws
-    /// <see cref="UsageException"/> when a handler cannot be loaded.</summary>
+    /// <summary>The server options <paramref name="settings"/> ask for, handlers registered on them. Throws
+    /// <see cref="UsageException"/> when a handler cannot be loaded. Call once per settings.</summary>
     internal static ServerOptions CreateOptions(HostSettings settings)
     {
-        var options = new ServerOptions
-        {
-            Address = settings.Address,
-            Port = settings.Port,
-            Workers = settings.Workers,
-            MaxMessageSize = settings.MaxMessageSize,
-            InlineIo = settings.UsesInlineIo,
-            Compression = settings.Compression ? PerMessageDeflateOptions.Default : PerMessageDeflateOptions.Disabled,
-        };
-        settings.Limits.ApplyTo(options);
-        TransportSetup.Apply(settings, options);
+        ServerOptions options = settings.Options;
+        foreach (HandlerRoute route in settings.Routes)
+            HandlerCatalog.Register(route.Handler, options, route.Pattern, route.Options, settings.ChatHistory);
+        if (settings.Fallback is { } fallback) HandlerCatalog.Register(settings.Handler, options, null, fallback, settings.ChatHistory);
         return options;
     }
 
-    private static ILoggerFactory CreateLoggerFactory(LogLevel level) => LoggerFactory.Create(logging => logging
+    private static void ConfigureLogging(ILoggingBuilder logging, LogLevel level) => logging
         .SetMinimumLevel(level)
+        // The host's own start and stop messages are not the program's.
+        .AddFilter("Microsoft.Hosting", LogLevel.Warning)
         .AddSimpleConsole(console =>
         {
             console.SingleLine = true;
             console.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fff ";
             console.UseUtcTimestamp = true;
-        }));
+        });
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Net;
 using WsServer.Host.Cli;
+using WsServer.Host.Configuration;
 using WsServer.Host.Tests.TestSupport;
 using WsServer.Protocol.Compression;
 
@@ -17,7 +18,7 @@ public sealed class ConfigKeyTests
         {
             string? key = HostOptions.ConfigKey(option);
             if (option.Name == "--config") Assert.Null(key);
-            else Assert.True(key is not null && ConfigFile.Keys.Contains(key), $"{option.Name} has no config key ({key})");
+            else Assert.True(key is not null && SettingsReader.Keys.Contains(key, StringComparer.OrdinalIgnoreCase), $"{option.Name} has no config key ({key})");
         }
     }
 

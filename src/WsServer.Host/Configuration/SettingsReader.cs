@@ -1,0 +1,113 @@
+using System.Net;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+using WsServer.Extensions.Hosting;
+using WsServer.Host.BuiltInHandlers;
+using WsServer.Host.Cli;
+using WsServer.Host.Handlers;
+using WsServer.Hosting;
+using WsServer.Redis;
+using WsServer.Routing;
+using WsServer.Transport;
+using static WsServer.Extensions.Hosting.ConfigurationValues;
+
+namespace WsServer.Host.Configuration;
+
+/// <summary>
+/// Reads the program's configuration into <see cref="HostSettings"/>: the server's keys (<c>port</c>,
+/// <c>idleTimeout</c>, <c>routes</c>, <c>redis</c>...) with the hosting package's reader, the same as
+/// <c>AddWsServer</c> reads <c>appsettings.json</c>, and the program's own keys (<c>handler</c>, <c>cert</c>,
+/// <c>subprotocols</c>...) with its value readers. A bad value is a <see cref="UsageException"/> naming it.
+/// </summary>
+internal static class SettingsReader
+{
+    /// <summary>The keys only the program has, beside the server's.</summary>
+    public static IReadOnlyList<string> OwnKeys { get; } =
+        ["handler", "logLevel", "chatHistory", "inlineIo", "keepalive", "cert", "key", "certPassword", "subprotocols", "allowOrigins"];
+
+    /// <summary>Every key the program reads.</summary>
+    public static IEnumerable<string> Keys => ServerConfiguration.Keys.Concat(OwnKeys);
+
+    public static HostSettings Read(ProgramConfiguration configuration)
+    {
+        try
+        {
+            return ReadChecked(configuration);
+        }
+        catch (WsServerConfigurationException ex)
+        {
+            throw new UsageException(configuration.Describe(ex), ex);
+        }
+    }
+
+    private static HostSettings ReadChecked(ProgramConfiguration configuration)
+    {
+        // The program listens on every address unless told otherwise; a library's server, on loopback.
+        var options = new ServerOptions { Address = IPAddress.Any };
+        var read = new ProgramKeys();
+        RedisBackplaneOptions? redis = null;
+        var own = new Dictionary<string, Action<IConfigurationSection>>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["handler"] = s => read.Handler = Text(s).Length > 0 ? Text(s) : throw Bad(s, "must not be empty"),
+            ["logLevel"] = s => read.LogLevel = Enum<LogLevel>(s),
+            ["chatHistory"] = s => read.ChatHistory = (int)Integer(s, 0, 100_000),
+            ["inlineIo"] = s => read.InlineIo = Boolean(s),
+            ["keepalive"] = s => options.KeepAliveInterval = Duration(s, DurationRule.PositiveOrOff),
+            ["cert"] = s => read.Certificate = configuration.PathOf(s),
+            ["key"] = s => read.Key = configuration.PathOf(s),
+            ["certPassword"] = s => read.CertificatePassword = Text(s),
+            ["subprotocols"] = s => read.Subprotocols = List(s),
+            ["allowOrigins"] = s => read.AllowedOrigins = List(s),
+        };
+        IReadOnlyDictionary<string, ConfiguredRoute> routes = ServerConfiguration.Apply(configuration.Root, options, ref redis, own);
+
+        List<HandlerRoute> mapped = [.. routes.Values.Select(r => new HandlerRoute(r.Pattern,
+            r.Handler ?? throw Bad(r.HandlerKey, "is missing: a route needs a built-in handler or PATH.dll:Namespace.TypeName"),
+            r.ApplyTo(read.RouteOptions)))];
+        string handler = read.Handler ?? "echo";
+        options.InlineIo = read.InlineIo ?? mapped.Select(r => r.Handler).Append(handler)
+            .All(h => HandlerCatalog.BuiltInNames.Contains(h, StringComparer.Ordinal));
+        options.Tls = read.Tls();
+        return new HostSettings
+        {
+            Options = options,
+            Handler = handler,
+            // --handler alone serves every path; beside routes, the paths they do not match.
+            Fallback = mapped.Count == 0 || read.Handler is not null ? read.RouteOptions : null,
+            Routes = mapped,
+            ChatHistory = read.ChatHistory,
+            LogLevel = read.LogLevel,
+            Redis = redis,
+            InlineIo = read.InlineIo,
+        };
+    }
+
+    /// <summary>The values of the program's own keys, as read.</summary>
+    private sealed class ProgramKeys
+    {
+        public string? Handler { get; set; }
+        public LogLevel LogLevel { get; set; } = LogLevel.Information;
+        public int ChatHistory { get; set; } = ChatHandler.DefaultHistoryLength;
+        public bool? InlineIo { get; set; }
+        public string? Certificate { get; set; }
+        public string? Key { get; set; }
+        public string? CertificatePassword { get; set; }
+        public IReadOnlyList<string> Subprotocols { get; set; } = [];
+        public IReadOnlyList<string> AllowedOrigins { get; set; } = [];
+
+        /// <summary>The options of every route that does not set its own.</summary>
+        public RouteOptions RouteOptions => new() { Subprotocols = Subprotocols, AllowedOrigins = AllowedOrigins.Count == 0 ? null : AllowedOrigins };
+
+        public TlsOptions? Tls()
+        {
+            if (Certificate is null)
+            {
+                if (Key is not null || CertificatePassword is not null) throw new UsageException("--key and --cert-password need --cert");
+                return null;
+            }
+            var file = new CertificateFile { Path = Certificate, KeyPath = Key, Password = CertificatePassword };
+            if (file.IsPkcs12 && file.KeyPath is not null) throw new UsageException("--key is for a PEM --cert; a .pfx holds its key");
+            return new TlsOptions { Certificate = file };
+        }
+    }
+}
