@@ -1,6 +1,7 @@
 using System.Net.WebSockets;
 using System.Text;
 using WsServer.Host.Cli;
+using WsServer.Host.Exits;
 using WsServer.Host.Tests.TestSupport;
 
 namespace WsServer.Host.Tests;

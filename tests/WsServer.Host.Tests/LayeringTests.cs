@@ -1,5 +1,6 @@
 using WsServer.Extensions.Hosting;
 using WsServer.Host.Cli;
+using WsServer.Tests.TestSupport;
 
 namespace WsServer.Host.Tests;
 
@@ -18,4 +19,19 @@ public sealed class LayeringTests
         Assert.Contains("WsServer", program);
         Assert.DoesNotContain("WsServer.Host", hosting);
     }
+
+    /// <summary>The program's folders, top first: the commands, then what they run, down to its built-in handlers.</summary>
+    private static readonly string[][] ProgramLayers =
+    [
+        ["WsServer.Host", "WsServer.Host.Cli"],
+        ["WsServer.Host.Connecting", "WsServer.Host.Serving"],
+        ["WsServer.Host.Configuration"],
+        ["WsServer.Host.Handlers"],
+        ["WsServer.Host.BuiltInHandlers"],
+        ["WsServer.Host.Exits"],
+    ];
+
+    [Fact]
+    public void TheProgramsNamespacesPointDown() =>
+        NamespaceGraph.AssertPointsDown(typeof(HostCommand).Assembly, "WsServer.Host", ProgramLayers);
 }

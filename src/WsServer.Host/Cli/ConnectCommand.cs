@@ -1,6 +1,7 @@
 using System.CommandLine;
 using WsServer.Client;
 using WsServer.Host.Connecting;
+using WsServer.Host.Exits;
 
 namespace WsServer.Host.Cli;
 

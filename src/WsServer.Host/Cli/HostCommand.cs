@@ -1,7 +1,8 @@
-using System.CommandLine;
 using System.CommandLine.Help;
 using System.CommandLine.Invocation;
+using System.CommandLine;
 using WsServer.Host.Configuration;
+using WsServer.Host.Exits;
 using WsServer.Host.Serving;
 
 namespace WsServer.Host.Cli;

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using WsServer.Host.BuiltInHandlers;
+using WsServer.Host.Configuration;
+using WsServer.Host.Exits;
 using WsServer.Host.Handlers;
 using WsServer.Protocol.Session;
 
@@ -167,6 +169,3 @@ internal sealed partial class HostOptions
 
     private static string Text(bool value) => value ? "true" : "false";
 }
-
-/// <summary>A flag given on the command line, as the configuration key it sets.</summary>
-internal readonly record struct GivenFlag(string Flag, string Key, string? Value);

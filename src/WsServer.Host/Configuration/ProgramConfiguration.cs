@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using WsServer.Extensions.Hosting;
-using WsServer.Host.Cli;
+using WsServer.Host.Exits;
 
 namespace WsServer.Host.Configuration;
 

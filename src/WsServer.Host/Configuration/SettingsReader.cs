@@ -3,7 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using WsServer.Extensions.Hosting;
 using WsServer.Host.BuiltInHandlers;
-using WsServer.Host.Cli;
+using WsServer.Host.Exits;
 using WsServer.Host.Handlers;
 using WsServer.Hosting;
 using WsServer.Redis;

@@ -5,6 +5,7 @@ using System.Text;
 using WsServer.Client;
 using WsServer.Connections;
 using WsServer.Host.Cli;
+using WsServer.Host.Exits;
 using WsServer.Host.Serving;
 using WsServer.Protocol.Closing;
 

@@ -2,6 +2,7 @@ using System.Reflection;
 using WsServer.Connections;
 using WsServer.Host.BuiltInHandlers;
 using WsServer.Host.Cli;
+using WsServer.Host.Exits;
 using WsServer.Hosting;
 using WsServer.Routing;
 

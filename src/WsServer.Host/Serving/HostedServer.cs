@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using WsServer.Host.Cli;
 using WsServer.Host.Configuration;
+using WsServer.Host.Exits;
 using WsServer.Host.Handlers;
 using WsServer.Hosting;
 

@@ -1,9 +1,10 @@
-using System.Net;
 using System.Net.Sockets;
+using System.Net;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using WsServer.Host.Cli;
 using WsServer.Host.Configuration;
+using WsServer.Host.Exits;
 using WsServer.Hosting;
 using WsServer.Redis;
 

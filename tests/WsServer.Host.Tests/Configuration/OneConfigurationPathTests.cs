@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using WsServer.Connections;
 using WsServer.Extensions.Hosting;
+using WsServer.Host.Exits;
 using WsServer.Host.Tests.TestHandlers;
 using WsServer.Host.Tests.TestSupport;
 using WsServer.Hosting;
@@ -90,7 +91,7 @@ public sealed class OneConfigurationPathTests
     public void AnEnvironmentVariablesErrorNamesTheVariable(string variable, string value, string problem)
     {
         var error = WithEnvironment(variable, value,
-            () => Assert.Throws<Cli.UsageException>(() => Cli.HostCommand.ReadSettings([])));
+            () => Assert.Throws<Exits.UsageException>(() => Cli.HostCommand.ReadSettings([])));
 
         Assert.StartsWith($"{variable} {problem}", error.Message, StringComparison.Ordinal);
     }

@@ -57,6 +57,13 @@ public static class NamespaceGraph
         return type;
     }
 
+    /// <summary>Fails listing every use that breaks <paramref name="layers"/> (see <see cref="UpwardUses"/>).</summary>
+    public static void AssertPointsDown(Assembly assembly, string root, IReadOnlyList<string[]> layers)
+    {
+        string[] upward = [.. UpwardUses(Of(assembly, root), layers)];
+        Assert.True(upward.Length == 0, "Uses against the layers:\n" + string.Join("\n", upward));
+    }
+
     /// <summary>The uses that break <paramref name="layers"/> (top first; a namespace may use only those in
     /// lower layers, or in its own): "A uses B" for each, with B in a higher layer or in no layer at all.</summary>
     public static IEnumerable<string> UpwardUses(Dictionary<string, HashSet<string>> graph, IReadOnlyList<string[]> layers)

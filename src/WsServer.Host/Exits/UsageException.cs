@@ -1,4 +1,4 @@
-namespace WsServer.Host.Cli;
+namespace WsServer.Host.Exits;
 
 /// <summary>A bad flag or a handler that cannot be loaded: the program prints the message as one line
 /// and exits with <see cref="ExitCodes.Usage"/>.</summary>

@@ -1,4 +1,4 @@
-namespace WsServer.Host.Cli;
+namespace WsServer.Host.Exits;
 
 /// <summary>The program's exit codes.</summary>
 public static class ExitCodes
