@@ -26,6 +26,7 @@ public sealed class NamespaceLayeringTests
         ["WsServer.Transport"],
         ["WsServer.Transport.Epoll"],
         ["WsServer.Diagnostics"],
+        ["WsServer.Collections"],
     ];
 
     [Fact]

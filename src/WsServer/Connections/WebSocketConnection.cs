@@ -66,9 +66,6 @@ public sealed class WebSocketConnection : IMailboxOwner
 
     internal HandlerCalls Calls { get; }
 
-    /// <summary>Its place among the server's open connections, while registered.</summary>
-    internal int Slot { get; set; }
-
     internal Mailbox Mailbox { get; }
 
     internal LiveSession Live => _live;
