@@ -28,6 +28,7 @@ public sealed class NamespaceLayeringTests
         ["WsServer.Transport"],
         ["WsServer.Transport.Epoll"],
         ["WsServer.Diagnostics"],
+        ["WsServer.Collections"],
     ];
 
     [Fact]

@@ -1,6 +1,4 @@
 using System.Buffers;
-using System.Buffers.Binary;
-using System.Diagnostics;
 using System.Text;
 using WsServer.Connections;
 using WsServer.Protocol.Closing;
@@ -15,7 +13,7 @@ public sealed partial class WebSocketClient
 {
     private readonly ArrayBufferWriter<byte> _replies = new(256);
     private readonly TaskCompletionSource<WebSocketMessage> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly Dictionary<ulong, (long Sent, TaskCompletionSource<TimeSpan> Pong)> _pings = [];
+    private readonly PingTracker _pings;
     private byte[] _buffer;
     private int _start;
     private int _end;
@@ -91,7 +89,7 @@ public sealed partial class WebSocketClient
                         case ProtocolEventKind.Message:
                             return new WebSocketMessage(evt.MessageKind == MessageKind.Text ? MessageType.Text : MessageType.Binary, evt.Payload);
                         case ProtocolEventKind.Pong:
-                            NotePong(evt.Payload.Span);
+                            _pings.OnPong(evt.Payload.Span);
                             continue;
                         case ProtocolEventKind.Ping:
                             continue;
@@ -153,33 +151,7 @@ public sealed partial class WebSocketClient
     private WebSocketMessage Ended(CloseCode? code, string reason)
     {
         _closed.TrySetResult(new WebSocketMessage(MessageType.Close, Encoding.UTF8.GetBytes(reason), code));
-        List<TaskCompletionSource<TimeSpan>> waiting;
-        lock (_state)
-        {
-            waiting = [.. _pings.Values.Select(p => p.Pong)];
-            _pings.Clear();
-        }
-        foreach (TaskCompletionSource<TimeSpan> pong in waiting)
-            pong.TrySetException(new InvalidOperationException("The WebSocket connection closed before the pong arrived."));
+        _pings.FailAll(static () => new InvalidOperationException("The WebSocket connection closed before the pong arrived."));
         return _closed.Task.Result;
-    }
-
-    /// <summary>A pong answers the ping with its data and, as §5.5.3 allows a pong to answer only the
-    /// latest ping, every earlier one.</summary>
-    private void NotePong(ReadOnlySpan<byte> data)
-    {
-        if (data.Length != sizeof(ulong)) return;
-        ulong id = BinaryPrimitives.ReadUInt64BigEndian(data);
-        List<(long Sent, TaskCompletionSource<TimeSpan> Pong)> answered = [];
-        lock (_state)
-        {
-            foreach ((ulong pending, (long Sent, TaskCompletionSource<TimeSpan> Pong) ping) in _pings)
-            {
-                if (pending <= id) answered.Add(ping);
-            }
-            foreach (ulong pending in _pings.Keys.Where(k => k <= id).ToList()) _pings.Remove(pending);
-        }
-        foreach ((long sent, TaskCompletionSource<TimeSpan> pong) in answered)
-            pong.TrySetResult(Stopwatch.GetElapsedTime(sent));
     }
 }

@@ -1,6 +1,4 @@
 using System.Buffers;
-using System.Buffers.Binary;
-using System.Diagnostics;
 using System.Text;
 using WsServer.Connections;
 using WsServer.Protocol.Closing;
@@ -13,8 +11,6 @@ namespace WsServer.Client;
 /// <content>The write half: each send encodes one frame and writes it whole, in turn, under one lock.</content>
 public sealed partial class WebSocketClient
 {
-    private ulong _lastPing;
-
     /// <summary>Sends a text message (compressed when permessage-deflate was agreed and it is long enough).</summary>
     /// <exception cref="InvalidOperationException">A close was sent or received: nothing more can be sent.</exception>
     public ValueTask SendAsync(string text, CancellationToken cancellationToken = default)
@@ -37,6 +33,8 @@ public sealed partial class WebSocketClient
     /// <see cref="ReceiveAsync"/>: keep receiving meanwhile.</summary>
     /// <exception cref="InvalidOperationException">A close was sent or received, or the connection ended
     /// before the pong.</exception>
+    /// <exception cref="TimeoutException">No pong came within <see cref="WebSocketClientOptions.PongTimeout"/>;
+    /// the connection stays open.</exception>
     public async Task<TimeSpan> PingAsync(CancellationToken cancellationToken = default)
     {
         var pong = new TaskCompletionSource<TimeSpan>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -45,20 +43,21 @@ public sealed partial class WebSocketClient
         try
         {
             id = EncodePing(pong);
-            await WriteToStreamAsync(_output.WrittenMemory, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await WriteToStreamAsync(_output.WrittenMemory, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                _pings.Forget(id);
+                throw;
+            }
         }
         finally
         {
             _writing.Release();
         }
-        try
-        {
-            return await pong.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            lock (_state) _pings.Remove(id);
-        }
+        return await _pings.WaitForPongAsync(id, pong.Task, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Runs the closing handshake (RFC 6455 §7.1.2): sends a close with <paramref name="code"/>
@@ -191,14 +190,12 @@ public sealed partial class WebSocketClient
     private ulong EncodePing(TaskCompletionSource<TimeSpan> pong)
     {
         _output.ResetWrittenCount();
-        Span<byte> data = stackalloc byte[sizeof(ulong)];
+        Span<byte> data = stackalloc byte[PingTracker.PayloadLength];
         lock (_state)
         {
             EnsureOpen();
-            ulong id = ++_lastPing;
-            BinaryPrimitives.WriteUInt64BigEndian(data, id);
+            ulong id = _pings.Begin(data, pong);
             _session.WritePing(_output, data);
-            _pings[id] = (Stopwatch.GetTimestamp(), pong);
             return id;
         }
     }

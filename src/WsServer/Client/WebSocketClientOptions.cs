@@ -27,6 +27,15 @@ public sealed record WebSocketClientOptions
     /// before it cuts the connection; 10 s by default.</summary>
     public TimeSpan CloseTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>How long <see cref="WebSocketClient.PingAsync"/> waits for its pong before it fails with
+    /// <see cref="TimeoutException"/>; 15 s by default, as on the server. <see cref="Timeout.InfiniteTimeSpan"/>
+    /// waits until the pong or the end of the connection.</summary>
+    public TimeSpan PongTimeout { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>The clock of the pong timeout and of the round-trip times; <see cref="TimeProvider.System"/>
+    /// by default (a fake one in a test).</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
     /// <summary>For wss://, accept any server certificate (a self-signed one in a test); off by default,
     /// when the certificate must be valid for the URL's host.</summary>
     public bool AcceptAnyCertificate { get; init; }

@@ -4,14 +4,17 @@ using WsServer.Diagnostics;
 namespace WsServer.Connections;
 
 /// <summary>
-/// The pings this side sent and awaits pongs for: each carries an 8-byte number, and the pong that
-/// echoes it (RFC 6455 §5.5.3: "identical Application data") gives the round-trip time. Keep-alive
-/// pings are tracked too, so the last round-trip time is known without the application asking.
+/// The pings this side sent and awaits pongs for, on the server's connections and in the client alike:
+/// each carries an 8-byte number, and the pong that echoes it (RFC 6455 §5.5.3: "identical Application
+/// data") gives the round-trip time on <c>time</c>, the clock the pong timeout runs on too. Keep-alive
+/// pings are tracked as well, so the last round-trip time is known without the application asking.
 /// Allocates only while a ping is outstanding: the list goes when the last pong arrives. Guarded by the
-/// tracker's own monitor (it is never handed out of the connection, so nothing else locks it): a lock
-/// object would be one more thing every connection holds.
+/// tracker's own monitor (it is never handed out of its owner, so nothing else locks it): a lock object
+/// would be one more thing every connection holds.
 /// </summary>
-internal sealed class PingTracker(TimeProvider time, ServerInstruments metrics)
+/// <remarks>Waiters are completed under the monitor: they must run their continuations asynchronously.
+/// <paramref name="metrics"/> is the server's; the client has none.</remarks>
+internal sealed class PingTracker(TimeProvider time, TimeSpan pongTimeout, ServerInstruments? metrics)
 {
     public const int PayloadLength = 8;
 
@@ -45,6 +48,21 @@ internal sealed class PingTracker(TimeProvider time, ServerInstruments metrics)
         }
     }
 
+    /// <summary>Waits for the pong to ping <paramref name="id"/> (begun with <paramref name="pong"/>):
+    /// its round-trip time, or <see cref="TimeoutException"/> when the pong timeout passes first. The
+    /// ping is forgotten either way.</summary>
+    public async Task<TimeSpan> WaitForPongAsync(ulong id, Task<TimeSpan> pong, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await pong.WaitAsync(pongTimeout, time, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Forget(id);
+        }
+    }
+
     /// <summary>Forgets a ping that was not sent or whose wait ended.</summary>
     public void Forget(ulong id)
     {
@@ -56,30 +74,33 @@ internal sealed class PingTracker(TimeProvider time, ServerInstruments metrics)
         }
     }
 
-    /// <summary>A pong arrived (the session loop): completes the ping it answers, if it is one of ours.</summary>
+    /// <summary>A pong arrived: completes the ping it answers, if it is one of ours, and the pings before
+    /// it, which §5.5.3 allows a pong to answer too ("only the most recently processed Ping").</summary>
     public void OnPong(ReadOnlySpan<byte> payload)
     {
         if (payload.Length != PayloadLength) return;
         ulong id = BinaryPrimitives.ReadUInt64BigEndian(payload);
-        TaskCompletionSource<TimeSpan>? waiter;
-        TimeSpan roundTrip;
         lock (this)
         {
             int index = _pending?.FindIndex(p => p.Id == id) ?? -1;
             if (index < 0) return;
-            (_, long sentAt, waiter) = _pending![index];
-            // §5.5.3 allows answering only the latest of several pings: the older ones are answered too.
-            _pending.RemoveRange(0, index + 1);
+            long now = time.GetTimestamp();
+            for (int i = 0; i <= index; i++)
+            {
+                (_, long sentAt, TaskCompletionSource<TimeSpan>? waiter) = _pending![i];
+                TimeSpan roundTrip = time.GetElapsedTime(sentAt, now);
+                if (i == index) Volatile.Write(ref _lastRoundTripTicks, roundTrip.Ticks);
+                metrics?.RoundTrip(roundTrip);
+                waiter?.TrySetResult(roundTrip);
+            }
+            _pending!.RemoveRange(0, index + 1);
             if (_pending.Count == 0) _pending = null; // answered: an idle connection holds no list
-            roundTrip = time.GetElapsedTime(sentAt);
         }
-        Volatile.Write(ref _lastRoundTripTicks, roundTrip.Ticks);
-        metrics.RoundTrip(roundTrip);
-        waiter?.TrySetResult(roundTrip);
     }
 
-    /// <summary>The connection ended: every waiting ping fails.</summary>
-    public void FailAll(long connectionId)
+    /// <summary>The connection ended: every waiting ping fails with the error <paramref name="error"/>
+    /// makes (only when one waits).</summary>
+    public void FailAll(Func<Exception> error)
     {
         List<(ulong Id, long SentAt, TaskCompletionSource<TimeSpan>? Waiter)>? pending;
         lock (this)
@@ -88,6 +109,6 @@ internal sealed class PingTracker(TimeProvider time, ServerInstruments metrics)
             _pending = null;
         }
         if (pending is null) return;
-        foreach ((_, _, TaskCompletionSource<TimeSpan>? waiter) in pending) waiter?.TrySetException(new ConnectionClosedException(connectionId));
+        foreach ((_, _, TaskCompletionSource<TimeSpan>? waiter) in pending) waiter?.TrySetException(error());
     }
 }

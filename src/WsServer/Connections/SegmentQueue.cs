@@ -1,4 +1,4 @@
-using System.Collections.Concurrent;
+using WsServer.Collections;
 using WsServer.Transport;
 
 namespace WsServer.Connections;
@@ -80,27 +80,19 @@ internal struct SegmentQueue
         // A slow consumer's long queue is not kept: a pooled list stays small (4 KiB of segments at most).
         private const int MaxRetainedSegments = 256;
 
-        private static readonly ConcurrentQueue<Spill> s_pool = new();
-        private static int s_pooled;
+        private static readonly BoundedPool<Spill> s_pool = new(MaxPooled);
 
         public readonly List<Segment> Segments = [];
         public readonly List<ArraySegment<byte>> Batch = [];
 
-        public static Spill Rent()
-        {
-            if (!s_pool.TryDequeue(out Spill? spill)) return new Spill();
-            Interlocked.Decrement(ref s_pooled);
-            return spill;
-        }
+        public static Spill Rent() => s_pool.TryRent(out Spill? spill) ? spill : new Spill();
 
         public static void Return(Spill spill)
         {
             // Cleared first: a pooled list must not keep anyone's frames alive.
             spill.Segments.Clear();
             spill.Batch.Clear();
-            if (spill.Segments.Capacity > MaxRetainedSegments) return;
-            if (Interlocked.Increment(ref s_pooled) <= MaxPooled) s_pool.Enqueue(spill);
-            else Interlocked.Decrement(ref s_pooled);
+            if (spill.Segments.Capacity <= MaxRetainedSegments) s_pool.TryReturn(spill);
         }
     }
 }

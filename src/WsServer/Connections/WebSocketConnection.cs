@@ -23,8 +23,6 @@ public sealed class WebSocketConnection : IMailboxOwner, ITopicSubscriber
     private readonly LiveSession _live;
     private readonly ConnectionTransport _transport;
     private readonly Liveness _liveness;
-    private readonly TimeProvider _time;
-    private readonly TimeSpan _pongTimeout;
     private readonly TopicRegistry _topics;
     // Most connections never subscribe, and few are awaited: the gate and the completion source are
     // created on first use, so an idle connection holds neither.
@@ -39,11 +37,9 @@ public sealed class WebSocketConnection : IMailboxOwner, ITopicSubscriber
         Info = info;
         _live = live;
         _transport = transport;
-        _time = time;
         _liveness = liveness;
-        _pongTimeout = pongTimeout;
         Calls = calls;
-        Pings = new PingTracker(time, metrics);
+        Pings = new PingTracker(time, pongTimeout, metrics);
         Mailbox = new Mailbox(calls.Turn, this);
         live.ReportDrainsTo(Mailbox);
     }
@@ -68,9 +64,6 @@ public sealed class WebSocketConnection : IMailboxOwner, ITopicSubscriber
     public Task Completion => LazyCompletion.Task(ref _completion);
 
     internal HandlerCalls Calls { get; }
-
-    /// <summary>Its place among the server's open connections, while registered.</summary>
-    internal int Slot { get; set; }
 
     internal Mailbox Mailbox { get; }
 
@@ -134,19 +127,13 @@ public sealed class WebSocketConnection : IMailboxOwner, ITopicSubscriber
     /// <see cref="RoundTripTime"/>). Fails with <see cref="TimeoutException"/> when no pong comes within
     /// <see cref="Hosting.ServerOptions.PongTimeout"/>, and with <see cref="ConnectionClosedException"/>
     /// when the connection is closing or ends first.</summary>
-    public async Task<TimeSpan> PingAsync(CancellationToken cancellationToken = default)
+    public Task<TimeSpan> PingAsync(CancellationToken cancellationToken = default)
     {
         var pong = new TaskCompletionSource<TimeSpan>(TaskCreationOptions.RunContinuationsAsynchronously);
         ulong id = SendTrackedPing(pong);
-        if (id == 0) throw new ConnectionClosedException(Id);
-        try
-        {
-            return await pong.Task.WaitAsync(_pongTimeout, _time, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            Pings.Forget(id);
-        }
+        return id == 0
+            ? Task.FromException<TimeSpan>(new ConnectionClosedException(Id))
+            : Pings.WaitForPongAsync(id, pong.Task, cancellationToken);
     }
 
     /// <summary>Starts the closing handshake with <paramref name="code"/> (1000 unless given; null sends a

@@ -1,4 +1,6 @@
 using System.Net;
+using WsServer.Collections;
+using WsServer.Connections;
 
 namespace WsServer.Hosting;
 
@@ -15,63 +17,60 @@ internal enum Admission
 }
 
 /// <summary>
-/// Counts open connections, server-wide and per remote address, against
-/// <see cref="ServerOptions.MaxConnections"/> and <see cref="ServerOptions.MaxConnectionsPerIp"/> (0: no
-/// limit, nothing counted). One lock: it is taken twice per connection (admit, release), never per message,
-/// and makes the check and the count one step, so concurrent upgrades cannot overshoot a limit.
+/// Admits connections against <see cref="ServerOptions.MaxConnections"/>, counted by the server's slot
+/// table, and <see cref="ServerOptions.MaxConnectionsPerIp"/>, counted here per remote address (0: no
+/// limit, nothing counted). Each count is checked and taken in one step under its own lock, taken twice per
+/// connection (admit, release), never per message, so concurrent upgrades cannot overshoot a limit.
 /// </summary>
 internal sealed class ConnectionLimits(int maxConnections, int maxPerAddress)
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<IPAddress, int> _perAddress = [];
-    private int _open;
 
-    private bool Counting => maxConnections > 0 || maxPerAddress > 0;
-
-    /// <summary>Takes a place for a connection from <paramref name="address"/> if there is one.</summary>
-    public Admission TryAdmit(IPAddress address)
+    /// <summary>Takes a place in <paramref name="connections"/> (its id is <paramref name="id"/>) for a
+    /// connection from <paramref name="address"/>, if there is one.</summary>
+    public Admission TryAdmit(IPAddress address, SlotTable<WebSocketConnection> connections, out long id)
     {
-        if (!Counting) return Admission.Admitted;
-        address = Normalize(address);
-        lock (_gate)
+        id = 0;
+        // The server-wide limit is the first reason given when both are reached.
+        Admission admission = CanAdmit(address, connections.Count);
+        if (admission != Admission.Admitted) return admission;
+        if (maxPerAddress > 0)
         {
-            Admission admission = Check(address, out int fromAddress);
-            if (admission != Admission.Admitted) return admission;
-            _open++;
-            if (maxPerAddress > 0) _perAddress[address] = fromAddress + 1;
-            return admission;
+            address = Normalize(address);
+            lock (_gate)
+            {
+                int fromAddress = _perAddress.GetValueOrDefault(address);
+                if (fromAddress >= maxPerAddress) return Admission.AddressFull;
+                _perAddress[address] = fromAddress + 1;
+            }
         }
+        if (connections.TryReserve(maxConnections, out id)) return Admission.Admitted;
+        Release(address);
+        return Admission.ServerFull;
     }
 
-    /// <summary>Whether <see cref="TryAdmit"/> would admit now; takes nothing.</summary>
-    public Admission CanAdmit(IPAddress address)
+    /// <summary>Whether <see cref="TryAdmit"/> would admit now, with <paramref name="open"/> connections; takes nothing.</summary>
+    public Admission CanAdmit(IPAddress address, int open)
     {
-        if (!Counting) return Admission.Admitted;
+        if (maxConnections > 0 && open >= maxConnections) return Admission.ServerFull;
+        if (maxPerAddress == 0) return Admission.Admitted;
         address = Normalize(address);
-        lock (_gate) return Check(address, out _);
+        lock (_gate) return _perAddress.GetValueOrDefault(address) >= maxPerAddress ? Admission.AddressFull : Admission.Admitted;
     }
 
-    /// <summary>Frees the place of an admitted connection.</summary>
+    /// <summary>Frees the per-address place of an admitted connection (its slot is freed by its remover).</summary>
     public void Release(IPAddress address)
     {
-        if (!Counting) return;
+        if (maxPerAddress == 0) return;
         address = Normalize(address);
         lock (_gate)
         {
-            _open--;
-            if (maxPerAddress == 0 || !_perAddress.TryGetValue(address, out int count)) return;
+            if (!_perAddress.TryGetValue(address, out int count)) return;
             // An address with no connection holds no entry: the map is as large as the open connections.
             if (count <= 1) _perAddress.Remove(address);
             else _perAddress[address] = count - 1;
         }
-    }
-
-    private Admission Check(IPAddress address, out int fromAddress)
-    {
-        fromAddress = maxPerAddress > 0 ? _perAddress.GetValueOrDefault(address) : 0;
-        if (maxConnections > 0 && _open >= maxConnections) return Admission.ServerFull;
-        if (maxPerAddress > 0 && fromAddress >= maxPerAddress) return Admission.AddressFull;
-        return Admission.Admitted;
     }
 
     // A dual-stack listener sees an IPv4 client as ::ffff:a.b.c.d; the PROXY header may say a.b.c.d.

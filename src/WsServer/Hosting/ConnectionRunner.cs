@@ -18,7 +18,7 @@ internal sealed class ConnectionRunner : ISessionOwner
     private readonly ServerContext _server;
     private readonly Action _finished;
     private ConnectionTransport? _transport;
-    private int _tracked = -1; // the transport's slot among those an abort cuts
+    private long _tracked = -1; // the transport's slot among those an abort cuts
     private IDisposable? _scope;
     private CloseDeadline? _deadline;
     private WebSocketConnection? _connection;

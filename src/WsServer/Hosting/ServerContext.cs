@@ -1,7 +1,7 @@
-using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Net;
 using Microsoft.Extensions.Logging;
+using WsServer.Collections;
 using WsServer.Connections;
 using WsServer.Diagnostics;
 using WsServer.PubSub;
@@ -13,8 +13,6 @@ namespace WsServer.Hosting;
 /// and the two shutdown signals.</summary>
 internal sealed class ServerContext
 {
-    private static long s_lastConnectionId;
-    private readonly ConcurrentDictionary<long, WebSocketConnection> _connections = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly CancellationTokenSource _aborting = new();
     private readonly ConnectionLimits _limits;
@@ -45,16 +43,18 @@ internal sealed class ServerContext
     /// <summary>Cancelled when the drain time is over: every connection is cut.</summary>
     public CancellationToken Aborting => _aborting.Token;
 
-    /// <summary>The open connections, to visit them all (a broadcast, the heartbeat, the stop's sweep).</summary>
-    public Slots<WebSocketConnection> Connections { get; } = new();
+    /// <summary>The open connections by id (<see cref="ConnectionInfo.Id"/> is the slot's id), to find one
+    /// and to visit them all (a broadcast, the heartbeat, the stop's sweep); its count is what
+    /// <see cref="ServerOptions.MaxConnections"/> limits.</summary>
+    public SlotTable<WebSocketConnection> Connections { get; } = new();
 
     // Every transport opened and not yet released: what an abort cuts.
-    private readonly Slots<ConnectionTransport> _transports = new();
+    private readonly SlotTable<ConnectionTransport> _transports = new();
 
-    public int ConnectionCount => _connections.Count;
+    public int ConnectionCount => Connections.Count;
 
     public bool TryGetConnection(long id, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out WebSocketConnection? connection) =>
-        _connections.TryGetValue(id, out connection);
+        Connections.TryGet(id, out connection);
 
     // Read by the metrics listener when it collects, not per message.
     private long SendQueueBytes()
@@ -64,19 +64,20 @@ internal sealed class ServerContext
         return total;
     }
 
-    public static long NextConnectionId() => Interlocked.Increment(ref s_lastConnectionId);
+    /// <summary>Takes a place for a connection from <paramref name="address"/>, counted against
+    /// <see cref="ServerOptions.MaxConnections"/> and <see cref="ServerOptions.MaxConnectionsPerIp"/>, and
+    /// gives it its id; <see cref="TryRegister"/> then adds the connection made with that id.</summary>
+    public Admission TryAdmit(IPAddress address, out long id)
+    {
+        id = 0;
+        return Volatile.Read(ref _closedToNew) != 0 ? Admission.Stopping : _limits.TryAdmit(address, Connections, out id);
+    }
 
-    /// <summary>Adds a connection before its 101 is sent, counting it against
-    /// <see cref="ServerOptions.MaxConnections"/> and <see cref="ServerOptions.MaxConnectionsPerIp"/>;
-    /// refused once the server is stopping, so no connection can slip in after the stop's sweep of 1001s.</summary>
+    /// <summary>Adds an admitted connection before its 101 is sent; refused once the server is stopping, so
+    /// no connection can slip in after the stop's sweep of 1001s (its place is freed then).</summary>
     public Admission TryRegister(WebSocketConnection connection)
     {
-        if (Volatile.Read(ref _closedToNew) != 0) return Admission.Stopping;
-        IPAddress address = connection.Info.RemoteEndPoint.Address;
-        Admission admission = _limits.TryAdmit(address);
-        if (admission != Admission.Admitted) return admission;
-        _connections[connection.Id] = connection;
-        connection.Slot = Connections.Add(connection);
+        Connections.Fill(connection.Id, connection);
         // Stop sets the flag, then sweeps: a connection added before the flag is in the sweep, one that
         // sees the flag here takes itself out. The fence orders the add before the second look.
         Interlocked.MemoryBarrier();
@@ -86,15 +87,14 @@ internal sealed class ServerContext
     }
 
     /// <summary>Whether a connection from <paramref name="address"/> would be admitted now, before any
-    /// work is spent on its upgrade (callbacks, compression); <see cref="TryRegister"/> decides.</summary>
+    /// work is spent on its upgrade (callbacks, compression); <see cref="TryAdmit"/> decides.</summary>
     public Admission CanAdmit(IPAddress address) =>
-        Volatile.Read(ref _closedToNew) != 0 ? Admission.Stopping : _limits.CanAdmit(address);
+        Volatile.Read(ref _closedToNew) != 0 ? Admission.Stopping : _limits.CanAdmit(address, Connections.Count);
 
     /// <summary>Removes a registered connection and frees its place in the limits; once, however often called.</summary>
     public void Unregister(WebSocketConnection connection)
     {
-        if (!_connections.TryRemove(connection.Id, out _)) return;
-        Connections.Remove(connection.Slot);
+        if (!Connections.Remove(connection.Id)) return;
         _limits.Release(connection.Info.RemoteEndPoint.Address);
     }
 
@@ -121,14 +121,14 @@ internal sealed class ServerContext
     }
 
     /// <summary>Has <see cref="Abort"/> cut <paramref name="transport"/> until <see cref="Untrack"/>, or at once
-    /// when it came already. Returns the transport's slot.</summary>
-    public int Track(ConnectionTransport transport)
+    /// when it came already. Returns the transport's slot id.</summary>
+    public long Track(ConnectionTransport transport)
     {
-        int slot = _transports.Add(transport);
+        long slot = _transports.Add(transport);
         // An abort that swept the slots before this one was taken has cancelled the token already.
         if (_aborting.IsCancellationRequested) transport.Abort();
         return slot;
     }
 
-    public void Untrack(int slot) => _transports.Remove(slot);
+    public void Untrack(long slot) => _transports.Remove(slot);
 }

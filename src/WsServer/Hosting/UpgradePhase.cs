@@ -55,6 +55,8 @@ internal sealed class UpgradePhase(ServerContext server, ConnectionTransport tra
         DeflateAgreement? deflate = negotiated.Extensions is null ? PerMessageDeflateNegotiator.Negotiate(request.Extensions, compression) : null;
         HandshakeAccept accept = deflate is { } agreed ? negotiated with { Extensions = agreed.ResponseHeader } : negotiated;
         if (TryWriteAccept(request, accept) is not { } answer) return await RefuseAsync(request.Target, InternalError).ConfigureAwait(false);
+        // The place (and the id) taken here is the connection's once registered, freed when refused.
+        if (Refusal(server.TryAdmit(transport.Remote.Address, out long id)) is { } full) return await RefuseAsync(request.Target, full).ConfigureAwait(false);
 
         long maxMessageSize = route.Options.MaxMessageSize ?? server.Options.MaxMessageSize;
         ProtocolOptions protocol = deflate is { } agreement
@@ -62,7 +64,7 @@ internal sealed class UpgradePhase(ServerContext server, ConnectionTransport tra
             : PlainOptions(maxMessageSize);
         var live = new LiveSession(protocol, server.Options.SendQueueLimit, route.Options.SlowConsumer ?? server.Options.SlowConsumer, server.Metrics);
         live.QueueHandshakeAnswer(answer.WrittenSpan);
-        WebSocketConnection connection = CreateConnection(request, route, accept, outcome.Items, live);
+        WebSocketConnection connection = CreateConnection(id, request, route, accept, outcome.Items, live);
         if (Refusal(server.TryRegister(connection)) is { } refused)
         {
             live.Release();
@@ -92,13 +94,13 @@ internal sealed class UpgradePhase(ServerContext server, ConnectionTransport tra
         _ => ShuttingDown,
     };
 
-    private WebSocketConnection CreateConnection(UpgradeRequest request, WebSocketRoute route, HandshakeAccept accept,
+    private WebSocketConnection CreateConnection(long id, UpgradeRequest request, WebSocketRoute route, HandshakeAccept accept,
         IReadOnlyDictionary<string, object?> items, LiveSession live)
     {
         (bool isTls, System.Security.Authentication.SslProtocols? protocol, string? serverName) = transport.TlsInfo;
         var info = new ConnectionInfo
         {
-            Id = ServerContext.NextConnectionId(),
+            Id = id,
             RemoteEndPoint = transport.Remote,
             LocalEndPoint = transport.Local,
             Path = request.Path,

@@ -1,8 +1,8 @@
-using System.Collections.Concurrent;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Threading.Tasks.Sources;
+using WsServer.Collections;
 
 namespace WsServer.Transport;
 
@@ -15,8 +15,7 @@ namespace WsServer.Transport;
 /// </summary>
 internal sealed class GatherSend : SocketAsyncEventArgs, IValueTaskSource
 {
-    private const int MaxPooled = 256;
-    private static readonly ConcurrentQueue<GatherSend> s_pool = new();
+    private static readonly BoundedPool<GatherSend> s_pool = new(maxKept: 256);
 
     private ManualResetValueTaskSourceCore<bool> _completion;
 
@@ -38,7 +37,7 @@ internal sealed class GatherSend : SocketAsyncEventArgs, IValueTaskSource
         return send.RunAsync(socket, buffer.Length);
     }
 
-    private static GatherSend Rent() => s_pool.TryDequeue(out GatherSend? pooled) ? pooled : new GatherSend();
+    private static GatherSend Rent() => s_pool.TryRent(out GatherSend? pooled) ? pooled : new GatherSend();
 
     // Pooled builder: a send that completes later allocates no state machine either.
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
@@ -56,8 +55,7 @@ internal sealed class GatherSend : SocketAsyncEventArgs, IValueTaskSource
         {
             if (BufferList is null) SetBuffer(Memory<byte>.Empty);
             else BufferList = null;
-            if (s_pool.Count < MaxPooled) s_pool.Enqueue(this);
-            else Dispose();
+            if (!s_pool.TryReturn(this)) Dispose();
         }
     }
 

@@ -1,5 +1,5 @@
 using System.Buffers;
-using System.Collections.Concurrent;
+using WsServer.Collections;
 
 namespace WsServer.Transport;
 
@@ -7,8 +7,8 @@ namespace WsServer.Transport;
 /// The arrays every send queue holds frames in, and socket readers read into: 4, 8 and 16 KiB, kept by the server between uses. The
 /// shared <see cref="ArrayPool{T}"/> keeps only a few dozen arrays per size and core, too few when
 /// hundreds of connections each have large frames in flight, so the rest would become garbage and
-/// GCs (measured: 55 KB per 64 KiB echo). At most <see cref="RetainedBytesPerSize"/> is kept per size;
-/// larger requests go to the shared pool.
+/// GCs (measured: 55 KB per 64 KiB echo). At most <see cref="RetainedBytesPerSize"/> is kept per size
+/// (as a count of arrays of that size); larger requests go to the shared pool.
 /// </summary>
 internal static class SegmentPool
 {
@@ -16,21 +16,15 @@ internal static class SegmentPool
     public const int LargestSize = 16 * 1024;
     private const long RetainedBytesPerSize = 32L * 1024 * 1024;
 
-    private static readonly ConcurrentQueue<byte[]>[] s_free = [new(), new(), new()];
-    private static readonly int[] s_retained = new int[3];
+    private static readonly BoundedPool<byte[]>[] s_free =
+        [Kept(SmallestSize), Kept(2 * SmallestSize), Kept(LargestSize)];
 
     /// <summary>An array of at least <paramref name="minimumLength"/> bytes.</summary>
     public static byte[] Rent(int minimumLength)
     {
         int size = minimumLength <= SmallestSize ? SmallestSize : (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)minimumLength);
         if (size > LargestSize) return ArrayPool<byte>.Shared.Rent(minimumLength);
-        int index = IndexOf(size);
-        if (s_free[index].TryDequeue(out byte[]? array))
-        {
-            Interlocked.Decrement(ref s_retained[index]);
-            return array;
-        }
-        return GC.AllocateUninitializedArray<byte>(size);
+        return s_free[IndexOf(size)].TryRent(out byte[]? array) ? array : GC.AllocateUninitializedArray<byte>(size);
     }
 
     /// <summary>Takes back an array from <see cref="Rent"/>.</summary>
@@ -41,12 +35,10 @@ internal static class SegmentPool
             ArrayPool<byte>.Shared.Return(array);
             return;
         }
-        int index = IndexOf(array.Length);
-        if (Interlocked.Increment(ref s_retained[index]) * (long)array.Length <= RetainedBytesPerSize)
-            s_free[index].Enqueue(array);
-        else
-            Interlocked.Decrement(ref s_retained[index]);
+        s_free[IndexOf(array.Length)].TryReturn(array);
     }
+
+    private static BoundedPool<byte[]> Kept(int size) => new((int)(RetainedBytesPerSize / size));
 
     // 4 KiB -> 0, 8 KiB -> 1, 16 KiB -> 2.
     private static int IndexOf(int size) => System.Numerics.BitOperations.Log2((uint)size) - 12;

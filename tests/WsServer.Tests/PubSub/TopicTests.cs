@@ -84,4 +84,26 @@ public sealed class TopicTests
         await client.DisposeAsync();
         Assert.False(server.Server.TryGetConnection(connection.Id, out _));
     }
+
+    [Fact]
+    public async Task AnEndedConnectionsIdDoesNotFindTheConnectionThatTakesItsPlace()
+    {
+        var handler = new RecordingHandler();
+        await using TestServer server = await TestServer.StartAsync(handler);
+        RawClient first = await RawClient.ConnectAsync(server.Port);
+        WebSocketConnection ended = await handler.FirstOpened.Task.Bounded();
+        await first.SendAsync(ClientFrame.Close(1000));
+        await ended.Completion.Bounded();
+        await first.DisposeAsync();
+
+        // The only connection now: it takes the slot the first one left.
+        await using RawClient second = await RawClient.ConnectAsync(server.Port);
+        Assert.True(await Timeouts.Eventually(() => server.Server.ConnectionCount == 1));
+        WebSocketConnection current = Assert.Single(server.Server.Connections);
+
+        Assert.True(current.Id > ended.Id);
+        Assert.False(server.Server.TryGetConnection(ended.Id, out _));
+        Assert.True(server.Server.TryGetConnection(current.Id, out WebSocketConnection? found));
+        Assert.Same(current, found);
+    }
 }

@@ -1,12 +1,13 @@
 using System.Runtime.InteropServices;
+using WsServer.Collections;
 
 namespace WsServer.Transport.Epoll;
 
 /// <summary>
 /// One epoll instance and the thread that waits on it, for the life of the process (as .NET's own socket
 /// engine): each event is passed to its socket's <see cref="EpollSocket.OnEvents"/>. A socket is known by
-/// its slot in a table and the slot's generation, both in the event's data, so a late event for a socket
-/// already gone (its slot reused) is recognised and dropped. One loop per processor; sockets are dealt
+/// its id in a <see cref="SlotTable{T}"/>, the event's data, so a late event for a socket already gone
+/// (its slot reused) is recognised and dropped. One loop per processor; sockets are dealt
 /// out in turn.
 /// </summary>
 internal sealed unsafe class EpollLoop
@@ -17,10 +18,7 @@ internal sealed unsafe class EpollLoop
     private static int s_next;
 
     private readonly int _epoll;
-    private readonly Lock _gate = new();
-    private readonly Stack<int> _free = new();
-    private volatile EpollSocket?[] _sockets = new EpollSocket?[64];
-    private int _used;
+    private readonly SlotTable<EpollSocket> _sockets = new();
 
     private EpollLoop(int index)
     {
@@ -39,37 +37,14 @@ internal sealed unsafe class EpollLoop
     /// <summary>Watches <paramref name="fd"/> for <paramref name="socket"/>, giving it its <see cref="EpollSocket.Key"/>.</summary>
     public void Add(int fd, EpollSocket socket)
     {
-        ulong key;
-        lock (_gate)
-        {
-            if (!_free.TryPop(out int slot))
-            {
-                slot = _used++;
-                if (slot == _sockets.Length)
-                {
-                    EpollSocket?[] larger = new EpollSocket?[slot * 2];
-                    _sockets.CopyTo(larger, 0);
-                    _sockets = larger;
-                }
-            }
-            key = ((ulong)socket.Generation << 32) | (uint)slot;
-            socket.Key = key;
-            _sockets[slot] = socket;
-        }
+        ulong key = (ulong)_sockets.Add(socket);
+        socket.Key = key;
         EpollInterop.Control(_epoll, EpollInterop.Add, fd,
             EpollInterop.In | EpollInterop.Out | EpollInterop.ReadHangUp | EpollInterop.EdgeTriggered, key);
     }
 
     /// <summary>Frees the slot of <paramref name="key"/>; a late event for it is dropped from now on.</summary>
-    public void Forget(ulong key)
-    {
-        lock (_gate)
-        {
-            int slot = (int)(uint)key;
-            _sockets[slot] = null;
-            _free.Push(slot);
-        }
-    }
+    public void Forget(ulong key) => _sockets.Remove((long)key);
 
     private void Run()
     {
@@ -77,12 +52,9 @@ internal sealed unsafe class EpollLoop
         while (true)
         {
             int count = EpollInterop.Wait(_epoll, events, EventsPerWait);
-            EpollSocket?[] sockets = _sockets;
             for (int i = 0; i < count; i++)
             {
-                ulong key = events[i].Data;
-                int slot = (int)(uint)key;
-                if (slot < sockets.Length && sockets[slot] is { } socket && socket.Key == key) socket.OnEvents(events[i].Events);
+                if (_sockets.TryGet((long)events[i].Data, out EpollSocket? socket)) socket.OnEvents(events[i].Events);
             }
         }
     }

@@ -15,8 +15,6 @@ namespace WsServer.Transport.Epoll;
 /// </summary>
 internal sealed class EpollSocket : IDisposable
 {
-    private static int s_generations;
-
     private readonly Socket _socket;
     private readonly SafeSocketHandle _handle;
     private readonly int _fd;
@@ -34,14 +32,11 @@ internal sealed class EpollSocket : IDisposable
         _fd = (int)_handle.DangerousGetHandle();
         _readable = new Readiness(inline);
         _inline = inline;
-        Generation = (uint)Interlocked.Increment(ref s_generations);
         _loop = EpollLoop.Next();
         _loop.Add(_fd, this);
     }
 
-    internal uint Generation { get; }
-
-    /// <summary>What the loop knows this socket by (its slot and <see cref="Generation"/>).</summary>
+    /// <summary>What the loop knows this socket by: its id in the loop's slot table.</summary>
     internal ulong Key { get; set; }
 
     /// <summary>True when bytes may be waiting: an edge came since the last receive armed, or that
