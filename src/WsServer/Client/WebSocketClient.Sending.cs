@@ -1,8 +1,6 @@
 using System.Buffers;
-using System.Text;
 using WsServer.Connections;
 using WsServer.Protocol.Closing;
-using WsServer.Protocol.Compression;
 using WsServer.Protocol.Messages;
 using WsServer.Protocol.Session;
 
@@ -140,50 +138,26 @@ public sealed partial class WebSocketClient
         }
     }
 
-    // Under _writing. Compression, the one slow step, runs outside the state lock; _writing keeps the
-    // compressed messages in the order their shared context saw them (RFC 7692 §7.2.1).
+    // Under _writing, which keeps each frame whole on the stream; OrderedEncoder keeps compressed messages in
+    // the order their shared context saw them.
     private void Encode(MessageKind kind, ReadOnlySpan<byte> payload, string? text)
     {
         _output.ResetWrittenCount();
-        byte[]? rented = null;
-        try
+        var sink = new OutputSink(this);
+        if (text is not null) OrderedEncoder.EncodeText(_session, _state, ref sink, text);
+        else OrderedEncoder.Encode(_session, _state, ref sink, kind, payload);
+    }
+
+    // A frame goes into the output while the session is open; else the send throws.
+    private readonly struct OutputSink(WebSocketClient client) : IFrameSink
+    {
+        public bool Admit(bool admitted)
         {
-            if (text is not null)
-            {
-                int length = Encoding.UTF8.GetByteCount(text);
-                if (!_session.ShouldCompress(length))
-                {
-                    lock (_state)
-                    {
-                        EnsureOpen();
-                        _session.WriteText(_output, text);
-                    }
-                    return;
-                }
-                rented = ArrayPool<byte>.Shared.Rent(length);
-                payload = rented.AsSpan(0, Encoding.UTF8.GetBytes(text, rented));
-            }
-            if (!_session.ShouldCompress(payload.Length))
-            {
-                lock (_state)
-                {
-                    EnsureOpen();
-                    _session.WriteMessage(_output, kind, payload);
-                }
-                return;
-            }
-            lock (_state) EnsureOpen();
-            using CompressedPayload compressed = _session.Compress(payload);
-            lock (_state)
-            {
-                EnsureOpen();
-                _session.WriteMessage(_output, kind, compressed);
-            }
+            client.EnsureOpen();
+            return true;
         }
-        finally
-        {
-            if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
-        }
+
+        public IBufferWriter<byte> Reserve(int frameLength) => client._output;
     }
 
     // Under _writing.

@@ -1,7 +1,5 @@
 using System.Buffers;
-using System.Text;
 using WsServer.Protocol.Closing;
-using WsServer.Protocol.Compression;
 using WsServer.Protocol.Messages;
 using WsServer.PubSub;
 using WsServer.Transport;
@@ -12,8 +10,6 @@ namespace WsServer.Connections;
 // and signalled to the writer.
 internal sealed partial class LiveSession
 {
-    private const int MaxHeaderLength = 14;
-
     /// <summary>True when the send queue is at or over its limit (a snapshot, read without the gate).</summary>
     public bool IsOverLimit => _queue.IsFullSnapshot && IsOpen;
 
@@ -83,49 +79,16 @@ internal sealed partial class LiveSession
 
     public SendStatus Send(MessageKind kind, ReadOnlySpan<byte> payload, bool ignoreLimit = false, bool defer = false)
     {
-        if (_protocol.ShouldCompress(payload.Length)) return SendCompressed(kind, payload, ignoreLimit, defer);
-        SendStatus status;
-        lock (_gate)
-        {
-            status = Admit(ignoreLimit);
-            if (status == SendStatus.Queued)
-            {
-                _queue.Reserve(MaxHeaderLength + payload.Length);
-                _protocol.WriteMessage(_queue, kind, payload);
-                _metrics.MessageSent();
-            }
-        }
-        return Signal(status, defer);
+        var sink = new QueueSink(this, ignoreLimit);
+        OrderedEncoder.Encode(_protocol, _gate, ref sink, kind, payload);
+        return Signal(sink.Status, defer);
     }
 
     public SendStatus SendText(ReadOnlySpan<char> text, bool ignoreLimit = false, bool defer = false)
     {
-        int length = Encoding.UTF8.GetByteCount(text);
-        if (_protocol.ShouldCompress(length))
-        {
-            byte[] utf8 = ArrayPool<byte>.Shared.Rent(length);
-            try
-            {
-                Encoding.UTF8.GetBytes(text, utf8);
-                return SendCompressed(MessageKind.Text, utf8.AsSpan(0, length), ignoreLimit, defer);
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(utf8);
-            }
-        }
-        SendStatus status;
-        lock (_gate)
-        {
-            status = Admit(ignoreLimit);
-            if (status == SendStatus.Queued)
-            {
-                _queue.Reserve(MaxHeaderLength + length);
-                _protocol.WriteText(_queue, text);
-                _metrics.MessageSent();
-            }
-        }
-        return Signal(status, defer);
+        var sink = new QueueSink(this, ignoreLimit);
+        OrderedEncoder.EncodeText(_protocol, _gate, ref sink, text);
+        return Signal(sink.Status, defer);
     }
 
     /// <summary>Queues a message encoded once for many connections, by reference: its plain frame, or
@@ -173,32 +136,6 @@ internal sealed partial class LiveSession
         return SendStatus.QueueFull;
     }
 
-    private SendStatus SendCompressed(MessageKind kind, ReadOnlySpan<byte> payload, bool ignoreLimit, bool defer)
-    {
-        SendStatus status;
-        lock (_protocol)
-        {
-            lock (_gate) status = Admit(ignoreLimit);
-            if (status == SendStatus.Queued)
-            {
-                using CompressedPayload compressed = _protocol.Compress(payload);
-                lock (_gate)
-                {
-                    // Admitted above; only a close in the meantime can refuse it now.
-                    status = Admit(ignoreLimit: true);
-                    if (status == SendStatus.Queued)
-                    {
-                        _queue.Reserve(MaxHeaderLength + compressed.Span.Length);
-                        _protocol.WriteMessage(_queue, kind, compressed);
-                        _metrics.MessageSent();
-                    }
-                }
-            }
-        }
-        // Outside the compression lock: the next message's deflate need not wait for this send.
-        return Signal(status, defer);
-    }
-
     // Under the gate.
     private SendStatus Admit(bool ignoreLimit)
     {
@@ -213,6 +150,25 @@ internal sealed partial class LiveSession
         if (status == SendStatus.Queued) _writer.Signal(defer);
         else if (status == SendStatus.QueueFull) return Overflow();
         return status;
+    }
+
+    // Admits a message against the lifecycle and the queue's limit, and encodes it into the queue.
+    private struct QueueSink(LiveSession session, bool ignoreLimit) : IFrameSink
+    {
+        public SendStatus Status { get; private set; }
+
+        public bool Admit(bool admitted)
+        {
+            Status = session.Admit(ignoreLimit || admitted);
+            return Status == SendStatus.Queued;
+        }
+
+        public readonly IBufferWriter<byte> Reserve(int frameLength)
+        {
+            session._queue.Reserve(frameLength);
+            session._metrics.MessageSent();
+            return session._queue;
+        }
     }
 
     SegmentQueue IWriteSource.TakeBatch(out bool last)

@@ -1,0 +1,88 @@
+using System.Buffers;
+using System.Text;
+using WsServer.Protocol.Compression;
+using WsServer.Protocol.Messages;
+using WsServer.Protocol.Session;
+
+namespace WsServer.Connections;
+
+/// <summary>Where a message's frame goes once admitted: the server's send queue, or the client's output.</summary>
+internal interface IFrameSink
+{
+    /// <summary>Under the gate: may the frame go now? <paramref name="admitted"/> when it was admitted
+    /// before it was compressed, so only a close since may refuse it.</summary>
+    bool Admit(bool admitted);
+
+    /// <summary>Under the gate, once admitted: where a frame of <paramref name="frameLength"/> bytes is written.</summary>
+    IBufferWriter<byte> Reserve(int frameLength);
+}
+
+/// <summary>
+/// The one ordered step from a message to its frame, for the server's connections and the client alike:
+/// admitted and encoded under the connection's gate, so nothing can follow a close frame (RFC 6455 §5.5.1);
+/// compressed, the one slow step, outside the gate but under the session's monitor, which keeps compressed
+/// messages in the order their shared context saw them (RFC 7692 §7.2.1). A struct sink keeps it free of
+/// allocations.
+/// </summary>
+internal static class OrderedEncoder
+{
+    private const int MaxHeaderLength = 14;
+
+    /// <summary>Encodes a message of <paramref name="kind"/>; false when the sink refused it.</summary>
+    public static bool Encode<TSink>(ProtocolSession session, Lock gate, ref TSink sink, MessageKind kind, ReadOnlySpan<byte> payload)
+        where TSink : struct, IFrameSink
+    {
+        if (session.ShouldCompress(payload.Length)) return EncodeCompressed(session, gate, ref sink, kind, payload);
+        lock (gate)
+        {
+            if (!sink.Admit(admitted: false)) return false;
+            session.WriteMessage(sink.Reserve(MaxHeaderLength + payload.Length), kind, payload);
+            return true;
+        }
+    }
+
+    /// <summary>Encodes a text message from UTF-16, straight into the frame when it is not compressed.</summary>
+    public static bool EncodeText<TSink>(ProtocolSession session, Lock gate, ref TSink sink, ReadOnlySpan<char> text)
+        where TSink : struct, IFrameSink
+    {
+        int length = Encoding.UTF8.GetByteCount(text);
+        if (session.ShouldCompress(length))
+        {
+            byte[] utf8 = ArrayPool<byte>.Shared.Rent(length);
+            try
+            {
+                int written = Encoding.UTF8.GetBytes(text, utf8);
+                return EncodeCompressed(session, gate, ref sink, MessageKind.Text, utf8.AsSpan(0, written));
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(utf8);
+            }
+        }
+        lock (gate)
+        {
+            if (!sink.Admit(admitted: false)) return false;
+            session.WriteText(sink.Reserve(MaxHeaderLength + length), text);
+            return true;
+        }
+    }
+
+    private static bool EncodeCompressed<TSink>(ProtocolSession session, Lock gate, ref TSink sink, MessageKind kind,
+        ReadOnlySpan<byte> payload) where TSink : struct, IFrameSink
+    {
+        lock (session)
+        {
+            lock (gate)
+            {
+                if (!sink.Admit(admitted: false)) return false;
+            }
+            using CompressedPayload compressed = session.Compress(payload);
+            lock (gate)
+            {
+                if (!sink.Admit(admitted: true)) return false;
+                session.WriteMessage(sink.Reserve(MaxHeaderLength + compressed.Span.Length), kind, compressed);
+                return true;
+            }
+        }
+    }
+}
