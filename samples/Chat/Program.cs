@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using WsServer.Connections;
 using WsServer.Hosting;
+using WsServer.Protocol.Closing;
 using WsServer.PubSub;
 
 // The built-in `chat` handler as a program of its own: one room on /chat. Try it with two terminals:
@@ -29,7 +30,7 @@ internal sealed class Room : IWebSocketHandler
 
     public ValueTask<HandleResult> HandleAsync(WebSocketMessage message, WebSocketConnection connection, CancellationToken ct)
     {
-        if (!message.IsText) return new(HandleResult.Close(WsServer.Protocol.Closing.CloseCode.UnsupportedData, "text only"));
+        if (!message.IsText) return new(HandleResult.Close(CloseCode.UnsupportedData, "text only"));
         PreparedMessage said = PreparedMessage.Text($"#{connection.Id}: {message.GetText()}");
         foreach (WebSocketConnection member in _members.Values) member.TrySend(said);
         return new(HandleResult.NoReply());

@@ -92,8 +92,9 @@ public sealed partial class WebSocketClient : IAsyncDisposable
         options ??= WebSocketClientOptions.Default;
         if (options.HandshakeTimeout <= TimeSpan.Zero && options.HandshakeTimeout != Timeout.InfiniteTimeSpan)
             throw new ArgumentOutOfRangeException(nameof(options), options.HandshakeTimeout, "The handshake timeout must be positive or infinite.");
-        if (options.PongTimeout <= TimeSpan.Zero && options.PongTimeout != Timeout.InfiniteTimeSpan)
-            throw new ArgumentOutOfRangeException(nameof(options), options.PongTimeout, "The pong timeout must be positive or infinite.");
+        if (options.PongTimeout < TimeSpan.Zero && options.PongTimeout != Timeout.InfiniteTimeSpan)
+            throw new ArgumentOutOfRangeException(nameof(options), options.PongTimeout,
+                "The pong timeout must not be negative; 0 or Timeout.InfiniteTimeSpan waits for ever.");
         if (options.TimeProvider is null) throw new ArgumentNullException(nameof(options), "WebSocketClientOptions.TimeProvider is null.");
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

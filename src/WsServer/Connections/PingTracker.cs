@@ -55,7 +55,9 @@ internal sealed class PingTracker(TimeProvider time, TimeSpan pongTimeout, Serve
     {
         try
         {
-            return await pong.WaitAsync(pongTimeout, time, cancellationToken).ConfigureAwait(false);
+            // 0 (or Timeout.InfiniteTimeSpan) is no timeout, as in the options.
+            TimeSpan timeout = pongTimeout > TimeSpan.Zero ? pongTimeout : Timeout.InfiniteTimeSpan;
+            return await pong.WaitAsync(timeout, time, cancellationToken).ConfigureAwait(false);
         }
         finally
         {

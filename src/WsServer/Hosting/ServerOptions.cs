@@ -82,16 +82,17 @@ public sealed class ServerOptions
     public TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>After this long without a frame from the peer, the server pings it (default 30 s;
-    /// <see cref="Timeout.InfiniteTimeSpan"/> turns keep-alive pings off).</summary>
+    /// <see cref="TimeSpan.Zero"/> or <see cref="Timeout.InfiniteTimeSpan"/> turns keep-alive pings off).</summary>
     public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How long a keep-alive ping (or <c>PingAsync</c>) waits for its pong before the peer is
-    /// taken for gone: the connection is closed with 1011 (default 15 s). Detects a half-open TCP
-    /// connection.</summary>
+    /// taken for gone: the connection is closed with 1011 (default 15 s; <see cref="TimeSpan.Zero"/> or
+    /// <see cref="Timeout.InfiniteTimeSpan"/> waits for ever). Detects a half-open TCP connection.</summary>
     public TimeSpan PongTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>After this long without a frame from the peer (ping unanswered), the server closes the
-    /// connection with 1000 (default 2 min; <see cref="Timeout.InfiniteTimeSpan"/> never). Checked once
+    /// connection with 1000 (default 2 min; <see cref="TimeSpan.Zero"/> or <see cref="Timeout.InfiniteTimeSpan"/>
+    /// never). Checked once
     /// a second.</summary>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
@@ -165,9 +166,9 @@ public sealed class ServerOptions
         Positive(CloseTimeout, nameof(CloseTimeout));
         if (DrainTimeout < TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(DrainTimeout), DrainTimeout, "ServerOptions.DrainTimeout must not be negative.");
-        PositiveOrInfinite(KeepAliveInterval, nameof(KeepAliveInterval));
-        PositiveOrInfinite(IdleTimeout, nameof(IdleTimeout));
-        PositiveOrInfinite(PongTimeout, nameof(PongTimeout));
+        ZeroOrMoreOrInfinite(KeepAliveInterval, nameof(KeepAliveInterval));
+        ZeroOrMoreOrInfinite(IdleTimeout, nameof(IdleTimeout));
+        ZeroOrMoreOrInfinite(PongTimeout, nameof(PongTimeout));
         if (!Enum.IsDefined(SlowConsumer))
             throw new ArgumentOutOfRangeException(nameof(SlowConsumer), SlowConsumer, "ServerOptions.SlowConsumer is not a policy.");
         if (TimeProvider is null) throw new ArgumentNullException(nameof(TimeProvider), "ServerOptions.TimeProvider is null.");
@@ -197,9 +198,11 @@ public sealed class ServerOptions
             throw new ArgumentOutOfRangeException(name, value, $"ServerOptions.{name} must be positive.");
     }
 
-    private static void PositiveOrInfinite(TimeSpan value, string name)
+    // As in configuration, where 0, off and infinite all turn such a timeout off.
+    private static void ZeroOrMoreOrInfinite(TimeSpan value, string name)
     {
-        if (value <= TimeSpan.Zero && value != Timeout.InfiniteTimeSpan)
-            throw new ArgumentOutOfRangeException(name, value, $"ServerOptions.{name} must be positive, or Timeout.InfiniteTimeSpan for never.");
+        if (value < TimeSpan.Zero && value != Timeout.InfiniteTimeSpan)
+            throw new ArgumentOutOfRangeException(name, value,
+                $"ServerOptions.{name} must not be negative; 0 or Timeout.InfiniteTimeSpan turns it off.");
     }
 }

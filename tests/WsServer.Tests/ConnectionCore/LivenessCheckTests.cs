@@ -50,5 +50,15 @@ public sealed class LivenessCheckTests
         Assert.False(liveness.IsCheckDue(_time.GetTimestamp()));
     }
 
+    [Fact]
+    public void ZeroLimitsAreOffToo()
+    {
+        var liveness = new Liveness(_time, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero);
+
+        _time.Advance(TimeSpan.FromDays(365));
+
+        Assert.False(liveness.IsCheckDue(_time.GetTimestamp()));
+    }
+
     private static TimeSpan Seconds(int seconds) => seconds > 0 ? TimeSpan.FromSeconds(seconds) : System.Threading.Timeout.InfiniteTimeSpan;
 }

@@ -38,7 +38,8 @@ public sealed class OptionValidationTests
         { "HandshakeTimeout", o => o.HandshakeTimeout = TimeSpan.Zero },
         { "CloseTimeout", o => o.CloseTimeout = TimeSpan.FromSeconds(-1) },
         { "DrainTimeout", o => o.DrainTimeout = TimeSpan.FromSeconds(-1) },
-        { "KeepAliveInterval", o => o.KeepAliveInterval = TimeSpan.Zero },
+        { "KeepAliveInterval", o => o.KeepAliveInterval = TimeSpan.FromSeconds(-1) },
+        { "PongTimeout", o => o.PongTimeout = TimeSpan.FromMilliseconds(-5) },
         { "IdleTimeout", o => o.IdleTimeout = TimeSpan.FromSeconds(-2) },
         { "Compression", o => o.Compression = PerMessageDeflateOptions.Default with { MemoryLevel = 0 } },
     };
@@ -54,6 +55,19 @@ public sealed class OptionValidationTests
 
         Assert.Equal(option, error.ParamName);
         Assert.Contains($"ServerOptions.{option}", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    public async Task ZeroOrInfiniteTurnsKeepAliveIdleAndPongTimeoutsOffAsConfigurationDoes(int milliseconds)
+    {
+        TimeSpan off = TimeSpan.FromMilliseconds(milliseconds);
+        var options = new ServerOptions { Port = 0, KeepAliveInterval = off, IdleTimeout = off, PongTimeout = off }
+            .UseHandler(new EchoHandler());
+
+        await using var server = new WebSocketServer(options);
+        Assert.Equal(0, server.ConnectionCount);
     }
 
     [Fact]
