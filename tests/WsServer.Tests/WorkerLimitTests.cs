@@ -18,9 +18,10 @@ public sealed class WorkerLimitTests
         using var third = new ClientWebSocket();
 
         Task connecting = third.ConnectAsync(server.Uri(), Timeouts.Token());
-        // Give the server ample opportunity to (wrongly) serve the third; it must not.
-        Task winner = await Task.WhenAny(connecting, Task.Delay(TimeSpan.FromMilliseconds(750)));
-        Assert.NotSame(connecting, winner);
+        // Once the accept loop waits for a worker, nothing is accepted: the third stays in the backlog,
+        // and its upgrade cannot have been answered.
+        Assert.True(await Timeouts.Eventually(() => server.Server.IsWaitingForWorker), "the accept loop should wait for a worker");
+        Assert.False(connecting.IsCompleted, "the third connection was served beyond the workers");
         Assert.Equal(2, server.Server.ConnectionCount);
 
         await first.CloseAsync(WebSocketCloseStatus.NormalClosure, null, Timeouts.Token());

@@ -24,6 +24,7 @@ public sealed class WebSocketServer : IAsyncDisposable
     // min(Workers, the descriptor cap): the slots an accepted socket takes.
     private readonly int _capacity;
     private int _capReachedLogged;
+    private int _waitingForSlot; // accept loops waiting for a worker: nothing more is accepted meanwhile
     private readonly RunningConnections _running = new();
     private readonly Action _connectionFinished;
     private readonly List<Listener> _listeners = [];
@@ -303,12 +304,29 @@ public sealed class WebSocketServer : IAsyncDisposable
         }
     }
 
+    /// <summary>True while an accept loop waits for a worker to free: a connection that arrives meanwhile
+    /// stays in the listen backlog, unaccepted.</summary>
+    internal bool IsWaitingForWorker => Volatile.Read(ref _waitingForSlot) > 0;
+
     private Task TakeSlotAsync(CancellationToken stopping)
     {
         if (_slots.Wait(0)) return Task.CompletedTask;
         // Workers is the operator's choice; the descriptor cap is not, so reaching it is said, once.
         if (DescriptorBound && Interlocked.Exchange(ref _capReachedLogged, 1) == 0) Log.DescriptorCapReached(_context.Logger, _capacity);
-        return _slots.WaitAsync(stopping);
+        return WaitForSlotAsync(stopping);
+    }
+
+    private async Task WaitForSlotAsync(CancellationToken stopping)
+    {
+        Interlocked.Increment(ref _waitingForSlot);
+        try
+        {
+            await _slots.WaitAsync(stopping).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _waitingForSlot);
+        }
     }
 
     /// <summary>Waits <paramref name="delay"/>; false when the server stopped meanwhile.</summary>
