@@ -73,7 +73,9 @@ public sealed class StalledRedisTests
             received.Add(int.Parse(text[2..], System.Globalization.CultureInfo.InvariantCulture));
 
         double dropped = metrics[RedisBackplaneMetrics.MessagesDropped];
-        Assert.True(dropped >= Messages - 10 - 10, $"{dropped} dropped"); // the queue holds 10, a batch in flight at most a few
+        // The queue holds 10; the batch being written and the one left to retry hold at most as many each.
+        // How many of them got through before Redis stopped depends on timing; that most were dropped does not.
+        Assert.True(dropped >= Messages - 3 * 10, $"{dropped} dropped");
         Assert.Equal(Messages - dropped, received.Count);
         Assert.Equal(received.Order(), received); // in order, no duplicate
         Assert.Equal(received.Count, received.Distinct().Count());

@@ -33,14 +33,19 @@ internal sealed class ConnectionRunner : ISessionOwner
     /// <summary>Serves <paramref name="socket"/> to the end, then calls <paramref name="finished"/>. Never
     /// throws: whatever escapes a phase is logged.</summary>
     public static Task RunAsync(ServerContext server, Socket socket, Listener listener, Action finished) =>
-        new ConnectionRunner(server, finished).RunAsync(socket, listener);
+        new ConnectionRunner(server, finished).RunAsync(socket, listener, opened: null);
 
-    private async Task RunAsync(Socket socket, Listener listener)
+    /// <summary>Serves a connection whose transport another host opened (a stream it hands over): from the
+    /// upgrade on, as for an accepted socket.</summary>
+    public static Task RunAsync(ServerContext server, ConnectionTransport opened, Action finished) =>
+        new ConnectionRunner(server, finished).RunAsync(socket: null, listener: null, opened);
+
+    private async Task RunAsync(Socket? socket, Listener? listener, ConnectionTransport? opened)
     {
         bool established;
         try
         {
-            established = await EstablishAsync(socket, listener).ConfigureAwait(false);
+            established = await EstablishAsync(socket, listener, opened).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -77,9 +82,9 @@ internal sealed class ConnectionRunner : ISessionOwner
     void ISessionOwner.SessionEnded(Exception? fault) => _ = FinishAsync(fault, initialized: true);
 
     /// <summary>Opens the transport and answers the upgrade; true when there is a connection to serve.</summary>
-    private async Task<bool> EstablishAsync(Socket socket, Listener listener)
+    private async Task<bool> EstablishAsync(Socket? socket, Listener? listener, ConnectionTransport? opened)
     {
-        _transport = await TransportOpener.OpenAsync(_server, socket, listener).ConfigureAwait(false);
+        _transport = opened ?? await TransportOpener.OpenAsync(_server, socket!, listener!).ConfigureAwait(false);
         if (_transport is null) return false;
         _tracked = _server.Track(_transport);
         try

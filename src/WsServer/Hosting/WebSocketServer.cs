@@ -343,6 +343,24 @@ public sealed class WebSocketServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Serves a WebSocket over <paramref name="transport"/>, a stream another host accepted (no
+    /// listener of this server's): it takes a worker, reads the upgrade request, and completes when the
+    /// connection has finished.</summary>
+    internal async Task ServeAsync(ConnectionTransport transport)
+    {
+        try
+        {
+            await TakeSlotAsync(_context.Stopping).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            await transport.DisposeAsync().ConfigureAwait(false); // stopped before it could be served
+            throw;
+        }
+        _running.Started();
+        await ConnectionRunner.RunAsync(_context, transport, _connectionFinished).ConfigureAwait(false);
+    }
+
     private void Serve(Socket client, Listener listener)
     {
         _running.Started();
