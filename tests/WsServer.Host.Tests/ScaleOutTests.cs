@@ -74,24 +74,12 @@ public sealed class ScaleOutTests
         {
             // A reader's page on the first process, joined before the writer's page on the second speaks.
             await using HeadlessChromium reader = HeadlessChromium.Open($"http://{firstUri.Authority}/", devTools: true);
-            string? status = null;
-            for (int i = 0; i < 200 && status?.StartsWith("connected", StringComparison.Ordinal) != true; i++)
-            {
-                await Task.Delay(50);
-                status = await reader.EvaluateAsync("document.getElementById('status').textContent");
-            }
-            Assert.StartsWith("connected", status, StringComparison.Ordinal);
+            await UntilAsync(reader, "document.getElementById('status').textContent.startsWith('connected')");
             await ListeningAsync(redis, "chat:*", nodes: 1);
 
             await using HeadlessChromium writer = HeadlessChromium.Open($"http://{secondUri.Authority}/?name=writer&say=hello-across-nodes");
 
-            string? log = null;
-            for (int i = 0; i < 200 && log?.Contains("writer: hello-across-nodes", StringComparison.Ordinal) != true; i++)
-            {
-                await Task.Delay(50);
-                log = await reader.EvaluateAsync("document.getElementById('log').textContent");
-            }
-            Assert.Contains("writer: hello-across-nodes", log, StringComparison.Ordinal);
+            await UntilAsync(reader, "document.getElementById('log').textContent.includes('writer: hello-across-nodes')");
         }
     }
 

@@ -13,7 +13,4 @@ internal enum Lifecycle
 
     /// <summary>The connection's end is being handled: its mailbox and its subscriptions take nothing more.</summary>
     Ended,
-
-    /// <summary>Its protocol state and buffers are given back.</summary>
-    Released,
 }

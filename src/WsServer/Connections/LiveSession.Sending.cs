@@ -59,13 +59,7 @@ internal sealed partial class LiveSession
     /// <summary>Drops whatever is queued, refuses further frames and ends writing once a write under way is done.</summary>
     public void StopWriting()
     {
-        TaskCompletionSource? waiter;
-        lock (_gate)
-        {
-            MoveTo(Lifecycle.Closing);
-            waiter = _queue.Drop();
-        }
-        waiter?.TrySetResult();
+        DropQueued(transportError: null);
         _writer.Stop();
     }
 
@@ -190,12 +184,16 @@ internal sealed partial class LiveSession
         if (drained) _drained?.Post(SendQueueDrained.Instance);
     }
 
-    void IWriteSource.WritingEnded(Exception? transportError)
+    void IWriteSource.WritingEnded(Exception? transportError) => DropQueued(transportError);
+
+    // Nothing more will be written: the session leaves Open, what is queued goes, a sender waiting for room is
+    // released; a write that failed under the transport ends the connection as 1006 unless it had ended.
+    private void DropQueued(Exception? transportError)
     {
         TaskCompletionSource? waiter;
         lock (_gate)
         {
-            if (transportError is not null) _ending ??= new ConnectionClosed(CloseCode.AbnormalClosure, "", CloseInitiator.Transport, transportError);
+            if (transportError is not null) NoteTransportEnded(transportError);
             MoveTo(Lifecycle.Closing);
             waiter = _queue.Drop();
         }

@@ -45,8 +45,6 @@ internal sealed partial class LiveSession : IWriteSource
     /// <summary>What a send does when the queue is over its limit.</summary>
     public SlowConsumerPolicy SlowConsumer { get; }
 
-    public Lifecycle Lifecycle => (Lifecycle)_lifecycle;
-
     /// <summary>True while messages may be sent: no close frame was sent or received and writing goes on.</summary>
     public bool IsOpen => _lifecycle == (int)Lifecycle.Open;
 
@@ -107,7 +105,7 @@ internal sealed partial class LiveSession : IWriteSource
     /// <summary>The transport ended or failed: the ending is 1006 unless a close was already exchanged.</summary>
     public void TransportEnded(Exception? error)
     {
-        lock (_gate) _ending ??= new ConnectionClosed(CloseCode.AbnormalClosure, "", CloseInitiator.Transport, error);
+        lock (_gate) NoteTransportEnded(error);
     }
 
     /// <summary>The connection's end is being handled: no more sends, mail or subscriptions.</summary>
@@ -123,9 +121,9 @@ internal sealed partial class LiveSession : IWriteSource
         {
             lock (_gate)
             {
-                _ending ??= new ConnectionClosed(CloseCode.AbnormalClosure, "", CloseInitiator.Transport);
+                NoteTransportEnded(null);
                 _protocol.Dispose();
-                MoveTo(Lifecycle.Released);
+                MoveTo(Lifecycle.Ended);
             }
         }
         StopWriting();
@@ -136,6 +134,10 @@ internal sealed partial class LiveSession : IWriteSource
     {
         if ((int)next > _lifecycle) _lifecycle = (int)next;
     }
+
+    // Under the gate: 1006, unless a close was already exchanged or the connection failed otherwise first.
+    private void NoteTransportEnded(Exception? error) =>
+        _ending ??= new ConnectionClosed(CloseCode.AbnormalClosure, "", CloseInitiator.Transport, error);
 
     // Under the gate: the peer's close or a violation ends the session; the first ending recorded wins,
     // so a close we started stays ours when the peer's answer arrives.

@@ -81,7 +81,7 @@ internal sealed class SendQueue(long limit) : IBufferWriter<byte>
         return TakeWaiter();
     }
 
-    public TaskCompletionSource? TakeWaiter()
+    private TaskCompletionSource? TakeWaiter()
     {
         TaskCompletionSource? waiter = _spaceAvailable;
         _spaceAvailable = null;
