@@ -69,25 +69,27 @@ internal static class ConfigurationValues
     public static readonly TimeSpan LongestDuration = TimeSpan.FromDays(49);
 
     /// <summary>Reads <paramref name="value"/> as a timeout that <paramref name="rule"/> allows, to the
-    /// millisecond (what timers count): 0, off and infinite are <see cref="Timeout.InfiniteTimeSpan"/> where
-    /// it may be off.</summary>
+    /// millisecond (what timers count; a positive value under 1 ms is 1 ms): 0, off, infinite and anything
+    /// over <see cref="LongestDuration"/> are <see cref="Timeout.InfiniteTimeSpan"/> where it may be off.</summary>
     public static bool TryReadDuration(string value, DurationRule rule, out TimeSpan duration)
     {
-        bool parsed = TryParseDuration(value, out duration);
-        if (parsed && (IsOff(value) || (duration == TimeSpan.Zero && rule == DurationRule.PositiveOrOff)))
+        if (!TryParseDuration(value, out duration)) return false;
+        bool off = IsOff(value) || (duration == TimeSpan.Zero && rule != DurationRule.NotNegative) || duration > LongestDuration;
+        if (off)
         {
             duration = Timeout.InfiniteTimeSpan;
             return rule == DurationRule.PositiveOrOff;
         }
-        if (!parsed || duration > LongestDuration) return false;
-        duration = TimeSpan.FromMilliseconds(Math.Round(duration.TotalMilliseconds));
-        return duration >= (rule == DurationRule.NotNegative ? TimeSpan.Zero : TimeSpan.FromMilliseconds(1));
+        if (duration < TimeSpan.Zero) return false;
+        long milliseconds = (long)Math.Round(duration.TotalMilliseconds);
+        duration = TimeSpan.FromMilliseconds(duration > TimeSpan.Zero ? Math.Max(milliseconds, 1) : 0);
+        return true;
     }
 
     private static string Expected(DurationRule rule) => rule switch
     {
-        DurationRule.Positive => $"from 0.001 s to 49 days, as {DurationForms}",
-        DurationRule.PositiveOrOff => $"from 0.001 s to 49 days, as {DurationForms}, or 0 or off for never",
+        DurationRule.Positive => $"more than 0 s and at most 49 days, as {DurationForms}",
+        DurationRule.PositiveOrOff => $"more than 0 s, as {DurationForms}, or 0 or off for never",
         _ => $"from 0 to 49 days, as {DurationForms}",
     };
 

@@ -35,6 +35,8 @@ public sealed class OneConfigurationPathTests
         { "--keepalive", "keepalive", "off", "KeepAliveInterval", Never },
         { "--keepalive", "keepalive", "00:01:00", "KeepAliveInterval", TimeSpan.FromMinutes(1) },
         { "--pong-timeout", "pongTimeout", "0", "PongTimeout", Never },
+        { "--pong-timeout", "pongTimeout", "1e9", "PongTimeout", Never }, // past what a timer takes: never
+        { "--idle-timeout", "idleTimeout", "0.0001", "IdleTimeout", TimeSpan.FromMilliseconds(1) }, // under 1 ms: 1 ms
         { "--handshake-timeout", "handshakeTimeout", "00:00:30", "HandshakeTimeout", TimeSpan.FromSeconds(30) },
         { "--close-timeout", "closeTimeout", "2.5", "CloseTimeout", TimeSpan.FromSeconds(2.5) },
         { "--drain-timeout", "drainTimeout", "0", "DrainTimeout", TimeSpan.Zero },
