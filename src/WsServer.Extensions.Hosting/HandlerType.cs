@@ -8,12 +8,12 @@ namespace WsServer.Extensions.Hosting;
 /// handler interface it implements: <see cref="IWebSocketHandler"/> or one <see cref="IWebSocketHandler{TState}"/>.</summary>
 internal sealed class HandlerType
 {
-    private readonly Action<RouteTable, string, object, RouteOptions?> _map;
+    private readonly Func<string, object, RouteOptions?, WebSocketRoute> _create;
 
-    private HandlerType(Type type, Action<RouteTable, string, object, RouteOptions?> map)
+    private HandlerType(Type type, Func<string, object, RouteOptions?, WebSocketRoute> create)
     {
         Type = type;
-        _map = map;
+        _create = create;
     }
 
     public Type Type { get; }
@@ -25,10 +25,10 @@ internal sealed class HandlerType
         bool stateless = typeof(IWebSocketHandler).IsAssignableFrom(type);
         return (stateless, stateful.Length) switch
         {
-            (true, 0) => new(type, static (routes, pattern, handler, options) => routes.Map(pattern, (IWebSocketHandler)handler, options)),
-            (false, 1) => new(type, typeof(HandlerType).GetMethod(nameof(MapStateful), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
+            (true, 0) => new(type, static (pattern, handler, options) => WebSocketRoute.Create(pattern, (IWebSocketHandler)handler, options)),
+            (false, 1) => new(type, typeof(HandlerType).GetMethod(nameof(CreateStateful), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
                 .MakeGenericMethod(stateful[0].GetGenericArguments()[0])
-                .CreateDelegate<Action<RouteTable, string, object, RouteOptions?>>()),
+                .CreateDelegate<Func<string, object, RouteOptions?, WebSocketRoute>>()),
             (false, 0) => throw new ArgumentException(
                 $"{type.FullName} is not a WebSocket handler: it implements neither IWebSocketHandler nor IWebSocketHandler<TState>.", nameof(type)),
             _ => throw new ArgumentException(
@@ -38,8 +38,13 @@ internal sealed class HandlerType
 
     /// <summary>Resolves the handler (one instance serves every connection of the route) and maps it.</summary>
     public void Map(RouteTable routes, string pattern, IServiceProvider services, RouteOptions? options) =>
-        _map(routes, pattern, services.GetRequiredService(Type), options);
+        routes.Map(CreateRoute(pattern, services, options));
 
-    private static void MapStateful<TState>(RouteTable routes, string pattern, object handler, RouteOptions? options) =>
-        routes.Map(pattern, (IWebSocketHandler<TState>)handler, options);
+    /// <summary>Resolves the handler (one instance serves every connection of the route), or makes one with its
+    /// constructor's dependencies from the container when it is not registered: its route.</summary>
+    public WebSocketRoute CreateRoute(string pattern, IServiceProvider services, RouteOptions? options) =>
+        _create(pattern, ActivatorUtilities.GetServiceOrCreateInstance(services, Type), options);
+
+    private static WebSocketRoute CreateStateful<TState>(string pattern, object handler, RouteOptions? options) =>
+        WebSocketRoute.Create(pattern, (IWebSocketHandler<TState>)handler, options);
 }

@@ -13,6 +13,11 @@ internal sealed class WsServerSetup
 {
     public string SectionName { get; set; } = WsServerBuilder.DefaultSectionName;
 
+    /// <summary>False when another HTTP server accepts the connections (WsServer.AspNetCore's endpoints): the
+    /// server then binds nothing, and starts draining as soon as the application begins to stop, so that the
+    /// host, which waits for its requests, sees them end.</summary>
+    public bool OwnListeners { get; set; } = true;
+
     public List<Action<ServerOptions, IServiceProvider>> Configures { get; } = [];
 
     /// <summary>Routes mapped in code, by pattern, in order.</summary>

@@ -12,7 +12,7 @@ public sealed class PackageContentTests(PackedPackages packages)
 {
     public static TheoryData<string> AllPackages => [.. PackedPackages.Projects.Select(p => p.PackageId)];
 
-    public static TheoryData<string> LibraryPackages => ["WsServer.Protocol", "WsServer", "WsServer.Extensions.Hosting", "WsServer.Redis"];
+    public static TheoryData<string> LibraryPackages => ["WsServer.Protocol", "WsServer", "WsServer.Extensions.Hosting", "WsServer.AspNetCore", "WsServer.Redis"];
 
     [Theory]
     [MemberData(nameof(AllPackages))]

@@ -52,7 +52,7 @@ public static class AcceptKey
 
     /// <summary>True when the key is base64 that decodes to exactly 16 bytes (§4.2.1 item 5): 22 characters
     /// of the base64 alphabet followed by <c>==</c>.</summary>
-    public static bool IsValidKey(string? secWebSocketKey) =>
+    public static bool IsValidKey([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] string? secWebSocketKey) =>
         secWebSocketKey is { Length: 24 }
         && secWebSocketKey.EndsWith("==", StringComparison.Ordinal)
         && !secWebSocketKey.AsSpan(0, 22).ContainsAnyExcept(Base64Alphabet);

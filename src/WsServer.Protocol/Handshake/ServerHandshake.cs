@@ -9,11 +9,11 @@ public static class ServerHandshake
     private static readonly Version Http11 = new(1, 1);
 
     // Fields WriteAccept writes itself; an extra header with one of these names is a caller bug.
-    private static readonly string[] AcceptFields =
+    private static readonly string[] ReservedAcceptFields =
         ["Upgrade", "Connection", "Sec-WebSocket-Accept", "Sec-WebSocket-Protocol", "Sec-WebSocket-Extensions"];
 
     // Fields WriteRejection writes itself (Connection is merged instead: 426 carries "Connection: Upgrade").
-    private static readonly string[] RejectionFields = ["Content-Type", "Content-Length"];
+    private static readonly string[] ReservedRejectionFields = ["Content-Type", "Content-Length"];
 
     /// <summary>Checks a request against §4.2.1, in the RFC's order; null when it is a valid upgrade.
     /// Another method gives 405 with <c>Allow: GET</c>; HTTP/1.0 400; a <c>Transfer-Encoding</c> or
@@ -21,9 +21,12 @@ public static class ServerHandshake
     /// (a plain GET) 426 with <c>Upgrade: websocket</c>; a missing or other <c>Sec-WebSocket-Version</c> 426
     /// with <c>Sec-WebSocket-Version: 13</c>; anything else malformed 400 with the reason, a malformed
     /// <c>Sec-WebSocket-Extensions</c> included. Routing (404) and origin checks (403) are the caller's.</summary>
+    /// <remarks>An HTTP/2 request (<see cref="UpgradeRequest.HttpVersion"/> 2 or later) is checked as RFC 8441's
+    /// extended CONNECT instead: see <see cref="ValidateExtendedConnect"/>.</remarks>
     public static HandshakeRejection? Validate(UpgradeRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (request.HttpVersion.Major >= 2) return ValidateExtendedConnect(request);
         HttpHeaders headers = request.Headers;
 
         // §4.2.1 item 1: "An HTTP/1.1 or higher GET request"
@@ -71,12 +74,37 @@ public static class ServerHandshake
         if (!AcceptKey.IsValidKey(headers["Sec-WebSocket-Key"]))
             return HandshakeRejection.BadRequest("Sec-WebSocket-Key is not the base64 encoding of 16 bytes");
 
+        return ValidateVersionAndExtensions(request);
+    }
+
+    /// <summary>Checks an HTTP/2 request against RFC 8441 (WebSockets over HTTP/2): an extended CONNECT
+    /// (§4: <c>:method</c> CONNECT, <c>:protocol</c> websocket) with one non-empty <c>:authority</c> (read as
+    /// <c>Host</c>), then <c>Sec-WebSocket-Version</c> and <c>Sec-WebSocket-Extensions</c> as over HTTP/1.1
+    /// (§5). There is no <c>Sec-WebSocket-Key</c> (§5: "are not used"), and no <c>Upgrade</c> or
+    /// <c>Connection</c>, which HTTP/2 forbids. Another method gives 405 with <c>Allow: CONNECT</c>.</summary>
+    public static HandshakeRejection? ValidateExtendedConnect(UpgradeRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (!string.Equals(request.Method, "CONNECT", StringComparison.Ordinal))
+            return new HandshakeRejection(405, "method not allowed: a WebSocket over HTTP/2 is an extended CONNECT (RFC 8441)")
+            {
+                Headers = [new("Allow", "CONNECT")],
+            };
+        if (!string.Equals(request.Protocol, "websocket", StringComparison.Ordinal))
+            return HandshakeRejection.BadRequest("the :protocol pseudo-header does not name websocket");
+        if (request.Headers.CountOf("Host") != 1 || request.Headers["Host"]!.Length == 0)
+            return HandshakeRejection.BadRequest("the request needs one non-empty :authority");
+        return ValidateVersionAndExtensions(request);
+    }
+
+    private static HandshakeRejection? ValidateVersionAndExtensions(UpgradeRequest request)
+    {
         // §4.2.1 item 6: "A |Sec-WebSocket-Version| header field, with a value of 13."
         // §4.4: "If this version does not match a version understood by the server, the server MUST abort
         // the WebSocket handshake ... and instead send an appropriate HTTP error code (such as 426 Upgrade
         // Required) and a |Sec-WebSocket-Version| header field indicating the version(s) the server is
         // capable of understanding." A missing version (pre-RFC drafts) gets the same answer.
-        if (!string.Equals(headers["Sec-WebSocket-Version"], "13", StringComparison.Ordinal))
+        if (!string.Equals(request.Headers["Sec-WebSocket-Version"], "13", StringComparison.Ordinal))
             return HandshakeRejection.UnsupportedVersion();
 
         // §4.2.1: "If the server, while reading the handshake, finds that the client did not send a
@@ -95,12 +123,12 @@ public static class ServerHandshake
     /// <c>Connection</c>, <c>Sec-WebSocket-*</c>). Call it where the headers are handed over, so that a bad
     /// header fails its caller rather than the connection.</summary>
     public static void ThrowIfInvalidAcceptHeaders(IReadOnlyList<KeyValuePair<string, string>> headers, string? paramName = null) =>
-        HttpSyntax.EnsureWritableFields(headers, AcceptFields, paramName ?? nameof(headers));
+        HttpSyntax.EnsureWritableFields(headers, ReservedAcceptFields, paramName ?? nameof(headers));
 
     /// <summary>As <see cref="ThrowIfInvalidAcceptHeaders"/>, for the headers of a refusal written by
     /// <see cref="WriteRejection"/> (which writes <c>Content-Type</c> and <c>Content-Length</c> itself).</summary>
     public static void ThrowIfInvalidRejectionHeaders(IReadOnlyList<KeyValuePair<string, string>> headers, string? paramName = null) =>
-        HttpSyntax.EnsureWritableFields(headers, RejectionFields, paramName ?? nameof(headers));
+        HttpSyntax.EnsureWritableFields(headers, ReservedRejectionFields, paramName ?? nameof(headers));
 
     /// <summary>Writes the 101 Switching Protocols answer for a validated request (§4.2.2).</summary>
     /// <exception cref="InvalidOperationException">The request has no valid <c>Sec-WebSocket-Key</c>
@@ -111,18 +139,8 @@ public static class ServerHandshake
     public static void WriteAccept(IBufferWriter<byte> output, UpgradeRequest request, HandshakeAccept accept)
     {
         ArgumentNullException.ThrowIfNull(output);
-        ArgumentNullException.ThrowIfNull(request);
-        ArgumentNullException.ThrowIfNull(accept);
-        string? key = request.Headers["Sec-WebSocket-Key"];
-        if (!AcceptKey.IsValidKey(key))
-            throw new InvalidOperationException("The request has no valid Sec-WebSocket-Key; call Validate first.");
-        // §4.2.2 item 5.4 (/subprotocol/): "a single value representing the subprotocol the server is ready
-        // to use ... The value chosen MUST be derived from the client's handshake".
-        if (accept.Subprotocol is { } subprotocol && !request.Subprotocols.Contains(subprotocol, StringComparer.Ordinal))
-            throw new ArgumentException($"The subprotocol '{subprotocol}' was not offered by the client.", nameof(accept));
-        if (accept.Extensions is { } extensions)
-            HttpSyntax.EnsureWritableValue(extensions, nameof(accept));
-        HttpSyntax.EnsureWritableFields(accept.Headers, AcceptFields, nameof(accept));
+        string key = CheckKey(request);
+        CheckOffered(request, accept);
 
         Span<char> acceptValue = stackalloc char[AcceptKey.AcceptLength];
         AcceptKey.Compute(key, acceptValue);
@@ -133,6 +151,54 @@ public static class ServerHandshake
         if (accept.Extensions is not null) HeadWriter.WriteField(output, "Sec-WebSocket-Extensions", accept.Extensions);
         foreach (KeyValuePair<string, string> field in accept.Headers) HeadWriter.WriteField(output, field.Key, field.Value);
         output.Write("\r\n"u8);
+    }
+
+    /// <summary>The header fields of the answer to a validated request, for a host that writes the answer's
+    /// status line and <c>Connection</c> itself (ASP.NET Core's 101, an HTTP/2 stream's 200): over HTTP/1.1
+    /// <c>Upgrade: websocket</c> and <c>Sec-WebSocket-Accept</c>; over HTTP/2 neither (RFC 8441 §5); then
+    /// <c>Sec-WebSocket-Protocol</c>, <c>Sec-WebSocket-Extensions</c> and the accept's own headers, with the
+    /// checks <see cref="WriteAccept"/> makes.</summary>
+    /// <exception cref="InvalidOperationException">An HTTP/1.1 request has no valid <c>Sec-WebSocket-Key</c>.</exception>
+    /// <exception cref="ArgumentException">As for <see cref="WriteAccept"/>.</exception>
+    public static IReadOnlyList<KeyValuePair<string, string>> AcceptFields(UpgradeRequest request, HandshakeAccept accept)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        string? key = request.HttpVersion.Major >= 2 ? null : CheckKey(request);
+        CheckOffered(request, accept);
+        List<KeyValuePair<string, string>> fields = [];
+        if (key is not null)
+        {
+            Span<char> acceptValue = stackalloc char[AcceptKey.AcceptLength];
+            AcceptKey.Compute(key, acceptValue);
+            fields.Add(new("Upgrade", "websocket"));
+            fields.Add(new("Sec-WebSocket-Accept", new string(acceptValue)));
+        }
+        if (accept.Subprotocol is not null) fields.Add(new("Sec-WebSocket-Protocol", accept.Subprotocol));
+        if (accept.Extensions is not null) fields.Add(new("Sec-WebSocket-Extensions", accept.Extensions));
+        fields.AddRange(accept.Headers);
+        return fields;
+    }
+
+    private static string CheckKey(UpgradeRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        string? key = request.Headers["Sec-WebSocket-Key"];
+        if (!AcceptKey.IsValidKey(key))
+            throw new InvalidOperationException("The request has no valid Sec-WebSocket-Key; call Validate first.");
+        return key;
+    }
+
+    /// <summary>What the answer chose must be the client's offer and writable.</summary>
+    private static void CheckOffered(UpgradeRequest request, HandshakeAccept accept)
+    {
+        ArgumentNullException.ThrowIfNull(accept);
+        // §4.2.2 item 5.4 (/subprotocol/): "a single value representing the subprotocol the server is ready
+        // to use ... The value chosen MUST be derived from the client's handshake".
+        if (accept.Subprotocol is { } subprotocol && !request.Subprotocols.Contains(subprotocol, StringComparer.Ordinal))
+            throw new ArgumentException($"The subprotocol '{subprotocol}' was not offered by the client.", nameof(accept));
+        if (accept.Extensions is { } extensions)
+            HttpSyntax.EnsureWritableValue(extensions, nameof(accept));
+        HttpSyntax.EnsureWritableFields(accept.Headers, ReservedAcceptFields, nameof(accept));
     }
 
     /// <summary>Writes the refusal: status line with the standard reason phrase, the rejection's headers,
@@ -149,7 +215,7 @@ public static class ServerHandshake
         ArgumentNullException.ThrowIfNull(rejection);
         ArgumentOutOfRangeException.ThrowIfLessThan(rejection.StatusCode, 300, nameof(rejection));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(rejection.StatusCode, 599, nameof(rejection));
-        HttpSyntax.EnsureWritableFields(rejection.Headers, RejectionFields, nameof(rejection));
+        HttpSyntax.EnsureWritableFields(rejection.Headers, ReservedRejectionFields, nameof(rejection));
         string body = rejection.Body ?? rejection.Reason;
         int bodyLength = Encoding.UTF8.GetByteCount(body);
 

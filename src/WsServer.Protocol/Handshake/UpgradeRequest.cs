@@ -1,7 +1,7 @@
 namespace WsServer.Protocol.Handshake;
 
-/// <summary>A parsed HTTP/1.1 request, which may or may not be a valid WebSocket upgrade
-/// (<see cref="ServerHandshake.Validate"/> decides).</summary>
+/// <summary>A parsed HTTP/1.1 request, or an HTTP/2 extended CONNECT (RFC 8441) another server read, which may or
+/// may not be a valid WebSocket upgrade (<see cref="ServerHandshake.Validate"/> decides).</summary>
 /// <remarks><see cref="Subprotocols"/> and <see cref="Extensions"/> are parsed on first use and cached;
 /// they reflect <see cref="Headers"/> as they were then. Not thread-safe until both have been read once.</remarks>
 public sealed class UpgradeRequest
@@ -23,8 +23,12 @@ public sealed class UpgradeRequest
     /// <summary>The query without its <c>?</c>; empty when absent.</summary>
     public required string Query { get; init; }
 
-    /// <summary>The HTTP version (1.1).</summary>
+    /// <summary>The HTTP version: 1.1, or 2 for an extended CONNECT.</summary>
     public required Version HttpVersion { get; init; }
+
+    /// <summary>The <c>:protocol</c> pseudo-header of an HTTP/2 extended CONNECT (RFC 8441 §4), <c>websocket</c>
+    /// for a WebSocket; null over HTTP/1.1, which has none.</summary>
+    public string? Protocol { get; init; }
 
     /// <summary>All header fields.</summary>
     public required HttpHeaders Headers { get; init; }

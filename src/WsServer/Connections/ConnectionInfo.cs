@@ -31,6 +31,9 @@ public sealed record ConnectionInfo
     /// <summary>The upgrade request's headers.</summary>
     public required HttpHeaders Headers { get; init; }
 
+    /// <summary>The HTTP version of the upgrade: 1.1, or 2 for a WebSocket over an HTTP/2 stream (RFC 8441).</summary>
+    public Version HttpVersion { get; init; } = System.Net.HttpVersion.Version11;
+
     /// <summary>The negotiated subprotocol; null for none.</summary>
     public string? Subprotocol { get; init; }
 
@@ -48,6 +51,11 @@ public sealed record ConnectionInfo
 
     /// <summary>Data the upgrade callback handed on (<c>UpgradeDecision.Accept(items: ...)</c>); empty when none.</summary>
     public IReadOnlyDictionary<string, object?> Items { get; init; } = System.Collections.Frozen.FrozenDictionary<string, object?>.Empty;
+
+    /// <summary>The upgrade request as the HTTP server that received it knows it, when that is another server
+    /// (ASP.NET Core's <c>HttpContext</c>, valid for the connection's life; WsServer.AspNetCore's
+    /// <c>GetHttpContext()</c> reads it); null when WsServer accepted the connection itself.</summary>
+    public object? HostContext { get; init; }
 
     /// <summary>When the TCP connection was accepted.</summary>
     public required DateTimeOffset AcceptedAt { get; init; }

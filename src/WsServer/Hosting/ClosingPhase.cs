@@ -38,7 +38,7 @@ internal sealed class ClosingPhase(ServerContext server, ConnectionTransport tra
     private async Task LingerAsync(ConnectionClosed ending)
     {
         await connection.Live.WhenWritten().ConfigureAwait(false); // the deadline ends it if the peer stops reading
-        if (ending.Initiator == CloseInitiator.Transport || transport.IsAborted) return;
+        if (ending.Initiator == CloseInitiator.Transport || transport.IsAborted || !transport.CanEndSending) return;
         try
         {
             await transport.ShutdownSendAsync().ConfigureAwait(false);

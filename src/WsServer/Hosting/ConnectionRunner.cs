@@ -40,6 +40,15 @@ internal sealed class ConnectionRunner : ISessionOwner
     public static Task RunAsync(ServerContext server, ConnectionTransport opened, Action finished) =>
         new ConnectionRunner(server, finished).RunAsync(socket: null, listener: null, opened);
 
+    /// <summary>Serves a connection another HTTP server upgraded (its answer sent, its stream handed over to
+    /// <paramref name="transport"/>): from the handler's init on, as for an accepted socket.</summary>
+    public static Task RunEstablishedAsync(ServerContext server, ConnectionTransport transport, EstablishedConnection established, Action finished)
+    {
+        var runner = new ConnectionRunner(server, finished) { _transport = transport, _established = established };
+        runner._tracked = server.Track(transport);
+        return runner.ServeAsync();
+    }
+
     private async Task RunAsync(Socket? socket, Listener? listener, ConnectionTransport? opened)
     {
         bool established;
@@ -58,8 +67,20 @@ internal sealed class ConnectionRunner : ISessionOwner
             await ReleaseAsync().ConfigureAwait(false);
             return;
         }
-        // Here, not in an awaited method: the log scope is to flow into every later phase.
+        await ServeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>The handler's init, then the session loop, whose end starts the last phase.</summary>
+    private async Task ServeAsync()
+    {
+        // Here, in the method that goes on to the session loop: the log scope is to flow into every later phase.
         Begin(_established!.Connection, _transport!);
+        if (_transport!.IsAborted)
+        {
+            // Cut before it began (an upgrade its host gave up, the server aborting): no handler to tell.
+            await FinishAsync(null, initialized: false).ConfigureAwait(false);
+            return;
+        }
         bool initialized = false;
         try
         {

@@ -183,6 +183,12 @@ public sealed class ServerOptions
             throw new ArgumentException($"ServerOptions.Compression: {ex.Message}", nameof(Compression), ex);
         }
         foreach (WebSocketRoute route in Routes.Routes) route.Options.Validate(route.Pattern);
+    }
+
+    /// <summary>A server that listens serves its routes: at least one is mapped. (One without listeners
+    /// serves the routes another HTTP server gives it.)</summary>
+    internal void ValidateRoutes()
+    {
         if (!Routes.Routes.Any()) throw new InvalidOperationException("No handler: map a route or call UseHandler.");
     }
 

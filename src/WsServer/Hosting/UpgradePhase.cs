@@ -15,7 +15,7 @@ internal sealed record EstablishedConnection(WebSocketConnection Connection, Rou
 
 /// <summary>
 /// The second phase: reads the request head (in any number of pieces, within the handshake timeout),
-/// serves a mapped page to a plain GET, routes, validates, runs the route's checks and callbacks, and
+/// serves a mapped page to a plain GET, routes, and has <see cref="UpgradeAdmission"/> check it; then
 /// either refuses (an HTTP status with a reason, then the end of the connection) or builds the
 /// connection, queues its 101 first in its send queue and registers it, all before its writer starts
 /// writing (the 101 first): a broadcast made as soon as the client sees the 101 reaches it, and a server that
@@ -23,16 +23,7 @@ internal sealed record EstablishedConnection(WebSocketConnection Connection, Rou
 /// </summary>
 internal sealed class UpgradePhase(ServerContext server, ConnectionTransport transport, PipeReader input)
 {
-    private static ProtocolOptions s_plainOptions = ProtocolOptions.Default;
-    private static readonly HandshakeRejection InternalError = new(500, "internal server error");
-    private static readonly HandshakeRejection ShuttingDown =
-        new(503, "server shutting down") { Headers = [new("Retry-After", "5")] };
-    // Over a connection limit: a client may try again once some connection has closed. Refused before the
-    // 101, so the client sees an HTTP status it can act on, not a WebSocket it must then lose.
-    private static readonly HandshakeRejection ServerFull =
-        new(503, "too many connections") { Headers = [new("Retry-After", "5")] };
-    private static readonly HandshakeRejection AddressFull =
-        new(503, "too many connections from this address") { Headers = [new("Retry-After", "5")] };
+    private readonly UpgradeAdmission _admission = new(server, transport);
 
     public async Task<EstablishedConnection?> RunAsync()
     {
@@ -40,85 +31,13 @@ internal sealed class UpgradePhase(ServerContext server, ConnectionTransport tra
         if (request is null || await TryServePageAsync(request).ConfigureAwait(false)) return null;
 
         WebSocketRoute? route = server.Options.Routes.Match(request.Path);
-        // Route first: a plain request for an unknown path is 404, for a WebSocket route 426.
-        HandshakeRejection? refusal = route is null ? HandshakeRejection.NotFound() : ServerHandshake.Validate(request);
-        // The limits next, before the route's callbacks spend anything on a connection that cannot be kept.
-        refusal ??= Refusal(server.CanAdmit(transport.Remote.Address));
-        if (refusal is not null) return await RefuseAsync(request.Target, refusal).ConfigureAwait(false);
-
-        UpgradeOutcome outcome = await NegotiateAsync(request, route!).ConfigureAwait(false);
-        if (outcome.Accept is not { } negotiated) return await RefuseAsync(request.Target, outcome.Rejection ?? InternalError).ConfigureAwait(false);
-        PerMessageDeflateOptions compression = route!.Options.Compression ?? server.Options.Compression;
-        // Without the codec's zlib (logged once, at the start) every offer is declined: the connection
-        // goes on uncompressed rather than failing at its first compressed message.
-        if (!server.Options.CompressionSupported) compression = PerMessageDeflateOptions.Disabled;
-        DeflateAgreement? deflate = negotiated.Extensions is null ? PerMessageDeflateNegotiator.Negotiate(request.Extensions, compression) : null;
-        HandshakeAccept accept = deflate is { } agreed ? negotiated with { Extensions = agreed.ResponseHeader } : negotiated;
-        if (TryWriteAccept(request, accept) is not { } answer) return await RefuseAsync(request.Target, InternalError).ConfigureAwait(false);
-        // The place (and the id) taken here is the connection's once registered, freed when refused.
-        if (Refusal(server.TryAdmit(transport.Remote.Address, out long id)) is { } full) return await RefuseAsync(request.Target, full).ConfigureAwait(false);
-
-        long maxMessageSize = route.Options.MaxMessageSize ?? server.Options.MaxMessageSize;
-        ProtocolOptions protocol = deflate is { } agreement
-            ? new ProtocolOptions { MaxMessageSize = maxMessageSize, Deflate = agreement.Parameters, Compression = compression }
-            : PlainOptions(maxMessageSize);
-        var live = new LiveSession(protocol, server.Options.SendQueueLimit, route.Options.SlowConsumer ?? server.Options.SlowConsumer, server.Metrics);
-        live.QueueHandshakeAnswer(answer.WrittenSpan);
-        WebSocketConnection connection = CreateConnection(id, request, route, accept, outcome.Items, live);
-        if (Refusal(server.TryRegister(connection)) is { } refused)
-        {
-            live.Release();
-            return await RefuseAsync(request.Target, refused).ConfigureAwait(false);
-        }
-        Log.ConnectionOpened(server.Logger, connection.Id, transport.Remote, request.Path);
-        server.Metrics.ConnectionOpened();
-        return new EstablishedConnection(connection, route.Options);
-    }
-
-    /// <summary>The options of a session without permessage-deflate: only the size limit, which most
-    /// connections share, so they share one object (the last one made) instead of one each.</summary>
-    private static ProtocolOptions PlainOptions(long maxMessageSize)
-    {
-        ProtocolOptions last = Volatile.Read(ref s_plainOptions);
-        if (last.MaxMessageSize == maxMessageSize) return last;
-        var created = new ProtocolOptions { MaxMessageSize = maxMessageSize };
-        Volatile.Write(ref s_plainOptions, created);
-        return created;
-    }
-
-    private static HandshakeRejection? Refusal(Admission admission) => admission switch
-    {
-        Admission.Admitted => null,
-        Admission.ServerFull => ServerFull,
-        Admission.AddressFull => AddressFull,
-        _ => ShuttingDown,
-    };
-
-    private WebSocketConnection CreateConnection(long id, UpgradeRequest request, WebSocketRoute route, HandshakeAccept accept,
-        IReadOnlyDictionary<string, object?> items, LiveSession live)
-    {
-        (bool isTls, System.Security.Authentication.SslProtocols? protocol, string? serverName) = transport.TlsInfo;
-        var info = new ConnectionInfo
-        {
-            Id = id,
-            RemoteEndPoint = transport.Remote,
-            LocalEndPoint = transport.Local,
-            Path = request.Path,
-            Query = request.Query,
-            Headers = request.Headers,
-            Subprotocol = accept.Subprotocol,
-            Extensions = accept.Extensions,
-            IsTls = isTls,
-            TlsProtocol = protocol,
-            TlsServerName = serverName,
-            Items = items,
-            AcceptedAt = transport.AcceptedAt,
-        };
-        var calls = new HandlerCalls(route.CreateSession(), live, server.Logger, server.Metrics, info.Id, transport.Aborted);
-        ServerOptions options = server.Options;
-        var liveness = new Liveness(server.Time, options.KeepAliveInterval, options.PongTimeout, options.IdleTimeout);
-        return new WebSocketConnection(info, live, calls, transport, server.Time, liveness, options.PongTimeout, server.Metrics,
-            server.Topics);
+        (NegotiatedUpgrade? upgrade, HandshakeRejection? refusal) = await _admission.NegotiateAsync(request, route).ConfigureAwait(false);
+        if (upgrade is null) return await RefuseAsync(request.Target, refusal!).ConfigureAwait(false);
+        if (TryWriteAccept(request, upgrade.Accept) is not { } answer)
+            return await RefuseAsync(request.Target, UpgradeAdmission.InternalError).ConfigureAwait(false);
+        (EstablishedConnection? established, refusal) =
+            _admission.TryEstablish(request, route!, upgrade, live => live.QueueHandshakeAnswer(answer.WrittenSpan));
+        return established ?? await RefuseAsync(request.Target, refusal!).ConfigureAwait(false);
     }
 
     /// <summary>The 101 answer; null, logged, when a callback's headers cannot be written (a reserved
@@ -136,25 +55,6 @@ internal sealed class UpgradePhase(ServerContext server, ConnectionTransport tra
         {
             Log.UpgradeCallbackFailed(server.Logger, transport.Remote, request.Path, ex);
             return null;
-        }
-    }
-
-    private async ValueTask<UpgradeOutcome> NegotiateAsync(UpgradeRequest request, WebSocketRoute route)
-    {
-        try
-        {
-            return await UpgradeNegotiation.NegotiateAsync(request, route, transport.Remote, transport.Local, server.Stopping)
-                .ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !server.Stopping.IsCancellationRequested)
-        {
-            // The client learns that the server failed, not why.
-            Log.UpgradeCallbackFailed(server.Logger, transport.Remote, request.Path, ex);
-            return new UpgradeOutcome(null, UpgradeDecision.Accepted.Items, InternalError);
-        }
-        catch (OperationCanceledException)
-        {
-            return new UpgradeOutcome(null, UpgradeDecision.Accepted.Items, ShuttingDown);
         }
     }
 
@@ -197,7 +97,7 @@ internal sealed class UpgradePhase(ServerContext server, ConnectionTransport tra
         {
             // A request still in progress when the server stops is told so, with a status.
             Log.HandshakeAbandoned(server.Logger, transport.Remote, "server stopping");
-            await RefuseAsync("(unfinished)", ShuttingDown).ConfigureAwait(false);
+            await RefuseAsync("(unfinished)", UpgradeAdmission.ShuttingDown).ConfigureAwait(false);
             return null;
         }
     }
@@ -228,7 +128,7 @@ internal sealed class UpgradePhase(ServerContext server, ConnectionTransport tra
         {
             // A callback's rejection with headers that cannot be written: its bug, answered with 500.
             Log.UpgradeCallbackFailed(server.Logger, transport.Remote, target, ex);
-            rejection = InternalError;
+            rejection = UpgradeAdmission.InternalError;
             response.ResetWrittenCount();
             ServerHandshake.WriteRejection(response, rejection);
         }

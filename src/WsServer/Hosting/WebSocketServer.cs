@@ -6,7 +6,9 @@ using Microsoft.Extensions.Logging.Abstractions;
 using WsServer.Connections;
 using WsServer.Diagnostics;
 using WsServer.Protocol.Closing;
+using WsServer.Protocol.Handshake;
 using WsServer.PubSub;
+using WsServer.Routing;
 using WsServer.Transport;
 
 namespace WsServer.Hosting;
@@ -60,6 +62,9 @@ public sealed class WebSocketServer : IAsyncDisposable
     /// <summary>Where the server listens (the real port when <see cref="ServerOptions.Port"/> was 0).</summary>
     public IReadOnlyList<IPEndPoint> LocalEndPoints => _listeners.ConvertAll(l => l.Socket.EndPoint);
 
+    /// <summary>What the server was made with.</summary>
+    internal ServerOptions Options => _context.Options;
+
     /// <summary>The open WebSocket connections (a snapshot; for broadcasts).</summary>
     public IReadOnlyCollection<WebSocketConnection> Connections => [.. _context.Connections];
 
@@ -67,11 +72,12 @@ public sealed class WebSocketServer : IAsyncDisposable
     public int ConnectionCount => _context.ConnectionCount;
 
     /// <summary>Loads the TLS certificates, binds every listener and starts accepting. Throws
-    /// <see cref="InvalidOperationException"/> naming the file when a certificate cannot be loaded
+    /// <see cref="InvalidOperationException"/> when no route is mapped, naming the file when a certificate cannot be loaded
     /// (path, password, key), and <see cref="SocketException"/> when an address cannot be bound;
     /// nothing listens then.</summary>
     public Task StartAsync(CancellationToken cancellationToken = default)
     {
+        _context.Options.ValidateRoutes();
         if (Interlocked.CompareExchange(ref _state, 1, 0) != 0) throw new InvalidOperationException("The server was already started.");
         ServerOptions options = _context.Options;
         // Every certificate first, so a bad one fails the start before any port is bound.
@@ -97,10 +103,84 @@ public sealed class WebSocketServer : IAsyncDisposable
             Log.Listening(_context.Logger, listener.Scheme, listener.Socket.EndPoint, listener.ProxyProtocol ? " (PROXY protocol)" : "");
             _acceptLoops.Add(AcceptLoopAsync(listener));
         }
+        StartHeartbeat();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Starts the server with no listener of its own, for connections another HTTP server accepts
+    /// and upgrades (WsServer.AspNetCore's endpoints, through <see cref="AcceptUpgradeAsync"/>): the keep-alive
+    /// and idle checks run; nothing is bound. <see cref="StopAsync(CancellationToken)"/> drains as ever.</summary>
+    /// <exception cref="InvalidOperationException">The server was already started.</exception>
+    public void StartWithoutListeners()
+    {
+        if (Interlocked.CompareExchange(ref _state, 1, 0) != 0) throw new InvalidOperationException("The server was already started.");
+        StartHeartbeat();
+    }
+
+    private void StartHeartbeat()
+    {
+        ServerOptions options = _context.Options;
         if (!options.CompressionSupported && options.CompressionWanted) Log.CompressionUnavailable(_context.Logger, "libz.so.1");
         _heartbeat = _context.Time.CreateTimer(static s => ((ServerContext)s!).Heartbeat(), _context,
             TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
-        return Task.CompletedTask;
+    }
+
+    /// <summary>Answers an upgrade request another HTTP server received and routed to <paramref name="route"/>
+    /// (ASP.NET Core's, in WsServer.AspNetCore): WsServer's own checks (RFC 6455 §4.2.1, or RFC 8441 for an
+    /// HTTP/2 extended CONNECT), the server's limits, the route's origins, subprotocols and callbacks,
+    /// permessage-deflate. Returns the refusal to send, or the accepted connection, registered, whose answer
+    /// the host sends before handing over its stream to <see cref="HostedUpgrade.RunAsync"/>.</summary>
+    /// <param name="request">The request, as <see cref="UpgradeRequest"/> (HTTP/2's <c>:authority</c> as <c>Host</c>).</param>
+    /// <param name="route">The route serving it: its handler and options (<see cref="WebSocketRoute.Create{TState}"/>).</param>
+    /// <param name="peer">Who sent it, and over what.</param>
+    /// <param name="hostContext">The host's own view of the request (ASP.NET Core's <c>HttpContext</c>), for the
+    /// route's callbacks (<see cref="Routing.UpgradeContext.HostContext"/>) and the handler
+    /// (<see cref="ConnectionInfo.HostContext"/>).</param>
+    /// <exception cref="InvalidOperationException">The server was not started.</exception>
+    public async ValueTask<HostedUpgrade> AcceptUpgradeAsync(UpgradeRequest request, WebSocketRoute route, HostedPeer peer, object? hostContext = null)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(route);
+        ArgumentNullException.ThrowIfNull(peer);
+        if (Volatile.Read(ref _state) == 0) throw new InvalidOperationException("Start the server first (StartWithoutListeners).");
+        var transport = new HostedTransport(peer.RemoteEndPoint, peer.LocalEndPoint, _context.Time.GetUtcNow(),
+            (peer.IsTls, peer.TlsProtocol, peer.TlsServerName));
+        var admission = new UpgradeAdmission(_context, transport, hostContext);
+        (NegotiatedUpgrade? upgrade, HandshakeRejection? refusal) = await admission.NegotiateAsync(request, route).ConfigureAwait(false);
+        if (upgrade is null) return Refuse(request, peer, refusal!);
+        IReadOnlyList<KeyValuePair<string, string>> fields;
+        try
+        {
+            fields = ServerHandshake.AcceptFields(request, upgrade.Accept);
+        }
+        catch (ArgumentException ex)
+        {
+            Log.UpgradeCallbackFailed(_context.Logger, peer.RemoteEndPoint, request.Path, ex);
+            return Refuse(request, peer, UpgradeAdmission.InternalError);
+        }
+        (EstablishedConnection? established, refusal) = admission.TryEstablish(request, route, upgrade, queueAnswer: null);
+        if (established is null) return Refuse(request, peer, refusal!);
+        _running.Started();
+        return new HostedUpgrade(fields, established.Connection, transport, hosted => ServeHostedAsync(transport, established, hosted));
+    }
+
+    private HostedUpgrade Refuse(UpgradeRequest request, HostedPeer peer, HandshakeRejection rejection)
+    {
+        Log.UpgradeRefused(_context.Logger, peer.RemoteEndPoint, request.Target, rejection.StatusCode, rejection.Reason);
+        _context.Metrics.UpgradeRefused(rejection.StatusCode);
+        return new HostedUpgrade(rejection);
+    }
+
+    private Task ServeHostedAsync(HostedTransport transport, EstablishedConnection established, HostedStream hosted)
+    {
+        transport.Attach(hosted);
+        var finished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _ = ConnectionRunner.RunEstablishedAsync(_context, transport, established, () =>
+        {
+            _running.Finished();
+            finished.TrySetResult();
+        });
+        return finished.Task;
     }
 
     /// <summary>Queues <paramref name="message"/> to every open connection, skipping those whose send

@@ -32,18 +32,20 @@ public sealed class RouteTable
 
     /// <summary>Serves <paramref name="pattern"/> with a function of each message and its connection:
     /// <c>Map("/echo", (message, connection) =&gt; HandleResult.Reply(message))</c>.</summary>
-    public RouteTable Map(string pattern, Func<WebSocketMessage, WebSocketConnection, HandleResult> handle, RouteOptions? options = null)
-    {
-        ArgumentNullException.ThrowIfNull(handle);
-        return Map(pattern, new DelegateHandler((m, c, _) => new(handle(m, c))), options);
-    }
+    public RouteTable Map(string pattern, Func<WebSocketMessage, WebSocketConnection, HandleResult> handle, RouteOptions? options = null) =>
+        Add(CheckPattern(pattern), WebSocketRoute.Create(pattern, handle, options));
 
     /// <summary>Serves <paramref name="pattern"/> with an asynchronous function of each message and its connection.</summary>
     public RouteTable Map(string pattern, Func<WebSocketMessage, WebSocketConnection, CancellationToken, ValueTask<HandleResult>> handle,
-        RouteOptions? options = null)
+        RouteOptions? options = null) =>
+        Add(CheckPattern(pattern), WebSocketRoute.Create(pattern, handle, options));
+
+    /// <summary>Serves <paramref name="route"/>'s pattern with it (a route made by <see cref="WebSocketRoute.Create{TState}"/>).</summary>
+    /// <exception cref="ArgumentException">A bad pattern, or a pattern mapped twice.</exception>
+    public RouteTable Map(WebSocketRoute route)
     {
-        ArgumentNullException.ThrowIfNull(handle);
-        return Map(pattern, new DelegateHandler(handle), options);
+        ArgumentNullException.ThrowIfNull(route);
+        return Add(CheckPattern(route.Pattern), route);
     }
 
     /// <summary>Serves every path that no other route matches with <paramref name="handler"/>.</summary>

@@ -35,6 +35,11 @@ public sealed class UpgradeContext
     /// offered); null for none. <see cref="UpgradeDecision.Accept"/> may choose another.</summary>
     public string? Subprotocol { get; }
 
+    /// <summary>The request as the HTTP server that received it knows it, when that is another server
+    /// (ASP.NET Core's <c>HttpContext</c>; WsServer.AspNetCore's <c>GetHttpContext()</c> reads it); null when
+    /// WsServer accepted the connection itself.</summary>
+    public object? HostContext { get; internal init; }
+
     /// <summary>Cancelled when the server stops; a slow check (a token lookup) should observe it.</summary>
     public CancellationToken CancellationToken { get; }
 

@@ -19,7 +19,7 @@ internal static class UpgradeNegotiation
     private static readonly IReadOnlyDictionary<string, object?> NoItems = FrozenDictionary<string, object?>.Empty;
 
     public static async ValueTask<UpgradeOutcome> NegotiateAsync(UpgradeRequest request, WebSocketRoute route,
-        IPEndPoint remote, IPEndPoint local, CancellationToken cancellationToken)
+        IPEndPoint remote, IPEndPoint local, object? hostContext, CancellationToken cancellationToken)
     {
         RouteOptions options = route.Options;
         if (!IsOriginAllowed(options.AllowedOrigins, request.Origin))
@@ -27,7 +27,7 @@ internal static class UpgradeNegotiation
             return Refused(HandshakeRejection.Forbidden($"origin not allowed: {HandshakeRejection.Escape(request.Origin)}"));
 
         string? subprotocol = ChooseSubprotocol(options.Subprotocols, request.Subprotocols);
-        var context = new UpgradeContext(request, remote, local, route, subprotocol, cancellationToken);
+        var context = new UpgradeContext(request, remote, local, route, subprotocol, cancellationToken) { HostContext = hostContext };
         List<UpgradeDecision> decisions = [];
         if (options.OnUpgrade is { } callback) decisions.Add(await callback(context).ConfigureAwait(false));
         if (decisions.TrueForAll(d => d.IsAccepted) && route.Filter is { } filter)

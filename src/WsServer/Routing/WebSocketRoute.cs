@@ -29,20 +29,43 @@ public sealed class WebSocketRoute
 
     internal HandlerSession CreateSession() => _createSession();
 
-    internal static WebSocketRoute Create<TState>(string pattern, IWebSocketHandler<TState> handler, RouteOptions? options)
+    /// <summary>A route served by <paramref name="handler"/>, for a host that routes requests itself
+    /// (<see cref="Hosting.WebSocketServer.AcceptUpgradeAsync"/>); <see cref="RouteTable.Map{TState}"/> makes the same.</summary>
+    /// <exception cref="ArgumentException">A bad option (named).</exception>
+    public static WebSocketRoute Create<TState>(string pattern, IWebSocketHandler<TState> handler, RouteOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(handler);
         return Create(pattern, options, () => new StatefulHandlerSession<TState>(handler), handler as IUpgradeFilter);
     }
 
-    internal static WebSocketRoute Create(string pattern, IWebSocketHandler handler, RouteOptions? options)
+    /// <summary>A route served by <paramref name="handler"/>, which keeps no state per connection.</summary>
+    /// <exception cref="ArgumentException">A bad option (named).</exception>
+    public static WebSocketRoute Create(string pattern, IWebSocketHandler handler, RouteOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(handler);
         return Create(pattern, options, () => new StatelessHandlerSession(handler), handler as IUpgradeFilter);
     }
 
+    /// <summary>A route served by a function of each message and its connection.</summary>
+    /// <exception cref="ArgumentException">A bad option (named).</exception>
+    public static WebSocketRoute Create(string pattern, Func<WebSocketMessage, WebSocketConnection, HandleResult> handle, RouteOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(handle);
+        return Create(pattern, new DelegateHandler((m, c, _) => new(handle(m, c))), options);
+    }
+
+    /// <summary>A route served by an asynchronous function of each message and its connection.</summary>
+    /// <exception cref="ArgumentException">A bad option (named).</exception>
+    public static WebSocketRoute Create(string pattern, Func<WebSocketMessage, WebSocketConnection, CancellationToken, ValueTask<HandleResult>> handle,
+        RouteOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(handle);
+        return Create(pattern, new DelegateHandler(handle), options);
+    }
+
     private static WebSocketRoute Create(string pattern, RouteOptions? options, Func<HandlerSession> createSession, IUpgradeFilter? filter)
     {
+        ArgumentException.ThrowIfNullOrEmpty(pattern);
         options ??= RouteOptions.Default;
         options.Validate(pattern);
         return new WebSocketRoute(pattern, options, createSession, filter);

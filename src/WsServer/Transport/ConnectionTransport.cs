@@ -55,6 +55,10 @@ internal abstract class ConnectionTransport : IAsyncDisposable, IBatchWriter
     public ValueTask WriteAsync(List<ArraySegment<byte>> batch, int total) =>
         batch.Count == 1 ? WriteAsync(batch[0]) : WriteBatchAsync(batch, total);
 
+    /// <summary>False when the transport cannot end its sending side on its own (an upgraded HTTP/1.1 stream of
+    /// another host, which ends the connection when its request completes): then nobody waits for the peer's end.</summary>
+    public virtual bool CanEndSending => true;
+
     /// <summary>Ends our sending side, so the peer reads everything we sent before the end.</summary>
     public abstract ValueTask ShutdownSendAsync();
 

@@ -16,6 +16,7 @@ public sealed class PackedPackages : IAsyncLifetime
         ("WsServer.Protocol", "WsServer.Protocol"),
         ("WsServer", "WsServer"),
         ("WsServer.Extensions.Hosting", "WsServer.Extensions.Hosting"),
+        ("WsServer.AspNetCore", "WsServer.AspNetCore"),
         ("WsServer.Redis", "WsServer.Redis"),
         ("WsServer.Host", "WsServer.Tool"),
     ];

@@ -9,10 +9,13 @@ namespace WsServer.Tests.TestSupport;
 /// <summary>A real server on a free loopback port, stopped on dispose.</summary>
 public sealed class TestServer : IAsyncDisposable
 {
-    private TestServer(WebSocketServer server)
+    private readonly IAsyncDisposable? _host;
+
+    private TestServer(WebSocketServer server, int port, IAsyncDisposable? host = null)
     {
         Server = server;
-        Port = server.LocalEndPoints[0].Port;
+        Port = port;
+        _host = host;
     }
 
     public WebSocketServer Server { get; }
@@ -41,6 +44,16 @@ public sealed class TestServer : IAsyncDisposable
         // handlers) and with WSTEST_TRANSPORT=sockets (.NET's socket engine, as off Linux x86-64).
         options.InlineIo = Environment.GetEnvironmentVariable(InlineIoVariable) == "1";
         options.EpollTransport = Environment.GetEnvironmentVariable(TransportVariable) != "sockets";
+        if (KestrelHost.IsWanted)
+        {
+            // WSTEST_HOST=aspnetcore: the same routes and options behind Kestrel, through WsServer.AspNetCore.
+            (IAsyncDisposable app, WebSocketServer hosted, int port) = await KestrelHost.StartAsync(o =>
+            {
+                o.DrainTimeout = options.DrainTimeout;
+                configure(o);
+            });
+            return new TestServer(hosted, port, app);
+        }
         configure(options);
         // WSDEBUG=1 in the environment prints the server's log, for a test that needs a look inside.
         logging ??= Environment.GetEnvironmentVariable("WSDEBUG") is null
@@ -48,7 +61,7 @@ public sealed class TestServer : IAsyncDisposable
             : LoggerFactory.Create(b => b.AddConsole().SetMinimumLevel(LogLevel.Trace));
         var server = new WebSocketServer(options, logging, meters);
         await server.StartAsync();
-        return new TestServer(server);
+        return new TestServer(server, server.LocalEndPoints[0].Port);
     }
 
     public async Task<ClientWebSocket> ConnectAsync(string path = "/")
@@ -58,5 +71,9 @@ public sealed class TestServer : IAsyncDisposable
         return client;
     }
 
-    public async ValueTask DisposeAsync() => await Server.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        if (_host is null) await Server.DisposeAsync();
+        else await _host.DisposeAsync();
+    }
 }
