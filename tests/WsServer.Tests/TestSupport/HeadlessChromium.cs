@@ -22,7 +22,7 @@ public sealed class HeadlessChromium : IAsyncDisposable
 
     /// <summary>Opens <paramref name="url"/>; fails the test with the install command when Chromium is missing.
     /// With <paramref name="devTools"/>, the page can be read through the DevTools protocol (<see cref="EvaluateAsync"/>).</summary>
-    public static HeadlessChromium Open(string url, bool devTools = false)
+    public static HeadlessChromium Open(string url, bool devTools = false, params string[] extraArguments)
     {
         if (!File.Exists(Executable)) Assert.Fail($"{Executable} not found. Chromium interop needs: apt-get install -y chromium");
         string profile = Directory.CreateTempSubdirectory("wsserver-chromium-").FullName;
@@ -33,12 +33,31 @@ public sealed class HeadlessChromium : IAsyncDisposable
             start.ArgumentList.Add(argument);
         // Port 0: Chromium picks one and writes it to DevToolsActivePort in the profile.
         if (devTools) start.ArgumentList.Insert(0, "--remote-debugging-port=0");
+        foreach (string argument in extraArguments) start.ArgumentList.Insert(0, argument);
         return new HeadlessChromium(Process.Start(start)!, profile);
     }
 
     /// <summary>Evaluates <paramref name="expression"/> in the page (DevTools protocol, Runtime.evaluate) and
     /// returns its value as a string; the browser must have been opened with devTools.</summary>
     public async Task<string?> EvaluateAsync(string expression)
+    {
+        string target = await PageDebuggerUrlAsync();
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var devTools = new System.Net.WebSockets.ClientWebSocket();
+        await devTools.ConnectAsync(new Uri(target), deadline.Token);
+        string call = System.Text.Json.JsonSerializer.Serialize(new
+        {
+            id = 1, method = "Runtime.evaluate", @params = new { expression, returnByValue = true },
+        });
+        await devTools.SendAsync(System.Text.Encoding.UTF8.GetBytes(call), System.Net.WebSockets.WebSocketMessageType.Text, true, deadline.Token);
+        System.Text.Json.JsonElement result = (await ReadJsonAsync(devTools, deadline.Token))
+            .GetProperty("result").GetProperty("result");
+        return result.TryGetProperty("value", out System.Text.Json.JsonElement value) ? value.ToString() : null;
+    }
+
+    /// <summary>The DevTools protocol address of the page (the browser must have been opened with devTools),
+    /// for a test that follows the page's events itself.</summary>
+    public async Task<string> PageDebuggerUrlAsync()
     {
         string portFile = Path.Combine(_profile, "DevToolsActivePort");
         // Chromium creates the file before it writes the port: wait for the line, not the file.
@@ -53,26 +72,22 @@ public sealed class HeadlessChromium : IAsyncDisposable
         string pages = await http.GetStringAsync(new Uri($"http://127.0.0.1:{port}/json/list"));
         string target = System.Text.Json.JsonDocument.Parse(pages).RootElement.EnumerateArray()
             .First(p => p.GetProperty("type").GetString() == "page").GetProperty("webSocketDebuggerUrl").GetString()!;
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        using var devTools = new System.Net.WebSockets.ClientWebSocket();
-        await devTools.ConnectAsync(new Uri(target), deadline.Token);
-        string call = System.Text.Json.JsonSerializer.Serialize(new
-        {
-            id = 1, method = "Runtime.evaluate", @params = new { expression, returnByValue = true },
-        });
-        await devTools.SendAsync(System.Text.Encoding.UTF8.GetBytes(call), System.Net.WebSockets.WebSocketMessageType.Text, true, deadline.Token);
+        return target;
+    }
+
+    /// <summary>The next whole message of a DevTools protocol socket, as JSON.</summary>
+    public static async Task<System.Text.Json.JsonElement> ReadJsonAsync(System.Net.WebSockets.WebSocket devTools, CancellationToken cancellationToken)
+    {
         using var answer = new MemoryStream();
         var buffer = new byte[8192];
         System.Net.WebSockets.WebSocketReceiveResult received;
         do
         {
-            received = await devTools.ReceiveAsync(buffer, deadline.Token);
+            received = await devTools.ReceiveAsync(buffer, cancellationToken);
             answer.Write(buffer, 0, received.Count);
         }
         while (!received.EndOfMessage);
-        System.Text.Json.JsonElement result = System.Text.Json.JsonDocument.Parse(answer.ToArray()).RootElement
-            .GetProperty("result").GetProperty("result");
-        return result.TryGetProperty("value", out System.Text.Json.JsonElement value) ? value.ToString() : null;
+        return System.Text.Json.JsonDocument.Parse(answer.ToArray()).RootElement;
     }
 
     /// <summary>What Chromium wrote on stderr, once it has been stopped.</summary>
