@@ -46,6 +46,14 @@ internal sealed record LoadOptions
     /// epoll</c>, the default, as <see cref="Hosting.ServerOptions.EpollTransport"/>) or on .NET's socket engine (<c>sockets</c>).</summary>
     public bool WsServerEpoll { get; init; } = true;
 
+    /// <summary>Run the WsServer children inside ASP.NET Core through WsServer.AspNetCore (<c>--wsserver-host
+    /// aspnetcore</c>: Kestrel accepts and upgrades, WsServer runs the codec) instead of on their own listener
+    /// (<c>own</c>, the default).</summary>
+    public bool WsServerInAspNetCore { get; init; }
+
+    /// <summary>The child command of the WsServer side.</summary>
+    public string WsServerCommand => WsServerInAspNetCore ? "serve-aspnetcore" : "serve-wsserver";
+
     /// <summary>The CPUs of the server children and of this tool; null when not pinned (<c>--pin off</c>).</summary>
     public CorePinning? Pin { get; init; } = CorePinning.Default;
     public string? Out { get; init; }
@@ -96,6 +104,8 @@ internal sealed record LoadOptions
                     _ => throw new ArgumentException("--wsserver-inline-io is on or off.") } },
                 "--wsserver-transport" => o with { WsServerEpoll = v switch { "epoll" => true, "sockets" => false,
                     _ => throw new ArgumentException("--wsserver-transport is epoll or sockets.") } },
+                "--wsserver-host" => o with { WsServerInAspNetCore = v switch { "own" => false, "aspnetcore" => true,
+                    _ => throw new ArgumentException("--wsserver-host is own or aspnetcore.") } },
                 "--client" => o with { Client = v switch { "async" => ClientDriver.Async,
                     "epoll" => Epoll.IsSupported ? ClientDriver.Epoll : throw new ArgumentException("--client epoll needs Linux on x86-64."),
                     _ => throw new ArgumentException("--client is async or epoll.") } },

@@ -45,6 +45,9 @@ internal sealed partial class Report
         if (options.Baseline is { } dll)
             Line($"- Baseline: `dotnet {dll} serve-wsserver` (another build's WsServer) in place of Kestrel; "
                 + "WsServer is this build");
+        if (options.WsServerInAspNetCore)
+            Line("- WsServer side: `serve-aspnetcore`, WsServer's handler inside ASP.NET Core through WsServer.AspNetCore "
+                + "(Kestrel accepts and upgrades, with the same Kestrel settings as the Kestrel child; WsServer runs the codec)");
         // The flood scenario runs once per server and says how in its own table.
         if (options.Scenario != "flood")
         {

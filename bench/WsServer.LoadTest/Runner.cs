@@ -43,7 +43,7 @@ internal sealed record ServerPair(ServerProcess WsServer, ServerProcess Other) :
     /// <summary>Starts this build's WsServer and the other server <paramref name="o"/> asks for.</summary>
     public static async Task<ServerPair> StartAsync(LoadOptions o)
     {
-        ServerProcess ws = await ServerProcess.StartAsync("WsServer", "serve-wsserver", o);
+        ServerProcess ws = await ServerProcess.StartAsync(o.WsServerInAspNetCore ? "WsServer.AspNetCore" : "WsServer", o.WsServerCommand, o);
         try
         {
             ServerProcess other = o.Baseline is { } dll

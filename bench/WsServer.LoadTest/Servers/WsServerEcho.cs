@@ -22,7 +22,7 @@ internal static class WsServerEcho
         using ILoggerFactory logging = LoggerFactory.Create(b => b
             .SetMinimumLevel(LogLevel.Warning)
             .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace));
-        var handler = new EchoHandler();
+        var handler = new EchoFanoutHandler();
         var options = new ServerOptions
         {
             Address = IPAddress.Loopback,
@@ -47,26 +47,9 @@ internal static class WsServerEcho
         return 0;
     }
 
-    private sealed class EchoHandler : IWebSocketHandler<int>
-    {
-        public WebSocketServer? Server { get; set; }
-
-        public ValueTask<int> InitAsync(WebSocketConnection connection, CancellationToken ct) => new(0);
-
-        public ValueTask<HandleResult<int>> HandleAsync(WebSocketMessage message, int state, CancellationToken ct)
-        {
-            if (message.IsText && message.Payload.Span.StartsWith(FanoutCommand.Prefix))
-            {
-                Server!.Broadcast(PreparedMessage.Binary(message.Payload.Span[FanoutCommand.Prefix.Length..]));
-                return new(HandleResult.NoReply(state));
-            }
-            return new(HandleResult.Reply(state, message));
-        }
-    }
-
     /// <summary>Starts a loop of awaited sends when the connection opens; the loop ends when a send throws
     /// (the connection closed). Nothing is read from the peer but the protocol's own frames.</summary>
-    private sealed class FirehoseHandler : IWebSocketHandler
+    internal sealed class FirehoseHandler : IWebSocketHandler
     {
         public ValueTask InitAsync(WebSocketConnection connection, CancellationToken cancellationToken)
         {

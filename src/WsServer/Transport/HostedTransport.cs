@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
 using System.Security.Authentication;
@@ -39,12 +40,40 @@ internal sealed class HostedTransport(IPEndPoint remote, IPEndPoint local, DateT
         if (IsAborted) hosted.Abort();
     }
 
-    public override ValueTask WriteAsync(ReadOnlyMemory<byte> bytes) => _hosted!.Stream.WriteAsync(bytes);
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> bytes) => Hosted.Stream.WriteAsync(bytes);
 
+    /// <summary>A host's stream flushes each write (Kestrel's: a send each), so a batch of up to
+    /// <see cref="CoalesceLimit"/> bytes (a broadcast's small frames, a reply and a pong) is gathered into one
+    /// pooled array and written once; a larger one goes array by array, each worth its own send.</summary>
     protected override async ValueTask WriteBatchAsync(List<ArraySegment<byte>> batch, int total)
     {
-        foreach (ArraySegment<byte> buffer in batch) await _hosted!.Stream.WriteAsync(buffer).ConfigureAwait(false);
+        Stream stream = Hosted.Stream;
+        if (total > CoalesceLimit)
+        {
+            foreach (ArraySegment<byte> buffer in batch) await stream.WriteAsync(buffer).ConfigureAwait(false);
+            return;
+        }
+        byte[] gathered = ArrayPool<byte>.Shared.Rent(total);
+        try
+        {
+            int at = 0;
+            foreach (ArraySegment<byte> buffer in batch)
+            {
+                buffer.AsSpan().CopyTo(gathered.AsSpan(at));
+                at += buffer.Count;
+            }
+            await stream.WriteAsync(gathered.AsMemory(0, total)).ConfigureAwait(false);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(gathered);
+        }
     }
+
+    private const int CoalesceLimit = 64 * 1024;
+
+    // A write before the hand-over (a refused or abandoned upgrade's) finds the connection cut.
+    private HostedStream Hosted => _hosted ?? throw new ObjectDisposedException(nameof(HostedTransport));
 
     public override async ValueTask ShutdownSendAsync()
     {
