@@ -34,7 +34,19 @@ internal static class ServerConfiguration
             ["PongTimeout"] = (s, o) => o.PongTimeout = Duration(s, DurationRule.PositiveOrOff),
             ["IdleTimeout"] = (s, o) => o.IdleTimeout = Duration(s, DurationRule.PositiveOrOff),
             ["DrainTimeout"] = (s, o) => o.DrainTimeout = Duration(s, DurationRule.NotNegative),
+            ["HealthPath"] = (s, o) => o.HealthPath = ProbePath(s),
+            ["ReadinessPath"] = (s, o) => o.ReadinessPath = ProbePath(s),
         };
+
+    /// <summary>A probe's path; <c>off</c> (any case) or empty for none.</summary>
+    private static string? ProbePath(IConfigurationSection section)
+    {
+        string path = Text(section);
+        if (path.Length == 0 || path.Equals("off", StringComparison.OrdinalIgnoreCase)) return null;
+        return path[0] == '/' && !path.Any(c => c <= ' ' || c == '?' || c >= (char)127)
+            ? path
+            : throw Bad(section, "is a path starting with '/' (no query, no space), or off");
+    }
 
     private const string RoutesKey = "Routes";
 

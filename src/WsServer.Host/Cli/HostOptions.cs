@@ -93,6 +93,18 @@ internal sealed partial class HostOptions
         DefaultValueFactory = _ => Text(ChatHandler.DefaultHistoryLength),
     };
 
+    public Option<string> HealthPath { get; } = new("--health-path")
+    {
+        Description = "Answer a plain GET of this path with 200 ok while the server runs (a liveness probe); off for none. Default: /healthz.",
+        HelpName = "PATH|off",
+    };
+
+    public Option<string> ReadinessPath { get; } = new("--readiness-path")
+    {
+        Description = "Answer a plain GET of this path with 200 ready, or 503 while draining or while --redis is away (a readiness probe); off for none. Default: /readyz.",
+        HelpName = "PATH|off",
+    };
+
     public Option<string> Config { get; } = new("--config") { Description = "A JSON file with any of these settings (relative cert and key paths are relative to it); WSSERVER_ environment variables win over it, and flags over both." };
 
     public Option<bool> Compression { get; } = new("--compression")
@@ -134,7 +146,7 @@ internal sealed partial class HostOptions
     }
 
     public IEnumerable<Option> All =>
-        [Port, Address, Workers, Handler, MaxMessageSize, LogLevel, Route, Cert, Key, CertPassword, Subprotocol, AllowOrigin, ProxyProtocol, Redis, ChatHistory, Config,
+        [Port, Address, Workers, Handler, MaxMessageSize, LogLevel, Route, Cert, Key, CertPassword, Subprotocol, AllowOrigin, ProxyProtocol, Redis, ChatHistory, HealthPath, ReadinessPath, Config,
          Compression, NoCompression, InlineIo, NoInlineIo, .. LimitOptions];
 
     /// <summary>The configuration keys and values of the flags given in <paramref name="result"/> (not their

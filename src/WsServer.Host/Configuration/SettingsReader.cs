@@ -42,8 +42,9 @@ internal static class SettingsReader
 
     private static HostSettings ReadChecked(ProgramConfiguration configuration)
     {
-        // The program listens on every address unless told otherwise; a library's server, on loopback.
-        var options = new ServerOptions { Address = IPAddress.Any };
+        // The program listens on every address unless told otherwise (a library's server, on loopback), and answers
+        // the probes of load balancers and Kubernetes on its port (a library's server, only when asked).
+        var options = new ServerOptions { Address = IPAddress.Any, HealthPath = "/healthz", ReadinessPath = "/readyz" };
         var read = new ProgramKeys();
         RedisBackplaneOptions? redis = null;
         var own = new Dictionary<string, Action<IConfigurationSection>>(StringComparer.OrdinalIgnoreCase)

@@ -106,6 +106,12 @@ internal sealed class ServerContext
         foreach (WebSocketConnection connection in Connections) connection.OnHeartbeat(now);
     }
 
+    /// <summary>Why the server is not ready for new connections (it is stopping, its backplane is away); null when ready.</summary>
+    public string? NotReadyBecause() =>
+        Volatile.Read(ref _closedToNew) != 0 ? "draining"
+        : !Topics.BackplaneAvailable ? "backplane unavailable"
+        : null;
+
     /// <summary>Stops new connections: the listeners close, upgrades in progress are refused.</summary>
     public void Stop()
     {

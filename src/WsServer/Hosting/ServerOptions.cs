@@ -123,6 +123,15 @@ public sealed class ServerOptions
         AtLeast(MaxConnectionsPerIp, 0, nameof(MaxConnectionsPerIp));
     }
 
+    /// <summary>A path whose plain GET is answered 200 <c>ok</c> while the server runs (a liveness probe for a load
+    /// balancer or Kubernetes, on the WebSocket port); null (the default) for none.</summary>
+    public string? HealthPath { get; set; }
+
+    /// <summary>A path whose plain GET is answered 200 <c>ready</c> while the server takes connections, and 503
+    /// once it stops (draining) or while its backplane is away (<see cref="PubSub.ITopicBackplane.IsAvailable"/>):
+    /// a readiness probe, so a balancer sends new clients elsewhere; null (the default) for none.</summary>
+    public string? ReadinessPath { get; set; }
+
     /// <summary>The clock for every timeout; tests inject a fake one.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
@@ -183,6 +192,16 @@ public sealed class ServerOptions
             throw new ArgumentException($"ServerOptions.Compression: {ex.Message}", nameof(Compression), ex);
         }
         foreach (WebSocketRoute route in Routes.Routes) route.Options.Validate(route.Pattern);
+        ValidateProbePath(HealthPath, nameof(HealthPath));
+        ValidateProbePath(ReadinessPath, nameof(ReadinessPath));
+        if (HealthPath is not null && HealthPath == ReadinessPath)
+            throw new ArgumentException($"ServerOptions.HealthPath and ReadinessPath are both '{HealthPath}'.", nameof(ReadinessPath));
+    }
+
+    private static void ValidateProbePath(string? path, string name)
+    {
+        if (path is not null && (path.Length == 0 || path[0] != '/' || path.Any(c => c <= ' ' || c == '?' || c >= (char)127)))
+            throw new ArgumentException($"ServerOptions.{name} is a path starting with '/' (no query, no space), not '{path}'.", name);
     }
 
     /// <summary>A server that listens serves its routes: at least one is mapped. (One without listeners

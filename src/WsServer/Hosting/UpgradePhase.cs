@@ -102,14 +102,31 @@ internal sealed class UpgradePhase(ServerContext server, ConnectionTransport tra
         }
     }
 
-    /// <summary>Answers a plain GET (no upgrade) of a mapped page with the page; true when it did.</summary>
+    /// <summary>Answers a plain GET (no upgrade) of a probe's path or a mapped page; true when it did.</summary>
     private async ValueTask<bool> TryServePageAsync(UpgradeRequest request)
     {
         if (request.Method != "GET" || request.Headers["Upgrade"] is not null) return false;
-        if (server.Options.Routes.MatchPage(request.Path) is not StaticPage page) return false;
-
-        var response = new ArrayBufferWriter<byte>(page.Body.Length + 160);
-        ServerHandshake.WritePage(response, page.ContentType, page.Body.Span);
+        var response = new ArrayBufferWriter<byte>(256);
+        ServerOptions options = server.Options;
+        if (request.Path == options.HealthPath)
+        {
+            ServerHandshake.WritePage(response, "text/plain; charset=utf-8", "ok"u8);
+        }
+        else if (request.Path == options.ReadinessPath)
+        {
+            if (server.NotReadyBecause() is { } reason)
+                ServerHandshake.WriteRejection(response, new HandshakeRejection(503, reason) { Headers = [new("Retry-After", "5")] });
+            else
+                ServerHandshake.WritePage(response, "text/plain; charset=utf-8", "ready"u8);
+        }
+        else if (options.Routes.MatchPage(request.Path) is StaticPage page)
+        {
+            ServerHandshake.WritePage(response, page.ContentType, page.Body.Span);
+        }
+        else
+        {
+            return false;
+        }
         await transport.WriteAsync(response.WrittenMemory).ConfigureAwait(false);
         await transport.ShutdownSendAsync().ConfigureAwait(false);
         return true;

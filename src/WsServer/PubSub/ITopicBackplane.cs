@@ -23,4 +23,8 @@ public interface ITopicBackplane
     /// <summary>A message published on this server, to carry to the other servers' subscribers; must
     /// return at once, whatever the backplane's state.</summary>
     void Relay(string topic, PreparedMessage message);
+
+    /// <summary>False while the backplane cannot carry messages (its connection is away): the server's readiness
+    /// probe (<see cref="Hosting.ServerOptions.ReadinessPath"/>) then answers 503. True unless a backplane says otherwise.</summary>
+    bool IsAvailable => true;
 }

@@ -26,8 +26,12 @@ internal sealed class TopicRegistry
     /// <summary>The number of topics with at least one subscriber.</summary>
     public int Count => _topics.Count;
 
+    /// <summary>False while the attached backplane, if any, says it is away.</summary>
+    public bool BackplaneAvailable => Volatile.Read(ref _backplane)?.IsAvailable ?? true;
+
     /// <summary>Joins these topics to other servers' through <paramref name="backplane"/>: it hears of
     /// every topic that has subscribers now, then of every change.</summary>
+
     public void Attach(ITopicBackplane backplane)
     {
         lock (_gate)
