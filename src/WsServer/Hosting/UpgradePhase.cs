@@ -59,9 +59,10 @@ internal sealed class UpgradePhase(ServerContext server, ConnectionTransport tra
         if (Refusal(server.TryAdmit(transport.Remote.Address, out long id)) is { } full) return await RefuseAsync(request.Target, full).ConfigureAwait(false);
 
         long maxMessageSize = route.Options.MaxMessageSize ?? server.Options.MaxMessageSize;
+        bool stream = route.Options.StreamMessages;
         ProtocolOptions protocol = deflate is { } agreement
-            ? new ProtocolOptions { MaxMessageSize = maxMessageSize, Deflate = agreement.Parameters, Compression = compression }
-            : PlainOptions(maxMessageSize);
+            ? new ProtocolOptions { MaxMessageSize = maxMessageSize, Deflate = agreement.Parameters, Compression = compression, StreamMessages = stream }
+            : PlainOptions(maxMessageSize, stream);
         var live = new LiveSession(protocol, server.Options.SendQueueLimit, route.Options.SlowConsumer ?? server.Options.SlowConsumer, server.Metrics);
         live.QueueHandshakeAnswer(answer.WrittenSpan);
         WebSocketConnection connection = CreateConnection(id, request, route, accept, outcome.Items, live);
@@ -75,13 +76,13 @@ internal sealed class UpgradePhase(ServerContext server, ConnectionTransport tra
         return new EstablishedConnection(connection, route.Options);
     }
 
-    /// <summary>The options of a session without permessage-deflate: only the size limit, which most
-    /// connections share, so they share one object (the last one made) instead of one each.</summary>
-    private static ProtocolOptions PlainOptions(long maxMessageSize)
+    /// <summary>The options of a session without permessage-deflate: only the size limit and whether messages
+    /// are streamed, which most connections share, so they share one object (the last one made) instead of one each.</summary>
+    private static ProtocolOptions PlainOptions(long maxMessageSize, bool stream)
     {
         ProtocolOptions last = Volatile.Read(ref s_plainOptions);
-        if (last.MaxMessageSize == maxMessageSize) return last;
-        var created = new ProtocolOptions { MaxMessageSize = maxMessageSize };
+        if (last.MaxMessageSize == maxMessageSize && last.StreamMessages == stream) return last;
+        var created = new ProtocolOptions { MaxMessageSize = maxMessageSize, StreamMessages = stream };
         Volatile.Write(ref s_plainOptions, created);
         return created;
     }
