@@ -115,18 +115,12 @@ internal sealed class IncomingStream
     {
         private SequencePosition _partEnd;
         private long _held; // the length of the part handed out, consumed when the next is asked for
-        private bool _detached;
-
         internal override long PeakBufferedBytes => Volatile.Read(ref owner._peak);
 
         internal override long ReceivedBytes => Volatile.Read(ref owner._written);
 
-        /// <summary>The handler's call ended: this message's body no longer reads the connection's pipe.</summary>
-        public void Detach() => _detached = true;
-
         protected override async ValueTask<ReadOnlyMemory<byte>> NextPartAsync(CancellationToken cancellationToken)
         {
-            ObjectDisposedException.ThrowIf(_detached, this);
             PipeReader reader = owner._pipe.Reader;
             if (_held > 0)
             {

@@ -12,6 +12,7 @@ internal abstract class MessageBody : Stream
 {
     private ReadOnlyMemory<byte> _part; // the unread rest of the current part
     private bool _ended;
+    private bool _detached;
 
     public override bool CanRead => true;
     public override bool CanSeek => false;
@@ -30,12 +31,21 @@ internal abstract class MessageBody : Stream
     /// <summary>The bytes of this message received so far (server side; for tests).</summary>
     internal virtual long ReceivedBytes => 0;
 
+    /// <summary>The message's time is over (its handler call returned, or the next message was received): a
+    /// part kept here would point into a buffer now used for something else, so reads throw from now on.</summary>
+    internal void Detach()
+    {
+        _detached = true;
+        _part = default;
+    }
+
     /// <summary>The next non-empty part, valid until the next call; empty at the end of the message.</summary>
     /// <exception cref="IOException">The connection ended before the message did.</exception>
     protected abstract ValueTask<ReadOnlyMemory<byte>> NextPartAsync(CancellationToken cancellationToken);
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
+        ThrowIfDetached();
         if (buffer.IsEmpty) return 0;
         if (_part.IsEmpty)
         {
@@ -62,6 +72,7 @@ internal abstract class MessageBody : Stream
     /// <summary>The rest of the message as parts, each valid until the next is asked for.</summary>
     public async IAsyncEnumerable<ReadOnlyMemory<byte>> ReadPartsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        ThrowIfDetached();
         if (!_part.IsEmpty)
         {
             ReadOnlyMemory<byte> rest = _part;
@@ -70,6 +81,7 @@ internal abstract class MessageBody : Stream
         }
         while (!_ended)
         {
+            ThrowIfDetached();
             ReadOnlyMemory<byte> part = await NextPartAsync(cancellationToken).ConfigureAwait(false);
             if (part.IsEmpty)
             {
@@ -78,6 +90,12 @@ internal abstract class MessageBody : Stream
             }
             yield return part;
         }
+    }
+
+    private void ThrowIfDetached()
+    {
+        if (_detached)
+            throw new InvalidOperationException("This streamed message can no longer be read: its handler call has returned or the next message was received.");
     }
 
     public override void Flush()
