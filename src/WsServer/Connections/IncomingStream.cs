@@ -135,6 +135,16 @@ internal sealed class IncomingStream
                 if (!buffer.IsEmpty)
                 {
                     ReadOnlyMemory<byte> first = buffer.First;
+                    if (first.IsEmpty)
+                    {
+                        // A sequence may start with an empty segment: the part is its first non-empty one.
+                        foreach (ReadOnlyMemory<byte> segment in buffer)
+                        {
+                            if (segment.IsEmpty) continue;
+                            first = segment;
+                            break;
+                        }
+                    }
                     _partEnd = buffer.GetPosition(first.Length);
                     _held = first.Length;
                     return first;
