@@ -43,10 +43,10 @@ for variant in WSTEST_INLINE_IO=1 WSTEST_TRANSPORT=sockets; do
     again=$?
     ((status == 0)) && status=$again
 done
-# And the RFC 6455 and RFC 7692 conformance, interop, echo, close and topic tests once more through ASP.NET
+# And the RFC 6455 and RFC 7692 conformance, interop, echo, close, topic and streaming tests once more through ASP.NET
 # Core: Kestrel accepts and upgrades, WsServer.AspNetCore hands each stream to the same server (WSTEST_HOST).
 # Left out: what belongs to WsServer's own listener (its TLS, PROXY headers, raw HTTP parsing, worker slots).
-suites=(Conformance Interop EchoTests CloseTests PubSub SendFromAnywhereTests)
+suites=(Conformance Interop EchoTests CloseTests PubSub SendFromAnywhereTests Streaming)
 filter=$(printf '|FullyQualifiedName~WsServer.Tests.%s' "${suites[@]}")
 WSTEST_HOST=aspnetcore dotnet test tests/WsServer.Tests -c Release --no-build --logger trx \
     --results-directory TestResults/WSTEST_HOST --filter "(${filter:1})&FullyQualifiedName!~PythonTlsTests" "$@"

@@ -7,7 +7,7 @@ namespace WsServer.LoadTest;
 /// <summary>The tool's command line: <c>[scenario] [--option value]...</c>; <c>all</c> is <c>issue12</c>.</summary>
 internal sealed record LoadOptions
 {
-    public static readonly string[] Scenarios = ["issue12", "echo", "latency", "upgrades", "fanout", "idle", "flood"];
+    public static readonly string[] Scenarios = ["issue12", "echo", "latency", "upgrades", "fanout", "idle", "flood", "stream"];
 
     public string Scenario { get; init; } = "all";
     public int Rounds { get; init; } = 3;
@@ -29,6 +29,9 @@ internal sealed record LoadOptions
     /// the server (dotnet-gcdump) while it holds them.</summary>
     public int IdleHold { get; init; }
     public double FloodSeconds { get; init; } = 10;
+
+    /// <summary>The size of the one message the stream scenario sends through a streaming echo, in MiB.</summary>
+    public int StreamMb { get; init; } = 1024;
     public int FloodRssLimitMb { get; init; } = 200;
     public int FloodConnections { get; init; } = 20;
     public int FloodPingMb { get; init; } = 50;
@@ -96,6 +99,7 @@ internal sealed record LoadOptions
                 "--idle-connections" => o with { IdleConnections = Int(v) },
                 "--idle-rounds" => o with { IdleRounds = Int(v) },
                 "--idle-hold" => o with { IdleHold = Int(v) },
+                "--stream-mb" => o with { StreamMb = Int(v) },
                 "--flood-seconds" => o with { FloodSeconds = double.Parse(v, CultureInfo.InvariantCulture) },
                 "--flood-rss-limit-mb" => o with { FloodRssLimitMb = Int(v) },
                 "--flood-connections" => o with { FloodConnections = Int(v) },

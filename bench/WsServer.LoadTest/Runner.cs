@@ -17,7 +17,7 @@ internal sealed class Runner(LoadOptions options, Report report)
             return;
         }
         string[] scenarios = [options.Scenario];
-        if (scenarios.Any(s => s is not ("idle" or "flood")))
+        if (scenarios.Any(s => s is not ("idle" or "flood" or "stream")))
         {
             using ServerPair pair = await ServerPair.StartAsync(options);
             foreach (string scenario in scenarios)
@@ -33,6 +33,7 @@ internal sealed class Runner(LoadOptions options, Report report)
         }
         if (scenarios.Contains("idle")) await IdleScenario.RunAsync(options, report);
         if (scenarios.Contains("flood")) await FloodScenario.RunAsync(options, report);
+        if (scenarios.Contains("stream")) await StreamScenario.RunAsync(options, report);
     }
 }
 

@@ -10,6 +10,9 @@ internal static class FloodRoutes
     /// from the moment the connection opens until a send throws.</summary>
     public const string Firehose = "/firehose";
 
+    /// <summary>A streaming echo (<c>RouteOptions.StreamMessages</c>): each message is sent back as it arrives.</summary>
+    public const string StreamEcho = "/stream-echo";
+
     public static readonly TimeSpan SlowDelay = TimeSpan.FromMilliseconds(1);
 
     private static long _slowMessages;

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using WsServer.Connections;
 using WsServer.Hosting;
 using WsServer.PubSub;
+using WsServer.Routing;
 
 namespace WsServer.LoadTest.Servers;
 
@@ -40,6 +41,12 @@ internal static class WsServerEcho
             return HandleResult.NoReply();
         });
         options.Routes.Map(FloodRoutes.Firehose, new FirehoseHandler());
+        // The stream scenario: each message echoed as it arrives, never assembled, whatever its size.
+        options.Routes.Map(FloodRoutes.StreamEcho, async (message, connection, ct) =>
+        {
+            await connection.SendAsync(message.Body, message.Type, ct);
+            return HandleResult.NoReply();
+        }, new RouteOptions { StreamMessages = true, MaxMessageSize = long.MaxValue });
         await using var server = new WebSocketServer(options, logging);
         handler.Server = server;
         await server.StartAsync();

@@ -63,22 +63,9 @@ internal struct MessageAssembler
     /// <paramref name="compressed"/>; a compressed message is bounded as it is inflated.</summary>
     public bool TryBeginFrame(in FrameHeader header, out ProtocolViolation violation, bool compressed = false)
     {
-        violation = default;
-        if (header.Opcode == Opcode.Continuation)
+        if (!TryCheckOrder(header.Opcode, IsOpen, out violation)) return false;
+        if (header.Opcode != Opcode.Continuation)
         {
-            // §5.4: a fragmented message is "a single frame with the FIN bit clear and an opcode
-            // other than 0, followed by zero or more frames with the FIN bit clear and the opcode
-            // set to 0, and terminated by a single frame with the FIN bit set and an opcode of 0."
-            if (!IsOpen)
-                return Fail(CloseCode.ProtocolError, "continuation frame with no message to continue", out violation);
-        }
-        else
-        {
-            // §5.4: "The fragments of one message MUST NOT be interleaved between the fragments of
-            // another message unless an extension has been negotiated that can interpret the
-            // interleaving."
-            if (IsOpen)
-                return Fail(CloseCode.ProtocolError, "new data frame while a fragmented message is open", out violation);
             Release();
             IsOpen = true;
             Kind = header.Opcode == Opcode.Text ? MessageKind.Text : MessageKind.Binary;
@@ -93,6 +80,23 @@ internal struct MessageAssembler
             return Fail(CloseCode.MessageTooBig, "message too big", out violation);
         _wireLength += header.PayloadLength;
         _announcedEnd = compressed ? 0 : _length + Math.Min(header.PayloadLength, TrustedAnnouncement);
+        return true;
+    }
+
+    /// <summary>Checks a data frame's opcode against whether a fragmented message is open (§5.4).</summary>
+    public static bool TryCheckOrder(Opcode opcode, bool messageOpen, out ProtocolViolation violation)
+    {
+        violation = default;
+        // §5.4: a fragmented message is "a single frame with the FIN bit clear and an opcode
+        // other than 0, followed by zero or more frames with the FIN bit clear and the opcode
+        // set to 0, and terminated by a single frame with the FIN bit set and an opcode of 0."
+        if (opcode == Opcode.Continuation && !messageOpen)
+            return Fail(CloseCode.ProtocolError, "continuation frame with no message to continue", out violation);
+        // §5.4: "The fragments of one message MUST NOT be interleaved between the fragments of
+        // another message unless an extension has been negotiated that can interpret the
+        // interleaving."
+        if (opcode != Opcode.Continuation && messageOpen)
+            return Fail(CloseCode.ProtocolError, "new data frame while a fragmented message is open", out violation);
         return true;
     }
 

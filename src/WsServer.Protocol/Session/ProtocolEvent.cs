@@ -6,7 +6,8 @@ namespace WsServer.Protocol.Session;
 /// <summary>What a <see cref="ProtocolSession"/> read.</summary>
 public enum ProtocolEventKind
 {
-    /// <summary>A whole data message.</summary>
+    /// <summary>A whole data message; in a session that streams messages
+    /// (<see cref="ProtocolOptions.StreamMessages"/>), the last part of one (possibly empty), which ends it.</summary>
     Message,
     /// <summary>A ping; the pong was already written to the replies.</summary>
     Ping,
@@ -16,6 +17,10 @@ public enum ProtocolEventKind
     Close,
     /// <summary>The peer broke the protocol; the failing close frame was already written.</summary>
     Violation,
+    /// <summary>A part of a data message that has not ended yet, as it arrived; only in a session that
+    /// streams messages (<see cref="ProtocolOptions.StreamMessages"/>). Its last part comes as
+    /// <see cref="Message"/>.</summary>
+    MessagePart,
 }
 
 /// <summary>One event read by <see cref="ProtocolSession.TryReadEvent"/>. <see cref="Payload"/> is

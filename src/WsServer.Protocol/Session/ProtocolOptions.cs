@@ -12,8 +12,16 @@ public sealed record ProtocolOptions
     /// <summary>The largest message accepted, in bytes, inclusive; a larger one fails with 1009
     /// as soon as its size is known (frame header), before its payload is read. The size counts the
     /// payloads of all the fragments of a message. Values above <see cref="Array.MaxLength"/> act as
-    /// <see cref="Array.MaxLength"/>, since a message is delivered in one buffer.</summary>
+    /// <see cref="Array.MaxLength"/>, since a message is delivered in one buffer, unless messages are
+    /// streamed (<see cref="StreamMessages"/>).</summary>
     public long MaxMessageSize { get; init; } = DefaultMaxMessageSize;
+
+    /// <summary>Read data messages in parts as they arrive instead of whole: each part (at most 64 KiB, inflated
+    /// when compressed) is a <see cref="ProtocolEventKind.MessagePart"/> event, the last one a
+    /// <see cref="ProtocolEventKind.Message"/>. Nothing is assembled, so <see cref="MaxMessageSize"/> may be
+    /// larger than memory (and than <see cref="Array.MaxLength"/>); text is still validated as it arrives, and
+    /// fails with 1007 at the first invalid byte. While a part is full the session reads no further input.</summary>
+    public bool StreamMessages { get; init; }
 
     /// <summary>The agreed permessage-deflate parameters (RFC 7692); null when it was not negotiated,
     /// and then a frame with RSV1 set fails with 1002.</summary>

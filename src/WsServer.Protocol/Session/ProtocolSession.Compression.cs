@@ -86,9 +86,7 @@ public sealed partial class ProtocolSession
     private bool TryInflate(ReadOnlySpan<byte> compressed, out ProtocolViolation violation)
     {
         violation = default;
-        DeflateParameters parameters = Options.Deflate!;
-        EndpointRole peer = Role == EndpointRole.Server ? EndpointRole.Client : EndpointRole.Server;
-        _inflater ??= new PayloadInflater(parameters.WindowBits(peer), parameters.NoContextTakeover(peer));
+        PayloadInflater inflater = Inflater();
         Span<byte> probe = stackalloc byte[1];
         while (true)
         {
@@ -97,7 +95,7 @@ public sealed partial class ProtocolSession
             // small message does not make the buffer grow beyond what it needs.
             int free = Math.Clamp(_message.Capacity - _message.Length, 1024, InflateOutputChunk);
             Span<byte> output = room > 0 ? _message.GetChunkBuffer((int)Math.Min(room, free)) : probe;
-            if (_inflater.Inflate(compressed, output, out int consumed, out int written) != OperationStatus.Done)
+            if (inflater.Inflate(compressed, output, out int consumed, out int written) != OperationStatus.Done)
                 return Fail(CloseCode.InvalidPayloadData, "compressed payload is not valid DEFLATE", out violation);
             compressed = compressed[consumed..];
             if (room == 0 && written > 0)
@@ -109,6 +107,15 @@ public sealed partial class ProtocolSession
             if (consumed == 0 && written == 0)
                 return Fail(CloseCode.InvalidPayloadData, "compressed payload makes no progress", out violation);
         }
+    }
+
+    /// <summary>The decompressor for the peer's messages, made at the first compressed bytes.</summary>
+    private PayloadInflater Inflater()
+    {
+        if (_inflater is not null) return _inflater;
+        DeflateParameters parameters = Options.Deflate!;
+        EndpointRole peer = Role == EndpointRole.Server ? EndpointRole.Client : EndpointRole.Server;
+        return _inflater = new PayloadInflater(parameters.WindowBits(peer), parameters.NoContextTakeover(peer));
     }
 
     /// <summary>Writes a data message compressed when permessage-deflate is agreed and the payload

@@ -25,6 +25,21 @@ public sealed partial class ProtocolSession
             FrameWriter.WriteFrame(output, opcode, payload, maskingKey: NextMaskingKey());
     }
 
+    /// <summary>Writes one frame of a message sent in parts (RFC 6455 §5.4): the <paramref name="first"/> with
+    /// the message's opcode, the others as continuations, FIN on the <paramref name="last"/>; never
+    /// compressed (RFC 7692 §6 lets each message choose, and a streamed message goes plain).</summary>
+    /// <remarks>The caller keeps the parts of one message together: §5.4, "the fragments of one message MUST
+    /// NOT be interleaved between the fragments of another message"; control frames may go between them.
+    /// A text payload is not checked here.</remarks>
+    /// <exception cref="InvalidOperationException">A close frame was sent or received.</exception>
+    public void WriteMessagePart(IBufferWriter<byte> output, MessageKind kind, ReadOnlySpan<byte> payload, bool first, bool last)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        Opcode opcode = first ? DataOpcode(kind) : Opcode.Continuation;
+        EnsureOpen();
+        FrameWriter.WriteFrame(output, opcode, payload, fin: last, maskingKey: NextMaskingKey());
+    }
+
     /// <summary>Writes a whole text message given as characters, encoded to UTF-8 straight into
     /// <paramref name="output"/>; never compressed (see <see cref="ShouldCompress"/> to decide first).</summary>
     /// <exception cref="InvalidOperationException">A close frame was sent or received.</exception>

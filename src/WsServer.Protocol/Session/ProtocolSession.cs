@@ -37,6 +37,7 @@ public sealed partial class ProtocolSession : IDisposable
         Options = options ?? ProtocolOptions.Default;
         _reader = new FrameReader(role, Options.MaxMessageSize) { AllowRsv1 = Options.Deflate is not null };
         _message = new MessageAssembler(Options.MaxMessageSize);
+        if (Options.StreamMessages) _parts = new MessageParts(Options.MaxMessageSize);
     }
 
     /// <summary>The role this session speaks for.</summary>
@@ -49,7 +50,7 @@ public sealed partial class ProtocolSession : IDisposable
     public SessionState State { get; private set; }
 
     /// <summary>The size of the message assembly buffer held, 0 when idle.</summary>
-    internal int BufferedBytesCapacity => _message.Capacity;
+    internal int BufferedBytesCapacity => _message.Capacity + (_parts?.Capacity ?? 0);
 
     /// <summary>Reads the next event. Consumes whole frames and partial payloads (so text is validated
     /// as it streams in); leaves only an incomplete frame header unconsumed. Returns NeedMoreData when
@@ -74,6 +75,7 @@ public sealed partial class ProtocolSession : IDisposable
 
         // The previous event's payload is no longer needed: an idle session holds no buffer.
         _message.ReleaseIfComplete();
+        _parts?.AfterDelivery();
         if (State == SessionState.Closed)
         {
             // §1.4: "after receiving a control frame indicating the connection should be closed, a
@@ -93,6 +95,7 @@ public sealed partial class ProtocolSession : IDisposable
     public void Dispose()
     {
         _message.Release();
+        ReleaseParts();
         _inPayload = false;
         State = SessionState.Closed;
         ReleaseCompression();
@@ -104,11 +107,18 @@ public sealed partial class ProtocolSession : IDisposable
         while (true)
         {
             ProtocolViolation violation;
+            if (_parts is not null)
+            {
+                // A streamed message: a full part is handed out before anything more is read.
+                if (_parts.IsFull && TryTakePendingPart(out evt)) return OperationStatus.Done;
+                if (_draining) return Drain(replies, out evt);
+            }
             if (!_inPayload)
             {
                 OperationStatus header = _reader.TryReadHeader(ref reader, out _frame, out violation);
                 if (header == OperationStatus.NeedMoreData)
                 {
+                    if (TryTakePendingPart(out evt)) return OperationStatus.Done;
                     evt = default;
                     return OperationStatus.NeedMoreData;
                 }
@@ -121,6 +131,8 @@ public sealed partial class ProtocolSession : IDisposable
                 return Fail(violation, replies, out evt);
             if (_payloadRemaining > 0)
             {
+                // The input ran out, or a streamed part is full: what arrived is handed out now.
+                if (TryTakePendingPart(out evt)) return OperationStatus.Done;
                 evt = default;
                 return OperationStatus.NeedMoreData;
             }
@@ -146,7 +158,9 @@ public sealed partial class ProtocolSession : IDisposable
             return true;
         }
 
-        return _message.TryBeginFrame(_frame, out violation, _compressed);
+        return _parts is null
+            ? _message.TryBeginFrame(_frame, out violation, _compressed)
+            : _parts.TryBeginFrame(_frame, _compressed, out violation);
     }
 
     /// <summary>Copies and unmasks as much of the current payload as the input holds.</summary>
@@ -154,6 +168,8 @@ public sealed partial class ProtocolSession : IDisposable
     {
         violation = default;
         bool control = _frame.Opcode.IsControl();
+        if (!control && _parts is not null)
+            return TryReadStreamedPayload(ref reader, out violation);
         if (!control && _compressed)
             return TryReadCompressedPayload(ref reader, out violation);
         while (_payloadRemaining > 0 && !reader.End)
@@ -219,6 +235,14 @@ public sealed partial class ProtocolSession : IDisposable
                     return false;
                 }
 
+                if (_parts is not null)
+                {
+                    evt = default;
+                    if (!_compressed) status = CompleteParts(replies, out evt);
+                    else BeginDraining();
+                    return !_compressed;
+                }
+
                 if (!TryEndCompressedMessage(out ProtocolViolation violation)
                     || !_message.TryComplete(out ReadOnlyMemory<byte> payload, out violation))
                 {
@@ -243,6 +267,7 @@ public sealed partial class ProtocolSession : IDisposable
             WriteCloseFrame(replies, code, reason: null);
         State = SessionState.Closed;
         _message.Release();
+        ReleaseParts();
         evt = new ProtocolEvent(ProtocolEventKind.Close, default, payload, code, reason);
         return OperationStatus.Done;
     }
@@ -260,6 +285,7 @@ public sealed partial class ProtocolSession : IDisposable
         State = SessionState.Closed;
         _inPayload = false;
         _message.Release();
+        ReleaseParts();
         evt = new ProtocolEvent(ProtocolEventKind.Violation, default, default, violation.Code, violation.Reason, violation);
         return OperationStatus.InvalidData;
     }

@@ -31,6 +31,8 @@ public sealed partial class WebSocketClient
     /// when the connection ended without one (end of stream, a reset, or the transport cut by a failed write).</para>
     /// <para>The payload is borrowed from the client: valid until the next receive or dispose, so copy what
     /// must outlive it. Pings are answered and pongs noted here; neither is returned.</para>
+    /// <para>With <see cref="WebSocketClientOptions.StreamMessages"/>, a data message is returned at its first part,
+    /// to be read through <see cref="WebSocketMessage.Body"/> before the next receive, which skips what is left.</para>
     /// <para>A receive cancelled while it waits for data may leave the connection unusable (a TLS stream
     /// cannot resume a cancelled read): dispose the client then.</para>
     /// </remarks>
@@ -59,9 +61,26 @@ public sealed partial class WebSocketClient
     // The reader only (_receiving held).
     private async ValueTask<WebSocketMessage> ReceiveCoreAsync(CancellationToken cancellationToken)
     {
+        if (_body is { } previous)
+        {
+            // Streaming: what the caller left unread of the last message is skipped.
+            _body = null;
+            await previous.SkipRestAsync(cancellationToken).ConfigureAwait(false);
+        }
+        if (await NextDataEventAsync(cancellationToken).ConfigureAwait(false) is not { } evt) return _closed.Task.Result;
+        var type = evt.MessageKind == MessageKind.Text ? MessageType.Text : MessageType.Binary;
+        if (!_options.StreamMessages) return new WebSocketMessage(type, evt.Payload);
+        _body = new ClientBody(this, evt.Payload, ended: evt.Kind == ProtocolEventKind.Message);
+        return new WebSocketMessage(type, _body);
+    }
+
+    // The reader only: the next message, or part of one when streaming (its payload valid until the next read),
+    // or null once the connection has closed (_closed then holds how).
+    private async ValueTask<ProtocolEvent?> NextDataEventAsync(CancellationToken cancellationToken)
+    {
         while (true)
         {
-            if (_closed.Task.IsCompletedSuccessfully) return _closed.Task.Result;
+            if (_closed.Task.IsCompletedSuccessfully) return null;
             if (_end > _start)
             {
                 var input = new ReadOnlySequence<byte>(_buffer, _start, _end - _start);
@@ -86,15 +105,15 @@ public sealed partial class WebSocketClient
                 {
                     switch (evt.Kind)
                     {
-                        case ProtocolEventKind.Message:
-                            return new WebSocketMessage(evt.MessageKind == MessageKind.Text ? MessageType.Text : MessageType.Binary, evt.Payload);
+                        case ProtocolEventKind.Message or ProtocolEventKind.MessagePart:
+                            return evt;
                         case ProtocolEventKind.Pong:
                             _pings.OnPong(evt.Payload.Span);
                             continue;
                         case ProtocolEventKind.Ping:
                             continue;
                         default:
-                            return _closed.Task.Result;
+                            return null;
                     }
                 }
             }
@@ -115,9 +134,14 @@ public sealed partial class WebSocketClient
             {
                 // A reset, or the transport cut here (a failed write, the close timeout, dispose).
                 Abort();
-                return Ended(CloseCode.AbnormalClosure, "");
+                Ended(CloseCode.AbnormalClosure, "");
+                return null;
             }
-            if (read == 0) return Ended(CloseCode.AbnormalClosure, "");
+            if (read == 0)
+            {
+                Ended(CloseCode.AbnormalClosure, "");
+                return null;
+            }
             _end += read;
         }
     }

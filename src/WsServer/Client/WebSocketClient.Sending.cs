@@ -124,7 +124,17 @@ public sealed partial class WebSocketClient
 
     private async ValueTask SendAsync(MessageKind kind, ReadOnlyMemory<byte> payload, string? text, CancellationToken cancellationToken)
     {
-        await _writing.WaitAsync(cancellationToken).ConfigureAwait(false);
+        // After a message being sent in parts, never between its frames (RFC 6455 §5.4).
+        await _messages.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _writing.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            _messages.Release();
+            throw;
+        }
         try
         {
             Encode(kind, payload.Span, text);
@@ -135,6 +145,7 @@ public sealed partial class WebSocketClient
             // A large message's buffer is not kept for the small ones that usually follow.
             if (_output.Capacity > OutputKeptBytes) _output = new ArrayBufferWriter<byte>(4096);
             _writing.Release();
+            _messages.Release();
         }
     }
 

@@ -49,6 +49,7 @@ public sealed partial class WebSocketClient : IAsyncDisposable
         {
             MaxMessageSize = options.MaxMessageSize,
             Deflate = transport.Deflate,
+            StreamMessages = options.StreamMessages,
         });
         _pings = new PingTracker(options.TimeProvider, options.PongTimeout, metrics: null);
         _buffer = transport.Buffer;

@@ -44,6 +44,14 @@ public sealed record WebSocketClientOptions
     /// with 1009. 1 MiB by default, as on the server.</summary>
     public long MaxMessageSize { get; init; } = ProtocolOptions.DefaultMaxMessageSize;
 
+    /// <summary>Receive each data message as it arrives: <see cref="WebSocketClient.ReceiveAsync"/> returns it at its
+    /// first part, with <see cref="Connections.WebSocketMessage.IsStreamed"/> true, to be read through
+    /// <see cref="Connections.WebSocketMessage.Body"/> or <see cref="Connections.WebSocketMessage.ReadPartsAsync"/>;
+    /// reading it reads the connection (answering pings meanwhile), so nothing is assembled and
+    /// <see cref="MaxMessageSize"/> may be larger than memory. What is left unread is skipped by the next
+    /// receive. Off by default.</summary>
+    public bool StreamMessages { get; init; }
+
     /// <summary>The defaults.</summary>
     public static WebSocketClientOptions Default { get; } = new();
 }

@@ -97,7 +97,7 @@ internal sealed partial class LiveSession
             status = Admit(ignoreLimit);
             if (status == SendStatus.Queued)
             {
-                _queue.QueueShared(frame);
+                DataQueue.QueueShared(frame);
                 _metrics.MessageSent();
             }
         }
@@ -134,7 +134,7 @@ internal sealed partial class LiveSession
     private SendStatus Admit(bool ignoreLimit)
     {
         if (!IsOpen) return SendStatus.Closed;
-        if (ignoreLimit || !_queue.IsFull) return SendStatus.Queued;
+        if (ignoreLimit || !IsDataQueueFull) return SendStatus.Queued;
         _queue.NoteOverflow();
         return SendStatus.QueueFull;
     }
@@ -159,9 +159,10 @@ internal sealed partial class LiveSession
 
         public readonly IBufferWriter<byte> Reserve(int frameLength)
         {
-            session._queue.Reserve(frameLength);
+            SendQueue queue = session.DataQueue;
+            queue.Reserve(frameLength);
             session._metrics.MessageSent();
-            return session._queue;
+            return queue;
         }
     }
 
@@ -196,6 +197,7 @@ internal sealed partial class LiveSession
             if (transportError is not null) NoteTransportEnded(transportError);
             MoveTo(Lifecycle.Closing);
             waiter = _queue.Drop();
+            _held?.Drop()?.TrySetResult();
         }
         waiter?.TrySetResult();
     }

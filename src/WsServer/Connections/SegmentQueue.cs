@@ -34,6 +34,18 @@ internal struct SegmentQueue
         else (_rest ??= Spill.Rent()).Segments.Add(segment);
     }
 
+    /// <summary>Moves every segment, in order, to the end of <paramref name="target"/>; this queue is empty after.</summary>
+    public void MoveTo(ref SegmentQueue target)
+    {
+        if (_first.Buffer is not null) target.Add(_first);
+        if (_rest is not null)
+        {
+            foreach (Segment segment in _rest.Segments) target.Add(segment);
+            Spill.Return(_rest);
+        }
+        this = default;
+    }
+
     /// <summary>Up to <see cref="IBatchWriter.MaxSegments"/> segments from <paramref name="start"/>, as
     /// one batch of <paramref name="bytes"/> bytes, valid until the next call or <see cref="Release"/>.
     /// Only for a queue of two segments or more (a single one is written without a list).</summary>

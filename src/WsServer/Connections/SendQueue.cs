@@ -88,6 +88,20 @@ internal sealed class SendQueue(long limit) : IBufferWriter<byte>
         return waiter;
     }
 
+    /// <summary>An empty queue with the same limit (for frames held back for a while).</summary>
+    public SendQueue Sibling() => new(limit);
+
+    /// <summary>Moves everything <paramref name="held"/> has queued to the end of this queue, in order.</summary>
+    public void Append(SendQueue held)
+    {
+        if (held.IsEmpty) return;
+        CloseTail();
+        held.CloseTail();
+        held._queued.MoveTo(ref _queued);
+        _pending += held._pending;
+        held._pending = 0;
+    }
+
     /// <summary>Queues a whole frame shared with other connections by reference: it is not copied and
     /// never written to.</summary>
     public void QueueShared(byte[] frame)

@@ -13,7 +13,7 @@ namespace WsServer.Connections;
 /// <c>TrySend</c> returns <see cref="SendStatus.QueueFull"/>. Once the connection is closing, sends
 /// throw <see cref="ConnectionClosedException"/> or return <see cref="SendStatus.Closed"/>.
 /// </summary>
-public sealed class WebSocketConnection : IMailboxOwner, ITopicSubscriber
+public sealed partial class WebSocketConnection : IMailboxOwner, ITopicSubscriber
 {
 
     // The gate of every connection that ended before its first subscription: it only ever guards the
@@ -322,6 +322,8 @@ public sealed class WebSocketConnection : IMailboxOwner, ITopicSubscriber
         // Waiting, the queue limit is soft: wait until under it, then queue regardless of size, so one
         // message larger than the limit can still be sent. Under the other policies a full queue refuses.
         bool wait = _live.SlowConsumer == SlowConsumerPolicy.Wait;
+        // A message being sent in parts goes first: this one waits for its last frame rather than be held.
+        if (_live.IsSendingParts) await _live.WhenPartsSentAsync(cancellationToken).ConfigureAwait(false);
         if (wait) await _live.WaitForSpaceAsync(cancellationToken).ConfigureAwait(false);
         switch (write(_live, payload, wait))
         {

@@ -20,9 +20,18 @@ public enum MessageType
 
 /// <summary>One message received on a connection. <see cref="Payload"/> is borrowed from the connection's
 /// receive buffer: valid until the <see cref="IWebSocketHandler{TState}.HandleAsync"/> call completes,
-/// so copy what must outlive it.</summary>
+/// so copy what must outlive it. A message that is streamed (<see cref="IsStreamed"/>) has no payload: it is
+/// read as it arrives, through <see cref="Body"/> or <see cref="ReadPartsAsync"/>.</summary>
 public readonly struct WebSocketMessage
 {
+    private readonly MessageBody? _body;
+
+    internal WebSocketMessage(MessageType type, MessageBody body)
+    {
+        Type = type;
+        _body = body;
+    }
+
     internal WebSocketMessage(MessageType type, ReadOnlyMemory<byte> payload, CloseCode? closeCode = null)
     {
         Type = type;
@@ -39,6 +48,30 @@ public readonly struct WebSocketMessage
 
     /// <summary>The peer's close code, for <see cref="MessageType.Close"/>.</summary>
     public CloseCode? CloseCode { get; }
+
+    /// <summary>True when the message is read as it arrives, through <see cref="Body"/> or
+    /// <see cref="ReadPartsAsync"/>, rather than whole in <see cref="Payload"/> (which is then empty): on routes with
+    /// <see cref="Routing.RouteOptions.StreamMessages"/>, and in a client with
+    /// <see cref="Client.WebSocketClientOptions.StreamMessages"/>.</summary>
+    public bool IsStreamed => _body is not null;
+
+    /// <summary>A streamed message as a read-only stream that ends with the message (UTF-8 for text, validated
+    /// as it arrives). Read it asynchronously (<c>ReadAsync</c>, <c>CopyToAsync</c>); a blocking read throws
+    /// <see cref="NotSupportedException"/>. A read throws <see cref="IOException"/> when the connection ends
+    /// before the message does. On the server it is valid until the handler's call completes; what is left
+    /// unread then is discarded.</summary>
+    /// <exception cref="InvalidOperationException">The message is not streamed (<see cref="IsStreamed"/>).</exception>
+    internal MessageBody StreamedBody =>
+        _body ?? throw new InvalidOperationException("This message is not streamed: its bytes are in Payload.");
+
+    /// <inheritdoc cref="StreamedBody"/>
+    public Stream Body => StreamedBody;
+
+    /// <summary>A streamed message as the parts it arrived in, each valid until the next is asked for; the
+    /// sequence ends with the message. Shares its position with <see cref="Body"/>.</summary>
+    /// <exception cref="InvalidOperationException">The message is not streamed (<see cref="IsStreamed"/>).</exception>
+    public IAsyncEnumerable<ReadOnlyMemory<byte>> ReadPartsAsync(CancellationToken cancellationToken = default) =>
+        StreamedBody.ReadPartsAsync(cancellationToken);
 
     /// <summary>True for a text message.</summary>
     public bool IsText => Type == MessageType.Text;

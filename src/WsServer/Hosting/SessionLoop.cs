@@ -32,6 +32,7 @@ internal sealed class SessionLoop(ServerContext server, TransportInput input, Es
     private ExecutionContext? _context; // the connection's log scope, for the phases run from the loop's callbacks
     private ValueTask<bool> _serving;
     private Action? _onServed; // made when a handler first goes asynchronous
+    private IncomingStream? _incoming; // on a streaming route, made at its first message
 
     /// <summary>Serves the session, parking whenever the input has nothing; returns at the first park.
     /// <paramref name="owner"/> is told once, when the session has ended.</summary>
@@ -85,10 +86,12 @@ internal sealed class SessionLoop(ServerContext server, TransportInput input, Es
         try
         {
             if (!serving.Result) return !input.TryParkUntilReadable(this);
+            _incoming?.Abort();
             _owner!.SessionEnded(null);
         }
         catch (Exception ex)
         {
+            _incoming?.Abort();
             _owner!.SessionEnded(ex);
         }
         return false;
@@ -141,7 +144,9 @@ internal sealed class SessionLoop(ServerContext server, TransportInput input, Es
     /// answers at once costs no async frame here (this runs per message).</summary>
     private ValueTask<bool> DispatchAsync(ProtocolEvent evt)
     {
-        if (evt.Kind != ProtocolEventKind.Message) return DispatchOtherAsync(evt);
+        if (evt.Kind != ProtocolEventKind.Message)
+            return evt.Kind == ProtocolEventKind.MessagePart ? DispatchPartAsync(evt) : DispatchOtherAsync(evt);
+        if (_route.StreamMessages) return DispatchPartAsync(evt);
         server.Metrics.MessageReceived();
         // After our close frame, the handler has said its last word: data is read and dropped.
         if (!_live.IsOpen) return new(false);
@@ -158,6 +163,31 @@ internal sealed class SessionLoop(ServerContext server, TransportInput input, Es
         return false;
     }
 
+    /// <summary>A part of a message on a streaming route: the first starts the handler's call, each is pushed
+    /// to it (waiting while the handler has not read enough: back-pressure to the socket), and the last waits
+    /// for the call to end, so messages still reach the handler one at a time.</summary>
+    private async ValueTask<bool> DispatchPartAsync(ProtocolEvent evt)
+    {
+        IncomingStream incoming = _incoming ??= new IncomingStream();
+        if (!incoming.IsReceiving)
+        {
+            // After our close frame, the handler has said its last word: data is read and dropped.
+            if (!_live.IsOpen) return false;
+            server.Metrics.MessageReceived();
+            var type = evt.MessageKind == MessageKind.Text ? MessageType.Text : MessageType.Binary;
+            // The call starts before the first part is pushed, so no push can wait for a handler not yet called.
+            incoming.Calling(_connection.Calls.DeliverAsync(incoming.Begin(type)));
+        }
+        ValueTask pushing = incoming.PushAsync(evt.Payload, aborted);
+        if (!pushing.IsCompleted)
+        {
+            _live.Flush(); // the pongs of this read go out while the handler catches up
+            await pushing.ConfigureAwait(false);
+        }
+        if (evt.Kind == ProtocolEventKind.Message) await incoming.EndAsync().ConfigureAwait(false);
+        return false;
+    }
+
     private async ValueTask<bool> DispatchOtherAsync(ProtocolEvent evt)
     {
         switch (evt.Kind)
@@ -168,13 +198,15 @@ internal sealed class SessionLoop(ServerContext server, TransportInput input, Es
                     liveness.MarkPong();
                     _connection.Pings.OnPong(evt.Payload.Span);
                 }
-                if (_route.DeliverControlFrames && _live.IsOpen)
+                // During a streamed message the handler's call holds the turn: a ping waiting for it would stall.
+                if (_route.DeliverControlFrames && _live.IsOpen && _incoming is not { IsReceiving: true })
                 {
                     var control = evt.Kind == ProtocolEventKind.Ping ? MessageType.Ping : MessageType.Pong;
                     await _connection.Calls.DeliverAsync(new WebSocketMessage(control, evt.Payload)).ConfigureAwait(false);
                 }
                 return false;
             case ProtocolEventKind.Close:
+                _incoming?.Abort(); // a streamed message cut by the close: its reader must not wait for the rest
                 if (_route.DeliverControlFrames)
                 {
                     // The payload is the status code (2 bytes, when present) and the reason: hand on the reason.

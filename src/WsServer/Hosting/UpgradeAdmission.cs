@@ -51,9 +51,10 @@ internal sealed class UpgradeAdmission(ServerContext server, ConnectionTransport
         DeflateAgreement? deflate = negotiated.Extensions is null ? PerMessageDeflateNegotiator.Negotiate(request.Extensions, compression) : null;
         HandshakeAccept accept = deflate is { } agreed ? negotiated with { Extensions = agreed.ResponseHeader } : negotiated;
         long maxMessageSize = route.Options.MaxMessageSize ?? server.Options.MaxMessageSize;
+        bool stream = route.Options.StreamMessages;
         ProtocolOptions protocol = deflate is { } agreement
-            ? new ProtocolOptions { MaxMessageSize = maxMessageSize, Deflate = agreement.Parameters, Compression = compression }
-            : PlainOptions(maxMessageSize);
+            ? new ProtocolOptions { MaxMessageSize = maxMessageSize, Deflate = agreement.Parameters, Compression = compression, StreamMessages = stream }
+            : PlainOptions(maxMessageSize, stream);
         return (new NegotiatedUpgrade(accept, outcome.Items, protocol), null);
     }
 
@@ -78,13 +79,13 @@ internal sealed class UpgradeAdmission(ServerContext server, ConnectionTransport
         return (new EstablishedConnection(connection, route.Options), null);
     }
 
-    /// <summary>The options of a session without permessage-deflate: only the size limit, which most
-    /// connections share, so they share one object (the last one made) instead of one each.</summary>
-    private static ProtocolOptions PlainOptions(long maxMessageSize)
+    /// <summary>The options of a session without permessage-deflate: only the size limit and whether messages
+    /// are streamed, which most connections share, so they share one object (the last one made) instead of one each.</summary>
+    private static ProtocolOptions PlainOptions(long maxMessageSize, bool stream)
     {
         ProtocolOptions last = Volatile.Read(ref s_plainOptions);
-        if (last.MaxMessageSize == maxMessageSize) return last;
-        var created = new ProtocolOptions { MaxMessageSize = maxMessageSize };
+        if (last.MaxMessageSize == maxMessageSize && last.StreamMessages == stream) return last;
+        var created = new ProtocolOptions { MaxMessageSize = maxMessageSize, StreamMessages = stream };
         Volatile.Write(ref s_plainOptions, created);
         return created;
     }

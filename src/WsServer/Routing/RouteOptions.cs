@@ -9,6 +9,16 @@ public sealed record RouteOptions
     /// automatically either way). Off by default.</summary>
     public bool DeliverControlFrames { get; init; }
 
+    /// <summary>Hand each data message to the handler as it arrives, before it has all arrived: its
+    /// <see cref="Connections.WebSocketMessage.IsStreamed"/> is true and the handler reads it through
+    /// <see cref="Connections.WebSocketMessage.Body"/> or <see cref="Connections.WebSocketMessage.ReadPartsAsync"/>
+    /// during its call. Nothing is assembled, so <see cref="MaxMessageSize"/> may be larger than memory: while the
+    /// handler has not read what was handed to it (about 128 KiB), the connection stops reading the socket.
+    /// What the handler leaves unread when its call returns is discarded. Pings are answered meanwhile; with
+    /// <see cref="DeliverControlFrames"/>, pings and pongs that arrive during a streamed message are not
+    /// delivered (the handler's call is still running). Off by default.</summary>
+    public bool StreamMessages { get; init; }
+
     /// <summary>The largest message accepted on this route; null for the server's limit.</summary>
     public long? MaxMessageSize { get; init; }
 
