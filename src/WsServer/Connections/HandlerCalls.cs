@@ -39,22 +39,23 @@ internal sealed class HandlerCalls(HandlerSession handler, LiveSession live, ILo
     }
 
     /// <summary>Hands one message to the handler and carries out its result (the session loop's; its
-    /// replies are deferred to the loop's flush). Per message: when the turn is free and the handler
-    /// answers at once, no async frame is made.</summary>
-    public ValueTask DeliverAsync(WebSocketMessage message)
+    /// replies are deferred to the loop's flush, unless <paramref name="loopAwaits"/> is false: a streamed
+    /// message's call runs beside the loop, which may be parked when it returns). Per message: when the turn
+    /// is free and the handler answers at once, no async frame is made.</summary>
+    public ValueTask DeliverAsync(WebSocketMessage message, bool loopAwaits = true)
     {
         ValueTask entered = Turn.EnterAsync();
-        return entered.IsCompletedSuccessfully ? CallInTurn(message) : DeliverOnceEnteredAsync(entered, message);
+        return entered.IsCompletedSuccessfully ? CallInTurn(message, loopAwaits) : DeliverOnceEnteredAsync(entered, message, loopAwaits);
     }
 
-    private async ValueTask DeliverOnceEnteredAsync(ValueTask entered, WebSocketMessage message)
+    private async ValueTask DeliverOnceEnteredAsync(ValueTask entered, WebSocketMessage message, bool defer)
     {
         await entered.ConfigureAwait(false);
-        await CallInTurn(message).ConfigureAwait(false);
+        await CallInTurn(message, defer).ConfigureAwait(false);
     }
 
     // Holds the turn, and gives it back when the call and its result are done.
-    private ValueTask CallInTurn(WebSocketMessage message)
+    private ValueTask CallInTurn(WebSocketMessage message, bool defer)
     {
         bool done = true;
         try
@@ -64,14 +65,14 @@ internal sealed class HandlerCalls(HandlerSession handler, LiveSession live, ILo
             if (!pending.IsCompletedSuccessfully)
             {
                 done = false;
-                return CompleteCallAsync(pending, calledAt);
+                return CompleteCallAsync(pending, calledAt, defer);
             }
             metrics.HandlerReturned(calledAt);
             HandleResult result = pending.Result;
-            if (TryApply(result, defer: true)) return default;
+            if (TryApply(result, defer)) return default;
             done = false;
             // A reply that must wait for room: the asynchronous ending, with the result already there.
-            return CompleteCallAsync(new ValueTask<HandleResult>(result), calledAt: 0);
+            return CompleteCallAsync(new ValueTask<HandleResult>(result), calledAt: 0, defer);
         }
         catch (Exception ex) when (!IsOurCancellation(ex))
         {
@@ -85,7 +86,7 @@ internal sealed class HandlerCalls(HandlerSession handler, LiveSession live, ILo
     }
 
     // calledAt 0: the handler's return was counted already (or nobody listens).
-    private async ValueTask CompleteCallAsync(ValueTask<HandleResult> pending, long calledAt)
+    private async ValueTask CompleteCallAsync(ValueTask<HandleResult> pending, long calledAt, bool defer)
     {
         try
         {
@@ -93,7 +94,7 @@ internal sealed class HandlerCalls(HandlerSession handler, LiveSession live, ILo
             live.Flush();
             HandleResult result = await pending.ConfigureAwait(false);
             metrics.HandlerReturned(calledAt);
-            await ApplyAsync(result, defer: true).ConfigureAwait(false);
+            await ApplyAsync(result, defer).ConfigureAwait(false);
         }
         catch (Exception ex) when (!IsOurCancellation(ex))
         {
@@ -141,7 +142,9 @@ internal sealed class HandlerCalls(HandlerSession handler, LiveSession live, ILo
 
     private void Fail(Exception ex)
     {
-        Log.HandlerFailed(logger, connectionId, ex);
+        // A streamed message cut by the peer's going away ends its reader: the peer's doing, not a handler bug.
+        if (ex is MessageCutException) Log.HandlerReadCut(logger, connectionId);
+        else Log.HandlerFailed(logger, connectionId, ex);
         live.Fail(ex);
     }
 

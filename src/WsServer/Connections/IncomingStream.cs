@@ -81,7 +81,7 @@ internal sealed class IncomingStream
     /// <summary>The connection ended before the message did: the handler's next read throws.</summary>
     public void Abort()
     {
-        if (_body is not null) CompleteWriter(new IOException("The WebSocket connection ended before the message did."));
+        if (_body is not null) CompleteWriter(new MessageCutException());
     }
 
     private async ValueTask AwaitRoomAsync(ValueTask<FlushResult> flushing)

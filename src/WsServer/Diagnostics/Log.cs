@@ -32,6 +32,9 @@ internal static partial class Log
     [LoggerMessage(5, LogLevel.Error, "Handler of connection {ConnectionId} failed; closing it with 1011")]
     public static partial void HandlerFailed(ILogger logger, long connectionId, Exception exception);
 
+    [LoggerMessage(34, LogLevel.Debug, "Handler of connection {ConnectionId} stopped: the connection ended in the middle of a streamed message")]
+    public static partial void HandlerReadCut(ILogger logger, long connectionId);
+
     [LoggerMessage(6, LogLevel.Debug, "Connection {ConnectionId} transport ended: {Message}")]
     public static partial void TransportEnded(ILogger logger, long connectionId, string message);
 

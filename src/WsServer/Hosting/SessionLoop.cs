@@ -176,7 +176,7 @@ internal sealed class SessionLoop(ServerContext server, TransportInput input, Es
             server.Metrics.MessageReceived();
             var type = evt.MessageKind == MessageKind.Text ? MessageType.Text : MessageType.Binary;
             // The call starts before the first part is pushed, so no push can wait for a handler not yet called.
-            incoming.Calling(_connection.Calls.DeliverAsync(incoming.Begin(type)));
+            incoming.Calling(_connection.Calls.DeliverAsync(incoming.Begin(type), loopAwaits: false));
         }
         ValueTask pushing = incoming.PushAsync(evt.Payload, aborted);
         if (!pushing.IsCompleted)

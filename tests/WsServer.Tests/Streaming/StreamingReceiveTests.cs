@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using System.Net.WebSockets;
 using System.Text;
 using WsServer.Connections;
@@ -46,6 +47,26 @@ public class StreamingReceiveTests
         Assert.Equal("got Hello", (await client.ReadFrameAsync())!.Value.Text);
         await client.SendAsync(ClientFrame.Build(0, Encoding.UTF8.GetBytes(" world")));
         Assert.Equal("then world", (await client.ReadFrameAsync())!.Value.Text);
+    }
+
+    [Fact]
+    public async Task AReplyOfAHandlerThatReturnsBeforeTheMessageEndsGoesOutWithoutWaitingForMoreInput()
+    {
+        await using TestServer server = await TestServer.StartAsync(o => o.Routes.Map("/s", async (message, connection, ct) =>
+        {
+            var first = new byte[5];
+            await message.Body.ReadExactlyAsync(first, ct); // waits for the part: the call goes asynchronous
+            return HandleResult.Reply("early " + Encoding.UTF8.GetString(first)); // the rest is left unread
+        }, Streaming));
+        await using RawClient client = await RawClient.ConnectAsync(server.Port, "/s");
+
+        await client.SendAsync(ClientFrame.Text("Hello", fin: false));
+
+        // Nothing more is sent: the reply cannot wait for the session's next read.
+        Assert.Equal("early Hello", (await client.ReadFrameAsync())!.Value.Text);
+        await client.SendAsync(ClientFrame.Build(0, "!"u8.ToArray()));
+        await client.SendAsync(ClientFrame.Text("again"));
+        Assert.Equal("early again", (await client.ReadFrameAsync())!.Value.Text);
     }
 
     [Fact]
@@ -122,7 +143,30 @@ public class StreamingReceiveTests
         await client.SendAsync(ClientFrame.Build(0, [0x61, 0xFF, 0x62], fin: false));
 
         Assert.Equal((ushort)CloseCode.InvalidPayloadData, (await client.ReadCloseAsync()).CloseCode);
-        Assert.IsType<IOException>(await failure.Task.Bounded());
+        Assert.IsAssignableFrom<IOException>(await failure.Task.Bounded());
+    }
+
+    [Fact]
+    public async Task AReadCutByThePeersResetThatEscapesTheHandlerIsLoggedAtDebugNotAsAHandlerFailure()
+    {
+        var firstRead = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var log = new CapturingLogger();
+        await using TestServer server = await TestServer.StartAsync(o => o.Routes.Map("/s", async (message, connection, ct) =>
+        {
+            await message.Body.ReadExactlyAsync(new byte[3], ct);
+            firstRead.SetResult();
+            await message.Body.CopyToAsync(Stream.Null, ct); // throws when the peer is gone: not caught
+            return HandleResult.NoReply();
+        }, Streaming), logging: log);
+        RawClient client = await RawClient.ConnectAsync(server.Port, "/s");
+
+        await client.SendAsync(ClientFrame.Build(2, [1, 2, 3], fin: false));
+        await firstRead.Task.Bounded();
+        client.Reset();
+
+        Assert.True(await Timeouts.Eventually(() => log.WithId(34).Any()));
+        Assert.Equal(LogLevel.Debug, log.WithId(34).First().Level);
+        Assert.Empty(log.WithId(5)); // "Handler ... failed; closing it with 1011"
     }
 
     [Fact]
@@ -151,7 +195,7 @@ public class StreamingReceiveTests
         await firstRead.Task.Bounded();
         client.Reset();
 
-        Assert.IsType<IOException>(await failure.Task.Bounded());
+        Assert.IsAssignableFrom<IOException>(await failure.Task.Bounded());
     }
 
     [Fact]
