@@ -1,7 +1,7 @@
 using AspNetCoreSample;
 using WsServer.AspNetCore;
 using WsServer.Connections;
-using RouteOptions = WsServer.Routing.RouteOptions;
+using WsServer.Routing;
 
 // WsServer inside ASP.NET Core: Kestrel accepts (HTTP/1.1, and HTTP/2 where the endpoint offers it), WsServer
 // answers each upgrade and runs the handler. Listens where --urls (or ASPNETCORE_URLS) says:
@@ -13,7 +13,7 @@ builder.Services.AddWsServerEndpoints();
 
 WebApplication app = builder.Build();
 // An echo of every message as it came (large enough for the Autobahn|Testsuite's 16 MiB messages).
-app.MapWebSocketHandler("/echo", (message, _) => HandleResult.Reply(message), new RouteOptions { MaxMessageSize = 64 << 20 });
+app.MapWebSocketHandler("/echo", (message, _) => HandleResult.Reply(message), new WebSocketRouteOptions { MaxMessageSize = 64 << 20 });
 // A chat room; add .RequireAuthorization() to let only signed-in users in (401 before the upgrade otherwise).
 app.MapWebSocketHandler<ChatHandler>("/chat");
 app.MapGet("/", () => Results.Content(ChatPage.Html, "text/html; charset=utf-8"));

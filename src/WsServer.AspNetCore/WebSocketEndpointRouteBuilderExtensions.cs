@@ -6,7 +6,6 @@ using WsServer.Connections;
 using WsServer.Extensions.Hosting;
 using WsServer.Hosting;
 using WsServer.Routing;
-using RouteOptions = WsServer.Routing.RouteOptions;
 
 namespace WsServer.AspNetCore;
 
@@ -23,7 +22,7 @@ public static class WebSocketEndpointRouteBuilderExtensions
     /// <exception cref="ArgumentException"><typeparamref name="THandler"/> is not a handler, or an option is bad.</exception>
     /// <exception cref="InvalidOperationException"><c>AddWsServerEndpoints</c> was not called.</exception>
     public static IEndpointConventionBuilder MapWebSocketHandler<THandler>(this IEndpointRouteBuilder endpoints,
-        [StringSyntax("Route")] string pattern, RouteOptions? options = null) where THandler : class
+        [StringSyntax("Route")] string pattern, WebSocketRouteOptions? options = null) where THandler : class
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         return Map(endpoints, pattern, HandlerType.For(typeof(THandler)).CreateRoute(pattern, endpoints.ServiceProvider, options));
@@ -31,24 +30,24 @@ public static class WebSocketEndpointRouteBuilderExtensions
 
     /// <summary>Serves <paramref name="pattern"/> with <paramref name="handler"/>, which keeps no state per connection.</summary>
     public static IEndpointConventionBuilder MapWebSocketHandler(this IEndpointRouteBuilder endpoints,
-        [StringSyntax("Route")] string pattern, IWebSocketHandler handler, RouteOptions? options = null) =>
+        [StringSyntax("Route")] string pattern, IWebSocketHandler handler, WebSocketRouteOptions? options = null) =>
         Map(endpoints, pattern, WebSocketRoute.Create(pattern, handler, options));
 
     /// <summary>Serves <paramref name="pattern"/> with <paramref name="handler"/> and its state per connection.</summary>
     public static IEndpointConventionBuilder MapWebSocketHandler<TState>(this IEndpointRouteBuilder endpoints,
-        [StringSyntax("Route")] string pattern, IWebSocketHandler<TState> handler, RouteOptions? options = null) =>
+        [StringSyntax("Route")] string pattern, IWebSocketHandler<TState> handler, WebSocketRouteOptions? options = null) =>
         Map(endpoints, pattern, WebSocketRoute.Create(pattern, handler, options));
 
     /// <summary>Serves <paramref name="pattern"/> with a function of each message and its connection:
     /// <c>MapWebSocketHandler("/echo", (message, connection) =&gt; HandleResult.Reply(message))</c>.</summary>
     public static IEndpointConventionBuilder MapWebSocketHandler(this IEndpointRouteBuilder endpoints,
-        [StringSyntax("Route")] string pattern, Func<WebSocketMessage, WebSocketConnection, HandleResult> handle, RouteOptions? options = null) =>
+        [StringSyntax("Route")] string pattern, Func<WebSocketMessage, WebSocketConnection, HandleResult> handle, WebSocketRouteOptions? options = null) =>
         Map(endpoints, pattern, WebSocketRoute.Create(pattern, handle, options));
 
     /// <summary>Serves <paramref name="pattern"/> with an asynchronous function of each message and its connection.</summary>
     public static IEndpointConventionBuilder MapWebSocketHandler(this IEndpointRouteBuilder endpoints,
         [StringSyntax("Route")] string pattern, Func<WebSocketMessage, WebSocketConnection, CancellationToken, ValueTask<HandleResult>> handle,
-        RouteOptions? options = null) =>
+        WebSocketRouteOptions? options = null) =>
         Map(endpoints, pattern, WebSocketRoute.Create(pattern, handle, options));
 
     /// <summary>Serves <paramref name="pattern"/> with <paramref name="route"/>: a route made by

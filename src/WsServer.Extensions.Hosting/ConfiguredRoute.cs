@@ -67,7 +67,7 @@ internal sealed class ConfiguredRoute
     }
 
     /// <summary><paramref name="options"/> (the code's, or the defaults) with what this entry sets.</summary>
-    public RouteOptions ApplyTo(RouteOptions options) => options with
+    public WebSocketRouteOptions ApplyTo(WebSocketRouteOptions options) => options with
     {
         MaxMessageSize = _maxMessageSize ?? options.MaxMessageSize,
         Subprotocols = _subprotocols ?? options.Subprotocols,

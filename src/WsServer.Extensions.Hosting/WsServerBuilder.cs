@@ -44,7 +44,7 @@ public sealed class WsServerBuilder
     /// <see cref="IWebSocketHandler{TState}"/> resolved from the container. The configuration section's
     /// <c>Routes:PATTERN</c> entry, if any, tunes its options.</summary>
     /// <exception cref="ArgumentException"><typeparamref name="THandler"/> is not a handler, or the pattern is bad or mapped twice.</exception>
-    public WsServerBuilder MapHandler<THandler>(string pattern, RouteOptions? options = null) where THandler : class
+    public WsServerBuilder MapHandler<THandler>(string pattern, WebSocketRouteOptions? options = null) where THandler : class
     {
         ArgumentException.ThrowIfNullOrEmpty(pattern);
         if (pattern[0] != '/') throw new ArgumentException($"A route starts with '/': '{pattern}'.", nameof(pattern));

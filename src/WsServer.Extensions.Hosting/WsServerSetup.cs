@@ -21,7 +21,7 @@ internal sealed class WsServerSetup
     public List<Action<ServerOptions, IServiceProvider>> Configures { get; } = [];
 
     /// <summary>Routes mapped in code, by pattern, in order.</summary>
-    public List<(string Pattern, HandlerType Handler, RouteOptions? Options)> Routes { get; } = [];
+    public List<(string Pattern, HandlerType Handler, WebSocketRouteOptions? Options)> Routes { get; } = [];
 
     /// <summary>The Redis backplane code asked for, if any; the configuration's <c>Redis</c> key goes over it.</summary>
     public Func<IServiceProvider, RedisBackplaneOptions>? Redis { get; set; }
@@ -43,7 +43,7 @@ internal sealed class WsServerSetup
         var configured = new Dictionary<string, ConfiguredRoute>(
             section is null ? [] : ServerConfiguration.Apply(section, options, ref redis), StringComparer.Ordinal);
 
-        foreach ((string pattern, HandlerType handler, RouteOptions? routeOptions) in Routes)
+        foreach ((string pattern, HandlerType handler, WebSocketRouteOptions? routeOptions) in Routes)
         {
             if (!configured.Remove(pattern, out ConfiguredRoute? tuned))
             {
@@ -53,7 +53,7 @@ internal sealed class WsServerSetup
             if (tuned.Handler is not null)
                 throw ConfigurationValues.Bad(tuned.HandlerKey,
                     $"= '{tuned.Handler}' names a handler for a route that code already maps to {handler.Type.Name}; leave Handler out to tune its options");
-            MapConfigured(tuned, () => handler.Map(options.Routes, pattern, services, tuned.ApplyTo(routeOptions ?? RouteOptions.Default)));
+            MapConfigured(tuned, () => handler.Map(options.Routes, pattern, services, tuned.ApplyTo(routeOptions ?? WebSocketRouteOptions.Default)));
         }
         foreach (ConfiguredRoute route in configured.Values)
         {
@@ -63,7 +63,7 @@ internal sealed class WsServerSetup
             if (!Named.TryGetValue(route.Handler, out HandlerType? handler))
                 throw ConfigurationValues.Bad(route.HandlerKey,
                     $"= '{route.Handler}' is not a handler registered with AddHandler<T>(name); registered: {(Named.Count == 0 ? "none" : string.Join(", ", Named.Keys))}");
-            MapConfigured(route, () => handler.Map(options.Routes, route.Pattern, services, route.ApplyTo(RouteOptions.Default)));
+            MapConfigured(route, () => handler.Map(options.Routes, route.Pattern, services, route.ApplyTo(WebSocketRouteOptions.Default)));
         }
         var loggers = services.GetService<ILoggerFactory>();
         var meters = services.GetService<System.Diagnostics.Metrics.IMeterFactory>();

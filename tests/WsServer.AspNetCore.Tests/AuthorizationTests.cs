@@ -51,7 +51,7 @@ public sealed class AuthorizationTests
         {
             app.UseAuthentication();
             app.UseAuthorization();
-            var options = new RouteOptions
+            var options = new WebSocketRouteOptions
             {
                 // The upgrade callback sees the same request: what it hands on reaches init as an item.
                 OnUpgrade = upgrade => new(UpgradeDecision.Accept(items: new Dictionary<string, object?>

@@ -38,7 +38,7 @@ public sealed class EndpointEchoTests
     public async Task WsServerAnswersTheUpgradeWithItsOwnHeadersAndDeflate()
     {
         await using KestrelApp app = await KestrelApp.StartAsync(a => a.MapWebSocketHandler("/echo", (message, _) => HandleResult.Reply(message),
-            new Routing.RouteOptions { Subprotocols = ["chat.v2", "chat.v1"] }));
+            new Routing.WebSocketRouteOptions { Subprotocols = ["chat.v2", "chat.v1"] }));
         using var client = new ClientWebSocket();
         client.Options.CollectHttpResponseDetails = true;
         client.Options.AddSubProtocol("chat.v1");
@@ -96,7 +96,7 @@ public sealed class EndpointEchoTests
     public async Task AnOriginOutsideTheRoutesListIsRefusedWith403()
     {
         await using KestrelApp app = await KestrelApp.StartAsync(a => a.MapWebSocketHandler("/echo", (message, _) => HandleResult.Reply(message),
-            new Routing.RouteOptions { AllowedOrigins = ["https://good.example"] }));
+            new Routing.WebSocketRouteOptions { AllowedOrigins = ["https://good.example"] }));
         using var client = new ClientWebSocket();
         client.Options.CollectHttpResponseDetails = true;
         client.Options.SetRequestHeader("Origin", "https://evil.example");

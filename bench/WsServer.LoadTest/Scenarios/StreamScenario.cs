@@ -38,7 +38,7 @@ internal static class StreamScenario
             + $"server RSS before {rssBefore / 1024.0:0.0} MiB, peak {peak / 1024.0:0.0} MiB");
         report.PlainTable($"Stream: one {o.StreamMb} MiB message through a streaming echo",
             "One ClientWebSocket sends the message in 1 MiB frames while it reads the echo, on 127.0.0.1; the route has "
-            + "RouteOptions.StreamMessages and no size limit. Time: first byte sent to last byte echoed. Peak RSS is the "
+            + "WebSocketRouteOptions.StreamMessages and no size limit. Time: first byte sent to last byte echoed. Peak RSS is the "
             + "child's VmHWM from /proc (start-up included); MiB = 2^20 bytes.",
             ["message (MiB)", "time (s)", "throughput (MiB/s)", "server RSS before (MiB)", "server peak RSS (MiB)"],
             [[o.StreamMb.ToString(CultureInfo.InvariantCulture), F(elapsed.TotalSeconds), F(mibPerSecond, "0"),

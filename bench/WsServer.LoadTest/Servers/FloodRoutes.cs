@@ -10,7 +10,7 @@ internal static class FloodRoutes
     /// from the moment the connection opens until a send throws.</summary>
     public const string Firehose = "/firehose";
 
-    /// <summary>A streaming echo (<c>RouteOptions.StreamMessages</c>): each message is sent back as it arrives.</summary>
+    /// <summary>A streaming echo (<c>WebSocketRouteOptions.StreamMessages</c>): each message is sent back as it arrives.</summary>
     public const string StreamEcho = "/stream-echo";
 
     public static readonly TimeSpan SlowDelay = TimeSpan.FromMilliseconds(1);

@@ -46,7 +46,7 @@ internal static class WsServerEcho
         {
             await connection.SendAsync(message.Body, message.Type, ct);
             return HandleResult.NoReply();
-        }, new RouteOptions { StreamMessages = true, MaxMessageSize = long.MaxValue });
+        }, new WebSocketRouteOptions { StreamMessages = true, MaxMessageSize = long.MaxValue });
         await using var server = new WebSocketServer(options, logging);
         handler.Server = server;
         await server.StartAsync();

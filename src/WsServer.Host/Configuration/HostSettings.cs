@@ -15,7 +15,7 @@ internal sealed class HostSettings
     public required string Handler { get; init; }
 
     /// <summary>The options of the paths no route matches; null when only the routes are served (404 elsewhere).</summary>
-    public RouteOptions? Fallback { get; init; }
+    public WebSocketRouteOptions? Fallback { get; init; }
 
     /// <summary>The routes: each pattern with its handler, named as <see cref="Handler"/> is, and its options.</summary>
     public IReadOnlyList<HandlerRoute> Routes { get; init; } = [];
@@ -37,4 +37,4 @@ internal sealed class HostSettings
 }
 
 /// <summary>A route of the program: a pattern (<c>/chat</c>, <c>/rooms/*</c>), the handler named for it and its options.</summary>
-internal sealed record HandlerRoute(string Pattern, string Handler, RouteOptions Options);
+internal sealed record HandlerRoute(string Pattern, string Handler, WebSocketRouteOptions Options);

@@ -64,7 +64,7 @@ internal static class SettingsReader
 
         List<HandlerRoute> mapped = [.. routes.Values.Select(r => new HandlerRoute(r.Pattern,
             r.Handler ?? throw Bad(r.HandlerKey, "is missing: a route needs a built-in handler or PATH.dll:Namespace.TypeName"),
-            r.ApplyTo(read.RouteOptions)))];
+            r.ApplyTo(read.WebSocketRouteOptions)))];
         string handler = read.Handler ?? "echo";
         options.InlineIo = read.InlineIo ?? mapped.Select(r => r.Handler).Append(handler)
             .All(h => HandlerCatalog.BuiltInNames.Contains(h, StringComparer.Ordinal));
@@ -74,7 +74,7 @@ internal static class SettingsReader
             Options = options,
             Handler = handler,
             // --handler alone serves every path; beside routes, the paths they do not match.
-            Fallback = mapped.Count == 0 || read.Handler is not null ? read.RouteOptions : null,
+            Fallback = mapped.Count == 0 || read.Handler is not null ? read.WebSocketRouteOptions : null,
             Routes = mapped,
             ChatHistory = read.ChatHistory,
             LogLevel = read.LogLevel,
@@ -97,7 +97,7 @@ internal static class SettingsReader
         public IReadOnlyList<string> AllowedOrigins { get; set; } = [];
 
         /// <summary>The options of every route that does not set its own.</summary>
-        public RouteOptions RouteOptions => new() { Subprotocols = Subprotocols, AllowedOrigins = AllowedOrigins.Count == 0 ? null : AllowedOrigins };
+        public WebSocketRouteOptions WebSocketRouteOptions => new() { Subprotocols = Subprotocols, AllowedOrigins = AllowedOrigins.Count == 0 ? null : AllowedOrigins };
 
         public TlsOptions? Tls()
         {

@@ -20,7 +20,7 @@ internal static class HandlerCatalog
 {
     // A built-in's topic is named after its route's pattern ("*" for the fallback), the same in every
     // process, so that processes sharing a Redis share the room.
-    private static readonly Dictionary<string, Action<ServerOptions, string?, RouteOptions?, int>> BuiltIns = new(StringComparer.Ordinal)
+    private static readonly Dictionary<string, Action<ServerOptions, string?, WebSocketRouteOptions?, int>> BuiltIns = new(StringComparer.Ordinal)
     {
         ["echo"] = static (server, pattern, options, _) => MapStateless(new EchoHandler(), server.Routes, pattern, options),
         ["broadcast"] = static (server, pattern, options, _) => MapStateful(new BroadcastHandler(pattern), server.Routes, pattern, options),
@@ -43,10 +43,10 @@ internal static class HandlerCatalog
 
     /// <summary>Serves <paramref name="pattern"/> (every path no route matches when null) of
     /// <paramref name="options"/> with the handler <paramref name="spec"/> names.</summary>
-    public static void Register(string spec, ServerOptions options, string? pattern = null, RouteOptions? routeOptions = null,
+    public static void Register(string spec, ServerOptions options, string? pattern = null, WebSocketRouteOptions? routeOptions = null,
         int chatHistory = ChatHandler.DefaultHistoryLength)
     {
-        if (BuiltIns.TryGetValue(spec, out Action<ServerOptions, string?, RouteOptions?, int>? map))
+        if (BuiltIns.TryGetValue(spec, out Action<ServerOptions, string?, WebSocketRouteOptions?, int>? map))
         {
             try
             {
@@ -93,13 +93,13 @@ internal static class HandlerCatalog
         }
     }
 
-    private static void MapStateless(IWebSocketHandler handler, RouteTable routes, string? pattern, RouteOptions? options)
+    private static void MapStateless(IWebSocketHandler handler, RouteTable routes, string? pattern, WebSocketRouteOptions? options)
     {
         if (pattern is null) routes.MapFallback(handler, options);
         else routes.Map(pattern, handler, options);
     }
 
-    private static void MapStateful<TState>(IWebSocketHandler<TState> handler, RouteTable routes, string? pattern, RouteOptions? options)
+    private static void MapStateful<TState>(IWebSocketHandler<TState> handler, RouteTable routes, string? pattern, WebSocketRouteOptions? options)
     {
         if (pattern is null) routes.MapFallback(handler, options);
         else routes.Map(pattern, handler, options);
@@ -108,7 +108,7 @@ internal static class HandlerCatalog
     private static MethodInfo GenericMethod(string name) =>
         typeof(RouteTable).GetMethods().Single(m => m.Name == name && m.IsGenericMethodDefinition);
 
-    private static void MapHandler(object handler, RouteTable routes, string? pattern, RouteOptions? routeOptions)
+    private static void MapHandler(object handler, RouteTable routes, string? pattern, WebSocketRouteOptions? routeOptions)
     {
         if (handler is IWebSocketHandler stateless)
         {

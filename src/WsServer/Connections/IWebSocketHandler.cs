@@ -37,7 +37,7 @@ public interface IWebSocketHandler<TState>
 /// <summary>
 /// A handler without per-connection state: each call gets the connection instead. The same
 /// guarantees as <see cref="IWebSocketHandler{TState}"/>: calls for one connection never overlap.
-/// A route can also be a delegate (<see cref="Routing.RouteTable.Map(string, Func{WebSocketMessage, WebSocketConnection, HandleResult}, Routing.RouteOptions?)"/>).
+/// A route can also be a delegate (<see cref="Routing.RouteTable.Map(string, Func{WebSocketMessage, WebSocketConnection, HandleResult}, Routing.WebSocketRouteOptions?)"/>).
 /// </summary>
 public interface IWebSocketHandler
 {

@@ -4,7 +4,7 @@ using System.IO.Pipelines;
 namespace WsServer.Connections;
 
 /// <summary>
-/// The message a streaming route's handler is reading (<see cref="Routing.RouteOptions.StreamMessages"/>): the
+/// The message a streaming route's handler is reading (<see cref="Routing.WebSocketRouteOptions.StreamMessages"/>): the
 /// session loop pushes each part into a pipe as it arrives and the handler reads them out through
 /// <see cref="WebSocketMessage.Body"/>. The pipe is the back-pressure: once it holds <see cref="PauseBytes"/>
 /// the loop's push waits, so the loop stops reading the socket until the handler catches up. When the

@@ -51,7 +51,7 @@ public readonly struct WebSocketMessage
 
     /// <summary>True when the message is read as it arrives, through <see cref="Body"/> or
     /// <see cref="ReadPartsAsync"/>, rather than whole in <see cref="Payload"/> (which is then empty): on routes with
-    /// <see cref="Routing.RouteOptions.StreamMessages"/>, and in a client with
+    /// <see cref="Routing.WebSocketRouteOptions.StreamMessages"/>, and in a client with
     /// <see cref="Client.WebSocketClientOptions.StreamMessages"/>.</summary>
     public bool IsStreamed => _body is not null;
 

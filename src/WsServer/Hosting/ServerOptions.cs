@@ -143,14 +143,14 @@ public sealed class ServerOptions
     public TopicHistoryTable History { get; } = new();
 
     /// <summary>Serves every path with <paramref name="handler"/> (the seed's single handler module).</summary>
-    public ServerOptions UseHandler<TState>(IWebSocketHandler<TState> handler, RouteOptions? options = null)
+    public ServerOptions UseHandler<TState>(IWebSocketHandler<TState> handler, WebSocketRouteOptions? options = null)
     {
         Routes.MapFallback(handler, options);
         return this;
     }
 
     /// <summary>Serves every path with a handler that keeps no state per connection.</summary>
-    public ServerOptions UseHandler(IWebSocketHandler handler, RouteOptions? options = null)
+    public ServerOptions UseHandler(IWebSocketHandler handler, WebSocketRouteOptions? options = null)
     {
         Routes.MapFallback(handler, options);
         return this;

@@ -27,7 +27,7 @@ internal sealed class SessionLoop(ServerContext server, TransportInput input, Es
 
     private readonly WebSocketConnection _connection = established.Connection;
     private readonly LiveSession _live = established.Connection.Live;
-    private readonly RouteOptions _route = established.Route;
+    private readonly WebSocketRouteOptions _route = established.Route;
     private ISessionOwner? _owner;
     private ExecutionContext? _context; // the connection's log scope, for the phases run from the loop's callbacks
     private ValueTask<bool> _serving;

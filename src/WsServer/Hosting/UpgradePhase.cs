@@ -11,7 +11,7 @@ using WsServer.Transport;
 namespace WsServer.Hosting;
 
 /// <summary>A connection whose upgrade was answered with 101: registered, its handler not yet initialised.</summary>
-internal sealed record EstablishedConnection(WebSocketConnection Connection, RouteOptions Route);
+internal sealed record EstablishedConnection(WebSocketConnection Connection, WebSocketRouteOptions Route);
 
 /// <summary>
 /// The second phase: reads the request head (in any number of pieces, within the handshake timeout),

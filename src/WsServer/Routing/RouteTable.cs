@@ -23,21 +23,21 @@ public sealed class RouteTable
     /// <summary>Serves <paramref name="pattern"/> (<c>/chat</c>, or <c>/rooms/*</c> for every path
     /// under <c>/rooms/</c>) with <paramref name="handler"/>.</summary>
     /// <exception cref="ArgumentException">A bad pattern, a pattern mapped twice, or a bad option (named).</exception>
-    public RouteTable Map<TState>(string pattern, IWebSocketHandler<TState> handler, RouteOptions? options = null) =>
+    public RouteTable Map<TState>(string pattern, IWebSocketHandler<TState> handler, WebSocketRouteOptions? options = null) =>
         Add(CheckPattern(pattern), WebSocketRoute.Create(pattern, handler, options));
 
     /// <summary>Serves <paramref name="pattern"/> with a handler that keeps no state per connection.</summary>
-    public RouteTable Map(string pattern, IWebSocketHandler handler, RouteOptions? options = null) =>
+    public RouteTable Map(string pattern, IWebSocketHandler handler, WebSocketRouteOptions? options = null) =>
         Add(CheckPattern(pattern), WebSocketRoute.Create(pattern, handler, options));
 
     /// <summary>Serves <paramref name="pattern"/> with a function of each message and its connection:
     /// <c>Map("/echo", (message, connection) =&gt; HandleResult.Reply(message))</c>.</summary>
-    public RouteTable Map(string pattern, Func<WebSocketMessage, WebSocketConnection, HandleResult> handle, RouteOptions? options = null) =>
+    public RouteTable Map(string pattern, Func<WebSocketMessage, WebSocketConnection, HandleResult> handle, WebSocketRouteOptions? options = null) =>
         Add(CheckPattern(pattern), WebSocketRoute.Create(pattern, handle, options));
 
     /// <summary>Serves <paramref name="pattern"/> with an asynchronous function of each message and its connection.</summary>
     public RouteTable Map(string pattern, Func<WebSocketMessage, WebSocketConnection, CancellationToken, ValueTask<HandleResult>> handle,
-        RouteOptions? options = null) =>
+        WebSocketRouteOptions? options = null) =>
         Add(CheckPattern(pattern), WebSocketRoute.Create(pattern, handle, options));
 
     /// <summary>Serves <paramref name="route"/>'s pattern with it (a route made by <see cref="WebSocketRoute.Create{TState}"/>).</summary>
@@ -49,14 +49,14 @@ public sealed class RouteTable
     }
 
     /// <summary>Serves every path that no other route matches with <paramref name="handler"/>.</summary>
-    public RouteTable MapFallback<TState>(IWebSocketHandler<TState> handler, RouteOptions? options = null)
+    public RouteTable MapFallback<TState>(IWebSocketHandler<TState> handler, WebSocketRouteOptions? options = null)
     {
         Fallback = WebSocketRoute.Create("/*", handler, options);
         return this;
     }
 
     /// <summary>Serves every path that no other route matches with a handler that keeps no state.</summary>
-    public RouteTable MapFallback(IWebSocketHandler handler, RouteOptions? options = null)
+    public RouteTable MapFallback(IWebSocketHandler handler, WebSocketRouteOptions? options = null)
     {
         Fallback = WebSocketRoute.Create("/*", handler, options);
         return this;

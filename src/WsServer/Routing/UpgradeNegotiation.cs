@@ -21,7 +21,7 @@ internal static class UpgradeNegotiation
     public static async ValueTask<UpgradeOutcome> NegotiateAsync(UpgradeRequest request, WebSocketRoute route,
         IPEndPoint remote, IPEndPoint local, object? hostContext, CancellationToken cancellationToken)
     {
-        RouteOptions options = route.Options;
+        WebSocketRouteOptions options = route.Options;
         if (!IsOriginAllowed(options.AllowedOrigins, request.Origin))
             // The origin is the peer's text: escaped, so the body (and the log) carries no markup, line or byte of it.
             return Refused(HandshakeRejection.Forbidden($"origin not allowed: {HandshakeRejection.Escape(request.Origin)}"));

@@ -7,7 +7,7 @@ public sealed class WebSocketRoute
 {
     private readonly Func<HandlerSession> _createSession;
 
-    private WebSocketRoute(string pattern, RouteOptions options, Func<HandlerSession> createSession, IUpgradeFilter? filter)
+    private WebSocketRoute(string pattern, WebSocketRouteOptions options, Func<HandlerSession> createSession, IUpgradeFilter? filter)
     {
         Pattern = pattern;
         Options = options;
@@ -19,7 +19,7 @@ public sealed class WebSocketRoute
     public string Pattern { get; }
 
     /// <summary>The route's settings.</summary>
-    public RouteOptions Options { get; }
+    public WebSocketRouteOptions Options { get; }
 
     /// <summary>True for a prefix route.</summary>
     public bool IsPrefix => Pattern.EndsWith("/*", StringComparison.Ordinal);
@@ -32,7 +32,7 @@ public sealed class WebSocketRoute
     /// <summary>A route served by <paramref name="handler"/>, for a host that routes requests itself
     /// (<see cref="Hosting.WebSocketServer.AcceptUpgradeAsync"/>); <see cref="RouteTable.Map{TState}"/> makes the same.</summary>
     /// <exception cref="ArgumentException">A bad option (named).</exception>
-    public static WebSocketRoute Create<TState>(string pattern, IWebSocketHandler<TState> handler, RouteOptions? options = null)
+    public static WebSocketRoute Create<TState>(string pattern, IWebSocketHandler<TState> handler, WebSocketRouteOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(handler);
         return Create(pattern, options, () => new StatefulHandlerSession<TState>(handler), handler as IUpgradeFilter);
@@ -40,7 +40,7 @@ public sealed class WebSocketRoute
 
     /// <summary>A route served by <paramref name="handler"/>, which keeps no state per connection.</summary>
     /// <exception cref="ArgumentException">A bad option (named).</exception>
-    public static WebSocketRoute Create(string pattern, IWebSocketHandler handler, RouteOptions? options = null)
+    public static WebSocketRoute Create(string pattern, IWebSocketHandler handler, WebSocketRouteOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(handler);
         return Create(pattern, options, () => new StatelessHandlerSession(handler), handler as IUpgradeFilter);
@@ -48,7 +48,7 @@ public sealed class WebSocketRoute
 
     /// <summary>A route served by a function of each message and its connection.</summary>
     /// <exception cref="ArgumentException">A bad option (named).</exception>
-    public static WebSocketRoute Create(string pattern, Func<WebSocketMessage, WebSocketConnection, HandleResult> handle, RouteOptions? options = null)
+    public static WebSocketRoute Create(string pattern, Func<WebSocketMessage, WebSocketConnection, HandleResult> handle, WebSocketRouteOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(handle);
         return Create(pattern, new DelegateHandler((m, c, _) => new(handle(m, c))), options);
@@ -57,16 +57,16 @@ public sealed class WebSocketRoute
     /// <summary>A route served by an asynchronous function of each message and its connection.</summary>
     /// <exception cref="ArgumentException">A bad option (named).</exception>
     public static WebSocketRoute Create(string pattern, Func<WebSocketMessage, WebSocketConnection, CancellationToken, ValueTask<HandleResult>> handle,
-        RouteOptions? options = null)
+        WebSocketRouteOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(handle);
         return Create(pattern, new DelegateHandler(handle), options);
     }
 
-    private static WebSocketRoute Create(string pattern, RouteOptions? options, Func<HandlerSession> createSession, IUpgradeFilter? filter)
+    private static WebSocketRoute Create(string pattern, WebSocketRouteOptions? options, Func<HandlerSession> createSession, IUpgradeFilter? filter)
     {
         ArgumentException.ThrowIfNullOrEmpty(pattern);
-        options ??= RouteOptions.Default;
+        options ??= WebSocketRouteOptions.Default;
         options.Validate(pattern);
         return new WebSocketRoute(pattern, options, createSession, filter);
     }

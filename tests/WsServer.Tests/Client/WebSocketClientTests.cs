@@ -145,7 +145,7 @@ public sealed class WebSocketClientTests
     {
         var handler = new RecordingHandler();
         await using TestServer server = await TestServer.StartAsync(o => o.Routes
-            .Map("/chat", handler, new RouteOptions { Subprotocols = ["chat.v2", "chat.v1"] }));
+            .Map("/chat", handler, new WebSocketRouteOptions { Subprotocols = ["chat.v2", "chat.v1"] }));
 
         await using WebSocketClient client = await ConnectAsync(server.Uri("/chat?room=1"), new WebSocketClientOptions
         {

@@ -86,7 +86,7 @@ public sealed class Rfc7692CompressionTests
     public async Task Rfc7692_5_ARouteWithCompressionDisabledDeclinesIt()
     {
         await using TestServer server = await TestServer.StartAsync(o =>
-            o.Routes.Map("/plain", new EchoHandler(), new RouteOptions { Compression = PerMessageDeflateOptions.Disabled }));
+            o.Routes.Map("/plain", new EchoHandler(), new WebSocketRouteOptions { Compression = PerMessageDeflateOptions.Disabled }));
         await using RawClient client = await RawClient.ConnectAsync(server.Port, "/plain", Offer);
 
         Assert.DoesNotContain("Sec-WebSocket-Extensions", client.ResponseHead, StringComparison.Ordinal);

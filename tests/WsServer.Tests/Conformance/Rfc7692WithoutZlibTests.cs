@@ -108,7 +108,7 @@ public sealed class Rfc7692WithoutZlibTests
         var options = new ServerOptions { Compression = PerMessageDeflateOptions.Disabled };
         Assert.False(options.CompressionWanted);
 
-        options.Routes.Map("/z", new EchoHandler(), new RouteOptions { Compression = PerMessageDeflateOptions.Default });
+        options.Routes.Map("/z", new EchoHandler(), new WebSocketRouteOptions { Compression = PerMessageDeflateOptions.Default });
 
         Assert.True(options.CompressionWanted);
     }

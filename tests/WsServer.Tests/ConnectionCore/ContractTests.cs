@@ -33,7 +33,7 @@ public sealed class ContractTests
     {
         var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var route = new RouteOptions
+        var route = new WebSocketRouteOptions
         {
             OnUpgrade = async _ =>
             {
@@ -110,7 +110,7 @@ public sealed class ContractTests
                 if (message.Type == MessageType.Close) seen.TrySetResult((message.Type, message.CloseCode, message.GetText()));
                 return HandleResult.NoReply();
             },
-            new RouteOptions { DeliverControlFrames = true }));
+            new WebSocketRouteOptions { DeliverControlFrames = true }));
         using ClientWebSocket client = await server.ConnectAsync();
 
         await client.CloseAsync((WebSocketCloseStatus)4000, "bye now", Timeouts.Token());

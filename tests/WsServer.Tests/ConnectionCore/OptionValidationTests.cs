@@ -9,24 +9,24 @@ namespace WsServer.Tests.ConnectionCore;
 /// names the option: nothing bad is found only after a 101.</summary>
 public sealed class OptionValidationTests
 {
-    public static TheoryData<string, RouteOptions> BadRouteOptions => new()
+    public static TheoryData<string, WebSocketRouteOptions> BadRouteOptions => new()
     {
-        { "MaxMessageSize", new RouteOptions { MaxMessageSize = -1 } },
-        { "MaxMessageSize", new RouteOptions { MaxMessageSize = 0 } },
-        { "Subprotocols", new RouteOptions { Subprotocols = ["chat v2"] } },
-        { "Subprotocols", new RouteOptions { Subprotocols = [""] } },
-        { "AllowedOrigins", new RouteOptions { AllowedOrigins = [" "] } },
-        { "Compression", new RouteOptions { Compression = PerMessageDeflateOptions.Default with { CompressionLevel = 12 } } },
+        { "MaxMessageSize", new WebSocketRouteOptions { MaxMessageSize = -1 } },
+        { "MaxMessageSize", new WebSocketRouteOptions { MaxMessageSize = 0 } },
+        { "Subprotocols", new WebSocketRouteOptions { Subprotocols = ["chat v2"] } },
+        { "Subprotocols", new WebSocketRouteOptions { Subprotocols = [""] } },
+        { "AllowedOrigins", new WebSocketRouteOptions { AllowedOrigins = [" "] } },
+        { "Compression", new WebSocketRouteOptions { Compression = PerMessageDeflateOptions.Default with { CompressionLevel = 12 } } },
     };
 
     [Theory]
     [MemberData(nameof(BadRouteOptions))]
-    public void ABadRouteOptionFailsWhenTheRouteIsMappedAndIsNamed(string option, RouteOptions options)
+    public void ABadRouteOptionFailsWhenTheRouteIsMappedAndIsNamed(string option, WebSocketRouteOptions options)
     {
         var error = Assert.ThrowsAny<ArgumentException>(() => new RouteTable().Map("/x", new EchoHandler(), options));
 
         Assert.Equal(option, error.ParamName);
-        Assert.Contains($"RouteOptions.{option} of route '/x'", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"WebSocketRouteOptions.{option} of route '/x'", error.Message, StringComparison.Ordinal);
     }
 
     public static TheoryData<string, Action<ServerOptions>> BadServerOptions => new()

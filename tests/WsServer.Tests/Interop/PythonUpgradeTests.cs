@@ -10,7 +10,7 @@ public sealed class PythonUpgradeTests
     [Fact]
     public async Task PythonClientSeesSubprotocolHeaderRejectionNotFoundAndForbidden()
     {
-        await using TestServer server = await TestServer.StartAsync(o => o.Routes.Map("/a", new EchoHandler(), new RouteOptions
+        await using TestServer server = await TestServer.StartAsync(o => o.Routes.Map("/a", new EchoHandler(), new WebSocketRouteOptions
         {
             Subprotocols = ["v2", "v1"],
             AllowedOrigins = ["https://example.com"],

@@ -9,7 +9,7 @@ namespace WsServer.Tests.Routing;
 public sealed class OriginAndSubprotocolTests
 {
     private static Task<TestServer> StartAsync() => TestServer.StartAsync(o => o.Routes
-        .Map("/strict", new EchoHandler(), new RouteOptions
+        .Map("/strict", new EchoHandler(), new WebSocketRouteOptions
         {
             AllowedOrigins = ["https://example.com"],
             Subprotocols = ["chat.v2", "chat.v1"],

@@ -38,7 +38,7 @@ public class StreamingClientTests
         {
             await connection.SendAsync(message.Body, message.Type, ct);
             return HandleResult.NoReply();
-        }, new RouteOptions { StreamMessages = true, MaxMessageSize = 1L << 40 }));
+        }, new WebSocketRouteOptions { StreamMessages = true, MaxMessageSize = 1L << 40 }));
         await using WebSocketClient client = await WebSocketClient.ConnectAsync(server.Uri("/echo"), Streaming, Timeouts.Token());
 
         Task sending = client.SendAsync(Generated(length), MessageType.Binary, Timeouts.Token());

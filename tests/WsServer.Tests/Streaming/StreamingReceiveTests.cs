@@ -8,12 +8,12 @@ using WsServer.Tests.TestSupport;
 
 namespace WsServer.Tests.Streaming;
 
-/// <summary>RFC 6455 §5.4 on a route that streams messages (<see cref="RouteOptions.StreamMessages"/>): the
+/// <summary>RFC 6455 §5.4 on a route that streams messages (<see cref="WebSocketRouteOptions.StreamMessages"/>): the
 /// handler reads a message as it arrives, with back-pressure to the socket, while control frames between its
 /// fragments are answered.</summary>
 public class StreamingReceiveTests
 {
-    private static readonly RouteOptions Streaming = new() { StreamMessages = true, MaxMessageSize = 1L << 40 };
+    private static readonly WebSocketRouteOptions Streaming = new() { StreamMessages = true, MaxMessageSize = 1L << 40 };
 
     /// <summary>Reads the whole body, checking it against <see cref="Pattern"/>; its length, or -1.</summary>
     private static async Task<long> ReadPatternAsync(WebSocketMessage message, CancellationToken ct)

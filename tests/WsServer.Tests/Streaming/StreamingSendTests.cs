@@ -12,7 +12,7 @@ namespace WsServer.Tests.Streaming;
 /// fragments in order with FIN on the last, control frames between them, other messages after them.</summary>
 public class StreamingSendTests
 {
-    private static readonly RouteOptions StreamingEcho = new() { StreamMessages = true, MaxMessageSize = 1L << 40 };
+    private static readonly WebSocketRouteOptions StreamingEcho = new() { StreamMessages = true, MaxMessageSize = 1L << 40 };
 
     private static async IAsyncEnumerable<ReadOnlyMemory<byte>> Parts(ChannelReader<byte[]> reader)
     {

@@ -24,7 +24,7 @@ public sealed class ConnectionInfoTests
         await using TestServer server = await TestServer.StartAsync(o =>
         {
             o.TimeProvider = new FixedClock();
-            o.Routes.Map("/info", handler, new RouteOptions
+            o.Routes.Map("/info", handler, new WebSocketRouteOptions
             {
                 Subprotocols = ["v2", "v1"],
                 OnUpgrade = _ => new(UpgradeDecision.Accept(items: [new("user", "ada")])),

@@ -13,7 +13,7 @@ public sealed class ReflectionTests
     public async Task ARefusedOriginWithMarkupAndANonAsciiByteIsEscapedInThe403Body()
     {
         await using TestServer server = await TestServer.StartAsync(o => o.Routes.Map("/strict", new CountingHandler(),
-            new RouteOptions { AllowedOrigins = ["https://example.com"] }));
+            new WebSocketRouteOptions { AllowedOrigins = ["https://example.com"] }));
 
         // The origin carries the byte E9 (sent as Latin-1, one byte per char).
         HttpAnswer answer = await HttpExchange.SendLatin1Async(server.Port,
@@ -28,7 +28,7 @@ public sealed class ReflectionTests
     public async Task ALongRefusedOriginIsCut()
     {
         await using TestServer server = await TestServer.StartAsync(o => o.Routes.Map("/strict", new CountingHandler(),
-            new RouteOptions { AllowedOrigins = ["https://example.com"] }));
+            new WebSocketRouteOptions { AllowedOrigins = ["https://example.com"] }));
         string origin = "https://" + new string('a', 1000) + ".example";
 
         HttpAnswer answer = await HttpExchange.SendAsync(server.Port,

@@ -10,7 +10,7 @@ namespace WsServer.Tests.Upgrade;
 /// handler's <see cref="IUpgradeFilter"/>.</summary>
 public sealed class UpgradeCallbackTests
 {
-    private static RouteOptions Callback(Func<UpgradeContext, ValueTask<UpgradeDecision>> callback) => new() { OnUpgrade = callback };
+    private static WebSocketRouteOptions Callback(Func<UpgradeContext, ValueTask<UpgradeDecision>> callback) => new() { OnUpgrade = callback };
 
     [Fact]
     public async Task AnAsyncAcceptChoosesTheSubprotocolAndAddsAHeader()

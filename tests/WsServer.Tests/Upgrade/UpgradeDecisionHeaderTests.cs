@@ -67,7 +67,7 @@ public sealed class UpgradeDecisionHeaderTests
     public async Task ACallbackWhoseAcceptThrowsIsAnswered500AndNothingIsInjected()
     {
         var handler = new CountingHandler();
-        await using TestServer server = await TestServer.StartAsync(o => o.Routes.Map("/a", handler, new RouteOptions
+        await using TestServer server = await TestServer.StartAsync(o => o.Routes.Map("/a", handler, new WebSocketRouteOptions
         {
             OnUpgrade = _ => new(UpgradeDecision.Accept(headers: [new("X-Evil", "a\r\nSet-Cookie: session=stolen")])),
         }));

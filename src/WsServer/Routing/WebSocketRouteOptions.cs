@@ -3,7 +3,7 @@ using WsServer.Protocol.Compression;
 namespace WsServer.Routing;
 
 /// <summary>Per-route settings; null values fall back to the server's.</summary>
-public sealed record RouteOptions
+public sealed record WebSocketRouteOptions
 {
     /// <summary>Hand pings, pongs and the peer's close to the handler too (they are answered
     /// automatically either way). Off by default.</summary>
@@ -45,31 +45,31 @@ public sealed record RouteOptions
     public Connections.SlowConsumerPolicy? SlowConsumer { get; init; }
 
     /// <summary>The defaults.</summary>
-    public static RouteOptions Default { get; } = new();
+    public static WebSocketRouteOptions Default { get; } = new();
 
     /// <summary>Checks every option, naming the bad one; called when the route is mapped.</summary>
     internal void Validate(string pattern)
     {
         if (MaxMessageSize is < 1)
             throw new ArgumentOutOfRangeException(nameof(MaxMessageSize), MaxMessageSize,
-                $"RouteOptions.MaxMessageSize of route '{pattern}' must be at least 1 byte (or null for the server's).");
+                $"WebSocketRouteOptions.MaxMessageSize of route '{pattern}' must be at least 1 byte (or null for the server's).");
         ArgumentNullException.ThrowIfNull(Subprotocols, nameof(Subprotocols));
         foreach (string subprotocol in Subprotocols)
         {
             // RFC 6455 §4.1: each subprotocol is a token (RFC 2616), non-empty, without separators.
             if (string.IsNullOrEmpty(subprotocol) || !subprotocol.All(IsTokenChar))
-                throw new ArgumentException($"RouteOptions.Subprotocols of route '{pattern}' has '{subprotocol}', which is not an HTTP token.",
+                throw new ArgumentException($"WebSocketRouteOptions.Subprotocols of route '{pattern}' has '{subprotocol}', which is not an HTTP token.",
                     nameof(Subprotocols));
         }
         if (AllowedOrigins?.Any(string.IsNullOrWhiteSpace) == true)
-            throw new ArgumentException($"RouteOptions.AllowedOrigins of route '{pattern}' has an empty origin.", nameof(AllowedOrigins));
+            throw new ArgumentException($"WebSocketRouteOptions.AllowedOrigins of route '{pattern}' has an empty origin.", nameof(AllowedOrigins));
         try
         {
             Compression?.Validate();
         }
         catch (ArgumentException ex)
         {
-            throw new ArgumentException($"RouteOptions.Compression of route '{pattern}': {ex.Message}", nameof(Compression), ex);
+            throw new ArgumentException($"WebSocketRouteOptions.Compression of route '{pattern}': {ex.Message}", nameof(Compression), ex);
         }
     }
 
