@@ -1,10 +1,7 @@
-using System.Net;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using WsServer.AspNetCore;
 using WsServer.Connections;
 using WsServer.Hosting;
@@ -19,16 +16,7 @@ internal static class AspNetCoreEcho
 {
     public static async Task<int> RunAsync(int port)
     {
-        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-        builder.WebHost.ConfigureKestrel(k =>
-        {
-            k.Listen(IPAddress.Loopback, port);
-            k.Limits.MaxConcurrentConnections = null;
-            k.Limits.MaxConcurrentUpgradedConnections = null;
-        });
+        WebApplicationBuilder builder = KestrelEcho.CreateBuilder(port);
         builder.Services.AddWsServerEndpoints();
         await using WebApplication app = builder.Build();
         var handler = new EchoFanoutHandler { Server = app.Services.GetRequiredService<WebSocketServer>() };

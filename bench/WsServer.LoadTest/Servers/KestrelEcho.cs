@@ -25,16 +25,7 @@ internal static class KestrelEcho
 
     public static async Task<int> RunAsync(int port)
     {
-        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-        builder.WebHost.ConfigureKestrel(k =>
-        {
-            k.Listen(IPAddress.Loopback, port);
-            k.Limits.MaxConcurrentConnections = null;
-            k.Limits.MaxConcurrentUpgradedConnections = null;
-        });
+        WebApplicationBuilder builder = CreateBuilder(port);
         await using WebApplication app = builder.Build();
         app.UseWebSockets();
         app.Run(async context =>
@@ -59,6 +50,22 @@ internal static class KestrelEcho
         await ControlChannel.ServeAsync(new Uri(address).Port);
         await app.StopAsync();
         return 0;
+    }
+
+    /// <summary>The Kestrel of both ASP.NET Core children: loopback, no connection limits, warnings on stderr.</summary>
+    public static WebApplicationBuilder CreateBuilder(int port)
+    {
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Listen(IPAddress.Loopback, port);
+            k.Limits.MaxConcurrentConnections = null;
+            k.Limits.MaxConcurrentUpgradedConnections = null;
+        });
+        return builder;
     }
 
     private static async Task EchoAsync(WebSocket socket, CancellationToken ct)
