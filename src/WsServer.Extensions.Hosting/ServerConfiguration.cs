@@ -20,6 +20,7 @@ internal static class ServerConfiguration
             ["Workers"] = (s, o) => o.Workers = (int)Integer(s, 1, int.MaxValue),
             ["ListenBacklog"] = (s, o) => o.ListenBacklog = (int)Integer(s, 1, int.MaxValue),
             ["MaxMessageSize"] = (s, o) => o.MaxMessageSize = Integer(s, 1, long.MaxValue),
+            ["MaxFragmentsPerMessage"] = (s, o) => o.MaxFragmentsPerMessage = (int)Integer(s, 1, int.MaxValue),
             ["SendQueueLimit"] = (s, o) => o.SendQueueLimit = Integer(s, 1, long.MaxValue),
             ["SlowConsumer"] = (s, o) => o.SlowConsumer = Enum<SlowConsumerPolicy>(s),
             ["MaxConnections"] = (s, o) => o.MaxConnections = (int)Integer(s, 0, int.MaxValue),

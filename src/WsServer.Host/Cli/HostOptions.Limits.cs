@@ -39,6 +39,13 @@ internal sealed partial class HostOptions
         HelpName = "wait|close|drop",
     };
 
+    public Option<string> MaxFragmentsPerMessage { get; } = new("--max-fragments-per-message")
+    {
+        Description = "Frames one incoming message may come in; the next closes the connection with 1009 (a message kept open with empty continuation frames).",
+        HelpName = "N",
+        DefaultValueFactory = _ => Text(Defaults.MaxFragmentsPerMessage),
+    };
+
     public Option<string> MaxConnectionsPerIp { get; } = new("--max-connections-per-ip")
     {
         Description = "Open WebSocket connections from one client address (the PROXY header's with --proxy-protocol); more are refused with 503 and Retry-After. 0: no limit.",
@@ -55,7 +62,7 @@ internal sealed partial class HostOptions
 
     private IEnumerable<Option> LimitOptions =>
         [HandshakeTimeout, IdleTimeout, KeepAlive, PongTimeout, CloseTimeout, DrainTimeout, SendQueueLimit, SlowConsumer,
-         MaxConnectionsPerIp, MaxConnections];
+         MaxFragmentsPerMessage, MaxConnectionsPerIp, MaxConnections];
 
     /// <summary>The configuration key of a flag: its name in camelCase, a list's in the plural; null for
     /// <c>--config</c>. <c>--no-compression</c> is <c>"compression": false</c>, <c>--no-inline-io</c> <c>"inlineIo": false</c>.</summary>

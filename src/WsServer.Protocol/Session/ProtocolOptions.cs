@@ -16,6 +16,14 @@ public sealed record ProtocolOptions
     /// streamed (<see cref="StreamMessages"/>).</summary>
     public long MaxMessageSize { get; init; } = DefaultMaxMessageSize;
 
+    /// <summary>The default <see cref="MaxFragmentsPerMessage"/>: 1,048,576, a 16 MiB message in 16-byte frames.</summary>
+    public const int DefaultMaxFragmentsPerMessage = 1 << 20;
+
+    /// <summary>The most frames one data message may come in; the next fails the connection with 1009 ("message has
+    /// too many fragments"). Without it a peer could keep a message open for ever with empty continuation frames,
+    /// which make no progress toward <see cref="MaxMessageSize"/>.</summary>
+    public int MaxFragmentsPerMessage { get; init; } = DefaultMaxFragmentsPerMessage;
+
     /// <summary>Read data messages in parts as they arrive instead of whole: each part (at most 64 KiB, inflated
     /// when compressed) is a <see cref="ProtocolEventKind.MessagePart"/> event, the last one a
     /// <see cref="ProtocolEventKind.Message"/>. Nothing is assembled, so <see cref="MaxMessageSize"/> may be

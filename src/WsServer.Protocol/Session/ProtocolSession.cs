@@ -23,6 +23,7 @@ public sealed partial class ProtocolSession : IDisposable
     private byte[]? _control;
     private FrameHeader _frame;
     private bool _inPayload;
+    private int _fragments; // the frames of the data message in progress
     private long _payloadRemaining;
     private int _controlLength;
     private int _keyOffset;
@@ -158,9 +159,18 @@ public sealed partial class ProtocolSession : IDisposable
             return true;
         }
 
-        return _parts is null
+        bool begun = _parts is null
             ? _message.TryBeginFrame(_frame, out violation, _compressed)
             : _parts.TryBeginFrame(_frame, _compressed, out violation);
+        // §10.4 asks for limits; the size limit does not bound the frames of a message, and an endless run of
+        // empty continuations makes no progress toward it: the frames are counted too.
+        _fragments = _frame.Opcode == Opcode.Continuation ? _fragments + 1 : 1;
+        if (begun && _fragments > Options.MaxFragmentsPerMessage)
+        {
+            violation = new ProtocolViolation(CloseCode.MessageTooBig, "message has too many fragments");
+            return false;
+        }
+        return begun;
     }
 
     /// <summary>Copies and unmasks as much of the current payload as the input holds.</summary>

@@ -35,6 +35,9 @@ internal sealed class ClosingPhase(ServerContext server, ConnectionTransport tra
         connection.Complete();
     }
 
+    /// <summary>What the peer may still send after the close before it is cut: what was in flight, no more.</summary>
+    internal const int LingerReadLimit = 64 * 1024;
+
     private async Task LingerAsync(ConnectionClosed ending)
     {
         await connection.Live.WhenWritten().ConfigureAwait(false); // the deadline ends it if the peer stops reading
@@ -42,11 +45,20 @@ internal sealed class ClosingPhase(ServerContext server, ConnectionTransport tra
         try
         {
             await transport.ShutdownSendAsync().ConfigureAwait(false);
+            long discarded = 0;
             while (true)
             {
                 ReadResult read = await transport.Input.ReadAsync().ConfigureAwait(false); // the deadline aborts the transport
+                discarded += read.Buffer.Length;
                 transport.Input.AdvanceTo(read.Buffer.End);
                 if (read.IsCompleted) return;
+                // After the close a peer has nothing left to send but its FIN: one that floods on (after failing the
+                // protocol, say) is cut, not read at wire speed until the deadline.
+                if (discarded > LingerReadLimit)
+                {
+                    transport.Abort();
+                    return;
+                }
             }
         }
         catch (Exception ex) when (ConnectionTransport.IsEnd(ex))

@@ -52,6 +52,11 @@ public sealed class ServerOptions
     /// <summary>The largest message accepted, in bytes, inclusive (default 1 MiB); larger ones close with 1009.</summary>
     public long MaxMessageSize { get; set; } = ProtocolOptions.DefaultMaxMessageSize;
 
+    /// <summary>The most frames one incoming data message may come in (default 1,048,576: a 16 MiB message in 16-byte
+    /// frames); the next fails the connection with 1009. It bounds a message kept open with empty continuation
+    /// frames, which make no progress toward <see cref="MaxMessageSize"/>.</summary>
+    public int MaxFragmentsPerMessage { get; set; } = ProtocolOptions.DefaultMaxFragmentsPerMessage;
+
     /// <summary>Bytes that may wait in one connection's send queue before <see cref="SlowConsumer"/>
     /// applies (default 1 MiB).</summary>
     public long SendQueueLimit { get; set; } = 1024 * 1024;
@@ -169,6 +174,7 @@ public sealed class ServerOptions
         AtLeast(Workers, 1, nameof(Workers));
         AtLeast(ListenBacklog, 1, nameof(ListenBacklog));
         AtLeast(MaxMessageSize, 1, nameof(MaxMessageSize));
+        AtLeast(MaxFragmentsPerMessage, 1, nameof(MaxFragmentsPerMessage));
         AtLeast(SendQueueLimit, 1, nameof(SendQueueLimit));
         ValidateConnectionLimits();
         Positive(HandshakeTimeout, nameof(HandshakeTimeout));

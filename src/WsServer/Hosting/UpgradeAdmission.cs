@@ -52,9 +52,14 @@ internal sealed class UpgradeAdmission(ServerContext server, ConnectionTransport
         HandshakeAccept accept = deflate is { } agreed ? negotiated with { Extensions = agreed.ResponseHeader } : negotiated;
         long maxMessageSize = route.Options.MaxMessageSize ?? server.Options.MaxMessageSize;
         bool stream = route.Options.StreamMessages;
+        int fragments = server.Options.MaxFragmentsPerMessage;
         ProtocolOptions protocol = deflate is { } agreement
-            ? new ProtocolOptions { MaxMessageSize = maxMessageSize, Deflate = agreement.Parameters, Compression = compression, StreamMessages = stream }
-            : PlainOptions(maxMessageSize, stream);
+            ? new ProtocolOptions
+            {
+                MaxMessageSize = maxMessageSize, MaxFragmentsPerMessage = fragments, Deflate = agreement.Parameters, Compression = compression,
+                StreamMessages = stream,
+            }
+            : PlainOptions(maxMessageSize, fragments, stream);
         return (new NegotiatedUpgrade(accept, outcome.Items, protocol), null);
     }
 
@@ -79,13 +84,13 @@ internal sealed class UpgradeAdmission(ServerContext server, ConnectionTransport
         return (new EstablishedConnection(connection, route.Options), null);
     }
 
-    /// <summary>The options of a session without permessage-deflate: only the size limit and whether messages
-    /// are streamed, which most connections share, so they share one object (the last one made) instead of one each.</summary>
-    private static ProtocolOptions PlainOptions(long maxMessageSize, bool stream)
+    /// <summary>The options of a session without permessage-deflate: only the limits and whether messages are
+    /// streamed, which most connections share, so they share one object (the last one made) instead of one each.</summary>
+    private static ProtocolOptions PlainOptions(long maxMessageSize, int maxFragments, bool stream)
     {
         ProtocolOptions last = Volatile.Read(ref s_plainOptions);
-        if (last.MaxMessageSize == maxMessageSize && last.StreamMessages == stream) return last;
-        var created = new ProtocolOptions { MaxMessageSize = maxMessageSize, StreamMessages = stream };
+        if (last.MaxMessageSize == maxMessageSize && last.MaxFragmentsPerMessage == maxFragments && last.StreamMessages == stream) return last;
+        var created = new ProtocolOptions { MaxMessageSize = maxMessageSize, MaxFragmentsPerMessage = maxFragments, StreamMessages = stream };
         Volatile.Write(ref s_plainOptions, created);
         return created;
     }
