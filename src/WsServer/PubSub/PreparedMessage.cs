@@ -15,12 +15,22 @@ public sealed class PreparedMessage
     private readonly int _payloadOffset;
     private CompressedFrame? _compressed;
 
-    private PreparedMessage(byte[] frame, Opcode opcode, int payloadOffset)
+    private PreparedMessage(byte[] frame, Opcode opcode, int payloadOffset, bool compressible = true)
     {
         _frame = frame;
         _opcode = opcode;
         _payloadOffset = payloadOffset;
+        IsCompressible = compressible;
     }
+
+    /// <summary>False for a message made by <see cref="WithoutCompression"/>: it is sent as its plain frame to
+    /// every connection, permessage-deflate or not.</summary>
+    public bool IsCompressible { get; }
+
+    /// <summary>The same message, never compressed, whatever a connection agreed (the frame is shared, not
+    /// copied). For secrets and for data an attacker chooses: compressed in one context, side by side, their
+    /// sizes leak what they have in common (CRIME, BREACH). Any send of a prepared message honours it.</summary>
+    public PreparedMessage WithoutCompression() => IsCompressible ? new PreparedMessage(_frame, _opcode, _payloadOffset, compressible: false) : this;
 
     /// <summary>The encoded (uncompressed) frame, header included.</summary>
     public ReadOnlyMemory<byte> Frame => _frame;
@@ -54,7 +64,7 @@ public sealed class PreparedMessage
     /// (null: the plain frame). Compressed frames are made once per settings and kept.</summary>
     internal byte[] FrameFor(SharedDeflate? deflate)
     {
-        if (deflate is not SharedDeflate settings) return _frame;
+        if (deflate is not SharedDeflate settings || !IsCompressible) return _frame;
         for (CompressedFrame? known = Volatile.Read(ref _compressed); known is not null; known = known.Next)
         {
             if (known.Settings == settings) return known.Frame;

@@ -205,4 +205,32 @@ public sealed class Rfc7692CompressionTests
 
         await client.ExpectCloseAsync(1007);
     }
+
+    [Theory]
+    [InlineData(Offer)]
+    [InlineData("Sec-WebSocket-Extensions: permessage-deflate\r\n")]
+    public async Task Rfc7692_6_APreparedMessageWithoutCompressionGoesPlainOnADeflateConnection(string offer)
+    {
+        string text = new('s', 2000);
+        await using TestServer server = await TestServer.StartAsync(o => o.Routes.Map("/", (_, connection) =>
+        {
+            connection.TrySend(WsServer.PubSub.PreparedMessage.Text(text).WithoutCompression()); // a secret: never compressed
+            connection.TrySend(WsServer.PubSub.PreparedMessage.Text(text));
+            return WsServer.Connections.HandleResult.NoReply();
+        }));
+        await using RawClient client = await RawClient.ConnectAsync(server.Port, extraHeaders: offer);
+        Assert.Contains("permessage-deflate", client.ResponseHead, StringComparison.Ordinal);
+
+        await client.SendAsync(ClientFrame.Text("go"));
+
+        ReceivedFrame plain = (await client.ReadFrameAsync())!.Value;
+        Assert.Equal((0, text), (plain.Rsv, Encoding.UTF8.GetString(plain.Payload)));
+        if (offer == Offer)
+        {
+            // Without context takeover the server shares one compressed frame among connections: RSV1 set.
+            ReceivedFrame compressed = (await client.ReadFrameAsync())!.Value;
+            Assert.Equal(4, compressed.Rsv);
+            Assert.Equal(text, Encoding.UTF8.GetString(Inflate(compressed.Payload)));
+        }
+    }
 }
