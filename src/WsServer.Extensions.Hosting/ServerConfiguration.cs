@@ -35,6 +35,7 @@ internal static class ServerConfiguration
             ["PongTimeout"] = (s, o) => o.PongTimeout = Duration(s, DurationRule.PositiveOrOff),
             ["IdleTimeout"] = (s, o) => o.IdleTimeout = Duration(s, DurationRule.PositiveOrOff),
             ["DrainTimeout"] = (s, o) => o.DrainTimeout = Duration(s, DurationRule.NotNegative),
+            ["TraceHandlerCalls"] = (s, o) => o.TraceHandlerCalls = Boolean(s),
             ["HealthPath"] = (s, o) => o.HealthPath = ProbePath(s),
             ["ReadinessPath"] = (s, o) => o.ReadinessPath = ProbePath(s),
         };

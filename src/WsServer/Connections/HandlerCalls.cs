@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using WsServer.Diagnostics;
 using WsServer.Protocol.Messages;
@@ -10,7 +11,7 @@ namespace WsServer.Connections;
 /// the server failed), and the call's caller goes on: one bad call harms nothing else.
 /// </summary>
 internal sealed class HandlerCalls(HandlerSession handler, LiveSession live, ILogger logger, ServerInstruments metrics,
-    long connectionId, CancellationToken aborted)
+    long connectionId, CancellationToken aborted, ActivityContext traced = default)
 {
     public HandlerTurn Turn { get; } = new();
 
@@ -58,6 +59,9 @@ internal sealed class HandlerCalls(HandlerSession handler, LiveSession live, ILo
     private ValueTask CallInTurn(WebSocketMessage message, bool defer)
     {
         bool done = true;
+        // With ServerOptions.TraceHandlerCalls, a span per call, current for the handler only.
+        Activity? outer = traced == default ? null : Activity.Current;
+        Activity? span = traced == default ? null : ServerTracing.StartHandlerCall("message", connectionId, traced);
         try
         {
             long calledAt = metrics.HandlerCalled();
@@ -65,28 +69,35 @@ internal sealed class HandlerCalls(HandlerSession handler, LiveSession live, ILo
             if (!pending.IsCompletedSuccessfully)
             {
                 done = false;
-                return CompleteCallAsync(pending, calledAt, defer);
+                if (span is not null) Activity.Current = outer; // the call's continuation keeps it; the loop goes on without
+                return CompleteCallAsync(pending, calledAt, defer, span);
             }
             metrics.HandlerReturned(calledAt);
             HandleResult result = pending.Result;
             if (TryApply(result, defer)) return default;
             done = false;
             // A reply that must wait for room: the asynchronous ending, with the result already there.
-            return CompleteCallAsync(new ValueTask<HandleResult>(result), calledAt: 0, defer);
+            if (span is not null) Activity.Current = outer;
+            return CompleteCallAsync(new ValueTask<HandleResult>(result), calledAt: 0, defer, span);
         }
         catch (Exception ex) when (!IsOurCancellation(ex))
         {
+            span?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
             Fail(ex);
             return default;
         }
         finally
         {
-            if (done) Turn.Exit();
+            if (done)
+            {
+                span?.Dispose();
+                Turn.Exit();
+            }
         }
     }
 
     // calledAt 0: the handler's return was counted already (or nobody listens).
-    private async ValueTask CompleteCallAsync(ValueTask<HandleResult> pending, long calledAt, bool defer)
+    private async ValueTask CompleteCallAsync(ValueTask<HandleResult> pending, long calledAt, bool defer, Activity? span)
     {
         try
         {
@@ -98,10 +109,12 @@ internal sealed class HandlerCalls(HandlerSession handler, LiveSession live, ILo
         }
         catch (Exception ex) when (!IsOurCancellation(ex))
         {
+            span?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
             Fail(ex);
         }
         finally
         {
+            span?.Dispose();
             Turn.Exit();
         }
     }

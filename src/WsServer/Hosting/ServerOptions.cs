@@ -137,6 +137,11 @@ public sealed class ServerOptions
     /// a readiness probe, so a balancer sends new clients elsewhere; null (the default) for none.</summary>
     public string? ReadinessPath { get; set; }
 
+    /// <summary>A span per message handed to a handler, a child of its connection's upgrade span, on
+    /// <see cref="Diagnostics.ServerTracing.SourceName"/>; off by default, as a span per message costs. The upgrade's own
+    /// span is always made when something listens.</summary>
+    public bool TraceHandlerCalls { get; set; }
+
     /// <summary>The clock for every timeout; tests inject a fake one.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 

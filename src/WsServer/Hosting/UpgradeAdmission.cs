@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Security.Authentication;
 using WsServer.Connections;
 using WsServer.Diagnostics;
@@ -32,6 +33,17 @@ internal sealed class UpgradeAdmission(ServerContext server, ConnectionTransport
         new(503, "too many connections") { Headers = [new("Retry-After", "5")] };
     private static readonly HandshakeRejection AddressFull =
         new(503, "too many connections from this address") { Headers = [new("Retry-After", "5")] };
+
+    /// <summary>The request's span (<see cref="ServerTracing"/>), once <see cref="BeginSpan"/> made one.</summary>
+    public Activity? Span { get; private set; }
+
+    /// <summary>Starts the request's span, continuing the trace of its <c>traceparent</c>; none when nobody listens.</summary>
+    public void BeginSpan(UpgradeRequest request, WebSocketRoute? route) =>
+        Span = ServerTracing.StartUpgrade(request.Method, request.Path, route?.Pattern, request.Headers["traceparent"],
+            request.Headers["tracestate"], transport.Remote, transport.Local);
+
+    /// <summary>Ends the request's span with a refusal.</summary>
+    public void EndSpan(HandshakeRejection refusal) => ServerTracing.EndUpgrade(Span, refusal.StatusCode, refusal.Reason);
 
     /// <summary>The checks and choices before any place is taken: a refusal, or the answer and the options.</summary>
     public async ValueTask<(NegotiatedUpgrade? Upgrade, HandshakeRejection? Refusal)> NegotiateAsync(UpgradeRequest request, WebSocketRoute? route)
@@ -81,6 +93,7 @@ internal sealed class UpgradeAdmission(ServerContext server, ConnectionTransport
         }
         Log.ConnectionOpened(server.Logger, connection.Id, transport.Remote, request.Path);
         server.Metrics.ConnectionOpened();
+        ServerTracing.EndUpgrade(Span, request.HttpVersion.Major >= 2 ? 200 : 101, null, upgrade.Accept.Subprotocol, connection.Id);
         return (new EstablishedConnection(connection, route.Options), null);
     }
 
@@ -124,7 +137,8 @@ internal sealed class UpgradeAdmission(ServerContext server, ConnectionTransport
             HostContext = hostContext,
             AcceptedAt = transport.AcceptedAt,
         };
-        var calls = new HandlerCalls(route.CreateSession(), live, server.Logger, server.Metrics, info.Id, transport.Aborted);
+        ActivityContext traced = server.Options.TraceHandlerCalls && Span is not null ? Span.Context : default;
+        var calls = new HandlerCalls(route.CreateSession(), live, server.Logger, server.Metrics, info.Id, transport.Aborted, traced);
         ServerOptions options = server.Options;
         var liveness = new Liveness(server.Time, options.KeepAliveInterval, options.PongTimeout, options.IdleTimeout);
         return new WebSocketConnection(info, live, calls, transport, server.Time, liveness, options.PongTimeout, server.Metrics,

@@ -31,6 +31,7 @@ internal sealed class UpgradePhase(ServerContext server, ConnectionTransport tra
         if (request is null || await TryServePageAsync(request).ConfigureAwait(false)) return null;
 
         WebSocketRoute? route = server.Options.Routes.Match(request.Path);
+        _admission.BeginSpan(request, route);
         (NegotiatedUpgrade? upgrade, HandshakeRejection? refusal) = await _admission.NegotiateAsync(request, route).ConfigureAwait(false);
         if (upgrade is null) return await RefuseAsync(request.Target, refusal!).ConfigureAwait(false);
         if (TryWriteAccept(request, upgrade.Accept) is not { } answer)
@@ -150,6 +151,7 @@ internal sealed class UpgradePhase(ServerContext server, ConnectionTransport tra
             ServerHandshake.WriteRejection(response, rejection);
         }
         Log.UpgradeRefused(server.Logger, transport.Remote, target, rejection.StatusCode, rejection.Reason);
+        _admission.EndSpan(rejection);
         server.Metrics.UpgradeRefused(rejection.StatusCode);
         await transport.WriteAsync(response.WrittenMemory).ConfigureAwait(false);
         await transport.ShutdownSendAsync().ConfigureAwait(false);

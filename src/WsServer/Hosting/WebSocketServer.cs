@@ -146,8 +146,9 @@ public sealed class WebSocketServer : IAsyncDisposable
         var transport = new HostedTransport(peer.RemoteEndPoint, peer.LocalEndPoint, _context.Time.GetUtcNow(),
             (peer.IsTls, peer.TlsProtocol, peer.TlsServerName));
         var admission = new UpgradeAdmission(_context, transport, hostContext);
+        admission.BeginSpan(request, route);
         (NegotiatedUpgrade? upgrade, HandshakeRejection? refusal) = await admission.NegotiateAsync(request, route).ConfigureAwait(false);
-        if (upgrade is null) return Refuse(request, peer, refusal!);
+        if (upgrade is null) return Refuse(request, peer, refusal!, admission);
         IReadOnlyList<KeyValuePair<string, string>> fields;
         try
         {
@@ -156,16 +157,17 @@ public sealed class WebSocketServer : IAsyncDisposable
         catch (ArgumentException ex)
         {
             Log.UpgradeCallbackFailed(_context.Logger, peer.RemoteEndPoint, request.Path, ex);
-            return Refuse(request, peer, UpgradeAdmission.InternalError);
+            return Refuse(request, peer, UpgradeAdmission.InternalError, admission);
         }
         (EstablishedConnection? established, refusal) = admission.TryEstablish(request, route, upgrade, queueAnswer: null);
-        if (established is null) return Refuse(request, peer, refusal!);
+        if (established is null) return Refuse(request, peer, refusal!, admission);
         _running.Started();
         return new HostedUpgrade(fields, established.Connection, transport, hosted => ServeHostedAsync(transport, established, hosted));
     }
 
-    private HostedUpgrade Refuse(UpgradeRequest request, HostedPeer peer, HandshakeRejection rejection)
+    private HostedUpgrade Refuse(UpgradeRequest request, HostedPeer peer, HandshakeRejection rejection, UpgradeAdmission admission)
     {
+        admission.EndSpan(rejection);
         Log.UpgradeRefused(_context.Logger, peer.RemoteEndPoint, request.Target, rejection.StatusCode, rejection.Reason);
         _context.Metrics.UpgradeRefused(rejection.StatusCode);
         return new HostedUpgrade(rejection);
