@@ -25,6 +25,7 @@ public sealed class LayeringTests
     [
         ["WsServer.Host", "WsServer.Host.Cli"],
         ["WsServer.Host.Connecting", "WsServer.Host.Serving"],
+        ["WsServer.Host.Status"],
         ["WsServer.Host.Configuration"],
         ["WsServer.Host.Handlers"],
         ["WsServer.Host.BuiltInHandlers"],

@@ -105,6 +105,25 @@ internal sealed partial class HostOptions
         HelpName = "PATH|off",
     };
 
+    public Option<string> Status { get; } = new("--status")
+    {
+        Description = "Serve a live status page (connections, messages and bytes per second, handler and round-trip times, refusals, close codes) at this path, and its WebSocket feed. Off by default.",
+        HelpName = "PATH",
+    };
+
+    public Option<string[]> StatusAllow { get; } = new("--status-allow")
+    {
+        Description = "An address or network (10.0.0.0/8) allowed to see --status; repeatable. Default: loopback only, or any address with --status-token.",
+        HelpName = "ADDRESS|CIDR",
+        AllowMultipleArgumentsPerToken = false,
+    };
+
+    public Option<string> StatusToken { get; } = new("--status-token")
+    {
+        Description = "A token the --status page's viewers must give as ?token=TOKEN (with --status-allow, from those addresses only).",
+        HelpName = "TOKEN",
+    };
+
     public Option<string> Config { get; } = new("--config") { Description = "A JSON file with any of these settings (relative cert and key paths are relative to it); WSSERVER_ environment variables win over it, and flags over both." };
 
     public Option<bool> Compression { get; } = new("--compression")
@@ -146,7 +165,7 @@ internal sealed partial class HostOptions
     }
 
     public IEnumerable<Option> All =>
-        [Port, Address, Workers, Handler, MaxMessageSize, LogLevel, Route, Cert, Key, CertPassword, Subprotocol, AllowOrigin, ProxyProtocol, Redis, ChatHistory, HealthPath, ReadinessPath, Config,
+        [Port, Address, Workers, Handler, MaxMessageSize, LogLevel, Route, Cert, Key, CertPassword, Subprotocol, AllowOrigin, ProxyProtocol, Redis, ChatHistory, HealthPath, ReadinessPath, Status, StatusAllow, StatusToken, Config,
          Compression, NoCompression, InlineIo, NoInlineIo, .. LimitOptions];
 
     /// <summary>The configuration keys and values of the flags given in <paramref name="result"/> (not their

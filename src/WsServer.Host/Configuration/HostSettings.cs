@@ -32,6 +32,9 @@ internal sealed class HostSettings
     /// <summary>Whether inline I/O was asked for (<c>--inline-io</c>, <c>"inlineIo"</c>); null for the default.</summary>
     public bool? InlineIo { get; init; }
 
+    /// <summary>The live status page; null when not served (the default).</summary>
+    public StatusSettings? Status { get; init; }
+
     /// <summary>Inline I/O when asked, else when every handler is a built-in one (none of them blocks).</summary>
     public bool UsesInlineIo => Options.InlineIo;
 }

@@ -23,7 +23,7 @@ internal static class SettingsReader
 {
     /// <summary>The keys only the program has, beside the server's.</summary>
     public static IReadOnlyList<string> OwnKeys { get; } =
-        ["handler", "logLevel", "chatHistory", "inlineIo", "keepalive", "cert", "key", "certPassword", "subprotocols", "allowOrigins"];
+        ["handler", "logLevel", "chatHistory", "inlineIo", "keepalive", "cert", "key", "certPassword", "subprotocols", "allowOrigins", "status", "statusAllow", "statusToken"];
 
     /// <summary>Every key the program reads.</summary>
     public static IEnumerable<string> Keys => ServerConfiguration.Keys.Concat(OwnKeys);
@@ -59,6 +59,9 @@ internal static class SettingsReader
             ["certPassword"] = s => read.CertificatePassword = Text(s),
             ["subprotocols"] = s => read.Subprotocols = List(s),
             ["allowOrigins"] = s => read.AllowedOrigins = List(s),
+            ["status"] = s => read.StatusPath = StatusPath(s),
+            ["statusAllow"] = s => read.StatusAllowed = [.. List(s).Select((item, i) => Network(s, i, item))],
+            ["statusToken"] = s => read.StatusToken = Text(s).Length > 0 ? Text(s) : throw Bad(s, "must not be empty"),
         };
         IReadOnlyDictionary<string, ConfiguredRoute> routes = ServerConfiguration.Apply(configuration.Root, options, ref redis, own);
 
@@ -80,7 +83,24 @@ internal static class SettingsReader
             LogLevel = read.LogLevel,
             Redis = redis,
             InlineIo = read.InlineIo,
+            Status = read.Status(),
         };
+    }
+
+    private static string StatusPath(IConfigurationSection section)
+    {
+        string path = Text(section);
+        if (path.Length < 2 || path[0] != '/' || path.Contains('?', StringComparison.Ordinal) || path.EndsWith('*'))
+            throw Bad(section, $"'{path}' is not a path such as /status");
+        return path;
+    }
+
+    /// <summary>An address (one host) or a network in CIDR notation (<c>10.0.0.0/8</c>).</summary>
+    private static IPNetwork Network(IConfigurationSection section, int index, string text)
+    {
+        if (IPAddress.TryParse(text, out IPAddress? address)) return new IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128);
+        if (IPNetwork.TryParse(text, out IPNetwork network)) return network;
+        throw Bad(section.GetSection(index.ToString(System.Globalization.CultureInfo.InvariantCulture)), $"'{text}' is not an address or a network such as 10.0.0.0/8");
     }
 
     /// <summary>The values of the program's own keys, as read.</summary>
@@ -95,6 +115,19 @@ internal static class SettingsReader
         public string? CertificatePassword { get; set; }
         public IReadOnlyList<string> Subprotocols { get; set; } = [];
         public IReadOnlyList<string> AllowedOrigins { get; set; } = [];
+        public string? StatusPath { get; set; }
+        public IReadOnlyList<IPNetwork>? StatusAllowed { get; set; }
+        public string? StatusToken { get; set; }
+
+        public StatusSettings? Status()
+        {
+            if (StatusPath is null)
+            {
+                if (StatusAllowed is not null || StatusToken is not null) throw new UsageException("--status-allow and --status-token need --status");
+                return null;
+            }
+            return new StatusSettings(StatusPath, StatusAllowed is { Count: > 0 } ? StatusAllowed : null, StatusToken);
+        }
 
         /// <summary>The options of every route that does not set its own.</summary>
         public WebSocketRouteOptions WebSocketRouteOptions => new() { Subprotocols = Subprotocols, AllowedOrigins = AllowedOrigins.Count == 0 ? null : AllowedOrigins };

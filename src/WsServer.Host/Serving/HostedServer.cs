@@ -6,6 +6,7 @@ using WsServer.Host.Cli;
 using WsServer.Host.Configuration;
 using WsServer.Host.Exits;
 using WsServer.Host.Handlers;
+using WsServer.Host.Status;
 using WsServer.Hosting;
 
 namespace WsServer.Host.Serving;
@@ -24,6 +25,7 @@ internal static class HostedServer
     {
         InlineSocketCompletions.Use(settings.UsesInlineIo, explicitly: settings.InlineIo is not null);
         ServerOptions options = CreateOptions(settings);
+        using StatusFeed? status = MapStatus(settings, options);
 
         // A generic host for its console lifetime (Ctrl+C, SIGTERM: stop, which drains) and its logging.
         HostApplicationBuilder builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
@@ -31,7 +33,7 @@ internal static class HostedServer
         builder.Services.Configure<ConsoleLifetimeOptions>(lifetime => lifetime.SuppressStatusMessages = true);
         // The drain timeout bounds the stop; the host's own (30 s) would cut a longer drain short.
         builder.Services.Configure<Microsoft.Extensions.Hosting.HostOptions>(host => host.ShutdownTimeout = Timeout.InfiniteTimeSpan);
-        builder.Services.AddHostedService(services => new ServingService(settings, options, services.GetRequiredService<ILoggerFactory>(), output));
+        builder.Services.AddHostedService(services => new ServingService(settings, options, services.GetRequiredService<ILoggerFactory>(), output, status));
         using IHost host = builder.Build();
         try
         {
@@ -55,6 +57,21 @@ internal static class HostedServer
             HandlerCatalog.Register(route.Handler, options, route.Pattern, route.Options, settings.ChatHistory);
         if (settings.Fallback is { } fallback) HandlerCatalog.Register(settings.Handler, options, null, fallback, settings.ChatHistory);
         return options;
+    }
+
+    /// <summary>Maps the status page when asked for, before the server exists (its listener counts connections
+    /// from the first). Throws <see cref="UsageException"/> when a route already serves its path.</summary>
+    private static StatusFeed? MapStatus(HostSettings settings, ServerOptions options)
+    {
+        if (settings.Status is not { } status) return null;
+        try
+        {
+            return StatusPage.Map(options, status);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new UsageException($"--status {status.Path}: {ex.Message}", ex);
+        }
     }
 
     private static void ConfigureLogging(ILoggingBuilder logging, LogLevel level) => logging

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using WsServer.Host.Cli;
 using WsServer.Host.Configuration;
 using WsServer.Host.Exits;
+using WsServer.Host.Status;
 using WsServer.Hosting;
 using WsServer.Redis;
 
@@ -13,7 +14,8 @@ namespace WsServer.Host.Serving;
 /// <summary>The program's server for the host's lifetime: it listens, says where, and joins Redis when the
 /// host starts; it drains (close 1001, bounded by the drain timeout) when the host stops, which the
 /// host's console lifetime does on Ctrl+C or SIGTERM.</summary>
-internal sealed class ServingService(HostSettings settings, ServerOptions options, ILoggerFactory loggers, TextWriter output) : IHostedService
+internal sealed class ServingService(HostSettings settings, ServerOptions options, ILoggerFactory loggers, TextWriter output,
+    StatusFeed? status = null) : IHostedService
 {
     private WebSocketServer? _server;
     private RedisBackplane? _backplane;
@@ -48,6 +50,13 @@ internal sealed class ServingService(HostSettings settings, ServerOptions option
         await output.WriteLineAsync(
             $"wsserver {HostedServer.Version} listening on {(options.Tls is null ? "ws" : "wss")}://{_server.LocalEndPoints[0]}/ with handler {settings.Handler} (workers {options.Workers})").ConfigureAwait(false);
         await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+        if (status is not null)
+        {
+            status.Backplane = () => _backplane is not { } backplane ? "none" : backplane.IsConnected ? "connected" : "away";
+            status.Start();
+            await output.WriteLineAsync($"wsserver: status page at {settings.Status!.Path}").ConfigureAwait(false);
+            await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
         if (_backplane is not null)
         {
             // After listening: an unreachable Redis is logged and retried while local clients are served.

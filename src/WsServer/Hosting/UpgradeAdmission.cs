@@ -25,6 +25,7 @@ internal sealed class UpgradeAdmission(ServerContext server, ConnectionTransport
 {
     private static ProtocolOptions s_plainOptions = ProtocolOptions.Default;
     public static readonly HandshakeRejection InternalError = new(500, "internal server error");
+    public static readonly HandshakeRejection Forbidden = new(403, "forbidden");
     public static readonly HandshakeRejection ShuttingDown =
         new(503, "server shutting down") { Headers = [new("Retry-After", "5")] };
     // Over a connection limit: a client may try again once some connection has closed. Refused before the

@@ -122,6 +122,11 @@ internal sealed class UpgradePhase(ServerContext server, ConnectionTransport tra
         }
         else if (options.Routes.MatchPage(request.Path) is StaticPage page)
         {
+            if (page.Allow is { } allow && !allow(request, transport.Remote))
+            {
+                await RefuseAsync(request.Path, UpgradeAdmission.Forbidden).ConfigureAwait(false);
+                return true;
+            }
             ServerHandshake.WritePage(response, page.ContentType, page.Body.Span);
         }
         else

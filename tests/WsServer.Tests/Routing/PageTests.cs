@@ -39,4 +39,28 @@ public sealed class PageTests
         Assert.Equal(HttpStatusCode.NotFound,
             (await http.GetAsync(new Uri($"http://127.0.0.1:{server.Port}/other"), Timeouts.Token())).StatusCode);
     }
+
+    [Fact]
+    public async Task APageThatRefusesAViewerAnswers403AndSeesTheQueryAndTheAddress()
+    {
+        List<(string Query, IPAddress Address)> asked = [];
+        StaticPage page = StaticPage.Html("<p>secret</p>") with
+        {
+            Allow = (request, remote) =>
+            {
+                lock (asked) asked.Add((request.Query, remote.Address));
+                return request.Query == "key=1";
+            },
+        };
+        await using TestServer server = await TestServer.StartAsync(o => o.Routes.Map("/ws", new EchoHandler()).MapPage("/", page));
+        using var http = new HttpClient();
+
+        HttpResponseMessage refused = await http.GetAsync(new Uri($"http://127.0.0.1:{server.Port}/?key=2"), Timeouts.Token());
+        HttpResponseMessage served = await http.GetAsync(new Uri($"http://127.0.0.1:{server.Port}/?key=1"), Timeouts.Token());
+
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.DoesNotContain("secret", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+        Assert.Equal([("key=2", IPAddress.Loopback), ("key=1", IPAddress.Loopback)], asked);
+    }
 }

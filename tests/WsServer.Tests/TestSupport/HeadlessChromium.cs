@@ -38,21 +38,36 @@ public sealed class HeadlessChromium : IAsyncDisposable
     }
 
     /// <summary>Evaluates <paramref name="expression"/> in the page (DevTools protocol, Runtime.evaluate) and
-    /// returns its value as a string; the browser must have been opened with devTools.</summary>
-    public async Task<string?> EvaluateAsync(string expression)
+    /// returns its value as a string; the browser must have been opened with devTools. With
+    /// <paramref name="awaitPromise"/>, the value of the promise the expression gives, once it settles.</summary>
+    public async Task<string?> EvaluateAsync(string expression, bool awaitPromise = false)
+    {
+        System.Text.Json.JsonElement result = (await CallAsync("Runtime.evaluate", new { expression, returnByValue = true, awaitPromise }))
+            .GetProperty("result");
+        return result.TryGetProperty("value", out System.Text.Json.JsonElement value) ? value.ToString() : null;
+    }
+
+    /// <summary>A PNG of the page as it is shown now (DevTools protocol, Page.captureScreenshot).</summary>
+    public async Task<byte[]> CaptureScreenshotAsync()
+    {
+        System.Text.Json.JsonElement result = await CallAsync("Page.captureScreenshot", new { format = "png" });
+        return Convert.FromBase64String(result.GetProperty("data").GetString()!);
+    }
+
+    /// <summary>Calls one DevTools protocol method on the page and returns its result, within 20 s. Throws
+    /// <see cref="InvalidOperationException"/> with the browser's error (such as "Execution context was
+    /// destroyed" while the page is still being loaded).</summary>
+    private async Task<System.Text.Json.JsonElement> CallAsync(string method, object parameters)
     {
         string target = await PageDebuggerUrlAsync();
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         using var devTools = new System.Net.WebSockets.ClientWebSocket();
         await devTools.ConnectAsync(new Uri(target), deadline.Token);
-        string call = System.Text.Json.JsonSerializer.Serialize(new
-        {
-            id = 1, method = "Runtime.evaluate", @params = new { expression, returnByValue = true },
-        });
+        string call = System.Text.Json.JsonSerializer.Serialize(new { id = 1, method, @params = parameters });
         await devTools.SendAsync(System.Text.Encoding.UTF8.GetBytes(call), System.Net.WebSockets.WebSocketMessageType.Text, true, deadline.Token);
-        System.Text.Json.JsonElement result = (await ReadJsonAsync(devTools, deadline.Token))
-            .GetProperty("result").GetProperty("result");
-        return result.TryGetProperty("value", out System.Text.Json.JsonElement value) ? value.ToString() : null;
+        System.Text.Json.JsonElement answer = await ReadJsonAsync(devTools, deadline.Token);
+        if (answer.TryGetProperty("error", out System.Text.Json.JsonElement error)) throw new InvalidOperationException($"DevTools {method} failed: {error}");
+        return answer.GetProperty("result");
     }
 
     /// <summary>The DevTools protocol address of the page (the browser must have been opened with devTools),
