@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using WsServer.Connections;
+using WsServer.Protocol.Closing;
 using WsServer.Protocol.Compression;
 using WsServer.Routing;
 using static WsServer.Extensions.Hosting.ConfigurationValues;
@@ -12,7 +13,8 @@ namespace WsServer.Extensions.Hosting;
 internal sealed class ConfiguredRoute
 {
     private static readonly string[] Known =
-        ["Handler", "MaxMessageSize", "Subprotocols", "AllowedOrigins", "Compression", "DeliverControlFrames", "SlowConsumer", "AllowOrigins"];
+        ["Handler", "MaxMessageSize", "Subprotocols", "AllowedOrigins", "Compression", "DeliverControlFrames", "SlowConsumer", "AllowOrigins",
+         "MaxLifetime", "LifetimeCloseCode"];
 
     private ConfiguredRoute(string path, string pattern)
     {
@@ -36,6 +38,9 @@ internal sealed class ConfiguredRoute
     private PerMessageDeflateOptions? _compression;
     private bool? _deliverControlFrames;
     private SlowConsumerPolicy? _slowConsumer;
+    private TimeSpan? _maxLifetime;
+    private bool _lifetimeSet; // "off" sets no lifetime over one code gave
+    private CloseCode? _lifetimeCloseCode;
 
     public static ConfiguredRoute Read(IConfigurationSection section)
     {
@@ -60,6 +65,12 @@ internal sealed class ConfiguredRoute
                 case 4: route._compression = Boolean(child) ? PerMessageDeflateOptions.Default : PerMessageDeflateOptions.Disabled; break;
                 case 5: route._deliverControlFrames = Boolean(child); break;
                 case 6: route._slowConsumer = Enum<SlowConsumerPolicy>(child); break;
+                case 8:
+                    TimeSpan lifetime = Duration(child, DurationRule.PositiveOrOff);
+                    route._maxLifetime = lifetime == Timeout.InfiniteTimeSpan || lifetime == TimeSpan.Zero ? null : lifetime;
+                    route._lifetimeSet = true;
+                    break;
+                case 9: route._lifetimeCloseCode = (CloseCode)Integer(child, 1000, 4999); break;
                 default: throw ServerConfiguration.Unknown(child, Known);
             }
         }
@@ -75,5 +86,7 @@ internal sealed class ConfiguredRoute
         Compression = _compression ?? options.Compression,
         DeliverControlFrames = _deliverControlFrames ?? options.DeliverControlFrames,
         SlowConsumer = _slowConsumer ?? options.SlowConsumer,
+        MaxLifetime = _lifetimeSet ? _maxLifetime : options.MaxLifetime,
+        LifetimeCloseCode = _lifetimeCloseCode ?? options.LifetimeCloseCode,
     };
 }

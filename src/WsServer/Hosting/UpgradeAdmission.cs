@@ -12,7 +12,8 @@ namespace WsServer.Hosting;
 
 /// <summary>A routed request that passed every check: the answer to send, and what the connection is to be
 /// built with.</summary>
-internal sealed record NegotiatedUpgrade(HandshakeAccept Accept, IReadOnlyDictionary<string, object?> Items, ProtocolOptions Protocol);
+internal sealed record NegotiatedUpgrade(HandshakeAccept Accept, IReadOnlyDictionary<string, object?> Items, ProtocolOptions Protocol,
+    DateTimeOffset? ExpiresAt);
 
 /// <summary>
 /// From a routed request to a registered connection, the same for the server's own upgrades
@@ -73,7 +74,7 @@ internal sealed class UpgradeAdmission(ServerContext server, ConnectionTransport
                 StreamMessages = stream,
             }
             : PlainOptions(maxMessageSize, fragments, stream);
-        return (new NegotiatedUpgrade(accept, outcome.Items, protocol), null);
+        return (new NegotiatedUpgrade(accept, outcome.Items, protocol, outcome.ExpiresAt), null);
     }
 
     /// <summary>Takes a place and an id, builds the connection, has <paramref name="queueAnswer"/> queue the
@@ -87,6 +88,7 @@ internal sealed class UpgradeAdmission(ServerContext server, ConnectionTransport
         var live = new LiveSession(upgrade.Protocol, server.Options.SendQueueLimit, route.Options.SlowConsumer ?? server.Options.SlowConsumer, server.Metrics);
         queueAnswer?.Invoke(live);
         WebSocketConnection connection = CreateConnection(id, request, route, upgrade, live);
+        connection.StartLifetime(server.Time, route.Options.MaxLifetime, route.Options.LifetimeCloseCode, upgrade.ExpiresAt);
         if (Refusal(server.TryRegister(connection)) is { } refused)
         {
             live.Release();

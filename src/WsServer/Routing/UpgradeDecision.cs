@@ -36,6 +36,17 @@ public sealed class UpgradeDecision
     /// <summary>Data for the handler, found in <c>ConnectionInfo.Items</c> during and after <c>InitAsync</c>.</summary>
     public IReadOnlyDictionary<string, object?> Items { get; }
 
+    /// <summary>When the connection's credentials expire (<see cref="ExpiringAt"/>); null for never.</summary>
+    public DateTimeOffset? ExpiresAt { get; private init; }
+
+    /// <summary>This accept, with credentials that expire at <paramref name="expiresAt"/> (a token's <c>exp</c>):
+    /// then the connection is closed with 1008 unless the handler pushed it back
+    /// (<see cref="Connections.WebSocketConnection.ExtendExpiry"/>), after an in-band refresh say.</summary>
+    /// <exception cref="InvalidOperationException">This is a rejection.</exception>
+    public UpgradeDecision ExpiringAt(DateTimeOffset expiresAt) => IsAccepted
+        ? new UpgradeDecision(null, Subprotocol, Headers, Items) { ExpiresAt = expiresAt }
+        : throw new InvalidOperationException("A rejection has no connection to expire.");
+
     /// <summary>Accepts the upgrade. <paramref name="subprotocol"/>, when given, must be one the client
     /// offered; <paramref name="headers"/> go into the 101 answer; <paramref name="items"/> reach
     /// <c>ConnectionInfo.Items</c>.</summary>

@@ -6,7 +6,7 @@ namespace WsServer.Routing;
 
 /// <summary>How a valid upgrade request on a route ends: the 101 answer with the items for init, or a refusal.</summary>
 internal readonly record struct UpgradeOutcome(
-    HandshakeAccept? Accept, IReadOnlyDictionary<string, object?> Items, HandshakeRejection? Rejection);
+    HandshakeAccept? Accept, IReadOnlyDictionary<string, object?> Items, HandshakeRejection? Rejection, DateTimeOffset? ExpiresAt = null);
 
 /// <summary>
 /// The route's checks, in order: the origin allow-list (403), the subprotocol choice (the route's
@@ -55,8 +55,11 @@ internal static class UpgradeNegotiation
     {
         var headers = new List<KeyValuePair<string, string>>();
         Dictionary<string, object?>? items = null;
+        DateTimeOffset? expiresAt = null;
         foreach (UpgradeDecision decision in decisions)
         {
+            // The earliest expiry of the checks that set one: credentials are as good as the first to expire.
+            if (decision.ExpiresAt is { } expires && (expiresAt is null || expires < expiresAt)) expiresAt = expires;
             if (decision.Subprotocol is { } chosen)
             {
                 // Answering a subprotocol the client did not offer makes it fail the connection (§4.1).
@@ -70,7 +73,7 @@ internal static class UpgradeNegotiation
             foreach ((string key, object? value) in decision.Items) items[key] = value;
         }
         var accept = new HandshakeAccept { Subprotocol = subprotocol, Headers = headers };
-        return new UpgradeOutcome(accept, items?.ToFrozenDictionary(StringComparer.Ordinal) ?? NoItems, null);
+        return new UpgradeOutcome(accept, items?.ToFrozenDictionary(StringComparer.Ordinal) ?? NoItems, null, expiresAt);
     }
 
     private static UpgradeOutcome Refused(HandshakeRejection rejection) => new(null, NoItems, rejection);

@@ -44,6 +44,15 @@ public sealed record WebSocketRouteOptions
     /// the server's <see cref="Hosting.ServerOptions.SlowConsumer"/>.</summary>
     public Connections.SlowConsumerPolicy? SlowConsumer { get; init; }
 
+    /// <summary>The longest a connection of this route may live; then it is closed with
+    /// <see cref="LifetimeCloseCode"/>. Each connection's lifetime is shortened by up to a tenth, at random, so a
+    /// deploy's reconnections do not all come back at once. Null (the default) for no limit.</summary>
+    public TimeSpan? MaxLifetime { get; init; }
+
+    /// <summary>The close code of a connection whose <see cref="MaxLifetime"/> passed: 1001 (going away) by default;
+    /// 1012 (service restart) tells a client to come back soon.</summary>
+    public WsServer.Protocol.Closing.CloseCode LifetimeCloseCode { get; init; } = WsServer.Protocol.Closing.CloseCode.GoingAway;
+
     /// <summary>The defaults.</summary>
     public static WebSocketRouteOptions Default { get; } = new();
 
@@ -53,6 +62,12 @@ public sealed record WebSocketRouteOptions
         if (MaxMessageSize is < 1)
             throw new ArgumentOutOfRangeException(nameof(MaxMessageSize), MaxMessageSize,
                 $"WebSocketRouteOptions.MaxMessageSize of route '{pattern}' must be at least 1 byte (or null for the server's).");
+        if (MaxLifetime is { } lifetime && lifetime <= TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(MaxLifetime), lifetime,
+                $"WebSocketRouteOptions.MaxLifetime of route '{pattern}' must be positive (or null for none).");
+        if (!WsServer.Protocol.Closing.ClosePayload.IsSendable((ushort)LifetimeCloseCode))
+            throw new ArgumentException($"WebSocketRouteOptions.LifetimeCloseCode of route '{pattern}' ({(ushort)LifetimeCloseCode}) may not be sent on the wire.",
+                nameof(LifetimeCloseCode));
         ArgumentNullException.ThrowIfNull(Subprotocols, nameof(Subprotocols));
         foreach (string subprotocol in Subprotocols)
         {
