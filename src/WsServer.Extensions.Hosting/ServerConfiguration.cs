@@ -25,6 +25,7 @@ internal static class ServerConfiguration
             ["SlowConsumer"] = (s, o) => o.SlowConsumer = Enum<SlowConsumerPolicy>(s),
             ["MaxConnections"] = (s, o) => o.MaxConnections = (int)Integer(s, 0, int.MaxValue),
             ["MaxConnectionsPerIp"] = (s, o) => o.MaxConnectionsPerIp = (int)Integer(s, 0, int.MaxValue),
+            ["ConnectionsPerSecondPerIp"] = (s, o) => o.ConnectionsPerSecondPerIp = (int)Integer(s, 0, int.MaxValue),
             ["Compression"] = (s, o) => o.Compression = Boolean(s) ? PerMessageDeflateOptions.Default : PerMessageDeflateOptions.Disabled,
             ["ProxyProtocol"] = (s, o) => o.ProxyProtocol = Boolean(s),
             ["EpollTransport"] = (s, o) => o.EpollTransport = Boolean(s),

@@ -53,6 +53,13 @@ internal sealed partial class HostOptions
         DefaultValueFactory = _ => Text(Defaults.MaxConnectionsPerIp),
     };
 
+    public Option<string> ConnectionsPerSecondPerIp { get; } = new("--connections-per-second-per-ip")
+    {
+        Description = "New WebSocket connections a second from one client address; more are refused with 429 and Retry-After: 1. 0: no limit.",
+        HelpName = "N",
+        DefaultValueFactory = _ => Text(Defaults.ConnectionsPerSecondPerIp),
+    };
+
     public Option<string> MaxConnections { get; } = new("--max-connections")
     {
         Description = "Open WebSocket connections in all; more are refused with 503 and Retry-After (--workers, by contrast, makes sockets wait). 0: no limit.",
@@ -62,7 +69,7 @@ internal sealed partial class HostOptions
 
     private IEnumerable<Option> LimitOptions =>
         [HandshakeTimeout, IdleTimeout, KeepAlive, PongTimeout, CloseTimeout, DrainTimeout, SendQueueLimit, SlowConsumer,
-         MaxFragmentsPerMessage, MaxConnectionsPerIp, MaxConnections];
+         MaxFragmentsPerMessage, MaxConnectionsPerIp, ConnectionsPerSecondPerIp, MaxConnections];
 
     /// <summary>The configuration key of a flag: its name in camelCase, a list's in the plural; null for
     /// <c>--config</c>. <c>--no-compression</c> is <c>"compression": false</c>, <c>--no-inline-io</c> <c>"inlineIo": false</c>.</summary>

@@ -29,6 +29,9 @@ public sealed partial class WebSocketConnection
     /// fresh ones (a refreshed token's <c>exp</c>, say). Any thread.</summary>
     public void ExtendExpiry(DateTimeOffset expiresAt) => Volatile.Write(ref _expiresAtTicks, Math.Max(expiresAt.UtcTicks, 1));
 
+    /// <summary>The route's (or server's) <see cref="MessageRateLimit"/>; null without one.</summary>
+    internal InboundLimiter? RateLimiter { get; set; }
+
     internal void StartLifetime(TimeProvider clock, TimeSpan? maxLifetime, CloseCode closeCode, DateTimeOffset? expiresAt)
     {
         _clock = clock;

@@ -283,6 +283,7 @@ public sealed partial class WebSocketConnection : IMailboxOwner, ITopicSubscribe
 
     internal void OnHeartbeat(long now)
     {
+        RateLimiter?.Replenish();
         if (CloseWhenLifetimeIsOver(now) || !_liveness.IsCheckDue(now)) return;
         // A reply waiting for room holds the turn, and no handler runs meanwhile: a peer that neither
         // reads nor sends must still be found idle, so the check runs here rather than wait for the turn.

@@ -16,11 +16,13 @@ internal sealed class ServerContext
     private readonly CancellationTokenSource _stopping = new();
     private readonly CancellationTokenSource _aborting = new();
     private readonly ConnectionLimits _limits;
+    private readonly AddressRateLimiter? _connectionRate;
     private int _closedToNew;
 
     public ServerContext(ServerOptions options, ILogger logger, IMeterFactory? meterFactory)
     {
         _limits = new ConnectionLimits(options.MaxConnections, options.MaxConnectionsPerIp);
+        if (options.ConnectionsPerSecondPerIp > 0) _connectionRate = new AddressRateLimiter(options.ConnectionsPerSecondPerIp);
         Options = options;
         Logger = logger;
         Metrics = new ServerInstruments(meterFactory, SendQueueBytes);
@@ -91,6 +93,10 @@ internal sealed class ServerContext
     public Admission CanAdmit(IPAddress address) =>
         Volatile.Read(ref _closedToNew) != 0 ? Admission.Stopping : _limits.CanAdmit(address, Connections.Count);
 
+    /// <summary>Takes a new connection's place in <see cref="ServerOptions.ConnectionsPerSecondPerIp"/>; false when
+    /// <paramref name="address"/> has opened as many as it may this second.</summary>
+    public bool TryTakeConnectionRate(IPAddress address) => _connectionRate?.TryTake(address) ?? true;
+
     /// <summary>Removes a registered connection and frees its place in the limits; once, however often called.</summary>
     public void Unregister(WebSocketConnection connection)
     {
@@ -102,6 +108,7 @@ internal sealed class ServerContext
     /// in each connection's own turn.</summary>
     public void Heartbeat()
     {
+        _connectionRate?.Replenish();
         long now = Time.GetTimestamp();
         foreach (WebSocketConnection connection in Connections) connection.OnHeartbeat(now);
     }

@@ -118,6 +118,15 @@ public sealed class ServerOptions
     /// default limit would refuse them all.</summary>
     public int MaxConnectionsPerIp { get; set; }
 
+    /// <summary>How fast each connection may send (messages and bytes per second, with a burst), and what a message
+    /// over it meets; null (the default) for no limit. A route's <see cref="WebSocketRouteOptions.RateLimit"/> wins.</summary>
+    public MessageRateLimit? RateLimit { get; set; }
+
+    /// <summary>New WebSocket connections a second from one remote address (the PROXY header's when the listener
+    /// takes one), with as many at once after a quiet spell; more are answered 429 with <c>Retry-After: 1</c> before
+    /// the upgrade. 0 (the default) for no limit.</summary>
+    public int ConnectionsPerSecondPerIp { get; set; }
+
     /// <summary>The most sockets the file descriptor limit leaves room for (null for no such cap):
     /// accepting stops there, whatever <see cref="Workers"/> says. Tests inject a cap.</summary>
     internal Func<int?> DescriptorCap { get; set; } = DescriptorLimit.SocketCap;
@@ -125,6 +134,8 @@ public sealed class ServerOptions
     private void ValidateConnectionLimits()
     {
         AtLeast(MaxConnections, 0, nameof(MaxConnections));
+        AtLeast(ConnectionsPerSecondPerIp, 0, nameof(ConnectionsPerSecondPerIp));
+        RateLimit?.Validate($"ServerOptions.{nameof(RateLimit)}");
         AtLeast(MaxConnectionsPerIp, 0, nameof(MaxConnectionsPerIp));
     }
 

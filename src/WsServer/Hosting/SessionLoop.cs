@@ -150,11 +150,29 @@ internal sealed class SessionLoop(ServerContext server, TransportInput input, Es
         server.Metrics.MessageReceived();
         // After our close frame, the handler has said its last word: data is read and dropped.
         if (!_live.IsOpen) return new(false);
+        if (_connection.RateLimiter is { } limiter && !limiter.TryTake(1, evt.Payload.Length))
+            return OverRateLimitAsync(limiter, evt);
         var type = evt.MessageKind == MessageKind.Text ? MessageType.Text : MessageType.Binary;
         ValueTask delivered = _connection.Calls.DeliverAsync(new WebSocketMessage(type, evt.Payload));
         if (!delivered.IsCompletedSuccessfully) return NotEndedOnceDoneAsync(delivered);
         delivered.GetAwaiter().GetResult();
         return new(false);
+    }
+
+    /// <summary>A message over the connection's rate limit: closed with 1008 and dropped, or, under
+    /// <see cref="RateLimitExcess.Pause"/>, delivered once the buckets refill, nothing read meanwhile.</summary>
+    private async ValueTask<bool> OverRateLimitAsync(InboundLimiter limiter, ProtocolEvent evt)
+    {
+        if (limiter.Excess == RateLimitExcess.Close)
+        {
+            _connection.Close(WsServer.Protocol.Closing.CloseCode.PolicyViolation, "rate limit exceeded");
+            return false;
+        }
+        _live.Flush(); // what this read answered goes out while the connection waits
+        await limiter.TakeAsync(1, evt.Payload.Length, aborted).ConfigureAwait(false);
+        var type = evt.MessageKind == MessageKind.Text ? MessageType.Text : MessageType.Binary;
+        await _connection.Calls.DeliverAsync(new WebSocketMessage(type, evt.Payload)).ConfigureAwait(false);
+        return false;
     }
 
     private static async ValueTask<bool> NotEndedOnceDoneAsync(ValueTask delivered)
@@ -169,10 +187,22 @@ internal sealed class SessionLoop(ServerContext server, TransportInput input, Es
     private async ValueTask<bool> DispatchPartAsync(ProtocolEvent evt)
     {
         IncomingStream incoming = _incoming ??= new IncomingStream();
-        if (!incoming.IsReceiving)
+        bool first = !incoming.IsReceiving;
+        // After our close frame, the handler has said its last word: data is read and dropped.
+        if (first && !_live.IsOpen) return false;
+        if (_connection.RateLimiter is { } limiter && !limiter.TryTake(first ? 1 : 0, evt.Payload.Length))
         {
-            // After our close frame, the handler has said its last word: data is read and dropped.
-            if (!_live.IsOpen) return false;
+            if (limiter.Excess == RateLimitExcess.Close)
+            {
+                _connection.Close(WsServer.Protocol.Closing.CloseCode.PolicyViolation, "rate limit exceeded");
+                incoming.Abort(); // a message already begun: its reader must not wait for the rest
+                return false;
+            }
+            _live.Flush();
+            await limiter.TakeAsync(first ? 1 : 0, evt.Payload.Length, aborted).ConfigureAwait(false);
+        }
+        if (first)
+        {
             server.Metrics.MessageReceived();
             var type = evt.MessageKind == MessageKind.Text ? MessageType.Text : MessageType.Binary;
             // The call starts before the first part is pushed, so no push can wait for a handler not yet called.

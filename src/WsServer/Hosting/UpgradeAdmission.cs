@@ -35,6 +35,8 @@ internal sealed class UpgradeAdmission(ServerContext server, ConnectionTransport
         new(503, "too many connections") { Headers = [new("Retry-After", "5")] };
     private static readonly HandshakeRejection AddressFull =
         new(503, "too many connections from this address") { Headers = [new("Retry-After", "5")] };
+    private static readonly HandshakeRejection TooFast =
+        new(429, "too many new connections from this address") { Headers = [new("Retry-After", "1")] };
 
     /// <summary>The request's span (<see cref="ServerTracing"/>), once <see cref="BeginSpan"/> made one.</summary>
     public Activity? Span { get; private set; }
@@ -54,6 +56,8 @@ internal sealed class UpgradeAdmission(ServerContext server, ConnectionTransport
         HandshakeRejection? refusal = route is null ? HandshakeRejection.NotFound() : ServerHandshake.Validate(request);
         // The limits next, before the route's callbacks spend anything on a connection that cannot be kept.
         refusal ??= Refusal(server.CanAdmit(transport.Remote.Address));
+        // Counted only for a request that would otherwise be taken, before any callback spends anything on it.
+        if (refusal is null && !server.TryTakeConnectionRate(transport.Remote.Address)) refusal = TooFast;
         if (refusal is not null) return (null, refusal);
 
         UpgradeOutcome outcome = await RunChecksAsync(request, route!).ConfigureAwait(false);
@@ -89,6 +93,7 @@ internal sealed class UpgradeAdmission(ServerContext server, ConnectionTransport
         queueAnswer?.Invoke(live);
         WebSocketConnection connection = CreateConnection(id, request, route, upgrade, live);
         connection.StartLifetime(server.Time, route.Options.MaxLifetime, route.Options.LifetimeCloseCode, upgrade.ExpiresAt);
+        if ((route.Options.RateLimit ?? server.Options.RateLimit) is { } limit) connection.RateLimiter = new InboundLimiter(limit);
         if (Refusal(server.TryRegister(connection)) is { } refused)
         {
             live.Release();

@@ -53,6 +53,10 @@ public sealed record WebSocketRouteOptions
     /// 1012 (service restart) tells a client to come back soon.</summary>
     public WsServer.Protocol.Closing.CloseCode LifetimeCloseCode { get; init; } = WsServer.Protocol.Closing.CloseCode.GoingAway;
 
+    /// <summary>How fast each connection of this route may send (messages and bytes per second, with a burst),
+    /// and what a message over it meets; null for the server's <see cref="Hosting.ServerOptions.RateLimit"/>.</summary>
+    public Connections.MessageRateLimit? RateLimit { get; init; }
+
     /// <summary>The defaults.</summary>
     public static WebSocketRouteOptions Default { get; } = new();
 
@@ -68,6 +72,7 @@ public sealed record WebSocketRouteOptions
         if (!WsServer.Protocol.Closing.ClosePayload.IsSendable((ushort)LifetimeCloseCode))
             throw new ArgumentException($"WebSocketRouteOptions.LifetimeCloseCode of route '{pattern}' ({(ushort)LifetimeCloseCode}) may not be sent on the wire.",
                 nameof(LifetimeCloseCode));
+        RateLimit?.Validate($"WebSocketRouteOptions.RateLimit of route '{pattern}'");
         ArgumentNullException.ThrowIfNull(Subprotocols, nameof(Subprotocols));
         foreach (string subprotocol in Subprotocols)
         {
