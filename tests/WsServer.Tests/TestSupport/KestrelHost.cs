@@ -21,11 +21,14 @@ internal static class KestrelHost
     public static bool IsWanted => Environment.GetEnvironmentVariable(Variable) == "aspnetcore";
 
     /// <summary>The application (stopped, then disposed, on dispose), its server and its port.</summary>
-    public static async Task<(IAsyncDisposable App, WebSocketServer Server, int Port)> StartAsync(Action<ServerOptions> configure)
+    public static async Task<(IAsyncDisposable App, WebSocketServer Server, int Port)> StartAsync(Action<ServerOptions> configure,
+        ILoggerProvider? logging = null)
     {
         WebApplicationBuilder builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
         if (Environment.GetEnvironmentVariable("WSDEBUG") is not null) builder.Logging.AddConsole().SetMinimumLevel(LogLevel.Trace);
+        // A test's capturing logger sees the server's events as it would behind WsServer's own listener.
+        if (logging is not null) builder.Logging.AddProvider(logging).SetMinimumLevel(LogLevel.Trace);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
         builder.Services.AddWsServerEndpoints(server => server.Configure(configure));
         WebApplication app = builder.Build();

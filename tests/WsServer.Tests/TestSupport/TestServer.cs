@@ -51,7 +51,7 @@ public sealed class TestServer : IAsyncDisposable
             {
                 o.DrainTimeout = options.DrainTimeout;
                 configure(o);
-            });
+            }, logging as ILoggerProvider);
             return new TestServer(hosted, port, app);
         }
         configure(options);
