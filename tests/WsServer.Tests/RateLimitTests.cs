@@ -73,6 +73,30 @@ public sealed class RateLimitTests
     }
 
     [Fact]
+    public async Task TheConnectionsFromOneAddressShareItsLimitAndTheBucketOutlivesNoneOfThem()
+    {
+        await using TestServer server = await TestServer.StartAsync(new EchoHandler(), o =>
+        {
+            Quiet(o);
+            o.RateLimitPerIp = new MessageRateLimit { MessagesPerSecond = 3 };
+        });
+        await using RawClient first = await RawClient.ConnectAsync(server.Port);
+        await using RawClient second = await RawClient.ConnectAsync(server.Port);
+
+        await first.SendAsync([.. ClientFrame.Text("a1"), .. ClientFrame.Text("a2")]);
+        await first.ExpectTextAsync("a1");
+        await first.ExpectTextAsync("a2");
+        await second.SendAsync([.. ClientFrame.Text("b1"), .. ClientFrame.Text("b2")]);
+
+        await second.ExpectTextAsync("b1"); // the address's third message this second
+        ReceivedFrame close = (await second.ReadFrameAsync())!.Value; // its fourth
+        Assert.Equal((ushort)1008, close.CloseCode);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await first.SendAsync(ClientFrame.Text("a3"));
+        await first.ExpectTextAsync("a3");
+    }
+
+    [Fact]
     public async Task NewConnectionsOverTheAddresssRateGet429WithRetryAfterUntilTheNextSecond()
     {
         await using TestServer server = await TestServer.StartAsync(new EchoHandler(), o =>

@@ -4,19 +4,18 @@ namespace WsServer.Collections;
 /// A token bucket refilled by its owner's clock: <see cref="Refill"/> adds a second's tokens, up to the limit.
 /// System.Threading.RateLimiting's token bucket refills by the Stopwatch even when told not to replenish on its
 /// own, so it could run neither on the server's <c>TimeProvider</c> nor on a test's fake clock; this one holds a
-/// count under a lock and at most one waiter (a connection's session loop).
+/// count and its waiters, first come first served, under a lock.
 /// </summary>
 internal sealed class TokenBucket(int perRefill, int limit)
 {
     private readonly Lock _gate = new();
     private long _tokens = limit;
-    private TaskCompletionSource? _waiter;
-    private int _wanted;
+    private readonly Queue<(int Wanted, TaskCompletionSource Ready)> _waiters = new();
 
-    /// <summary>True when the bucket is full: nothing was taken since it last filled.</summary>
+    /// <summary>True when the bucket is full and nobody waits: nothing was taken since it last filled.</summary>
     public bool IsFull
     {
-        get { lock (_gate) return _tokens >= limit; }
+        get { lock (_gate) return _tokens >= limit && _waiters.Count == 0; }
     }
 
     /// <summary>Takes <paramref name="count"/> tokens (at most the limit: more could never be had) now; false when short.</summary>
@@ -37,31 +36,31 @@ internal sealed class TokenBucket(int perRefill, int limit)
         count = Math.Min(count, limit);
         lock (_gate)
         {
-            if (_tokens >= count)
+            if (_waiters.Count == 0 && _tokens >= count)
             {
                 _tokens -= count;
                 return Task.CompletedTask;
             }
-            _wanted = count;
-            _waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            return _waiter.Task.WaitAsync(cancellationToken);
+            var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Enqueue((count, ready));
+            return ready.Task.WaitAsync(cancellationToken);
         }
     }
 
-    /// <summary>Adds a refill's tokens, up to the limit, and hands the waiter what it waits for when they are there.</summary>
+    /// <summary>Adds a refill's tokens, up to the limit, and hands the waiters, in order, what they wait for while
+    /// there is enough.</summary>
     public void Refill()
     {
-        TaskCompletionSource? ready = null;
+        List<TaskCompletionSource>? ready = null;
         lock (_gate)
         {
             _tokens = Math.Min(limit, _tokens + perRefill);
-            if (_waiter is not null && _tokens >= _wanted)
+            while (_waiters.TryPeek(out (int Wanted, TaskCompletionSource Ready) first) && _tokens >= first.Wanted)
             {
-                _tokens -= _wanted;
-                ready = _waiter;
-                _waiter = null;
+                _tokens -= first.Wanted;
+                (ready ??= []).Add(_waiters.Dequeue().Ready);
             }
         }
-        ready?.TrySetResult();
+        ready?.ForEach(r => r.TrySetResult());
     }
 }

@@ -2,15 +2,17 @@ using WsServer.Collections;
 
 namespace WsServer.Connections;
 
-/// <summary>A connection's <see cref="MessageRateLimit"/>: a token bucket for messages and one for bytes, refilled
-/// by the server's heartbeat once a second, on <see cref="Hosting.ServerOptions.TimeProvider"/>.</summary>
+/// <summary>A <see cref="MessageRateLimit"/>: a token bucket for messages and one for bytes, refilled by the server's
+/// heartbeat once a second, on <see cref="Hosting.ServerOptions.TimeProvider"/>. A connection's own, in front of
+/// the one it shares with the other connections from its address (<see cref="Shared"/>).</summary>
 internal sealed class InboundLimiter
 {
     private readonly TokenBucket? _messages;
     private readonly TokenBucket? _bytes;
 
-    public InboundLimiter(MessageRateLimit limit)
+    public InboundLimiter(MessageRateLimit limit, InboundLimiter? shared = null)
     {
+        Shared = shared;
         Excess = limit.OnExcess;
         if (limit.MessagesPerSecond > 0)
             _messages = new TokenBucket(limit.MessagesPerSecond, limit.MessageBurst > 0 ? limit.MessageBurst : limit.MessagesPerSecond);
@@ -19,6 +21,16 @@ internal sealed class InboundLimiter
     }
 
     public RateLimitExcess Excess { get; }
+
+    /// <summary>The limit of every connection from the same address, checked after this one; null without one.</summary>
+    public InboundLimiter? Shared { get; }
+
+    /// <summary>Takes what one message (or part) costs from this limit and the shared one; null when both had it,
+    /// else the limit found short, whose <see cref="Excess"/> applies and whose <see cref="TakeAsync"/> waits.</summary>
+    public InboundLimiter? TryTakeAll(int messages, int bytes) =>
+        !TryTake(messages, bytes) ? this
+        : Shared is { } shared && !shared.TryTake(messages, bytes) ? shared
+        : null;
 
     /// <summary>Takes <paramref name="messages"/> (1 for a message, 0 for a streamed message's later part) and
     /// <paramref name="bytes"/> now; false when a bucket is short (a message's token may then be spent: it is

@@ -30,6 +30,7 @@ internal sealed class ClosingPhase(ServerContext server, ConnectionTransport tra
         if (initialized) await connection.Calls.ClosedAsync(ending, server.Aborting).ConfigureAwait(false);
         await LingerAsync(ending).ConfigureAwait(false);
         live.Release();
+        server.ReturnRateLimiter(connection.RateLimiter, connection.Info.RemoteEndPoint.Address);
         Log.ConnectionClosed(server.Logger, connection.Id, transport.Remote, ending.Initiator.ToString(), (int?)ending.Code, ending.Code, ending.Reason);
         server.Metrics.ConnectionClosed(ending.Code);
         connection.Complete();

@@ -17,12 +17,14 @@ internal sealed class ServerContext
     private readonly CancellationTokenSource _aborting = new();
     private readonly ConnectionLimits _limits;
     private readonly AddressRateLimiter? _connectionRate;
+    private readonly AddressLimiters? _addressLimiters;
     private int _closedToNew;
 
     public ServerContext(ServerOptions options, ILogger logger, IMeterFactory? meterFactory)
     {
         _limits = new ConnectionLimits(options.MaxConnections, options.MaxConnectionsPerIp);
         if (options.ConnectionsPerSecondPerIp > 0) _connectionRate = new AddressRateLimiter(options.ConnectionsPerSecondPerIp);
+        if (options.RateLimitPerIp is { } perAddress) _addressLimiters = new AddressLimiters(perAddress);
         Options = options;
         Logger = logger;
         Metrics = new ServerInstruments(meterFactory, SendQueueBytes);
@@ -97,6 +99,24 @@ internal sealed class ServerContext
     /// <paramref name="address"/> has opened as many as it may this second.</summary>
     public bool TryTakeConnectionRate(IPAddress address) => _connectionRate?.TryTake(address) ?? true;
 
+    /// <summary>The rate limiter a connection is to have: its route's (or the server's) own, in front of its
+    /// address's shared one (<see cref="ServerOptions.RateLimitPerIp"/>, rented until <see cref="ReturnRateLimiter"/>);
+    /// null when neither is set.</summary>
+    public InboundLimiter? RentRateLimiter(MessageRateLimit? own, IPAddress address)
+    {
+        InboundLimiter? shared = _addressLimiters?.Rent(address);
+        if (own is null && shared is null) return null;
+        return new InboundLimiter(own ?? NoLimit, shared);
+    }
+
+    /// <summary>A connection with a limiter from <see cref="RentRateLimiter"/> has ended.</summary>
+    public void ReturnRateLimiter(InboundLimiter? limiter, IPAddress address)
+    {
+        if (limiter?.Shared is not null) _addressLimiters?.Return(address);
+    }
+
+    private static readonly MessageRateLimit NoLimit = new();
+
     /// <summary>Removes a registered connection and frees its place in the limits; once, however often called.</summary>
     public void Unregister(WebSocketConnection connection)
     {
@@ -109,6 +129,7 @@ internal sealed class ServerContext
     public void Heartbeat()
     {
         _connectionRate?.Replenish();
+        _addressLimiters?.Replenish();
         long now = Time.GetTimestamp();
         foreach (WebSocketConnection connection in Connections) connection.OnHeartbeat(now);
     }

@@ -122,6 +122,11 @@ public sealed class ServerOptions
     /// over it meets; null (the default) for no limit. A route's <see cref="WebSocketRouteOptions.RateLimit"/> wins.</summary>
     public MessageRateLimit? RateLimit { get; set; }
 
+    /// <summary>How fast all the connections from one remote address (the PROXY header's when the listener takes
+    /// one) may send together, and what a message over it meets; null (the default) for no limit. Checked after each
+    /// connection's own <see cref="RateLimit"/>.</summary>
+    public MessageRateLimit? RateLimitPerIp { get; set; }
+
     /// <summary>New WebSocket connections a second from one remote address (the PROXY header's when the listener
     /// takes one), with as many at once after a quiet spell; more are answered 429 with <c>Retry-After: 1</c> before
     /// the upgrade. 0 (the default) for no limit.</summary>
@@ -136,6 +141,7 @@ public sealed class ServerOptions
         AtLeast(MaxConnections, 0, nameof(MaxConnections));
         AtLeast(ConnectionsPerSecondPerIp, 0, nameof(ConnectionsPerSecondPerIp));
         RateLimit?.Validate($"ServerOptions.{nameof(RateLimit)}");
+        RateLimitPerIp?.Validate($"ServerOptions.{nameof(RateLimitPerIp)}");
         AtLeast(MaxConnectionsPerIp, 0, nameof(MaxConnectionsPerIp));
     }
 

@@ -150,8 +150,8 @@ internal sealed class SessionLoop(ServerContext server, TransportInput input, Es
         server.Metrics.MessageReceived();
         // After our close frame, the handler has said its last word: data is read and dropped.
         if (!_live.IsOpen) return new(false);
-        if (_connection.RateLimiter is { } limiter && !limiter.TryTake(1, evt.Payload.Length))
-            return OverRateLimitAsync(limiter, evt);
+        if (_connection.RateLimiter?.TryTakeAll(1, evt.Payload.Length) is { } shortOf)
+            return OverRateLimitAsync(shortOf, evt);
         var type = evt.MessageKind == MessageKind.Text ? MessageType.Text : MessageType.Binary;
         ValueTask delivered = _connection.Calls.DeliverAsync(new WebSocketMessage(type, evt.Payload));
         if (!delivered.IsCompletedSuccessfully) return NotEndedOnceDoneAsync(delivered);
@@ -190,7 +190,7 @@ internal sealed class SessionLoop(ServerContext server, TransportInput input, Es
         bool first = !incoming.IsReceiving;
         // After our close frame, the handler has said its last word: data is read and dropped.
         if (first && !_live.IsOpen) return false;
-        if (_connection.RateLimiter is { } limiter && !limiter.TryTake(first ? 1 : 0, evt.Payload.Length))
+        if (_connection.RateLimiter?.TryTakeAll(first ? 1 : 0, evt.Payload.Length) is { } limiter)
         {
             if (limiter.Excess == RateLimitExcess.Close)
             {

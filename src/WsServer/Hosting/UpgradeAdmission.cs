@@ -93,12 +93,12 @@ internal sealed class UpgradeAdmission(ServerContext server, ConnectionTransport
         queueAnswer?.Invoke(live);
         WebSocketConnection connection = CreateConnection(id, request, route, upgrade, live);
         connection.StartLifetime(server.Time, route.Options.MaxLifetime, route.Options.LifetimeCloseCode, upgrade.ExpiresAt);
-        if ((route.Options.RateLimit ?? server.Options.RateLimit) is { } limit) connection.RateLimiter = new InboundLimiter(limit);
         if (Refusal(server.TryRegister(connection)) is { } refused)
         {
             live.Release();
             return (null, refused);
         }
+        connection.RateLimiter = server.RentRateLimiter(route.Options.RateLimit ?? server.Options.RateLimit, transport.Remote.Address);
         Log.ConnectionOpened(server.Logger, connection.Id, transport.Remote, request.Path);
         server.Metrics.ConnectionOpened();
         ServerTracing.EndUpgrade(Span, request.HttpVersion.Major >= 2 ? 200 : 101, null, upgrade.Accept.Subprotocol, connection.Id);
