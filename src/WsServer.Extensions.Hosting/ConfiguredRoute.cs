@@ -14,7 +14,7 @@ internal sealed class ConfiguredRoute
 {
     private static readonly string[] Known =
         ["Handler", "MaxMessageSize", "Subprotocols", "AllowedOrigins", "Compression", "DeliverControlFrames", "SlowConsumer", "AllowOrigins",
-         "MaxLifetime", "LifetimeCloseCode"];
+         "MaxLifetime", "LifetimeCloseCode", "RateLimit"];
 
     private ConfiguredRoute(string path, string pattern)
     {
@@ -41,6 +41,8 @@ internal sealed class ConfiguredRoute
     private TimeSpan? _maxLifetime;
     private bool _lifetimeSet; // "off" sets no lifetime over one code gave
     private CloseCode? _lifetimeCloseCode;
+    private MessageRateLimit? _rateLimit;
+    private bool _rateLimitSet; // "off" takes away a limit code gave
 
     public static ConfiguredRoute Read(IConfigurationSection section)
     {
@@ -71,6 +73,10 @@ internal sealed class ConfiguredRoute
                     route._lifetimeSet = true;
                     break;
                 case 9: route._lifetimeCloseCode = (CloseCode)Integer(child, 1000, 4999); break;
+                case 10:
+                    route._rateLimit = RateLimitConfiguration.Read(child);
+                    route._rateLimitSet = true;
+                    break;
                 default: throw ServerConfiguration.Unknown(child, Known);
             }
         }
@@ -88,5 +94,6 @@ internal sealed class ConfiguredRoute
         SlowConsumer = _slowConsumer ?? options.SlowConsumer,
         MaxLifetime = _lifetimeSet ? _maxLifetime : options.MaxLifetime,
         LifetimeCloseCode = _lifetimeCloseCode ?? options.LifetimeCloseCode,
+        RateLimit = _rateLimitSet ? _rateLimit : options.RateLimit,
     };
 }

@@ -25,6 +25,8 @@ internal static class ServerConfiguration
             ["SlowConsumer"] = (s, o) => o.SlowConsumer = Enum<SlowConsumerPolicy>(s),
             ["MaxConnections"] = (s, o) => o.MaxConnections = (int)Integer(s, 0, int.MaxValue),
             ["MaxConnectionsPerIp"] = (s, o) => o.MaxConnectionsPerIp = (int)Integer(s, 0, int.MaxValue),
+            ["RateLimit"] = (s, o) => o.RateLimit = RateLimitConfiguration.Read(s),
+            ["RateLimitPerIp"] = (s, o) => o.RateLimitPerIp = RateLimitConfiguration.Read(s),
             ["ConnectionsPerSecondPerIp"] = (s, o) => o.ConnectionsPerSecondPerIp = (int)Integer(s, 0, int.MaxValue),
             ["Compression"] = (s, o) => o.Compression = Boolean(s) ? PerMessageDeflateOptions.Default : PerMessageDeflateOptions.Disabled,
             ["ProxyProtocol"] = (s, o) => o.ProxyProtocol = Boolean(s),
