@@ -151,29 +151,37 @@ internal sealed class SessionLoop(ServerContext server, TransportInput input, Es
         // After our close frame, the handler has said its last word: data is read and dropped.
         if (!_live.IsOpen) return new(false);
         if (_connection.RateLimiter?.TryTakeAll(1, evt.Payload.Length) is { } shortOf)
-            return OverRateLimitAsync(shortOf, evt);
-        var type = evt.MessageKind == MessageKind.Text ? MessageType.Text : MessageType.Binary;
-        ValueTask delivered = _connection.Calls.DeliverAsync(new WebSocketMessage(type, evt.Payload));
+            return DeliverWithinRateAsync(shortOf, evt);
+        ValueTask delivered = _connection.Calls.DeliverAsync(new WebSocketMessage(TypeOf(evt), evt.Payload));
         if (!delivered.IsCompletedSuccessfully) return NotEndedOnceDoneAsync(delivered);
         delivered.GetAwaiter().GetResult();
         return new(false);
     }
 
-    /// <summary>A message over the connection's rate limit: closed with 1008 and dropped, or, under
-    /// <see cref="RateLimitExcess.Pause"/>, delivered once the buckets refill, nothing read meanwhile.</summary>
-    private async ValueTask<bool> OverRateLimitAsync(InboundLimiter limiter, ProtocolEvent evt)
+    /// <summary>A message over the connection's rate limit: dropped, or delivered once the buckets refill.</summary>
+    private async ValueTask<bool> DeliverWithinRateAsync(InboundLimiter shortOf, ProtocolEvent evt)
     {
-        if (limiter.Excess == RateLimitExcess.Close)
+        if (await WithinRateAsync(shortOf, 1, evt.Payload.Length).ConfigureAwait(false))
+            await _connection.Calls.DeliverAsync(new WebSocketMessage(TypeOf(evt), evt.Payload)).ConfigureAwait(false);
+        return false;
+    }
+
+    /// <summary>What a message (or a streamed part) over a rate limit meets: under <see cref="RateLimitExcess.Close"/>
+    /// the connection is closed with 1008 (false: drop it); under <see cref="RateLimitExcess.Pause"/> the loop waits,
+    /// reading nothing, until the short limit's buckets refill (true: go on).</summary>
+    private async ValueTask<bool> WithinRateAsync(InboundLimiter shortOf, int messages, int bytes)
+    {
+        if (shortOf.Excess == RateLimitExcess.Close)
         {
             _connection.Close(WsServer.Protocol.Closing.CloseCode.PolicyViolation, "rate limit exceeded");
             return false;
         }
         _live.Flush(); // what this read answered goes out while the connection waits
-        await limiter.TakeAsync(1, evt.Payload.Length, aborted).ConfigureAwait(false);
-        var type = evt.MessageKind == MessageKind.Text ? MessageType.Text : MessageType.Binary;
-        await _connection.Calls.DeliverAsync(new WebSocketMessage(type, evt.Payload)).ConfigureAwait(false);
-        return false;
+        await shortOf.TakeAsync(messages, bytes, aborted).ConfigureAwait(false);
+        return true;
     }
+
+    private static MessageType TypeOf(in ProtocolEvent evt) => evt.MessageKind == MessageKind.Text ? MessageType.Text : MessageType.Binary;
 
     private static async ValueTask<bool> NotEndedOnceDoneAsync(ValueTask delivered)
     {
@@ -190,23 +198,17 @@ internal sealed class SessionLoop(ServerContext server, TransportInput input, Es
         bool first = !incoming.IsReceiving;
         // After our close frame, the handler has said its last word: data is read and dropped.
         if (first && !_live.IsOpen) return false;
-        if (_connection.RateLimiter?.TryTakeAll(first ? 1 : 0, evt.Payload.Length) is { } limiter)
+        if (_connection.RateLimiter?.TryTakeAll(first ? 1 : 0, evt.Payload.Length) is { } shortOf
+            && !await WithinRateAsync(shortOf, first ? 1 : 0, evt.Payload.Length).ConfigureAwait(false))
         {
-            if (limiter.Excess == RateLimitExcess.Close)
-            {
-                _connection.Close(WsServer.Protocol.Closing.CloseCode.PolicyViolation, "rate limit exceeded");
-                incoming.Abort(); // a message already begun: its reader must not wait for the rest
-                return false;
-            }
-            _live.Flush();
-            await limiter.TakeAsync(first ? 1 : 0, evt.Payload.Length, aborted).ConfigureAwait(false);
+            incoming.Abort(); // a message already begun: its reader must not wait for the rest
+            return false;
         }
         if (first)
         {
             server.Metrics.MessageReceived();
-            var type = evt.MessageKind == MessageKind.Text ? MessageType.Text : MessageType.Binary;
             // The call starts before the first part is pushed, so no push can wait for a handler not yet called.
-            incoming.Calling(_connection.Calls.DeliverAsync(incoming.Begin(type), loopAwaits: false));
+            incoming.Calling(_connection.Calls.DeliverAsync(incoming.Begin(TypeOf(evt)), loopAwaits: false));
         }
         ValueTask pushing = incoming.PushAsync(evt.Payload, aborted);
         if (!pushing.IsCompleted)

@@ -104,6 +104,35 @@ internal abstract class ConnectionTransport : IAsyncDisposable, IBatchWriter
         }
     }
 
+    /// <summary>A batch written to a stream that flushes each write (TLS makes a record of each, Kestrel's stream a
+    /// send): up to <see cref="GatherLimit"/> bytes are gathered into one pooled array and written once; a larger
+    /// batch goes array by array, each worth its own write.</summary>
+    protected static async ValueTask WriteGatheredAsync(Stream stream, List<ArraySegment<byte>> batch, int total)
+    {
+        if (total > GatherLimit)
+        {
+            foreach (ArraySegment<byte> buffer in batch) await stream.WriteAsync(buffer).ConfigureAwait(false);
+            return;
+        }
+        byte[] gathered = System.Buffers.ArrayPool<byte>.Shared.Rent(total);
+        try
+        {
+            int at = 0;
+            foreach (ArraySegment<byte> buffer in batch)
+            {
+                buffer.AsSpan().CopyTo(gathered.AsSpan(at));
+                at += buffer.Count;
+            }
+            await stream.WriteAsync(gathered.AsMemory(0, total)).ConfigureAwait(false);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(gathered);
+        }
+    }
+
+    private const int GatherLimit = 64 * 1024;
+
     /// <summary>Sends the TCP FIN.</summary>
     protected static void ShutdownSend(Socket socket)
     {

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
 using System.Security.Authentication;
@@ -19,9 +18,6 @@ internal sealed record HostedStream(Stream Stream, Action Abort, Func<ValueTask>
 internal sealed class HostedTransport(IPEndPoint remote, IPEndPoint local, DateTimeOffset acceptedAt,
     (bool IsTls, SslProtocols? Protocol, string? ServerName) tls) : ConnectionTransport(remote, local, acceptedAt)
 {
-    private static readonly StreamPipeReaderOptions ReaderOptions =
-        new(bufferSize: 4096, minimumReadSize: 1024, leaveOpen: true, useZeroByteReads: true);
-
     private HostedStream? _hosted;
     private PipeInput? _input;
 
@@ -35,42 +31,14 @@ internal sealed class HostedTransport(IPEndPoint remote, IPEndPoint local, DateT
     /// <summary>The host's upgraded stream, once it has answered; an abort that came first cuts it at once.</summary>
     public void Attach(HostedStream hosted)
     {
-        _input = new PipeInput(PipeReader.Create(hosted.Stream, ReaderOptions));
+        _input = PipeInput.Over(hosted.Stream);
         Volatile.Write(ref _hosted, hosted);
         if (IsAborted) hosted.Abort();
     }
 
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> bytes) => Hosted.Stream.WriteAsync(bytes);
 
-    /// <summary>A host's stream flushes each write (Kestrel's: a send each), so a batch of up to
-    /// <see cref="CoalesceLimit"/> bytes (a broadcast's small frames, a reply and a pong) is gathered into one
-    /// pooled array and written once; a larger one goes array by array, each worth its own send.</summary>
-    protected override async ValueTask WriteBatchAsync(List<ArraySegment<byte>> batch, int total)
-    {
-        Stream stream = Hosted.Stream;
-        if (total > CoalesceLimit)
-        {
-            foreach (ArraySegment<byte> buffer in batch) await stream.WriteAsync(buffer).ConfigureAwait(false);
-            return;
-        }
-        byte[] gathered = ArrayPool<byte>.Shared.Rent(total);
-        try
-        {
-            int at = 0;
-            foreach (ArraySegment<byte> buffer in batch)
-            {
-                buffer.AsSpan().CopyTo(gathered.AsSpan(at));
-                at += buffer.Count;
-            }
-            await stream.WriteAsync(gathered.AsMemory(0, total)).ConfigureAwait(false);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(gathered);
-        }
-    }
-
-    private const int CoalesceLimit = 64 * 1024;
+    protected override ValueTask WriteBatchAsync(List<ArraySegment<byte>> batch, int total) => WriteGatheredAsync(Hosted.Stream, batch, total);
 
     // A write before the hand-over (a refused or abandoned upgrade's) finds the connection cut.
     private HostedStream Hosted => _hosted ?? throw new ObjectDisposedException(nameof(HostedTransport));

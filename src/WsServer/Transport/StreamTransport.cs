@@ -11,10 +11,6 @@ namespace WsServer.Transport;
 /// bytes waiting in the socket count as signs of life; without one, ending the stream is all there is.</summary>
 internal sealed class StreamTransport : ConnectionTransport
 {
-    // Zero-byte reads, so an idle connection waits without a receive buffer (as SocketReader does).
-    private static readonly StreamPipeReaderOptions ReaderOptions =
-        new(bufferSize: 4096, minimumReadSize: 1024, leaveOpen: true, useZeroByteReads: true);
-
     private readonly Stream _stream;
     private readonly Socket? _socket;
     private readonly SslStream? _tls;
@@ -26,7 +22,7 @@ internal sealed class StreamTransport : ConnectionTransport
         _stream = stream;
         _socket = socket;
         _tls = tls;
-        _input = new PipeInput(PipeReader.Create(stream, ReaderOptions));
+        _input = PipeInput.Over(stream);
     }
 
     public override TransportInput Input => _input;
@@ -40,10 +36,7 @@ internal sealed class StreamTransport : ConnectionTransport
 
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> bytes) => _stream.WriteAsync(bytes);
 
-    protected override async ValueTask WriteBatchAsync(List<ArraySegment<byte>> batch, int total)
-    {
-        foreach (ArraySegment<byte> buffer in batch) await _stream.WriteAsync(buffer).ConfigureAwait(false);
-    }
+    protected override ValueTask WriteBatchAsync(List<ArraySegment<byte>> batch, int total) => WriteGatheredAsync(_stream, batch, total);
 
     /// <summary>TLS close_notify first on wss, then the TCP FIN.</summary>
     public override async ValueTask ShutdownSendAsync()
