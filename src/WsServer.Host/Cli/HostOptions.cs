@@ -166,7 +166,7 @@ internal sealed partial class HostOptions
 
     public IEnumerable<Option> All =>
         [Port, Address, Workers, Handler, MaxMessageSize, LogLevel, Route, Cert, Key, CertPassword, Subprotocol, AllowOrigin, ProxyProtocol, Redis, ChatHistory, HealthPath, ReadinessPath, Status, StatusAllow, StatusToken, Config,
-         Compression, NoCompression, InlineIo, NoInlineIo, .. LimitOptions];
+         Compression, NoCompression, InlineIo, NoInlineIo, .. LimitOptions, .. TelemetryOptions];
 
     /// <summary>The configuration keys and values of the flags given in <paramref name="result"/> (not their
     /// defaults), each with the flag's name for errors. Throws <see cref="UsageException"/> for a malformed --route.</summary>

@@ -35,6 +35,9 @@ internal sealed class HostSettings
     /// <summary>The live status page; null when not served (the default).</summary>
     public StatusSettings? Status { get; init; }
 
+    /// <summary>The OpenTelemetry collector (OTLP/HTTP) the server's spans and metrics go to; null for none.</summary>
+    public Uri? OtlpEndpoint { get; init; }
+
     /// <summary>Inline I/O when asked, else when every handler is a built-in one (none of them blocks).</summary>
     public bool UsesInlineIo => Options.InlineIo;
 }

@@ -23,7 +23,7 @@ internal static class SettingsReader
 {
     /// <summary>The keys only the program has, beside the server's.</summary>
     public static IReadOnlyList<string> OwnKeys { get; } =
-        ["handler", "logLevel", "chatHistory", "inlineIo", "keepalive", "cert", "key", "certPassword", "subprotocols", "allowOrigins", "status", "statusAllow", "statusToken"];
+        ["handler", "logLevel", "chatHistory", "inlineIo", "keepalive", "cert", "key", "certPassword", "subprotocols", "allowOrigins", "status", "statusAllow", "statusToken", "otlpEndpoint"];
 
     /// <summary>Every key the program reads.</summary>
     public static IEnumerable<string> Keys => ServerConfiguration.Keys.Concat(OwnKeys);
@@ -62,6 +62,7 @@ internal static class SettingsReader
             ["status"] = s => read.StatusPath = StatusPath(s),
             ["statusAllow"] = s => read.StatusAllowed = [.. List(s).Select((item, i) => Network(s, i, item))],
             ["statusToken"] = s => read.StatusToken = Text(s).Length > 0 ? Text(s) : throw Bad(s, "must not be empty"),
+            ["otlpEndpoint"] = s => read.OtlpEndpoint = CollectorUrl(s),
         };
         IReadOnlyDictionary<string, ConfiguredRoute> routes = ServerConfiguration.Apply(configuration.Root, options, ref redis, own);
 
@@ -84,7 +85,16 @@ internal static class SettingsReader
             Redis = redis,
             InlineIo = read.InlineIo,
             Status = read.Status(),
+            OtlpEndpoint = read.OtlpEndpoint,
         };
+    }
+
+    private static Uri CollectorUrl(IConfigurationSection section)
+    {
+        string text = Text(section);
+        if (!Uri.TryCreate(text, UriKind.Absolute, out Uri? url) || url.Scheme is not ("http" or "https") || url.Query.Length > 0)
+            throw Bad(section, $"'{text}' is not a collector's URL such as http://127.0.0.1:4318");
+        return url;
     }
 
     private static string StatusPath(IConfigurationSection section)
@@ -118,6 +128,7 @@ internal static class SettingsReader
         public string? StatusPath { get; set; }
         public IReadOnlyList<IPNetwork>? StatusAllowed { get; set; }
         public string? StatusToken { get; set; }
+        public Uri? OtlpEndpoint { get; set; }
 
         public StatusSettings? Status()
         {

@@ -33,6 +33,7 @@ internal static class HostedServer
         builder.Services.Configure<ConsoleLifetimeOptions>(lifetime => lifetime.SuppressStatusMessages = true);
         // The drain timeout bounds the stop; the host's own (30 s) would cut a longer drain short.
         builder.Services.Configure<Microsoft.Extensions.Hosting.HostOptions>(host => host.ShutdownTimeout = Timeout.InfiniteTimeSpan);
+        if (settings.OtlpEndpoint is { } collector) Telemetry.AddExport(builder.Services, collector);
         builder.Services.AddHostedService(services => new ServingService(settings, options, services.GetRequiredService<ILoggerFactory>(), output, status));
         using IHost host = builder.Build();
         try
