@@ -34,6 +34,7 @@ internal sealed partial class Report
             {
                 notes.Add($"server CPU {Percent(row.WsServer, s => s.Usage.ServerCpuPercent)} / {Percent(row.Other, s => s.Usage.ServerCpuPercent)} of one core");
                 notes.Add($"kernel ceiling {KernelCeiling(row).ToString("0.00", CultureInfo.InvariantCulture)}x");
+                if (Syscalls(row.WsServer) is { } wsCalls && Syscalls(row.Other) is { } otherCalls) notes.Add($"syscalls/op {wsCalls} / {otherCalls}");
                 if (IsClientBound(row)) notes.Add("**client-bound**: the rates are floors, not the servers' capacity");
                 else if (Below(row.WsServer) || Below(row.Other))
                     notes.Add($"**not saturated**: a server under {SaturatedPercent} % of its core with the client not bound "
@@ -73,6 +74,16 @@ internal sealed partial class Report
         double kernel = Median(samples.Select(s => s.Usage.ServerKernelPercent));
         return double.IsNaN(us) ? "–"
             : $"{us.ToString(us >= 100 ? "0" : "0.00", CultureInfo.InvariantCulture)} µs ({kernel.ToString("0", CultureInfo.InvariantCulture)} % kernel)";
+    }
+
+    /// <summary>The median system calls per operation, with the receives and sends among them; null when not counted.</summary>
+    private static string? Syscalls(IReadOnlyList<Sample> samples)
+    {
+        var counted = samples.Select(s => s.SyscallsPerOperation).OfType<(double All, double Receives, double Sends, double Waits)>().ToList();
+        if (counted.Count == 0) return null;
+        string F(Func<(double All, double Receives, double Sends, double Waits), double> pick) =>
+            Median(counted.Select(pick)).ToString("0.00", CultureInfo.InvariantCulture);
+        return $"{F(c => c.All)} ({F(c => c.Receives)} recv, {F(c => c.Sends)} send)";
     }
 
     private static string Percent(IReadOnlyList<Sample> samples, Func<Sample, double> percent) =>

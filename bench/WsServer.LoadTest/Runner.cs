@@ -82,8 +82,9 @@ internal sealed record ServerPair(ServerProcess WsServer, ServerProcess Other) :
                 Sample sample = await once(server);
                 (isWs ? ws : other).Add(sample);
                 Console.Error.WriteLine($"  {name} round {r + 1} {server.Name}: {sample.Value:0.##} "
-                    + $"(server CPU {sample.Usage.ServerCpuPercent:0} %, {sample.ServerMicrosecondsPerOperation:0.00} µs/op; "
-                    + $"client CPU {sample.Usage.ClientCpuPercent:0} %)");
+                    + $"(server CPU {sample.Usage.ServerCpuPercent:0} %, {sample.ServerMicrosecondsPerOperation:0.00} µs/op"
+                    + (sample.SyscallsPerOperation is { } calls ? $", {calls.All:0.00} syscalls/op ({calls.Receives:0.00} receives, {calls.Sends:0.00} sends)" : "")
+                    + $"; client CPU {sample.Usage.ClientCpuPercent:0} %)");
             }
         }
         return new Row(name, ws, other);

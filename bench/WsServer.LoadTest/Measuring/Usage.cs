@@ -7,6 +7,9 @@ namespace WsServer.LoadTest.Measuring;
 /// the CPU time of each process (user + system, every thread; the server's system part too) and the child's own GC counters.</summary>
 internal readonly record struct Usage(TimeSpan Elapsed, TimeSpan ServerCpu, TimeSpan ServerKernelCpu, TimeSpan ClientCpu, ServerStats Server)
 {
+    /// <summary>The server child's system calls over the window; null when perf could not count them.</summary>
+    public SyscallCounts? Syscalls { get; init; }
+
     /// <summary>The share of the server's CPU time spent in the kernel (syscalls, the TCP stack, loopback
     /// delivery): what no user-space change can cut.</summary>
     public double ServerKernelPercent => ServerCpu > TimeSpan.Zero ? 100 * (ServerKernelCpu / ServerCpu) : double.NaN;
@@ -36,19 +39,24 @@ internal sealed class UsageMeter
     private readonly long _start;
     private readonly (TimeSpan Total, TimeSpan Kernel) _serverCpu;
     private readonly TimeSpan _clientCpu;
+    private readonly SyscallCounter? _syscalls;
 
-    private UsageMeter(ServerProcess server, ServerStats stats)
+    private UsageMeter(ServerProcess server, ServerStats stats, SyscallCounter? syscalls)
     {
         _server = server;
         _stats = stats;
+        _syscalls = syscalls;
         _serverCpu = server.ReadCpuTime();
         _clientCpu = ClientCpu();
         _start = Stopwatch.GetTimestamp();
     }
 
     /// <summary>Starts a window; with <paramref name="collect"/> the child runs a full GC first.</summary>
-    public static async Task<UsageMeter> StartAsync(ServerProcess server, bool collect = false) =>
-        new(server, await server.StatsAsync(collect));
+    public static async Task<UsageMeter> StartAsync(ServerProcess server, bool collect = false)
+    {
+        ServerStats stats = await server.StatsAsync(collect);
+        return new(server, stats, await SyscallCounter.StartAsync(server.Pid));
+    }
 
     /// <summary>Ends the window; with <paramref name="collect"/> the child runs a full GC after it.</summary>
     public async Task<Usage> StopAsync(bool collect = false)
@@ -56,8 +64,12 @@ internal sealed class UsageMeter
         TimeSpan elapsed = Stopwatch.GetElapsedTime(_start);
         (TimeSpan Total, TimeSpan Kernel) serverCpu = _server.ReadCpuTime();
         TimeSpan clientCpu = ClientCpu();
+        SyscallCounts? syscalls = _syscalls is null ? null : await _syscalls.StopAsync();
         ServerStats stats = await _server.StatsAsync(collect);
-        return new Usage(elapsed, serverCpu.Total - _serverCpu.Total, serverCpu.Kernel - _serverCpu.Kernel, clientCpu - _clientCpu, stats - _stats);
+        return new Usage(elapsed, serverCpu.Total - _serverCpu.Total, serverCpu.Kernel - _serverCpu.Kernel, clientCpu - _clientCpu, stats - _stats)
+        {
+            Syscalls = syscalls,
+        };
     }
 
     private static TimeSpan ClientCpu()

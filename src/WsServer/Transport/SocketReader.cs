@@ -11,13 +11,18 @@ namespace WsServer.Transport;
 /// <c>PipeReader.Create</c> over a <see cref="NetworkStream"/> does, without the stream, the
 /// segment list and their objects per connection. While nothing is buffered the array goes back to the
 /// pool and the reader waits with a zero-byte receive (or, on an <see cref="EpollSocket"/>, for the loop's
-/// next edge), so an idle connection holds no buffer. One reader, as for any pipe;
+/// next edge), so an idle connection holds no buffer. The array a receive gets grows while receives fill it, up to
+/// <see cref="LargestRoom"/>, so a large message takes one receive or two, not one per 4 KiB; a connection that
+/// parks with a few bytes of a frame keeps them in a small array. One reader, as for any pipe;
 /// <see cref="CancelPendingRead"/> is not supported (nothing here uses it).
 /// </summary>
 internal sealed class SocketReader : TransportInput
 {
     private readonly Socket? _socket;
     private readonly EpollSocket? _epoll;
+    // As large as one streamed part: a streaming route pauses within a part of its 128 KiB (IncomingStream.PauseBytes).
+    private const int LargestRoom = 64 * 1024;
+    private int _roomSize = SegmentPool.SmallestSize; // the array the next receive gets: doubled when one fills it
     private bool _filledRoom; // the last receive took all the room it had: more may be waiting, with no edge to say so
     private byte[]? _buffer;
     private int _start;    // first byte not consumed
@@ -69,7 +74,10 @@ internal sealed class SocketReader : TransportInput
     {
         // Nothing buffered: wait for data without holding an array.
         if (_buffer is null) await socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, cancellationToken).ConfigureAwait(false);
-        int received = await socket.ReceiveAsync(Room(), SocketFlags.None, cancellationToken).ConfigureAwait(false);
+        else KeepLeftoverSmall();
+        Memory<byte> room = Room();
+        int received = await socket.ReceiveAsync(room, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+        Adapt(received, room.Length);
         if (received == 0) _ended = true;
         _end += received;
         return Result();
@@ -89,12 +97,14 @@ internal sealed class SocketReader : TransportInput
             int received = socket.Receive(room.Span);
             _filledRoom = received == room.Length;
             if (received < 0) continue;
+            Adapt(received, room.Length);
             if (received == 0) _ended = true;
             _end += received;
             result = Result();
             return true;
         }
         if (_start == _end) ReturnBuffer();
+        else KeepLeftoverSmall();
         return false;
     }
 
@@ -123,7 +133,7 @@ internal sealed class SocketReader : TransportInput
     {
         if (_buffer is null)
         {
-            _buffer = SegmentPool.Rent(SegmentPool.SmallestSize);
+            _buffer = SegmentPool.Rent(_roomSize);
             _start = _examined = _end = 0;
         }
         else if (_end == _buffer.Length && _start > 0)
@@ -139,6 +149,25 @@ internal sealed class SocketReader : TransportInput
             _buffer = larger;
         }
         return _buffer.AsMemory(_end);
+    }
+
+    // A receive that filled its room asks for twice the room next time; one that used less than a quarter, for half.
+    private void Adapt(int received, int room)
+    {
+        if (received == room) _roomSize = Math.Min(_roomSize * 2, LargestRoom);
+        else if (received < _roomSize / 4) _roomSize = Math.Max(_roomSize / 2, SegmentPool.SmallestSize);
+    }
+
+    // Before waiting with part of a frame: a large array goes back to the pool, its few bytes moved to a small one.
+    private void KeepLeftoverSmall()
+    {
+        int left = _end - _start;
+        if (_buffer is not { Length: > SegmentPool.SmallestSize } large || left > SegmentPool.SmallestSize / 2) return;
+        byte[] small = SegmentPool.Rent(SegmentPool.SmallestSize);
+        large.AsSpan(_start, left).CopyTo(small);
+        SegmentPool.Return(large);
+        _buffer = small;
+        (_examined, _end, _start) = (_examined - _start, left, 0);
     }
 
     private void ReturnBuffer()
