@@ -60,6 +60,9 @@ internal sealed record LoadOptions
     /// <summary>The CPUs of the server children and of this tool; null when not pinned (<c>--pin off</c>).</summary>
     public CorePinning? Pin { get; init; } = CorePinning.Default;
     public string? Out { get; init; }
+
+    /// <summary>Where to write the chart of the run's loads as SVG (<c>--chart FILE.svg</c>), or null.</summary>
+    public string? Chart { get; init; }
     public int Port { get; init; }
 
     /// <summary>Another build's WsServer.LoadTest.dll: its <c>serve-wsserver</c> replaces Kestrel as the
@@ -117,6 +120,7 @@ internal sealed record LoadOptions
                     _ => throw new ArgumentException("--gc is server or workstation.") } },
                 "--pin" => o with { Pin = CorePinning.Parse(v) },
                 "--out" => o with { Out = v },
+                "--chart" => o with { Chart = v },
                 "--port" => o with { Port = Int(v) },
                 "--baseline" => o with { Baseline = Dll(v) },
                 _ => throw new ArgumentException($"Unknown option {args[i]}."),

@@ -9,6 +9,9 @@ internal sealed record LoadRow(string Load, Row Row, bool HigherIsBetter = true)
 {
     public bool ShowsCost { get; init; } = true;
 
+    /// <summary>Where <see cref="ShowsCost"/> is false, what the chart calls the figure and its unit.</summary>
+    public (string Measure, string Unit) Figure { get; init; } = ("value", "");
+
     public string? Note { get; init; }
 }
 
@@ -42,6 +45,8 @@ internal sealed partial class Report
                 WarnIfClientBound(load.Load, row);
             }
             if (load.Note is not null) notes.Add(load.Note);
+            if (load.ShowsCost) Chart(row.Case, row);
+            else Chart(row.Case, row, load.Figure.Measure, load.Figure.Unit);
             Line($"| {load.Load} | {Num(ws)} | {Num(other)} | **{ratio:0.00}** "
                 + $"| {(load.ShowsCost ? CpuPerOp(row.WsServer) : "–")} | {(load.ShowsCost ? CpuPerOp(row.Other) : "–")} "
                 + $"| {(load.ShowsCost ? ClientCpu(row) : "–")} | {string.Join("; ", notes)} |");

@@ -34,6 +34,7 @@ internal sealed partial class Report
     private readonly StringBuilder _markdown = new();
     private readonly LoadOptions _options;
     private readonly string[] _args;
+    private readonly DateTime _started = DateTime.UtcNow;
 
     public Report(LoadOptions options, string[] args)
     {
@@ -41,7 +42,7 @@ internal sealed partial class Report
         _args = args;
         Other = options.Baseline is null ? "Kestrel" : "baseline";
         ClientCores = options.Pin is null ? Environment.ProcessorCount : 1;
-        Line($"## Load test, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+        Line($"## Load test, {_started:yyyy-MM-dd HH:mm} UTC");
         Line();
         Line(options.Pin is { } pin
             ? $"- Pinning: each server child on CPU {pin.ServerCpu} (`taskset -c {pin.ServerCpu} dotnet ...`), the load generator on "
@@ -101,6 +102,8 @@ internal sealed partial class Report
                 + $"| {ClientCpu(row)}{(IsClientBound(row) ? " client-bound" : "")} | {Alloc(row.WsServer)} | {Alloc(row.Other)} "
                 + $"| {Gcs(row.WsServer)} | {Gcs(row.Other)} |");
             WarnIfClientBound(row.Case, row);
+            if (higherIsBetter) Chart(row.Case, row);
+            else Chart(row.Case, row, title, unit);
         }
         Flush();
     }
@@ -124,12 +127,15 @@ internal sealed partial class Report
         Flush();
     }
 
-    /// <summary>Adds the command and the machine, prints the rest and, with <c>--out</c>, appends the report to a file.</summary>
+    /// <summary>Adds the command and the machine, prints the rest and, with <c>--out</c>, appends the report to a file;
+    /// with <c>--chart</c>, writes the chart.</summary>
     public void Finish()
     {
+        string command = $"dotnet run -c Release --project bench/WsServer.LoadTest -- {string.Join(' ', _args)}";
+        string machine = $"{CpuModel()}, {MachineCores()} logical cores, {RuntimeInformation.OSDescription}";
         Line();
-        Line($"- Command: `dotnet run -c Release --project bench/WsServer.LoadTest -- {string.Join(' ', _args)}`");
-        Line($"- Machine: {CpuModel()}, {MachineCores()} logical cores, {RuntimeInformation.OSDescription}");
+        Line($"- Command: `{command}`");
+        Line($"- Machine: {machine}");
         Line($"- Runtime: {RuntimeInformation.FrameworkDescription}; both servers are child processes of the tool "
             + $"with {(_options.ServerGc ? "Server" : "Workstation")} GC asked for (concurrent), logging at Warning, on 127.0.0.1; "
             + (_options.WsServerInlineIo ? "WsServer with inline socket completions (as `wsserver` runs its built-in handlers), Kestrel with the runtime's default"
@@ -143,6 +149,7 @@ internal sealed partial class Report
         Line();
         Flush();
         if (_options.Out is { } path) File.AppendAllText(path, _markdown.ToString());
+        if (_options.Chart is { } chart) WriteChart(chart, command, machine);
     }
 
     public static double Median(IEnumerable<double> values)

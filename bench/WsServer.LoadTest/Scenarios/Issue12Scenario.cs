@@ -22,15 +22,19 @@ internal static class Issue12Scenario
     {
         var rows = new List<LoadRow>();
 
-        EchoRows small = await EchoAsync("echo 32 B, window 1",
+        EchoRows small = await EchoAsync("echo 32 B, 1 in flight",
             new EchoSpec(Connections, 1, EchoScenario.BinaryFrames(32, 1)) { RecordsLatency = true }, o);
         rows.Add(new LoadRow($"echo, {Connections} connections, 1 message of 32 B in flight each (msgs/s)", small.Rate));
-        rows.Add(new LoadRow("↳ the same load's p99 round trip (µs)", small.P99, HigherIsBetter: false) { ShowsCost = false });
+        rows.Add(new LoadRow("↳ the same load's p99 round trip (µs)", small.P99, HigherIsBetter: false)
+        {
+            ShowsCost = false,
+            Figure = ("p99 round trip", "µs"),
+        });
 
-        EchoRows pipelined = await EchoAsync("echo 32 B, window 16", new EchoSpec(Connections, 16, EchoScenario.BinaryFrames(32, 16)), o);
+        EchoRows pipelined = await EchoAsync("echo 32 B, 16 in flight", new EchoSpec(Connections, 16, EchoScenario.BinaryFrames(32, 16)), o);
         rows.Add(new LoadRow($"echo, {Connections} connections, 16 messages of 32 B in flight each (msgs/s)", pipelined.Rate));
 
-        EchoRows large = await EchoAsync("echo 16 KiB, window 1", new EchoSpec(Connections, 1, EchoScenario.BinaryFrames(16 * 1024, 1)), o);
+        EchoRows large = await EchoAsync("echo 16 KiB, 1 in flight", new EchoSpec(Connections, 1, EchoScenario.BinaryFrames(16 * 1024, 1)), o);
         rows.Add(new LoadRow($"echo, {Connections} connections, 1 message of 16 KiB in flight each (msgs/s)", large.Rate));
 
         rows.Add(new LoadRow($"upgrades: connect, handshake, close frames, FIN; {o.UpgradeConcurrency} at a time (upgrades/s)",
@@ -38,7 +42,7 @@ internal static class Issue12Scenario
 
         rows.Add(new LoadRow($"broadcast, 1 sender to {N(o.FanoutConnections)} receivers, {EchoScenario.Size(o.FanoutSize)}, "
             + $"{o.FanoutWindow} in flight (deliveries/s)",
-            await FreshPairAsync("broadcast", o.Rounds, o, s => FanoutScenario.OnceAsync(s, o)))
+            await FreshPairAsync($"broadcast to {N(o.FanoutConnections)}", o.Rounds, o, s => FanoutScenario.OnceAsync(s, o)))
         {
             Note = "WsServer drops a broadcast to a connection whose send queue is full (by design); only deliveries count",
         });
@@ -46,7 +50,7 @@ internal static class Issue12Scenario
         rows.Add(await IdleAsync(o));
         rows.Add(await CompressionAsync(o));
 
-        report.LoadTable($"Issue 12: WsServer against {report.Other}, each server started afresh for each load", rows);
+        report.LoadTable($"WsServer against {report.Other}, each server started afresh for each load", rows);
     }
 
     private static async Task<EchoRows> EchoAsync(string name, EchoSpec spec, LoadOptions o)
@@ -60,14 +64,14 @@ internal static class Issue12Scenario
         });
         List<Sample> P99(IReadOnlyList<Sample> samples) =>
             [.. rounds.Where(r => IsIn(samples, r.Item2.Sample)).Select(r => r.Item2.Sample with { Value = r.Item2.P99Microseconds })];
-        return new EchoRows(rate, new Row(name + " p99", P99(rate.WsServer), P99(rate.Other)), rounds);
+        return new EchoRows(rate, new Row(name, P99(rate.WsServer), P99(rate.Other)), rounds);
     }
 
     private static async Task<LoadRow> IdleAsync(LoadOptions o)
     {
         var heap = new List<(Sample Rss, Sample Heap)>();
         int opened = 0;
-        Row rss = await FreshPairAsync("idle", o.IdleRounds, o, async s =>
+        Row rss = await FreshPairAsync($"idle, {N(o.IdleConnections)} connections", o.IdleRounds, o, async s =>
         {
             (Sample r, Sample h, opened) = await IdleScenario.OnceAsync(s, o);
             heap.Add((r, h));
@@ -79,6 +83,7 @@ internal static class Issue12Scenario
             rss, HigherIsBetter: false)
         {
             ShowsCost = false,
+            Figure = ("server memory per connection (VmRSS after a full GC)", "KiB"),
             Note = $"managed heap {Heap(rss.WsServer)} / {Heap(rss.Other)} KiB per connection"
                 + (opened < o.IdleConnections ? $"; only {N(opened)} connections opened" : ""),
         };
