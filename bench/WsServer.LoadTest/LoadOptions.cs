@@ -4,10 +4,10 @@ using WsServer.LoadTest.Machine;
 
 namespace WsServer.LoadTest;
 
-/// <summary>The tool's command line: <c>[scenario] [--option value]...</c>; <c>all</c> is <c>issue12</c>.</summary>
+/// <summary>The tool's command line: <c>[scenario] [--option value]...</c> (<c>all</c>: the headline loads, see <see cref="Scenarios.AllLoadsScenario"/>).</summary>
 internal sealed record LoadOptions
 {
-    public static readonly string[] Scenarios = ["issue12", "echo", "latency", "upgrades", "fanout", "idle", "flood", "stream"];
+    public static readonly string[] Scenarios = ["echo", "latency", "upgrades", "fanout", "idle", "flood", "stream"];
 
     public string Scenario { get; init; } = "all";
     public int Rounds { get; init; } = 3;

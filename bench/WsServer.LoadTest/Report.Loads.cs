@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace WsServer.LoadTest;
 
-/// <summary>One line of the issue-12 table: a load, its two servers' rounds, and how to read them.
+/// <summary>One line of the headline table: a load, its two servers' rounds, and how to read them.
 /// <see cref="Load"/> names the unit; <see cref="ShowsCost"/> is false where CPU per operation and the client's
 /// CPU say nothing (memory, or a second metric of the line above).</summary>
 internal sealed record LoadRow(string Load, Row Row, bool HigherIsBetter = true)
@@ -15,10 +15,10 @@ internal sealed record LoadRow(string Load, Row Row, bool HigherIsBetter = true)
     public string? Note { get; init; }
 }
 
-/// <summary>The CPU columns, and the table in the shape of issue 12.</summary>
+/// <summary>The CPU columns, and the headline table.</summary>
 internal sealed partial class Report
 {
-    /// <summary>Adds the issue-12 table: load | WsServer | Kestrel | ratio | server CPU/op of each | client CPU % | notes.</summary>
+    /// <summary>Adds the headline table: load | WsServer | Kestrel | ratio | server CPU/op of each | client CPU % | notes.</summary>
     public void LoadTable(string title, IEnumerable<LoadRow> rows)
     {
         Line();

@@ -3,7 +3,7 @@ using WsServer.LoadTest.Servers;
 
 namespace WsServer.LoadTest;
 
-/// <summary>Runs the issue-12 set (<c>all</c>, <c>issue12</c>), which starts fresh children for each load, or one
+/// <summary>Runs the headline loads (<c>all</c>), which starts fresh children for each load, or one
 /// of the single scenarios: these share one pair of children (WsServer and Kestrel, or WsServer and the
 /// <c>--baseline</c> build's WsServer), but for idle and flood, which get fresh children so their memory
 /// figures are their own.</summary>
@@ -11,9 +11,9 @@ internal sealed class Runner(LoadOptions options, Report report)
 {
     public async Task RunAsync()
     {
-        if (options.Scenario is "all" or "issue12")
+        if (options.Scenario == "all")
         {
-            await Issue12Scenario.RunAsync(options, report);
+            await AllLoadsScenario.RunAsync(options, report);
             return;
         }
         string[] scenarios = [options.Scenario];

@@ -4,13 +4,13 @@ using WsServer.LoadTest.Servers;
 
 namespace WsServer.LoadTest.Scenarios;
 
-/// <summary>The loads issue 12 asks for, against Kestrel (or <c>--baseline</c>) in the same run, each with both
+/// <summary>The headline loads (<c>all</c>), against Kestrel (or <c>--baseline</c>) in the same run, each with both
 /// server children started afresh, in interleaved rounds, medians shown, in one table:
 /// echo of 32 B with 1 and 16 in flight and of 16 KiB with 1 in flight, over 100 connections (with the p99 round
 /// trip of the first); upgrades with the full close; broadcast from 1 sender to <c>--fanout-connections</c>
 /// receivers (1,000); memory per idle connection (<c>--idle-connections</c>, 10,000); and echo of 1 KiB JSON-like
 /// text with permessage-deflate on.</summary>
-internal static class Issue12Scenario
+internal static class AllLoadsScenario
 {
     private const int Connections = 100;
     private const int CompressedMessages = 64;
