@@ -69,6 +69,10 @@ internal sealed record LoadOptions
     /// second server, so one run measures a change before and after under the same interleaving.</summary>
     public string? Baseline { get; init; }
 
+    /// <summary>The uWebSockets anchor server built by bench/uws/build.sh: measured beside WsServer and the other
+    /// server, in the same rounds.</summary>
+    public string? Uws { get; init; }
+
     public TimeSpan Duration => TimeSpan.FromSeconds(DurationSeconds);
     public TimeSpan Warmup => TimeSpan.FromSeconds(WarmupSeconds);
 
@@ -123,6 +127,7 @@ internal sealed record LoadOptions
                 "--chart" => o with { Chart = v },
                 "--port" => o with { Port = Int(v) },
                 "--baseline" => o with { Baseline = Dll(v) },
+                "--uws" => o with { Uws = File.Exists(v) ? Path.GetFullPath(v) : throw new ArgumentException($"--uws: no such file '{v}' (build it with bench/uws/build.sh).") },
                 _ => throw new ArgumentException($"Unknown option {args[i]}."),
             };
         }

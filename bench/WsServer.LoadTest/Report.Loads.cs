@@ -21,12 +21,15 @@ internal sealed partial class Report
     /// <summary>Adds the headline table: load | WsServer | Kestrel | ratio | server CPU/op of each | client CPU % | notes.</summary>
     public void LoadTable(string title, IEnumerable<LoadRow> rows)
     {
+        LoadRow[] all = [.. rows];
+        bool anchored = all.Any(r => r.Row.Anchor is not null);
         Line();
         Line($"### {title}");
         Line();
-        Line($"| load | WsServer | {Other} | ratio | server CPU/op WsServer | server CPU/op {Other} | client CPU % (WsServer / {Other} rounds) | notes |");
-        Line("|---|---:|---:|---:|---:|---:|---:|---|");
-        foreach (LoadRow load in rows)
+        Line($"| load | WsServer | {Other} |{(anchored ? " uWebSockets |" : "")} ratio | server CPU/op WsServer | server CPU/op {Other} |"
+            + $"{(anchored ? " server CPU/op uWebSockets | **WsServer ÷ uWebSockets** |" : "")} client CPU % (WsServer / {Other} rounds) | notes |");
+        Line($"|---|---:|---:|{(anchored ? "---:|" : "")}---:|---:|---:|{(anchored ? "---:|---:|" : "")}---:|---|");
+        foreach (LoadRow load in all)
         {
             Row row = load.Row;
             double ws = Median(row.WsServer.Select(s => s.Value));
@@ -37,7 +40,8 @@ internal sealed partial class Report
             {
                 notes.Add($"server CPU {Percent(row.WsServer, s => s.Usage.ServerCpuPercent)} / {Percent(row.Other, s => s.Usage.ServerCpuPercent)} of one core");
                 notes.Add($"kernel ceiling {KernelCeiling(row).ToString("0.00", CultureInfo.InvariantCulture)}x");
-                if (Syscalls(row.WsServer) is { } wsCalls && Syscalls(row.Other) is { } otherCalls) notes.Add($"syscalls/op {wsCalls} / {otherCalls}");
+                if (Syscalls(row.WsServer) is { } wsCalls && Syscalls(row.Other) is { } otherCalls)
+                    notes.Add($"syscalls/op {wsCalls} / {otherCalls}{(row.Anchor is { } a && Syscalls(a) is { } anchorCalls ? $" / {anchorCalls}" : "")}");
                 if (IsClientBound(row)) notes.Add("**client-bound**: the rates are floors, not the servers' capacity");
                 else if (Below(row.WsServer) || Below(row.Other))
                     notes.Add($"**not saturated**: a server under {SaturatedPercent} % of its core with the client not bound "
@@ -47,8 +51,9 @@ internal sealed partial class Report
             if (load.Note is not null) notes.Add(load.Note);
             if (load.ShowsCost) Chart(row.Case, row);
             else Chart(row.Case, row, load.Figure.Measure, load.Figure.Unit);
-            Line($"| {load.Load} | {Num(ws)} | {Num(other)} | **{ratio:0.00}** "
+            Line($"| {load.Load} | {Num(ws)} | {Num(other)} |{(anchored ? $" {AnchorValue(row)} |" : "")} **{ratio:0.00}** "
                 + $"| {(load.ShowsCost ? CpuPerOp(row.WsServer) : "–")} | {(load.ShowsCost ? CpuPerOp(row.Other) : "–")} "
+                + (anchored ? $"| {(load.ShowsCost && row.Anchor is { } anchor ? CpuPerOp(anchor) : "–")} | {AgainstAnchor(load)} " : "")
                 + $"| {(load.ShowsCost ? ClientCpu(row) : "–")} | {string.Join("; ", notes)} |");
         }
         Line();
@@ -57,8 +62,21 @@ internal sealed partial class Report
             + "(messages echoed, upgrades, deliveries), median of the rounds; in brackets the share of it spent in the kernel "
             + "(system time: syscalls, the TCP stack, loopback delivery to the client), which bounds what any user-space change can win: "
             + $"the kernel ceiling in the notes is {Other}'s CPU/op over WsServer's kernel time alone, the CPU ratio WsServer would reach "
-            + "with no user time at all.");
+            + "with no user time at all."
+            + (anchored ? " WsServer ÷ uWebSockets: WsServer's server CPU per operation over uWebSockets' (for memory and latency, "
+                + "WsServer's figure over uWebSockets'), so below 1 means WsServer is ahead." : ""));
         Flush();
+    }
+
+    private static string AnchorValue(Row row) => row.Anchor is { } anchor ? Num(Median(anchor.Select(s => s.Value))) : "–";
+
+    /// <summary>WsServer's cost over the anchor's: CPU per operation, or the figure itself where it is a cost.</summary>
+    private static string AgainstAnchor(LoadRow load)
+    {
+        if (load.Row.Anchor is not { } anchor) return "–";
+        Func<Sample, double> cost = load.ShowsCost ? s => s.ServerMicrosecondsPerOperation : s => s.Value;
+        double ratio = Median(load.Row.WsServer.Select(cost)) / Median(anchor.Select(cost));
+        return $"**{ratio.ToString("0.00", CultureInfo.InvariantCulture)}**";
     }
 
     // Under this, a server child did not use its core, though the client did not hold it back.

@@ -24,7 +24,11 @@ internal sealed record Sample(double Value, Usage Usage, long Operations)
 
 /// <summary>One line of a table: a case measured on both servers over the same interleaved rounds;
 /// <see cref="Other"/> is Kestrel or the baseline build.</summary>
-internal sealed record Row(string Case, IReadOnlyList<Sample> WsServer, IReadOnlyList<Sample> Other);
+internal sealed record Row(string Case, IReadOnlyList<Sample> WsServer, IReadOnlyList<Sample> Other)
+{
+    /// <summary>The uWebSockets anchor's rounds (<c>--uws</c>); null when it was not run.</summary>
+    public IReadOnlyList<Sample>? Anchor { get; init; }
+}
 
 /// <summary>The markdown report: a header with the date, the pinning and the method, then the tables (medians over
 /// the rounds, the ratio WsServer/Kestrel or WsServer/baseline oriented so that above 1 means WsServer, this

@@ -41,6 +41,9 @@ internal sealed class Runner(LoadOptions options, Report report)
 /// WsServer and <see cref="Other"/>, the one it is compared with (Kestrel, or the baseline build's WsServer).</summary>
 internal sealed record ServerPair(ServerProcess WsServer, ServerProcess Other) : IDisposable
 {
+    /// <summary>The uWebSockets anchor (<c>--uws</c>), measured in the same rounds; null when not asked for.</summary>
+    public ServerProcess? Anchor { get; init; }
+
     /// <summary>Starts this build's WsServer and the other server <paramref name="o"/> asks for.</summary>
     public static async Task<ServerPair> StartAsync(LoadOptions o)
     {
@@ -50,11 +53,19 @@ internal sealed record ServerPair(ServerProcess WsServer, ServerProcess Other) :
             ServerProcess other = o.Baseline is { } dll
                 ? await ServerProcess.StartAsync("WsServer (baseline)", "serve-wsserver", o, dll)
                 : await ServerProcess.StartAsync("Kestrel", "serve-kestrel", o);
-            return new ServerPair(ws, other);
+            try
+            {
+                return new ServerPair(ws, other) { Anchor = o.Uws is { } uws ? await ServerProcess.StartNativeAsync("uWebSockets", uws, o) : null };
+            }
+            catch
+            {
+                other.Dispose();
+                throw;
+            }
         }
         catch
         {
-            // Not handed out yet, so nobody else would stop it.
+            // Not handed out yet, so nobody else would stop them.
             ws.Dispose();
             throw;
         }
@@ -62,31 +73,31 @@ internal sealed record ServerPair(ServerProcess WsServer, ServerProcess Other) :
 
     public void Dispose()
     {
+        Anchor?.Dispose();
         Other.Dispose();
         WsServer.Dispose();
     }
 
-    /// <summary>Runs <paramref name="once"/> <paramref name="rounds"/> times per server, alternating which
-    /// goes first, so drift in the machine's load hits both alike.</summary>
+    /// <summary>Runs <paramref name="once"/> <paramref name="rounds"/> times per server, rotating which
+    /// goes first, so drift in the machine's load hits them all alike.</summary>
     public async Task<Row> InterleaveAsync(string name, int rounds, Func<ServerProcess, Task<Sample>> once)
     {
-        var ws = new List<Sample>();
-        var other = new List<Sample>();
+        ServerProcess[] servers = Anchor is null ? [WsServer, Other] : [WsServer, Other, Anchor];
+        List<Sample>[] samples = [.. servers.Select(_ => new List<Sample>())];
         for (int r = 0; r < rounds; r++)
         {
-            bool wsFirst = r % 2 == 0;
-            for (int i = 0; i < 2; i++)
+            for (int i = 0; i < servers.Length; i++)
             {
-                bool isWs = wsFirst == (i == 0);
-                ServerProcess server = isWs ? WsServer : Other;
+                int which = (r + i) % servers.Length;
+                ServerProcess server = servers[which];
                 Sample sample = await once(server);
-                (isWs ? ws : other).Add(sample);
+                samples[which].Add(sample);
                 Console.Error.WriteLine($"  {name} round {r + 1} {server.Name}: {sample.Value:0.##} "
                     + $"(server CPU {sample.Usage.ServerCpuPercent:0} %, {sample.ServerMicrosecondsPerOperation:0.00} µs/op"
                     + (sample.SyscallsPerOperation is { } calls ? $", {calls.All:0.00} syscalls/op ({calls.Receives:0.00} receives, {calls.Sends:0.00} sends)" : "")
                     + $"; client CPU {sample.Usage.ClientCpuPercent:0} %)");
             }
         }
-        return new Row(name, ws, other);
+        return new Row(name, samples[0], samples[1]) { Anchor = Anchor is null ? null : samples[2] };
     }
 }

@@ -5,7 +5,11 @@ namespace WsServer.LoadTest.Charting;
 
 /// <summary>One group of the chart: a load, what is measured for it (a cost: lower is better), its unit, and each
 /// server's median.</summary>
-internal sealed record ChartGroup(string Load, string Measure, string Unit, double WsServer, double Other);
+internal sealed record ChartGroup(string Load, string Measure, string Unit, double WsServer, double Other)
+{
+    /// <summary>The uWebSockets anchor's median, when it ran.</summary>
+    public double? Anchor { get; init; }
+}
 
 /// <summary>The report's loads as a horizontal bar chart in one self-contained SVG: per load, WsServer's bar and the
 /// other server's, each as a ratio of the other server's figure (which reads 1.0), labelled with the absolute
@@ -18,9 +22,11 @@ internal static class SvgChart
     private const int BarsWidth = 430;
     private const int BarHeight = 18;
     private const int GroupHeight = 74;
+    private const int AnchoredGroupHeight = GroupHeight + BarHeight + 4;
     private const int FooterChars = 118;
     private const string WsServerColour = "#2f6fb3";
     private const string OtherColour = "#a3aab4";
+    private const string AnchorColour = "#e0a03a";
     private const string Font = "font-family=\"Segoe UI, Helvetica, Arial, sans-serif\"";
 
     /// <summary>The SVG text. Groups whose figures are missing or zero (no ratio) are left out.</summary>
@@ -30,9 +36,10 @@ internal static class SvgChart
         ChartGroup[] shown = [.. groups.Where(g => g.Other > 0 && g.WsServer >= 0 && double.IsFinite(g.WsServer + g.Other))];
         string[] footerLines = [.. footer.SelectMany(Wrap)];
         // The longest bar spans the bar area; the other server's bar is 1.0, so the scale is at least that.
-        double scale = Math.Max(1, shown.Select(g => g.WsServer / g.Other).DefaultIfEmpty(1).Max());
+        double scale = Math.Max(1, shown.Select(g => Math.Max(g.WsServer, g.Anchor ?? 0) / g.Other).DefaultIfEmpty(1).Max());
+        int groupHeight = shown.Any(g => g.Anchor is not null) ? AnchoredGroupHeight : GroupHeight;
         int top = 84;
-        int height = top + Math.Max(1, shown.Length) * GroupHeight + 16 + footerLines.Length * 16 + Margin;
+        int height = top + Math.Max(1, shown.Length) * groupHeight + 16 + footerLines.Length * 16 + Margin;
 
         var svg = new StringBuilder();
         svg.AppendLine(Invariant($"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{Width}\" height=\"{height}\" viewBox=\"0 0 {Width} {height}\">"));
@@ -41,7 +48,7 @@ internal static class SvgChart
         Text(svg, Margin, 58, 13, "#444444", subtitle);
 
         double one = BarsLeft + BarsWidth / scale;
-        int bottom = top + shown.Length * GroupHeight;
+        int bottom = top + shown.Length * groupHeight;
         if (shown.Length > 0)
         {
             // The reference, the other server's figure (1.0), drawn first so the labels stay on top of it.
@@ -52,7 +59,7 @@ internal static class SvgChart
         else
         {
             Text(svg, Margin, top + 20, 14, "#1a1a1a", "No load with a figure for both servers.");
-            bottom += GroupHeight;
+            bottom += groupHeight;
         }
         int y = top;
         foreach (ChartGroup g in shown)
@@ -61,7 +68,10 @@ internal static class SvgChart
             Bar(svg, y + 24, "WsServer", WsServerColour, g.WsServer / g.Other / scale,
                 $"{Num(g.WsServer)} {g.Unit} ({(g.WsServer / g.Other).ToString("0.00", CultureInfo.InvariantCulture)}×)");
             Bar(svg, y + 24 + BarHeight + 4, otherName, OtherColour, 1 / scale, $"{Num(g.Other)} {g.Unit}");
-            y += GroupHeight;
+            if (g.Anchor is { } anchor)
+                Bar(svg, y + 24 + 2 * (BarHeight + 4), "uWebSockets", AnchorColour, anchor / g.Other / scale,
+                    $"{Num(anchor)} {g.Unit} ({(anchor / g.Other).ToString("0.00", CultureInfo.InvariantCulture)}×)");
+            y += groupHeight;
         }
         y = bottom + 16;
         foreach (string line in footerLines)

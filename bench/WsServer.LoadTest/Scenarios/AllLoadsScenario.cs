@@ -64,7 +64,7 @@ internal static class AllLoadsScenario
         });
         List<Sample> P99(IReadOnlyList<Sample> samples) =>
             [.. rounds.Where(r => IsIn(samples, r.Item2.Sample)).Select(r => r.Item2.Sample with { Value = r.Item2.P99Microseconds })];
-        return new EchoRows(rate, new Row(name, P99(rate.WsServer), P99(rate.Other)), rounds);
+        return new EchoRows(rate, new Row(name, P99(rate.WsServer), P99(rate.Other)) { Anchor = rate.Anchor is { } anchor ? P99(anchor) : null }, rounds);
     }
 
     private static async Task<LoadRow> IdleAsync(LoadOptions o)
@@ -105,7 +105,8 @@ internal static class AllLoadsScenario
         return new LoadRow($"compression: echo of 1 KiB JSON-like text, permessage-deflate, {Connections} connections, "
             + "1 in flight each (msgs/s)", rows.Rate)
         {
-            Note = $"client offers `{ClientDeflate.Offer}`; answered `{Answer(r => r.WsServer)}` / `{Answer(r => r.Other)}`; "
+            Note = $"client offers `{ClientDeflate.Offer}`; answered `{Answer(r => r.WsServer)}` / `{Answer(r => r.Other)}`"
+                + (rows.Rate.Anchor is null ? "" : $" / `{Answer(r => r.Anchor!)}`") + "; "
                 + $"{CompressedMessages} different messages, deflated by the client to {frames.Average(f => f.Length):0} B on average; "
                 + $"the first {CheckedReplies} replies of every connection inflated and equal to what was sent ({N(verified)} in all)",
         };

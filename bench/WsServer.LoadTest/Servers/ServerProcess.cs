@@ -28,22 +28,9 @@ internal sealed class ServerProcess : IDisposable
 
     /// <summary>Starts the child and waits for its <c>ready PORT</c> line. <paramref name="dll"/> is the tool
     /// build to run, this one by default; any build speaks the same <c>--port</c>, ready line and control channel.</summary>
-    public static async Task<ServerProcess> StartAsync(string name, string command, LoadOptions o, string? dll = null)
+    public static Task<ServerProcess> StartAsync(string name, string command, LoadOptions o, string? dll = null)
     {
-        // taskset sets the affinity and execs dotnet, so the child's pid is the server's own.
-        var start = new ProcessStartInfo(o.Pin is null ? "dotnet" : CorePinning.Taskset ?? throw new InvalidOperationException(CorePinning.TasksetMissing))
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        if (o.Pin is { } pin)
-        {
-            start.ArgumentList.Add("-c");
-            start.ArgumentList.Add(pin.ServerCpu.ToString(CultureInfo.InvariantCulture));
-            start.ArgumentList.Add("dotnet");
-        }
+        ProcessStartInfo start = Pinned("dotnet", o);
         start.ArgumentList.Add(dll ?? typeof(ServerProcess).Assembly.Location);
         start.ArgumentList.Add(command);
         start.ArgumentList.Add("--port");
@@ -56,7 +43,41 @@ internal sealed class ServerProcess : IDisposable
         start.Environment[WsServerEcho.EpollVariable] = o.WsServerEpoll ? "1" : "0";
         // As the wsserver program's runtimeconfig has it (see WsServer.Host.csproj); Kestrel keeps the default.
         if (command == "serve-wsserver") start.Environment["DOTNET_TC_CallCountingDelayMs"] = "0";
-        Process process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {command}.");
+        return StartAsync(name, start, o);
+    }
+
+    /// <summary>Starts a native server (the uWebSockets anchor) that speaks the same <c>--port</c>, ready line and
+    /// control channel.</summary>
+    public static Task<ServerProcess> StartNativeAsync(string name, string executable, LoadOptions o)
+    {
+        ProcessStartInfo start = Pinned(executable, o);
+        start.ArgumentList.Add("--port");
+        start.ArgumentList.Add("0");
+        return StartAsync(name, start, o);
+    }
+
+    // taskset sets the affinity and execs the program, so the child's pid is the server's own.
+    private static ProcessStartInfo Pinned(string program, LoadOptions o)
+    {
+        var start = new ProcessStartInfo(o.Pin is null ? program : CorePinning.Taskset ?? throw new InvalidOperationException(CorePinning.TasksetMissing))
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        if (o.Pin is { } pin)
+        {
+            start.ArgumentList.Add("-c");
+            start.ArgumentList.Add(pin.ServerCpu.ToString(CultureInfo.InvariantCulture));
+            start.ArgumentList.Add(program);
+        }
+        return start;
+    }
+
+    private static async Task<ServerProcess> StartAsync(string name, ProcessStartInfo start, LoadOptions o)
+    {
+        Process process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {name}.");
         lock (Running) Running.Add(process);
         process.ErrorDataReceived += (_, e) => { if (e.Data is { } line) Console.Error.WriteLine($"[{name}] {line}"); };
         process.BeginErrorReadLine();
