@@ -34,7 +34,7 @@ internal sealed class ServingService(HostSettings settings, ServerOptions option
         {
             // Every value is checked when it is read; this is the library's word on a combination, as a usage error.
             await DisposeAsync().ConfigureAwait(false);
-            throw new UsageException(ex.Message, ex);
+            throw new UsageException(UserMessage.Of(ex), ex);
         }
         try
         {

@@ -80,11 +80,11 @@ public sealed partial class WebSocketServer : IAsyncDisposable
         _context.Options.ValidateRoutes();
         if (Interlocked.CompareExchange(ref _state, 1, 0) != 0) throw new InvalidOperationException("The server was already started.");
         ServerOptions options = _context.Options;
-        // Every certificate first, so a bad one fails the start before any port is bound.
-        List<(ListenerOptions Options, TlsTransport? Tls)> planned = [.. options.EffectiveListeners().Select(l =>
-            (l, l.Tls is null ? null : new TlsTransport(l.Tls, _context.Time, _context.Logger)))];
         try
         {
+            // Every certificate first, so a bad one fails the start before any port is bound.
+            List<(ListenerOptions Options, TlsTransport? Tls)> planned = [.. options.EffectiveListeners().Select(l =>
+                (l, l.Tls is null ? null : new TlsTransport(l.Tls, _context.Time, _context.Logger)))];
             foreach ((ListenerOptions listenerOptions, TlsTransport? tls) in planned)
             {
                 var socket = new SocketListener(listenerOptions.Address, listenerOptions.Port, options.ListenBacklog);
@@ -95,6 +95,8 @@ public sealed partial class WebSocketServer : IAsyncDisposable
         {
             foreach (Listener listener in _listeners) listener.Socket.Dispose();
             _listeners.Clear();
+            // A start that failed served no one: stopping then has nothing to drain, and says nothing.
+            Volatile.Write(ref _state, 2);
             throw;
         }
         if (DescriptorBound) Log.DescriptorCapBelowWorkers(_context.Logger, _capacity, options.Workers);
