@@ -54,6 +54,10 @@ public sealed partial class WebSocketServer : IAsyncDisposable
 
     private bool DescriptorBound => _capacity < _context.Options.Workers;
 
+    /// <summary>The most sockets served at once: <see cref="ServerOptions.Workers"/>, or fewer when the file
+    /// descriptor limit (<c>ulimit -n</c>) leaves room for fewer, as read when the server was created.</summary>
+    public int Capacity => _capacity;
+
     /// <summary>The seed's start: a port, a number of workers and a handler, on loopback.</summary>
     public static WebSocketServer Create<TState>(int port, int workers, IWebSocketHandler<TState> handler,
         ILoggerFactory? loggerFactory = null) =>
