@@ -247,16 +247,16 @@ public sealed partial class WebSocketServer : IAsyncDisposable
         foreach (Listener listener in _listeners) listener.Socket.Dispose();
         await Task.WhenAll(_acceptLoops).ConfigureAwait(false);
 
-        Log.Draining(_context.Logger, _context.ConnectionCount, (int)closeCode);
+        Log.Draining(_context.Logger, Log.Connections(_context.ConnectionCount), (int)closeCode);
         foreach (WebSocketConnection connection in _context.Connections)
             connection.Close(closeCode, reason);
         Task all = _running.AllFinishedAsync();
         if (!await CompletesWithinAsync(all, _context.Options.DrainTimeout, cancellationToken).ConfigureAwait(false))
         {
-            Log.DrainAborted(_context.Logger, _running.Count);
+            Log.DrainAborted(_context.Logger, Log.Connections(_running.Count));
             _context.Abort();
             if (!await CompletesWithinAsync(all, AbortGrace, CancellationToken.None).ConfigureAwait(false))
-                Log.HandlersStillRunning(_context.Logger, _running.Count);
+                Log.HandlersStillRunning(_context.Logger, Log.Connections(_running.Count));
         }
         _context.Abort();
     }
