@@ -1,21 +1,34 @@
 #!/usr/bin/env bash
-# Runs every test. Installs first whatever the interop and Redis tests need and the machine lacks:
-# Debian's python3-websockets, chromium, redis-server, redis-tools and openssl (as root, with apt-get,
-# without recommended packages and without starting a system Redis), and the Node ws client (npm ci).
-# Prints the totals from the test results as one line: "N passed, N failed".
+# Runs every test. Checks first that the .NET 10 SDK is installed (it cannot install it). Installs whatever
+# else the build and the interop and Redis tests need and the machine lacks: Debian's python3,
+# python3-websockets, nodejs, npm, chromium, redis-server, redis-tools and openssl (as root, with apt-get,
+# without recommended packages and without starting a system Redis), and the Node ws client (npm ci); not
+# root, it names the packages in one line and stops. Prints the totals from the test results as one line:
+# "N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
+# Nothing installs the SDK here (it is not a Debian package): say where it comes from, then stop.
+sdks=$(dotnet --list-sdks 2>/dev/null || true)
+if ! grep -q '^10\.' <<<"$sdks"; then
+    echo "test.sh: the .NET 10 SDK is needed (dotnet --list-sdks shows no 10.x): install it from https://dotnet.microsoft.com/download/dotnet/10.0" >&2
+    exit 1
+fi
+
 missing=()
+command -v python3 >/dev/null || missing+=(python3)
 /usr/bin/python3 -c 'import websockets' 2>/dev/null || missing+=(python3-websockets)
+command -v node >/dev/null || missing+=(nodejs)
+# NodeSource's nodejs bundles npm (and conflicts with Debian's); Debian's nodejs does not.
+command -v npm >/dev/null || missing+=(npm)
 command -v chromium >/dev/null || missing+=(chromium)
 [[ -x /usr/bin/redis-server ]] || missing+=(redis-server)
 [[ -x /usr/bin/redis-cli ]] || missing+=(redis-tools)
 command -v openssl >/dev/null || missing+=(openssl)
 if ((${#missing[@]})); then
     if [[ $(id -u) -ne 0 ]]; then
-        echo "test.sh: the interop and Redis tests need ${missing[*]}: run as root, or apt-get install -y --no-install-recommends ${missing[*]}" >&2
+        echo "test.sh: the tests need ${missing[*]}: run as root, or apt-get install -y --no-install-recommends ${missing[*]}" >&2
         exit 1
     fi
     export DEBIAN_FRONTEND=noninteractive

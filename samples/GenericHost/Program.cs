@@ -1,6 +1,7 @@
 using GenericHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using WsServer.Extensions.Hosting;
 
 // Options come from appsettings.json's "WsServer" section (and, as usual in the Generic Host, from
@@ -9,6 +10,8 @@ using WsServer.Extensions.Hosting;
 // The content root is where the program is, so appsettings.json is found whatever the working directory.
 HostApplicationBuilder builder = Host.CreateApplicationBuilder(
     new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
+// A start that fails is said in one line below; the host's own "Hosting failed to start" would add a stack trace.
+builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<ChatRoom>(); // ChatHandler's dependency, itself built from the container
 builder.Services.AddWsServer(ws => ws
@@ -16,7 +19,8 @@ builder.Services.AddWsServer(ws => ws
     .MapHandler<EchoHandler>("/echo"));
 
 // Ctrl+C or SIGTERM stops the host: every connection is closed with 1001, then the host exits.
-// A bad value in the "WsServer" section fails the start, before anything listens, naming its key.
+// A bad value in the "WsServer" section fails the start, before anything listens, naming its key;
+// so does a port in use or a certificate that cannot be loaded (InvalidOperationException).
 try
 {
     await builder.Build().RunAsync().ConfigureAwait(false);
@@ -26,4 +30,9 @@ catch (WsServerConfigurationException ex)
 {
     await Console.Error.WriteLineAsync($"GenericHost: {ex.Message}").ConfigureAwait(false);
     return 2;
+}
+catch (InvalidOperationException ex)
+{
+    await Console.Error.WriteLineAsync($"GenericHost: {ex.Message}").ConfigureAwait(false);
+    return 1;
 }

@@ -34,6 +34,9 @@ internal sealed class WsServerSetup
 
     /// <summary>Builds the server: code's options first, then the configuration section over them, then the
     /// routes (code's, tuned by configuration, and configuration's own). Nothing listens yet.</summary>
+    /// <summary>Where the server listens, as a failed start names it: ADDRESS:PORT, or the listeners' addresses.</summary>
+    public string ListenAddress { get; private set; } = "";
+
     public WebSocketServer CreateServer(IServiceProvider services)
     {
         var options = new ServerOptions();
@@ -67,6 +70,9 @@ internal sealed class WsServerSetup
         }
         var loggers = services.GetService<ILoggerFactory>();
         var meters = services.GetService<System.Diagnostics.Metrics.IMeterFactory>();
+        ListenAddress = options.Listeners.Count == 0
+            ? new System.Net.IPEndPoint(options.Address, options.Port).ToString()
+            : string.Join(", ", options.Listeners.Select(l => new System.Net.IPEndPoint(l.Address, l.Port)));
         var server = new WebSocketServer(options, loggers, meters);
         if (redis is not null)
         {

@@ -24,7 +24,7 @@ public sealed class ConnectTests
             client.CloseInput();
 
             Assert.Equal(0, await client.WaitForExitAsync());
-            await server.WaitForStdoutAsync(l => l.Contains("closed by Peer with 1000", StringComparison.Ordinal));
+            await server.WaitForStdoutAsync(l => l.Contains("closed by the peer with 1000", StringComparison.Ordinal));
         }
     }
 
@@ -41,7 +41,7 @@ public sealed class ConnectTests
             client.Terminate();
 
             Assert.Equal(0, await client.WaitForExitAsync());
-            await server.WaitForStdoutAsync(l => l.Contains("closed by Peer with 1000", StringComparison.Ordinal));
+            await server.WaitForStdoutAsync(l => l.Contains("closed by the peer with 1000", StringComparison.Ordinal));
         }
     }
 

@@ -21,7 +21,7 @@ internal sealed partial class HostOptions
 
     public Option<string> Address { get; } = new("--address", "-a")
     {
-        Description = "The address to bind: 0.0.0.0 (any IPv4), :: (dual-stack), 127.0.0.1, or one address.",
+        Description = "The address to bind: 0.0.0.0 (any IPv4), :: (dual-stack), 127.0.0.1 or localhost (IPv4 loopback), or one address.",
         DefaultValueFactory = _ => "0.0.0.0",
     };
 

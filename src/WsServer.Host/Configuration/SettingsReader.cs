@@ -152,6 +152,9 @@ internal static class SettingsReader
             }
             var file = new CertificateFile { Path = Certificate, KeyPath = Key, Password = CertificatePassword };
             if (file.IsPkcs12 && file.KeyPath is not null) throw new UsageException("--key is for a PEM --cert; a .pfx holds its key");
+            // .NET's own words for this ("the key contents do not contain a PEM") do not say what to do.
+            if (!file.IsPkcs12 && file.KeyPath is null && File.Exists(file.Path) && !File.ReadAllText(file.Path).Contains("PRIVATE KEY-----", StringComparison.Ordinal))
+                throw new UsageException($"--cert {file.Path} holds no private key: give it with --key KEY.pem, or put the key in the same file");
             return new TlsOptions { Certificate = file };
         }
     }

@@ -140,7 +140,7 @@ internal sealed class ConsoleClient(TextReader input, TextWriter output, TextWri
             AuthenticationException tls => $"TLS with {endpoint} failed: {tls.Message} (--insecure accepts a self-signed certificate)",
             TimeoutException timeout => timeout.Message,
             IOException io => $"the connection to {endpoint} failed: {io.Message}",
-            ArgumentException argument => argument.Message,
+            ArgumentException argument => UserMessage.Of(argument),
             _ => null,
         };
     }

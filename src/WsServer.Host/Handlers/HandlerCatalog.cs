@@ -54,7 +54,7 @@ internal static class HandlerCatalog
             }
             catch (ArgumentException ex)
             {
-                throw new UsageException($"--route {pattern}: {ex.Message}", ex);
+                throw new UsageException($"--route {pattern}: {UserMessage.Of(ex)}", ex);
             }
             return;
         }
@@ -118,7 +118,7 @@ internal static class HandlerCatalog
             }
             catch (ArgumentException ex)
             {
-                throw new UsageException($"--route {pattern}: {ex.Message}", ex);
+                throw new UsageException($"--route {pattern}: {UserMessage.Of(ex)}", ex);
             }
             return;
         }
@@ -130,7 +130,7 @@ internal static class HandlerCatalog
         }
         catch (TargetInvocationException ex) when (ex.InnerException is ArgumentException)
         {
-            throw new UsageException($"--route {pattern}: {ex.InnerException.Message}", ex.InnerException);
+            throw new UsageException($"--route {pattern}: {UserMessage.Of(ex.InnerException)}", ex.InnerException);
         }
     }
 

@@ -71,7 +71,7 @@ internal static class HostedServer
         }
         catch (ArgumentException ex)
         {
-            throw new UsageException($"--status {status.Path}: {ex.Message}", ex);
+            throw new UsageException($"--status {status.Path}: {UserMessage.Of(ex)}", ex);
         }
     }
 
@@ -79,6 +79,8 @@ internal static class HostedServer
         .SetMinimumLevel(level)
         // The host's own start and stop messages are not the program's.
         .AddFilter("Microsoft.Hosting", LogLevel.Warning)
+        // Nor its "Hosting failed to start" with the stack: the program prints why in one line.
+        .AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None)
         .AddSimpleConsole(console =>
         {
             console.SingleLine = true;

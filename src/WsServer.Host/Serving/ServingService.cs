@@ -34,7 +34,7 @@ internal sealed class ServingService(HostSettings settings, ServerOptions option
         {
             // Every value is checked when it is read; this is the library's word on a combination, as a usage error.
             await DisposeAsync().ConfigureAwait(false);
-            throw new UsageException(ex.Message, ex);
+            throw new UsageException(UserMessage.Of(ex), ex);
         }
         try
         {
@@ -48,7 +48,7 @@ internal sealed class ServingService(HostSettings settings, ServerOptions option
         }
 
         await output.WriteLineAsync(
-            $"wsserver {HostedServer.Version} listening on {(options.Tls is null ? "ws" : "wss")}://{_server.LocalEndPoints[0]}/ with handler {settings.Handler} (workers {options.Workers})").ConfigureAwait(false);
+            $"wsserver {HostedServer.Version} listening on {(options.Tls is null ? "ws" : "wss")}://{_server.LocalEndPoints[0]}/ with {Served()} ({Workers()})").ConfigureAwait(false);
         await output.FlushAsync(cancellationToken).ConfigureAwait(false);
         if (status is not null)
         {
@@ -66,6 +66,20 @@ internal sealed class ServingService(HostSettings settings, ServerOptions option
             await output.FlushAsync(cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>What the start line says is served: the routes, and the handler when it serves any path.</summary>
+    private string Served()
+    {
+        string handler = $"handler {settings.Handler}";
+        if (settings.Routes.Count == 0) return handler;
+        string routes = "routes " + string.Join(", ", settings.Routes.Select(r => $"{r.Pattern}={r.Handler}"));
+        return settings.Fallback is null ? routes : $"{routes} and {handler} elsewhere";
+    }
+
+    /// <summary>The workers the server really has: a descriptor limit may leave room for fewer than asked.</summary>
+    private string Workers() => _server!.Capacity < options.Workers
+        ? $"workers {_server.Capacity}, not {options.Workers}: the file descriptor limit, ulimit -n, leaves room for no more"
+        : $"workers {options.Workers}";
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {

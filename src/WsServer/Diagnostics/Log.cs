@@ -1,6 +1,8 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
+using WsServer.Connections;
 using WsServer.Protocol.Closing;
+using WsServer.Protocol.Handshake;
 
 namespace WsServer.Diagnostics;
 
@@ -24,10 +26,41 @@ internal static partial class Log
     public static partial void ConnectionOpened(ILogger logger, long connectionId, IPEndPoint remote, string path);
 
     [LoggerMessage(3, LogLevel.Information, "Connection {ConnectionId} from {Remote} closed by {Initiator} with {CloseCode} ({CloseCodeName}) {Reason}")]
-    public static partial void ConnectionClosed(ILogger logger, long connectionId, IPEndPoint remote, string initiator, int? closeCode, CloseCode? closeCodeName, string reason);
+    private static partial void ConnectionClosed(ILogger logger, long connectionId, IPEndPoint remote, string initiator, int closeCode, CloseCode closeCodeName, string reason);
+
+    [LoggerMessage(35, LogLevel.Information, "Connection {ConnectionId} from {Remote} closed by {Initiator} without a status (1005)")]
+    private static partial void ConnectionClosedWithoutStatus(ILogger logger, long connectionId, IPEndPoint remote, string initiator);
+
+    /// <summary>How <paramref name="ending"/> ended the connection, in words: who closed it, and the code, or that there was none.</summary>
+    public static void ConnectionClosed(ILogger logger, long connectionId, IPEndPoint remote, ConnectionClosed ending)
+    {
+        string initiator = ending.Initiator switch
+        {
+            CloseInitiator.Peer => "the peer",
+            CloseInitiator.Server => "the server",
+            _ => "the network (no closing handshake)",
+        };
+        if (ending.Code is { } code) ConnectionClosed(logger, connectionId, remote, initiator, (int)code, code, ending.Reason);
+        else ConnectionClosedWithoutStatus(logger, connectionId, remote, initiator);
+    }
+
+    [LoggerMessage(36, LogLevel.Debug, "Plain HTTP request from {Remote} for {Target} refused: {StatusCode} {Reason}")]
+    private static partial void PlainHttpRefused(ILogger logger, IPEndPoint remote, string target, int statusCode, string reason);
+
+    /// <summary>A refused upgrade; a plain HTTP request to a WebSocket path (a browser's /favicon.ico on every
+    /// page load) is routine, so it is logged at Debug rather than Information.</summary>
+    public static void Refused(ILogger logger, IPEndPoint remote, string target, HandshakeRejection rejection)
+    {
+        if (rejection.StatusCode == 426 && rejection.Headers.Any(h => h.Key.Equals("Upgrade", StringComparison.OrdinalIgnoreCase)))
+            PlainHttpRefused(logger, remote, target, rejection.StatusCode, rejection.Reason);
+        else UpgradeRefused(logger, remote, target, rejection.StatusCode, rejection.Reason);
+    }
+
+    /// <summary>"1 connection", "2 connections".</summary>
+    public static string Connections(int count) => count == 1 ? "1 connection" : $"{count} connections";
 
     [LoggerMessage(4, LogLevel.Information, "Upgrade from {Remote} for {Target} refused: {StatusCode} {Reason}")]
-    public static partial void UpgradeRefused(ILogger logger, IPEndPoint remote, string target, int statusCode, string reason);
+    private static partial void UpgradeRefused(ILogger logger, IPEndPoint remote, string target, int statusCode, string reason);
 
     [LoggerMessage(5, LogLevel.Error, "Handler of connection {ConnectionId} failed; closing it with 1011")]
     public static partial void HandlerFailed(ILogger logger, long connectionId, Exception exception);
@@ -44,11 +77,11 @@ internal static partial class Log
     [LoggerMessage(8, LogLevel.Error, "Closed callback of connection {ConnectionId} failed")]
     public static partial void ClosedCallbackFailed(ILogger logger, long connectionId, Exception exception);
 
-    [LoggerMessage(9, LogLevel.Information, "Stopping: closing {Count} connections with {CloseCode}")]
-    public static partial void Draining(ILogger logger, int count, int closeCode);
+    [LoggerMessage(9, LogLevel.Information, "Stopping: closing {Connections} with {CloseCode}")]
+    public static partial void Draining(ILogger logger, string connections, int closeCode);
 
-    [LoggerMessage(10, LogLevel.Warning, "Stop: {Count} connections did not close in time and were aborted")]
-    public static partial void DrainAborted(ILogger logger, int count);
+    [LoggerMessage(10, LogLevel.Warning, "Stop: {Connections} did not close in time and were aborted")]
+    public static partial void DrainAborted(ILogger logger, string connections);
 
     [LoggerMessage(11, LogLevel.Debug, "Handshake from {Remote} abandoned: {Message}")]
     public static partial void HandshakeAbandoned(ILogger logger, IPEndPoint remote, string message);
@@ -65,8 +98,8 @@ internal static partial class Log
     [LoggerMessage(17, LogLevel.Error, "Connection task failed")]
     public static partial void ConnectionTaskFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(18, LogLevel.Warning, "Stop: {Count} connections did not end after being aborted; their handlers are still running")]
-    public static partial void HandlersStillRunning(ILogger logger, int count);
+    [LoggerMessage(18, LogLevel.Warning, "Stop: {Connections} did not end after being aborted; their handlers are still running")]
+    public static partial void HandlersStillRunning(ILogger logger, string connections);
 
     [LoggerMessage(19, LogLevel.Warning, "permessage-deflate is declined: the system zlib ({Library}) cannot be loaded on this machine; connections go on uncompressed")]
     public static partial void CompressionUnavailable(ILogger logger, string library);

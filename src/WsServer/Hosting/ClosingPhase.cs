@@ -31,7 +31,7 @@ internal sealed class ClosingPhase(ServerContext server, ConnectionTransport tra
         await LingerAsync(ending).ConfigureAwait(false);
         live.Release();
         server.ReturnRateLimiter(connection.RateLimiter, connection.Info.RemoteEndPoint.Address);
-        Log.ConnectionClosed(server.Logger, connection.Id, transport.Remote, ending.Initiator.ToString(), (int?)ending.Code, ending.Code, ending.Reason);
+        Log.ConnectionClosed(server.Logger, connection.Id, transport.Remote, ending);
         server.Metrics.ConnectionClosed(ending.Code);
         connection.Complete();
     }

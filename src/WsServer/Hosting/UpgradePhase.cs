@@ -155,7 +155,7 @@ internal sealed class UpgradePhase(ServerContext server, ConnectionTransport tra
             response.ResetWrittenCount();
             ServerHandshake.WriteRejection(response, rejection);
         }
-        Log.UpgradeRefused(server.Logger, transport.Remote, target, rejection.StatusCode, rejection.Reason);
+        Log.Refused(server.Logger, transport.Remote, target, rejection);
         _admission.EndSpan(rejection);
         server.Metrics.UpgradeRefused(rejection.StatusCode);
         await transport.WriteAsync(response.WrittenMemory).ConfigureAwait(false);

@@ -53,7 +53,7 @@ public sealed partial class WebSocketServer
     private HostedUpgrade Refuse(UpgradeRequest request, HostedPeer peer, HandshakeRejection rejection, UpgradeAdmission admission)
     {
         admission.EndSpan(rejection);
-        Log.UpgradeRefused(_context.Logger, peer.RemoteEndPoint, request.Target, rejection.StatusCode, rejection.Reason);
+        Log.Refused(_context.Logger, peer.RemoteEndPoint, request.Target, rejection);
         _context.Metrics.UpgradeRefused(rejection.StatusCode);
         return new HostedUpgrade(rejection);
     }

@@ -54,6 +54,10 @@ public sealed partial class WebSocketServer : IAsyncDisposable
 
     private bool DescriptorBound => _capacity < _context.Options.Workers;
 
+    /// <summary>The most sockets served at once: <see cref="ServerOptions.Workers"/>, or fewer when the file
+    /// descriptor limit (<c>ulimit -n</c>) leaves room for fewer, as read when the server was created.</summary>
+    public int Capacity => _capacity;
+
     /// <summary>The seed's start: a port, a number of workers and a handler, on loopback.</summary>
     public static WebSocketServer Create<TState>(int port, int workers, IWebSocketHandler<TState> handler,
         ILoggerFactory? loggerFactory = null) =>
@@ -80,11 +84,11 @@ public sealed partial class WebSocketServer : IAsyncDisposable
         _context.Options.ValidateRoutes();
         if (Interlocked.CompareExchange(ref _state, 1, 0) != 0) throw new InvalidOperationException("The server was already started.");
         ServerOptions options = _context.Options;
-        // Every certificate first, so a bad one fails the start before any port is bound.
-        List<(ListenerOptions Options, TlsTransport? Tls)> planned = [.. options.EffectiveListeners().Select(l =>
-            (l, l.Tls is null ? null : new TlsTransport(l.Tls, _context.Time, _context.Logger)))];
         try
         {
+            // Every certificate first, so a bad one fails the start before any port is bound.
+            List<(ListenerOptions Options, TlsTransport? Tls)> planned = [.. options.EffectiveListeners().Select(l =>
+                (l, l.Tls is null ? null : new TlsTransport(l.Tls, _context.Time, _context.Logger)))];
             foreach ((ListenerOptions listenerOptions, TlsTransport? tls) in planned)
             {
                 var socket = new SocketListener(listenerOptions.Address, listenerOptions.Port, options.ListenBacklog);
@@ -95,6 +99,8 @@ public sealed partial class WebSocketServer : IAsyncDisposable
         {
             foreach (Listener listener in _listeners) listener.Socket.Dispose();
             _listeners.Clear();
+            // A start that failed served no one: stopping then has nothing to drain, and says nothing.
+            Volatile.Write(ref _state, 2);
             throw;
         }
         if (DescriptorBound) Log.DescriptorCapBelowWorkers(_context.Logger, _capacity, options.Workers);
@@ -241,16 +247,16 @@ public sealed partial class WebSocketServer : IAsyncDisposable
         foreach (Listener listener in _listeners) listener.Socket.Dispose();
         await Task.WhenAll(_acceptLoops).ConfigureAwait(false);
 
-        Log.Draining(_context.Logger, _context.ConnectionCount, (int)closeCode);
+        Log.Draining(_context.Logger, Log.Connections(_context.ConnectionCount), (int)closeCode);
         foreach (WebSocketConnection connection in _context.Connections)
             connection.Close(closeCode, reason);
         Task all = _running.AllFinishedAsync();
         if (!await CompletesWithinAsync(all, _context.Options.DrainTimeout, cancellationToken).ConfigureAwait(false))
         {
-            Log.DrainAborted(_context.Logger, _running.Count);
+            Log.DrainAborted(_context.Logger, Log.Connections(_running.Count));
             _context.Abort();
             if (!await CompletesWithinAsync(all, AbortGrace, CancellationToken.None).ConfigureAwait(false))
-                Log.HandlersStillRunning(_context.Logger, _running.Count);
+                Log.HandlersStillRunning(_context.Logger, Log.Connections(_running.Count));
         }
         _context.Abort();
     }
