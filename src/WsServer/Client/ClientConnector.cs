@@ -69,7 +69,7 @@ internal static class ClientConnector
             Host = HostHeader(uri),
             Path = uri.PathAndQuery,
             Subprotocols = options.Subprotocols,
-            Extensions = options.Compression ? PerMessageDeflateOffer.Default : null,
+            Extensions = options.Compression ? PerMessageDeflateOffer.ToHeader(options.DeflateOffer) : null,
             Origin = options.Origin,
             Headers = options.Headers,
         };
@@ -97,7 +97,8 @@ internal static class ClientConnector
 
             DeflateParameters? deflate = null;
             if (options.Compression
-                && !PerMessageDeflateOffer.TryAccept(response!.Headers.GetValues("Sec-WebSocket-Extensions"), out deflate, out error))
+                && !PerMessageDeflateOffer.TryAccept(response!.Headers.GetValues("Sec-WebSocket-Extensions"), options.DeflateOffer,
+                    out deflate, out error))
                 throw new WebSocketHandshakeException($"The WebSocket handshake with {uri} failed: {error}.", response);
 
             // Frames the server sent right after its answer stay in the buffer, at its start.

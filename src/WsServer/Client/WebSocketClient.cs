@@ -96,6 +96,9 @@ public sealed partial class WebSocketClient : IAsyncDisposable
         if (options.PongTimeout < TimeSpan.Zero && options.PongTimeout != Timeout.InfiniteTimeSpan)
             throw new ArgumentOutOfRangeException(nameof(options), options.PongTimeout,
                 "The pong timeout must not be negative; 0 or Timeout.InfiniteTimeSpan waits for ever.");
+        if (options.DeflateOffer is not { ServerMaxWindowBits: >= DeflateParameters.MinWindowBits and <= DeflateParameters.MaxWindowBits,
+                ClientMaxWindowBits: >= DeflateParameters.MinWindowBits and <= DeflateParameters.MaxWindowBits })
+            throw new ArgumentOutOfRangeException(nameof(options), options.DeflateOffer, "The deflate offer's windows must be 8..15 bits, and the offer not null.");
         if (options.TimeProvider is null) throw new ArgumentNullException(nameof(options), "WebSocketClientOptions.TimeProvider is null.");
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

@@ -1,3 +1,4 @@
+using WsServer.Protocol.Compression;
 using WsServer.Protocol.Session;
 
 namespace WsServer.Client;
@@ -19,6 +20,15 @@ public sealed record WebSocketClientOptions
     /// <summary>Offer permessage-deflate (RFC 7692); on by default. Whether the server agreed is
     /// <see cref="WebSocketClient.Compression"/>.</summary>
     public bool Compression { get; init; } = true;
+
+    /// <summary>The shape of the permessage-deflate offer (RFC 7692 §7.1), when <see cref="Compression"/> is on:
+    /// <see cref="DeflateParameters.ClientNoContextTakeover"/> and <see cref="DeflateParameters.ServerNoContextTakeover"/>
+    /// ask each side to reset its compressor after each message (the server must agree to its own);
+    /// <see cref="DeflateParameters.ServerMaxWindowBits"/> under 15 asks the server to compress with at most that
+    /// window (bounding this client's decompression memory), and <see cref="DeflateParameters.ClientMaxWindowBits"/>
+    /// under 15 is the most this client compresses with. An answer that does not honour the offer fails the
+    /// handshake. By default every parameter at its default: <c>permessage-deflate; client_max_window_bits</c>.</summary>
+    public DeflateParameters DeflateOffer { get; init; } = PerMessageDeflateOffer.DefaultOffer;
 
     /// <summary>The bound on connecting: TCP, TLS and the opening handshake together; 30 s by default.</summary>
     public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(30);
