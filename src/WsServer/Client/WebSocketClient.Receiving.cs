@@ -145,6 +145,7 @@ public sealed partial class WebSocketClient
                 return null;
             }
             _end += read;
+            NoteRead();
         }
     }
 
@@ -178,6 +179,7 @@ public sealed partial class WebSocketClient
     private WebSocketMessage Ended(CloseCode? code, string reason, CloseInitiator initiator = CloseInitiator.Transport)
     {
         _closed.TrySetResult(new WebSocketMessage(MessageType.Close, Encoding.UTF8.GetBytes(reason), code, initiator));
+        StopKeepAlive();
         _pings.FailAll(static () => new InvalidOperationException("The WebSocket connection closed before the pong arrived."));
         return _closed.Task.Result;
     }

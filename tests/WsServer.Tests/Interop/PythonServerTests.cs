@@ -54,6 +54,23 @@ public sealed class PythonServerTests
         Assert.Equal(offer, client.Compression);
     }
 
+    [Fact]
+    public async Task APythonServerAnswersTheKeepAlivePingAndTheConnectionOutlivesThePongDeadline()
+    {
+        using PythonServer server = await PythonServer.StartAsync("echo_server.py", "none");
+        var time = new FakeClock();
+        await using WebSocketClient client = await WebSocketClientTests.ConnectAsync(server.Uri(),
+            WebSocketClientKeepAliveTests.KeepAlive(time));
+        Task<WebSocketMessage> receiving = client.ReceiveAsync(Timeouts.Token()).AsTask();
+
+        time.Advance(WebSocketClientKeepAliveTests.Interval);
+        Assert.True(await Timeouts.Eventually(() => client.RoundTripTime is not null), "the keep-alive ping was not answered");
+        time.Advance(WebSocketClientKeepAliveTests.PongTimeout);
+        await client.SendAsync("after the deadline", Timeouts.Token());
+
+        Assert.Equal("after the deadline", (await receiving.Bounded()).GetText());
+    }
+
     [Theory]
     [InlineData(MessageType.Text)]
     [InlineData(MessageType.Binary)]

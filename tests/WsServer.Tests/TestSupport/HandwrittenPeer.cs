@@ -41,13 +41,22 @@ public sealed class HandwrittenPeer : IDisposable
     /// <summary>Reads the client's next frame, which must be a ping, and returns its unmasked data.</summary>
     public async Task<byte[]> ReadPingAsync()
     {
+        (byte first, byte[] data) = await ReadFrameAsync();
+        Assert.Equal(0x89, first);
+        return data;
+    }
+
+    /// <summary>Reads the client's next frame, of at most 125 bytes, and returns its first byte (FIN, RSV and
+    /// opcode) and its unmasked payload.</summary>
+    public async Task<(byte First, byte[] Payload)> ReadFrameAsync()
+    {
         byte[] header = await ReadExactlyAsync(2);
-        Assert.Equal(0x89, header[0]);
-        int length = header[1] & 0x7f; // a ping's data is at most 125 bytes: no extended length
+        int length = header[1] & 0x7f;
+        Assert.True(length <= 125, "a frame this peer reads has no extended length");
         byte[] mask = await ReadExactlyAsync(4);
         byte[] data = await ReadExactlyAsync(length);
         for (int i = 0; i < data.Length; i++) data[i] ^= mask[i % 4];
-        return data;
+        return (header[0], data);
     }
 
     /// <summary>The client's request, up to its blank line.</summary>
