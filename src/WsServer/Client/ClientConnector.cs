@@ -16,6 +16,7 @@ internal sealed record ClientTransport(Stream Stream, HandshakeResponse Response
 internal static class ClientConnector
 {
     private const int InitialBuffer = 16 * 1024;
+    private const int RefusalBodyLimit = 4096;
 
     public static async Task<ClientTransport> ConnectAsync(Uri uri, WebSocketClientOptions options, CancellationToken cancellationToken)
     {
@@ -45,6 +46,34 @@ internal static class ClientConnector
     {
         string host = uri.HostNameType == UriHostNameType.IPv6 ? $"[{uri.DnsSafeHost}]" : uri.IdnHost;
         return uri.IsDefaultPort ? host : $"{host}:{uri.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+    }
+
+    /// <summary>The body of a refusal, as UTF-8 text, for the person reading the error: what followed the head,
+    /// up to its Content-Length, at most <see cref="RefusalBodyLimit"/> bytes; without a Content-Length only
+    /// what had already arrived. Empty when it cannot be read.</summary>
+    private static async Task<string> ReadRefusalBodyAsync(Stream stream, HandshakeResponse response,
+        ReadOnlyMemory<byte> buffered, CancellationToken cancellationToken)
+    {
+        if (!int.TryParse(response.Headers["Content-Length"], System.Globalization.NumberStyles.None,
+                System.Globalization.CultureInfo.InvariantCulture, out int length))
+            length = buffered.Length;
+        byte[] body = new byte[Math.Min(length, RefusalBodyLimit)];
+        int filled = Math.Min(body.Length, buffered.Length);
+        buffered.Span[..filled].CopyTo(body);
+        try
+        {
+            while (filled < body.Length)
+            {
+                int read = await stream.ReadAsync(body.AsMemory(filled), cancellationToken).ConfigureAwait(false);
+                if (read == 0) break;
+                filled += read;
+            }
+        }
+        catch (IOException)
+        {
+            // What arrived is enough to show.
+        }
+        return System.Text.Encoding.UTF8.GetString(body, 0, filled);
     }
 
     private static async Task<Stream> AuthenticateAsync(Stream inner, string host, WebSocketClientOptions options,
@@ -93,7 +122,13 @@ internal static class ClientConnector
                 out HandshakeResponse? response, out string? error);
             if (status == OperationStatus.NeedMoreData) continue;
             if (status == OperationStatus.InvalidData)
-                throw new WebSocketHandshakeException($"The WebSocket handshake with {uri} failed: {error}.", response);
+            {
+                string? body = response is { StatusCode: not 101 }
+                    ? await ReadRefusalBodyAsync(stream, response, buffer.AsMemory(buffered - (int)input.Length, (int)input.Length),
+                        cancellationToken).ConfigureAwait(false)
+                    : null;
+                throw new WebSocketHandshakeException($"The WebSocket handshake with {uri} failed: {error}.", response, body);
+            }
 
             DeflateParameters? deflate = null;
             if (options.Compression
