@@ -127,6 +127,36 @@ public sealed class ConnectTests
         }
     }
 
+    [Fact]
+    public async Task AnOriginTheServerAllowsIsSentWithOriginAndConnects()
+    {
+        (HostProcess server, Uri uri) = await HostProcess.StartServingAsync("--handler", "echo", "--allow-origin", "https://good.example");
+        using (server)
+        {
+            using HostProcess client = HostProcess.Start("connect", "--origin", "https://good.example", uri.ToString());
+
+            await client.WriteLineAsync("from a good page");
+            await client.WaitForStdoutAsync(l => l == "from a good page");
+            client.CloseInput();
+
+            Assert.Equal(0, await client.WaitForExitAsync());
+        }
+    }
+
+    [Fact]
+    public async Task AnOriginTheServerRefusesPrintsTheStatusAndTheRefusalsBodyAndExitsNonZero()
+    {
+        (HostProcess server, Uri uri) = await HostProcess.StartServingAsync("--handler", "echo", "--allow-origin", "https://good.example");
+        using (server)
+        {
+            using HostProcess client = HostProcess.Start("connect", "--origin", "https://evil.example", uri.ToString());
+
+            Assert.Equal(1, await client.WaitForExitAsync());
+            Assert.Equal("wsserver connect: the server refused the WebSocket handshake with 403 Forbidden: origin not allowed: https://evil.example",
+                Assert.Single(client.Stderr));
+        }
+    }
+
     [Theory]
     [InlineData("http://127.0.0.1:8080/")]
     [InlineData("localhost:8080")]

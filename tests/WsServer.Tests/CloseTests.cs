@@ -46,7 +46,7 @@ public sealed class CloseTests
         await client.CloseOutputAsync(WebSocketCloseStatus.PolicyViolation, null, Timeouts.Token());
         ConnectionClosed closed = await handler.FirstClosed.Task.Bounded();
         Assert.Equal(CloseCode.PolicyViolation, closed.Code);
-        Assert.Equal(CloseInitiator.Server, closed.Initiator);
+        Assert.Equal(CloseInitiator.Local, closed.Initiator);
         await connection.Completion.Bounded();
         Assert.Single(handler.Closed);
     }

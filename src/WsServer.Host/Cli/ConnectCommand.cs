@@ -22,12 +22,13 @@ internal static class ConnectCommand
             AllowMultipleArgumentsPerToken = false,
         };
         var insecure = new Option<bool>("--insecure", "-k") { Description = "For wss://, accept any certificate (a self-signed one)." };
+        var origin = new Option<string>("--origin") { Description = "The Origin header to send, as a browser on that page would." };
         var noCompression = new Option<bool>("--no-compression") { Description = "Do not offer permessage-deflate." };
 
         var command = new Command("connect",
             "Connect to a WebSocket server: lines typed are sent as text, messages received are printed; end of input (Ctrl+D) closes with 1000.")
         {
-            url, header, subprotocol, insecure, noCompression,
+            url, header, subprotocol, origin, insecure, noCompression,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -45,6 +46,7 @@ internal static class ConnectCommand
             {
                 Headers = headers,
                 Subprotocols = result.GetValue(subprotocol) ?? [],
+                Origin = result.GetValue(origin),
                 AcceptAnyCertificate = result.GetValue(insecure),
                 Compression = !result.GetValue(noCompression),
             };

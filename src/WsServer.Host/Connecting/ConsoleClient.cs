@@ -126,14 +126,23 @@ internal sealed class ConsoleClient(TextReader input, TextWriter output, TextWri
         return text.ToString();
     }
 
+    /// <summary>The refusal's body after a colon, on the same line: its lines joined, cut at 200 characters.</summary>
+    private static string Explained(string? body)
+    {
+        string text = string.Join(' ', (body ?? "").Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        if (text.Length > 200) text = text[..200] + "...";
+        return text.Length == 0 ? "" : ": " + text;
+    }
+
     /// <summary>One line for a failure to connect; null for one that is not (it is not caught).</summary>
     private static string? Describe(Exception ex, Uri uri)
     {
         string endpoint = $"{uri.Host}:{(uri.IsDefaultPort ? (uri.Scheme == "wss" ? 443 : 80) : uri.Port)}";
         return ex switch
         {
-            WebSocketHandshakeException { Response: { StatusCode: not 101 } response } =>
-                $"the server refused the WebSocket handshake with {response.StatusCode} {response.ReasonPhrase}".TrimEnd(),
+            WebSocketHandshakeException { Response: { StatusCode: not 101 } response } refusal =>
+                $"the server refused the WebSocket handshake with {response.StatusCode} {response.ReasonPhrase}".TrimEnd()
+                + Explained(refusal.ResponseBody),
             WebSocketHandshakeException handshake => handshake.Message,
             SocketException { SocketErrorCode: SocketError.ConnectionRefused } => $"connection refused: nothing listens on {endpoint}",
             SocketException socket => $"cannot connect to {endpoint}: {socket.Message}",

@@ -16,6 +16,7 @@ internal sealed record ClientTransport(Stream Stream, HandshakeResponse Response
 internal static class ClientConnector
 {
     private const int InitialBuffer = 16 * 1024;
+    private const int RefusalBodyLimit = 4096;
 
     public static async Task<ClientTransport> ConnectAsync(Uri uri, WebSocketClientOptions options, CancellationToken cancellationToken)
     {
@@ -47,6 +48,34 @@ internal static class ClientConnector
         return uri.IsDefaultPort ? host : $"{host}:{uri.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
     }
 
+    /// <summary>The body of a refusal, as UTF-8 text, for the person reading the error: what followed the head,
+    /// up to its Content-Length, at most <see cref="RefusalBodyLimit"/> bytes; without a Content-Length only
+    /// what had already arrived. Empty when it cannot be read.</summary>
+    private static async Task<string> ReadRefusalBodyAsync(Stream stream, HandshakeResponse response,
+        ReadOnlyMemory<byte> buffered, CancellationToken cancellationToken)
+    {
+        if (!int.TryParse(response.Headers["Content-Length"], System.Globalization.NumberStyles.None,
+                System.Globalization.CultureInfo.InvariantCulture, out int length))
+            length = buffered.Length;
+        byte[] body = new byte[Math.Min(length, RefusalBodyLimit)];
+        int filled = Math.Min(body.Length, buffered.Length);
+        buffered.Span[..filled].CopyTo(body);
+        try
+        {
+            while (filled < body.Length)
+            {
+                int read = await stream.ReadAsync(body.AsMemory(filled), cancellationToken).ConfigureAwait(false);
+                if (read == 0) break;
+                filled += read;
+            }
+        }
+        catch (IOException)
+        {
+            // What arrived is enough to show.
+        }
+        return System.Text.Encoding.UTF8.GetString(body, 0, filled);
+    }
+
     private static async Task<Stream> AuthenticateAsync(Stream inner, string host, WebSocketClientOptions options,
         CancellationToken cancellationToken)
     {
@@ -69,7 +98,7 @@ internal static class ClientConnector
             Host = HostHeader(uri),
             Path = uri.PathAndQuery,
             Subprotocols = options.Subprotocols,
-            Extensions = options.Compression ? PerMessageDeflateOffer.Default : null,
+            Extensions = options.Compression ? PerMessageDeflateOffer.ToHeader(options.DeflateOffer) : null,
             Origin = options.Origin,
             Headers = options.Headers,
         };
@@ -93,11 +122,18 @@ internal static class ClientConnector
                 out HandshakeResponse? response, out string? error);
             if (status == OperationStatus.NeedMoreData) continue;
             if (status == OperationStatus.InvalidData)
-                throw new WebSocketHandshakeException($"The WebSocket handshake with {uri} failed: {error}.", response);
+            {
+                string? body = response is { StatusCode: not 101 }
+                    ? await ReadRefusalBodyAsync(stream, response, buffer.AsMemory(buffered - (int)input.Length, (int)input.Length),
+                        cancellationToken).ConfigureAwait(false)
+                    : null;
+                throw new WebSocketHandshakeException($"The WebSocket handshake with {uri} failed: {error}.", response, body);
+            }
 
             DeflateParameters? deflate = null;
             if (options.Compression
-                && !PerMessageDeflateOffer.TryAccept(response!.Headers.GetValues("Sec-WebSocket-Extensions"), out deflate, out error))
+                && !PerMessageDeflateOffer.TryAccept(response!.Headers.GetValues("Sec-WebSocket-Extensions"), options.DeflateOffer,
+                    out deflate, out error))
                 throw new WebSocketHandshakeException($"The WebSocket handshake with {uri} failed: {error}.", response);
 
             // Frames the server sent right after its answer stay in the buffer, at its start.

@@ -28,7 +28,8 @@ public sealed partial class WebSocketClient
     /// <para>The close is the server's (already echoed), or the answer to <see cref="CloseAsync"/>, or the one
     /// this client sent because the server broke the protocol (1002, 1007, 1009 for a message over
     /// <see cref="WebSocketClientOptions.MaxMessageSize"/>), or 1006 (<see cref="CloseCode.AbnormalClosure"/>)
-    /// when the connection ended without one (end of stream, a reset, or the transport cut by a failed write).</para>
+    /// when the connection ended without one (end of stream, a reset, or the transport cut by a failed write).
+    /// <see cref="WebSocketMessage.Initiator"/> says which: the server's close, this client's, or none.</para>
     /// <para>The payload is borrowed from the client: valid until the next receive or dispose, so copy what
     /// must outlive it. Pings are answered and pongs noted here; neither is returned.</para>
     /// <para>With <see cref="WebSocketClientOptions.StreamMessages"/>, a data message is returned at its first part,
@@ -86,12 +87,12 @@ public sealed partial class WebSocketClient
                 var input = new ReadOnlySequence<byte>(_buffer, _start, _end - _start);
                 OperationStatus status;
                 ProtocolEvent evt;
-                bool endsSession;
+                bool endsSession, wasOpen;
                 lock (_state)
                 {
                     ObjectDisposedException.ThrowIf(_disposed, this);
                     _replies.ResetWrittenCount();
-                    bool wasOpen = _session.State == SessionState.Open;
+                    wasOpen = _session.State == SessionState.Open;
                     status = _session.TryReadEvent(ref input, _replies, out evt);
                     endsSession = wasOpen && _session.State == SessionState.Closed;
                 }
@@ -99,7 +100,8 @@ public sealed partial class WebSocketClient
                 // The server's close, or the failing close for its violation, ends the messages even if
                 // the answer cannot be written.
                 if (status != OperationStatus.NeedMoreData && evt.Kind is ProtocolEventKind.Close or ProtocolEventKind.Violation)
-                    Ended(evt.CloseCode, evt.CloseReason ?? "");
+                    Ended(evt.CloseCode, evt.CloseReason ?? "",
+                        evt.Kind == ProtocolEventKind.Close && wasOpen ? CloseInitiator.Peer : CloseInitiator.Local);
                 if (_replies.WrittenCount > 0) await WriteRepliesAsync(endsSession, cancellationToken).ConfigureAwait(false);
                 if (status != OperationStatus.NeedMoreData)
                 {
@@ -143,6 +145,7 @@ public sealed partial class WebSocketClient
                 return null;
             }
             _end += read;
+            NoteRead();
         }
     }
 
@@ -171,10 +174,12 @@ public sealed partial class WebSocketClient
         }
     }
 
-    /// <summary>The end of the messages, once: every later receive returns it, and pings wait no more.</summary>
-    private WebSocketMessage Ended(CloseCode? code, string reason)
+    /// <summary>The end of the messages, once: every later receive returns it, and pings wait no more.
+    /// Without an initiator, the connection ended without a closing handshake.</summary>
+    private WebSocketMessage Ended(CloseCode? code, string reason, CloseInitiator initiator = CloseInitiator.Transport)
     {
-        _closed.TrySetResult(new WebSocketMessage(MessageType.Close, Encoding.UTF8.GetBytes(reason), code));
+        _closed.TrySetResult(new WebSocketMessage(MessageType.Close, Encoding.UTF8.GetBytes(reason), code, initiator));
+        StopKeepAlive();
         _pings.FailAll(static () => new InvalidOperationException("The WebSocket connection closed before the pong arrived."));
         return _closed.Task.Result;
     }

@@ -22,6 +22,26 @@ public sealed partial class WebSocketClient
     public ValueTask SendAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default) =>
         SendAsync(MessageKind.Binary, data, null, cancellationToken);
 
+    /// <summary>Sends a message of the type given: <see cref="MessageType.Text"/> (UTF-8, not re-validated) or
+    /// <see cref="MessageType.Binary"/>, as <see cref="SendAsync(Stream, MessageType, CancellationToken)"/> takes it.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The type is not text or binary.</exception>
+    /// <exception cref="InvalidOperationException">A close was sent or received: nothing more can be sent.</exception>
+    public ValueTask SendAsync(ReadOnlyMemory<byte> payload, MessageType type, CancellationToken cancellationToken = default) =>
+        SendAsync(WebSocketConnection.DataKind(type), payload, null, cancellationToken);
+
+    /// <summary>Sends a received message as it is, with its type, so an echo is one call:
+    /// <c>await client.SendAsync(await client.ReceiveAsync())</c>. A streamed message is sent as it is read.</summary>
+    /// <exception cref="ArgumentException">The message is a close, ping or pong: only text and binary are sent.</exception>
+    /// <exception cref="InvalidOperationException">A close was sent or received: nothing more can be sent.</exception>
+    public ValueTask SendAsync(WebSocketMessage message, CancellationToken cancellationToken = default)
+    {
+        if (message.Type is not (MessageType.Text or MessageType.Binary))
+            throw new ArgumentException($"A {message.Type} message cannot be sent as a data message.", nameof(message));
+        return message.IsStreamed
+            ? new ValueTask(SendAsync(message.ReadPartsAsync(cancellationToken), message.Type, cancellationToken))
+            : SendAsync(message.Payload, message.Type, cancellationToken);
+    }
+
     /// <summary>Sends a text message given as UTF-8 bytes (not re-validated).</summary>
     /// <exception cref="InvalidOperationException">A close was sent or received: nothing more can be sent.</exception>
     public ValueTask SendTextAsync(ReadOnlyMemory<byte> utf8, CancellationToken cancellationToken = default) =>

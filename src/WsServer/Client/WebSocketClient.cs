@@ -18,7 +18,8 @@ namespace WsServer.Client;
 /// close) runs once at a time. Sends (<see cref="SendAsync(string, CancellationToken)"/>, pings, the close)
 /// may come from any thread at any time: each is encoded and written whole, in turn, under one lock.</para>
 /// <para>Pings from the server are answered while receiving; a connection that is not read does not answer
-/// them.</para>
+/// them. Keep-alive pings (<see cref="WebSocketClientOptions.KeepAliveInterval"/>) go out whether or not a
+/// receive runs, and their pongs are read by the receive: the pong deadline is enforced while one waits.</para>
 /// </remarks>
 public sealed partial class WebSocketClient : IAsyncDisposable
 {
@@ -91,19 +92,15 @@ public sealed partial class WebSocketClient : IAsyncDisposable
         if (!uri.IsAbsoluteUri || (uri.Scheme != "ws" && uri.Scheme != "wss"))
             throw new ArgumentException($"'{uri}' is not a ws:// or wss:// URL.", nameof(uri));
         options ??= WebSocketClientOptions.Default;
-        if (options.HandshakeTimeout <= TimeSpan.Zero && options.HandshakeTimeout != Timeout.InfiniteTimeSpan)
-            throw new ArgumentOutOfRangeException(nameof(options), options.HandshakeTimeout, "The handshake timeout must be positive or infinite.");
-        if (options.PongTimeout < TimeSpan.Zero && options.PongTimeout != Timeout.InfiniteTimeSpan)
-            throw new ArgumentOutOfRangeException(nameof(options), options.PongTimeout,
-                "The pong timeout must not be negative; 0 or Timeout.InfiniteTimeSpan waits for ever.");
-        if (options.TimeProvider is null) throw new ArgumentNullException(nameof(options), "WebSocketClientOptions.TimeProvider is null.");
-
+        options.Validate();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.HandshakeTimeout);
         try
         {
             ClientTransport transport = await ClientConnector.ConnectAsync(uri, options, timeout.Token).ConfigureAwait(false);
-            return new WebSocketClient(transport, uri, options);
+            var client = new WebSocketClient(transport, uri, options);
+            client.StartKeepAlive();
+            return client;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

@@ -2,14 +2,15 @@ using WsServer.Protocol.Closing;
 
 namespace WsServer.Connections;
 
-/// <summary>Who ended a connection.</summary>
+/// <summary>Who ended a connection: on the server's connections and in a <see cref="Client.WebSocketClient"/> alike,
+/// the peer is the other end and local is this one.</summary>
 public enum CloseInitiator
 {
-    /// <summary>The peer sent a close frame.</summary>
+    /// <summary>The peer sent a close frame first: the client, on the server; the server, in a client.</summary>
     Peer,
-    /// <summary>This side sent a close frame first (a handler's close, a send of close, server stop,
-    /// a protocol violation or a limit).</summary>
-    Server,
+    /// <summary>This side sent a close frame first: on the server a handler's close, a send of close, server
+    /// stop, a protocol violation or a limit; in a client its close or a protocol violation of the server's.</summary>
+    Local,
     /// <summary>The transport ended without a closing handshake (reset, timeout, EOF).</summary>
     Transport,
 }

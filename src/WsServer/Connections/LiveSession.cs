@@ -87,7 +87,7 @@ internal sealed partial class LiveSession : IWriteSource
         {
             if (!IsOpen) return false;
             _protocol.WriteClose(_queue, code, reason);
-            _ending = new ConnectionClosed(code, reason ?? "", CloseInitiator.Server, error);
+            _ending = new ConnectionClosed(code, reason ?? "", CloseInitiator.Local, error);
             LeaveOpenWhenClosing();
         }
         _writer.Signal(defer: false);
@@ -146,7 +146,7 @@ internal sealed partial class LiveSession : IWriteSource
         if (evt.Kind == ProtocolEventKind.Close)
             _ending ??= new ConnectionClosed(evt.CloseCode, evt.CloseReason ?? "", CloseInitiator.Peer);
         else if (evt.Kind == ProtocolEventKind.Violation)
-            _ending ??= new ConnectionClosed(evt.CloseCode, evt.CloseReason ?? "", CloseInitiator.Server);
+            _ending ??= new ConnectionClosed(evt.CloseCode, evt.CloseReason ?? "", CloseInitiator.Local);
     }
 
     // Under the gate: once the protocol is not open, what is queued is all there will be.

@@ -32,11 +32,13 @@ public readonly struct WebSocketMessage
         _body = body;
     }
 
-    internal WebSocketMessage(MessageType type, ReadOnlyMemory<byte> payload, CloseCode? closeCode = null)
+    internal WebSocketMessage(MessageType type, ReadOnlyMemory<byte> payload, CloseCode? closeCode = null,
+        CloseInitiator? initiator = null)
     {
         Type = type;
         Payload = payload;
         CloseCode = closeCode;
+        Initiator = initiator;
     }
 
     /// <summary>What kind of message this is.</summary>
@@ -48,6 +50,12 @@ public readonly struct WebSocketMessage
 
     /// <summary>The peer's close code, for <see cref="MessageType.Close"/>.</summary>
     public CloseCode? CloseCode { get; }
+
+    /// <summary>Who started the close, for the close a <see cref="Client.WebSocketClient"/> returns:
+    /// <see cref="CloseInitiator.Peer"/> when the server closed, <see cref="CloseInitiator.Local"/> when this client
+    /// did (its close, or its answer to the server's violation), <see cref="CloseInitiator.Transport"/> when the
+    /// connection ended without a closing handshake (1006). Null on the server, and for other messages.</summary>
+    public CloseInitiator? Initiator { get; }
 
     /// <summary>True when the message is read as it arrives, through <see cref="Body"/> or
     /// <see cref="ReadPartsAsync"/>, rather than whole in <see cref="Payload"/> (which is then empty): on routes with

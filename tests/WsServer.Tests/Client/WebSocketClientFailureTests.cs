@@ -109,4 +109,17 @@ public sealed class WebSocketClientFailureTests
         await Assert.ThrowsAsync<TimeoutException>(() => ConnectAsync(new Uri($"ws://127.0.0.1:{port}/"),
             new WebSocketClientOptions { HandshakeTimeout = TimeSpan.FromMilliseconds(200) }));
     }
+
+    [Fact]
+    public async Task ARefusalCarriesItsStatusAndBody()
+    {
+        await using TestServer server = await TestServer.StartAsync(o => o.Routes
+            .Map("/", new EchoHandler(), new WebSocketRouteOptions { AllowedOrigins = ["https://good.example"] }));
+
+        var refused = await Assert.ThrowsAsync<WebSocketHandshakeException>(() => ConnectAsync(server.Uri(),
+            new WebSocketClientOptions { Origin = "https://evil.example" }));
+
+        Assert.Equal(403, refused.StatusCode);
+        Assert.Equal("origin not allowed: https://evil.example", refused.ResponseBody?.TrimEnd());
+    }
 }

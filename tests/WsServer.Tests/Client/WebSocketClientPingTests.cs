@@ -20,7 +20,7 @@ public sealed class WebSocketClientPingTests
     [Fact]
     public async Task PingAsyncFailsAtThePongTimeoutAndNotBefore()
     {
-        using var peer = new Peer();
+        using var peer = new HandwrittenPeer();
         await using WebSocketClient client = await peer.ConnectAsync(new WebSocketClientOptions
         {
             TimeProvider = _time,
@@ -50,7 +50,7 @@ public sealed class WebSocketClientPingTests
     [Fact]
     public async Task APongAnswersTheEarlierPingsTooEachWithItsOwnRoundTripTime()
     {
-        using var peer = new Peer();
+        using var peer = new HandwrittenPeer();
         await using WebSocketClient client = await peer.ConnectAsync(new WebSocketClientOptions { TimeProvider = _time });
         _ = client.ReceiveAsync(Timeouts.Token()).AsTask();
 
@@ -65,61 +65,5 @@ public sealed class WebSocketClientPingTests
 
         Assert.Equal(TimeSpan.FromSeconds(3), await first.Bounded());
         Assert.Equal(TimeSpan.FromSeconds(1), await second.Bounded());
-    }
-
-    /// <summary>A server written by hand: it accepts one client, answers its handshake, reads its pings
-    /// and sends pongs only when told.</summary>
-    private sealed class Peer : IDisposable
-    {
-        private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-        private TcpClient? _accepted;
-        private NetworkStream? _stream;
-
-        public Peer() => _listener.Start();
-
-        public async Task<WebSocketClient> ConnectAsync(WebSocketClientOptions options)
-        {
-            int port = ((IPEndPoint)_listener.LocalEndpoint).Port;
-            Task<WebSocketClient> connecting = WebSocketClient.ConnectAsync(new Uri($"ws://127.0.0.1:{port}/"), options, Timeouts.Token());
-            _accepted = await _listener.AcceptTcpClientAsync(Timeouts.Token());
-            _stream = _accepted.GetStream();
-            var head = new StringBuilder();
-            var buffer = new byte[4096];
-            while (!head.ToString().Contains("\r\n\r\n", StringComparison.Ordinal))
-                head.Append(Encoding.ASCII.GetString(buffer, 0, await _stream.ReadAsync(buffer, Timeouts.Token())));
-            string key = Regex.Match(head.ToString(), "Sec-WebSocket-Key: (\\S+)").Groups[1].Value;
-            await _stream.WriteAsync(Encoding.ASCII.GetBytes(
-                "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
-                $"Sec-WebSocket-Accept: {AcceptKey.Compute(key)}\r\n\r\n"), Timeouts.Token());
-            return await connecting.Bounded();
-        }
-
-        /// <summary>Reads the client's next frame, which must be a ping, and returns its unmasked data.</summary>
-        public async Task<byte[]> ReadPingAsync()
-        {
-            byte[] header = await ReadExactlyAsync(2);
-            Assert.Equal(0x89, header[0]);
-            int length = header[1] & 0x7f; // a ping's data is at most 125 bytes: no extended length
-            byte[] mask = await ReadExactlyAsync(4);
-            byte[] data = await ReadExactlyAsync(length);
-            for (int i = 0; i < data.Length; i++) data[i] ^= mask[i % 4];
-            return data;
-        }
-
-        public async Task SendPongAsync(byte[] data) =>
-            await _stream!.WriteAsync((byte[])[0x8a, (byte)data.Length, .. data], Timeouts.Token());
-
-        public void Dispose()
-        {
-            _accepted?.Dispose();
-            _listener.Dispose();
-        }
-
-        private async Task<byte[]> ReadExactlyAsync(int count)
-        {
-            byte[] bytes = new byte[count];
-            await _stream!.ReadExactlyAsync(bytes, Timeouts.Token());
-            return bytes;
-        }
     }
 }

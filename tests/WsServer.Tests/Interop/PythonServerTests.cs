@@ -1,6 +1,7 @@
 using WsServer.Client;
 using WsServer.Connections;
 using WsServer.Protocol.Closing;
+using WsServer.Protocol.Compression;
 using WsServer.Tests.Client;
 using WsServer.Tests.TestSupport;
 
@@ -38,6 +39,54 @@ public sealed class PythonServerTests
 
         Assert.Null(client.Compression);
         Assert.Null(client.Response.Extensions);
+    }
+
+    [Fact]
+    public async Task APythonServerAgreesToTheShapedDeflateOfferAndKeepsToIt()
+    {
+        using PythonServer server = await PythonServer.StartAsync("echo_server.py", "deflate");
+        var offer = new DeflateParameters(ClientNoContextTakeover: true, ServerMaxWindowBits: 10, ClientMaxWindowBits: 9);
+        await using WebSocketClient client = await WebSocketClientTests.ConnectAsync(server.Uri(),
+            new WebSocketClientOptions { DeflateOffer = offer });
+
+        await WebSocketClientDeflateOfferTests.EchoTwiceAsync(client);
+
+        Assert.Equal(offer, client.Compression);
+    }
+
+    [Fact]
+    public async Task APythonServerAnswersTheKeepAlivePingAndTheConnectionOutlivesThePongDeadline()
+    {
+        using PythonServer server = await PythonServer.StartAsync("echo_server.py", "none");
+        var time = new FakeClock();
+        await using WebSocketClient client = await WebSocketClientTests.ConnectAsync(server.Uri(),
+            WebSocketClientKeepAliveTests.KeepAlive(time));
+        Task<WebSocketMessage> receiving = client.ReceiveAsync(Timeouts.Token()).AsTask();
+
+        time.Advance(WebSocketClientKeepAliveTests.Interval);
+        Assert.True(await Timeouts.Eventually(() => client.RoundTripTime is not null), "the keep-alive ping was not answered");
+        time.Advance(WebSocketClientKeepAliveTests.PongTimeout);
+        await client.SendAsync("after the deadline", Timeouts.Token());
+
+        Assert.Equal("after the deadline", (await receiving.Bounded()).GetText());
+    }
+
+    [Theory]
+    [InlineData(MessageType.Text)]
+    [InlineData(MessageType.Binary)]
+    public async Task APythonServersEchoKeepsTheTypeSent(MessageType type)
+    {
+        using PythonServer server = await PythonServer.StartAsync("echo_server.py", "deflate");
+        await using WebSocketClient client = await WebSocketClientTests.ConnectAsync(server.Uri());
+        byte[] payload = System.Text.Encoding.UTF8.GetBytes("typed");
+
+        await client.SendAsync(payload, type, Timeouts.Token());
+        WebSocketMessage echoed = await client.ReceiveAsync(Timeouts.Token());
+        await client.SendAsync(echoed, Timeouts.Token());
+        WebSocketMessage again = await client.ReceiveAsync(Timeouts.Token());
+
+        Assert.Equal(type, again.Type);
+        Assert.Equal(payload, again.Payload.ToArray());
     }
 
     [Theory]
