@@ -37,7 +37,7 @@ internal static partial class Log
         string initiator = ending.Initiator switch
         {
             CloseInitiator.Peer => "the peer",
-            CloseInitiator.Server => "the server",
+            CloseInitiator.Local => "the server",
             _ => "the network (no closing handshake)",
         };
         if (ending.Code is { } code) ConnectionClosed(logger, connectionId, remote, initiator, (int)code, code, ending.Reason);
