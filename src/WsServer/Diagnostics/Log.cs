@@ -1,6 +1,5 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
-using WsServer.Connections;
 using WsServer.Protocol.Closing;
 using WsServer.Protocol.Handshake;
 
@@ -31,16 +30,11 @@ internal static partial class Log
     [LoggerMessage(35, LogLevel.Information, "Connection {ConnectionId} from {Remote} closed by {Initiator} without a status (1005)")]
     private static partial void ConnectionClosedWithoutStatus(ILogger logger, long connectionId, IPEndPoint remote, string initiator);
 
-    /// <summary>How <paramref name="ending"/> ended the connection, in words: who closed it, and the code, or that there was none.</summary>
-    public static void ConnectionClosed(ILogger logger, long connectionId, IPEndPoint remote, ConnectionClosed ending)
+    /// <summary>How a connection ended, in words: who closed it (<paramref name="initiator"/>: "the peer", ...), and the
+    /// code, or that there was none.</summary>
+    public static void ConnectionClosed(ILogger logger, long connectionId, IPEndPoint remote, string initiator, CloseCode? code, string reason)
     {
-        string initiator = ending.Initiator switch
-        {
-            CloseInitiator.Peer => "the peer",
-            CloseInitiator.Local => "the server",
-            _ => "the network (no closing handshake)",
-        };
-        if (ending.Code is { } code) ConnectionClosed(logger, connectionId, remote, initiator, (int)code, code, ending.Reason);
+        if (code is { } status) ConnectionClosed(logger, connectionId, remote, initiator, (int)status, status, reason);
         else ConnectionClosedWithoutStatus(logger, connectionId, remote, initiator);
     }
 

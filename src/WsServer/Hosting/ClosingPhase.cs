@@ -31,7 +31,7 @@ internal sealed class ClosingPhase(ServerContext server, ConnectionTransport tra
         await LingerAsync(ending).ConfigureAwait(false);
         live.Release();
         server.ReturnRateLimiter(connection.RateLimiter, connection.Info.RemoteEndPoint.Address);
-        Log.ConnectionClosed(server.Logger, connection.Id, transport.Remote, ending);
+        Log.ConnectionClosed(server.Logger, connection.Id, transport.Remote, ClosedBy(ending.Initiator), ending.Code, ending.Reason);
         server.Metrics.ConnectionClosed(ending.Code);
         connection.Complete();
     }
@@ -67,4 +67,11 @@ internal sealed class ClosingPhase(ServerContext server, ConnectionTransport tra
             // Cut at the deadline, or the peer reset instead of sending its FIN: either way, done.
         }
     }
+    // Who ended a connection, as its log line says it.
+    private static string ClosedBy(CloseInitiator initiator) => initiator switch
+    {
+        CloseInitiator.Peer => "the peer",
+        CloseInitiator.Local => "the server",
+        _ => "the network (no closing handshake)",
+    };
 }
