@@ -73,6 +73,9 @@ internal sealed record LoadOptions
     /// server, in the same rounds.</summary>
     public string? Uws { get; init; }
 
+    /// <summary>Count each server's system calls over each window with perf stat (<c>--syscalls on|off</c>).</summary>
+    public bool CountSyscalls { get; init; } = true;
+
     public TimeSpan Duration => TimeSpan.FromSeconds(DurationSeconds);
     public TimeSpan Warmup => TimeSpan.FromSeconds(WarmupSeconds);
 
@@ -127,6 +130,8 @@ internal sealed record LoadOptions
                 "--chart" => o with { Chart = v },
                 "--port" => o with { Port = Int(v) },
                 "--baseline" => o with { Baseline = Dll(v) },
+                "--syscalls" => o with { CountSyscalls = v switch { "on" => true, "off" => false,
+                    _ => throw new ArgumentException("--syscalls is on or off.") } },
                 "--uws" => o with { Uws = File.Exists(v) ? Path.GetFullPath(v) : throw new ArgumentException($"--uws: no such file '{v}' (build it with bench/uws/build.sh).") },
                 _ => throw new ArgumentException($"Unknown option {args[i]}."),
             };

@@ -15,6 +15,9 @@ internal sealed partial class SyscallCounter
     private static readonly string[] Waits = ["epoll_wait", "epoll_pwait"];
     private static bool s_unavailable;
 
+    /// <summary>Off with <c>--syscalls off</c>: tracing each call costs the server a little.</summary>
+    public static bool Enabled { get; set; } = true;
+
     private readonly Process _perf;
     private readonly string _output;
 
@@ -27,7 +30,7 @@ internal sealed partial class SyscallCounter
     /// <summary>Starts counting the calls of <paramref name="pid"/>; null when perf cannot (said once).</summary>
     public static async Task<SyscallCounter?> StartAsync(int pid)
     {
-        if (s_unavailable) return null;
+        if (s_unavailable || !Enabled) return null;
         string output = Path.GetTempFileName();
         var start = new ProcessStartInfo("perf") { UseShellExecute = false, RedirectStandardError = true };
         foreach (string arg in (string[])["stat", "-x", ",", "-o", output, "-p", pid.ToString(CultureInfo.InvariantCulture), "-e", Events()])
