@@ -124,8 +124,10 @@ internal sealed class IncomingStream
             PipeReader reader = owner._pipe.Reader;
             if (_held > 0)
             {
-                reader.AdvanceTo(_partEnd);
+                // Counted before the pipe may wake the loop's push, which reads the count: counted after, a
+                // push could see the room and a stale count, and take more for buffered than the pipe holds.
                 Interlocked.Add(ref owner._consumed, _held);
+                reader.AdvanceTo(_partEnd);
                 _held = 0;
             }
             while (true)

@@ -21,7 +21,7 @@ internal sealed class SocketReader : TransportInput
     private readonly Socket? _socket;
     private readonly EpollSocket? _epoll;
     // As large as one streamed part: a streaming route pauses within a part of its 128 KiB (IncomingStream.PauseBytes).
-    private const int LargestRoom = 64 * 1024;
+    internal const int LargestRoom = 64 * 1024;
     private int _roomSize = SegmentPool.SmallestSize; // the array the next receive gets: doubled when one fills it
     private bool _filledRoom; // the last receive took all the room it had: more may be waiting, with no edge to say so
     private byte[]? _buffer;
