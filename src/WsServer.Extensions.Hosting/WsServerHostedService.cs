@@ -8,8 +8,9 @@ namespace WsServer.Extensions.Hosting;
 /// when the host starts (or, serving another HTTP server's endpoints, starts without listeners), then joins
 /// its Redis backplane if it has one; the host's stop drains it (close 1001, then up to
 /// <see cref="ServerOptions.DrainTimeout"/>, cut short if the host's shutdown timeout passes first), then
-/// leaves the backplane. A start that cannot listen throws <see cref="InvalidOperationException"/> naming the address. Without listeners of its own the drain begins when the application starts
-/// stopping: the HTTP server waits for its requests, WebSocket ones included, before the hosted services stop.</summary>
+/// leaves the backplane. A start that cannot listen throws <see cref="InvalidOperationException"/> naming the
+/// address. Without listeners of its own the drain begins when the application starts stopping: the HTTP
+/// server waits for its requests, WebSocket ones included, before the hosted services stop.</summary>
 internal sealed class WsServerHostedService(WebSocketServer server, WsServerSetup setup, IHostApplicationLifetime? lifetime = null)
     : IHostedService
 {

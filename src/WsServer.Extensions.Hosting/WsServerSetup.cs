@@ -32,10 +32,11 @@ internal sealed class WsServerSetup
     /// <summary>Handlers that configured routes name.</summary>
     public Dictionary<string, HandlerType> Named { get; } = new(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>Builds the server: code's options first, then the configuration section over them, then the
-    /// routes (code's, tuned by configuration, and configuration's own). Nothing listens yet.</summary>
     /// <summary>Where the server listens, as a failed start names it: ADDRESS:PORT, or the listeners' addresses.</summary>
     public string ListenAddress { get; private set; } = "";
+
+    /// <summary>Builds the server: code's options first, then the configuration section over them, then the
+    /// routes (code's, tuned by configuration, and configuration's own). Nothing listens yet.</summary>
 
     public WebSocketServer CreateServer(IServiceProvider services)
     {
