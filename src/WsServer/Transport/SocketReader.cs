@@ -78,6 +78,7 @@ internal sealed class SocketReader : TransportInput
         Memory<byte> room = Room();
         int received = await socket.ReceiveAsync(room, SocketFlags.None, cancellationToken).ConfigureAwait(false);
         Adapt(received, room.Length);
+        _filledRoom = received == room.Length;
         if (received == 0) _ended = true;
         _end += received;
         return Result();
@@ -95,9 +96,9 @@ internal sealed class SocketReader : TransportInput
         {
             Memory<byte> room = Room();
             int received = socket.Receive(room.Span);
+            if (received >= 0) Adapt(received, room.Length);
             _filledRoom = received == room.Length;
             if (received < 0) continue;
-            Adapt(received, room.Length);
             if (received == 0) _ended = true;
             _end += received;
             result = Result();
@@ -151,11 +152,12 @@ internal sealed class SocketReader : TransportInput
         return _buffer.AsMemory(_end);
     }
 
-    // A receive that filled its room asks for twice the room next time; one that used less than a quarter, for half.
+    // A receive that filled its room asks for twice the room next time; one that used less than a quarter, for half,
+    // unless it only took the rest of what the last one, filled, left behind (the tail of a message).
     private void Adapt(int received, int room)
     {
         if (received == room) _roomSize = Math.Min(_roomSize * 2, LargestRoom);
-        else if (received < _roomSize / 4) _roomSize = Math.Max(_roomSize / 2, SegmentPool.SmallestSize);
+        else if (received < _roomSize / 4 && !_filledRoom) _roomSize = Math.Max(_roomSize / 2, SegmentPool.SmallestSize);
     }
 
     // Before waiting with part of a frame: a large array goes back to the pool, its few bytes moved to a small one.
