@@ -102,9 +102,9 @@ internal sealed partial class Report
     /// <summary>The median system calls per operation, with the receives and sends among them; null when not counted.</summary>
     private static string? Syscalls(IReadOnlyList<Sample> samples)
     {
-        var counted = samples.Select(s => s.SyscallsPerOperation).OfType<(double All, double Receives, double Sends, double Waits)>().ToList();
+        var counted = samples.Select(s => s.SyscallsPerOperation).OfType<(double All, double Receives, double Sends)>().ToList();
         if (counted.Count == 0) return null;
-        string F(Func<(double All, double Receives, double Sends, double Waits), double> pick) =>
+        string F(Func<(double All, double Receives, double Sends), double> pick) =>
             Median(counted.Select(pick)).ToString("0.00", CultureInfo.InvariantCulture);
         return $"{F(c => c.All)} ({F(c => c.Receives)} recv, {F(c => c.Sends)} send)";
     }

@@ -15,11 +15,8 @@ internal sealed record Sample(double Value, Usage Usage, long Operations)
     /// <summary>The server's CPU time per operation, in µs.</summary>
     public double ServerMicrosecondsPerOperation => Usage.ServerMicrosecondsPer(Operations);
 
-    /// <summary>The server's system calls per operation (all, receives, sends, epoll waits); null when not counted.</summary>
-    public (double All, double Receives, double Sends, double Waits)? SyscallsPerOperation =>
-        Usage.Syscalls is { } c && Operations > 0
-            ? ((double)c.All / Operations, (double)c.Receives / Operations, (double)c.Sends / Operations, (double)c.Waits / Operations)
-            : null;
+    /// <summary>The server's system calls per operation (all, receives, sends); null when not counted.</summary>
+    public (double All, double Receives, double Sends)? SyscallsPerOperation => Usage.Syscalls?.Per(Operations);
 }
 
 /// <summary>One line of a table: a case measured on both servers over the same interleaved rounds;

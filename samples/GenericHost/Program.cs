@@ -20,7 +20,7 @@ builder.Services.AddWsServer(ws => ws
 
 // Ctrl+C or SIGTERM stops the host: every connection is closed with 1001, then the host exits.
 // A bad value in the "WsServer" section fails the start, before anything listens, naming its key;
-// so does a port in use or a certificate that cannot be loaded (InvalidOperationException).
+// so does a port in use (IOException) or a certificate that cannot be loaded (InvalidOperationException).
 try
 {
     await builder.Build().RunAsync().ConfigureAwait(false);
@@ -31,7 +31,7 @@ catch (WsServerConfigurationException ex)
     await Console.Error.WriteLineAsync($"GenericHost: {ex.Message}").ConfigureAwait(false);
     return 2;
 }
-catch (InvalidOperationException ex)
+catch (Exception ex) when (ex is InvalidOperationException or IOException)
 {
     await Console.Error.WriteLineAsync($"GenericHost: {ex.Message}").ConfigureAwait(false);
     return 1;

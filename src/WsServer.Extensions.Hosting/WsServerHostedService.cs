@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using Microsoft.Extensions.Hosting;
 using WsServer.Hosting;
 
@@ -8,7 +7,7 @@ namespace WsServer.Extensions.Hosting;
 /// when the host starts (or, serving another HTTP server's endpoints, starts without listeners), then joins
 /// its Redis backplane if it has one; the host's stop drains it (close 1001, then up to
 /// <see cref="ServerOptions.DrainTimeout"/>, cut short if the host's shutdown timeout passes first), then
-/// leaves the backplane. A start that cannot listen throws <see cref="InvalidOperationException"/> naming the
+/// leaves the backplane. A start that cannot listen throws the server's <see cref="IOException"/>, which names the
 /// address. Without listeners of its own the drain begins when the application starts stopping: the HTTP
 /// server waits for its requests, WebSocket ones included, before the hosted services stop.</summary>
 internal sealed class WsServerHostedService(WebSocketServer server, WsServerSetup setup, IHostApplicationLifetime? lifetime = null)
@@ -21,15 +20,7 @@ internal sealed class WsServerHostedService(WebSocketServer server, WsServerSetu
     {
         if (setup.OwnListeners)
         {
-            try
-            {
-                await server.StartAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (SocketException ex)
-            {
-                // The socket's own words ("Address already in use") do not say which address.
-                throw new InvalidOperationException($"cannot listen on {setup.ListenAddress}: {ex.Message}", ex);
-            }
+            await server.StartAsync(cancellationToken).ConfigureAwait(false);
         }
         else
         {

@@ -32,9 +32,6 @@ internal sealed class WsServerSetup
     /// <summary>Handlers that configured routes name.</summary>
     public Dictionary<string, HandlerType> Named { get; } = new(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>Where the server listens, as a failed start names it: ADDRESS:PORT, or the listeners' addresses.</summary>
-    public string ListenAddress { get; private set; } = "";
-
     /// <summary>Builds the server: code's options first, then the configuration section over them, then the
     /// routes (code's, tuned by configuration, and configuration's own). Nothing listens yet.</summary>
 
@@ -71,9 +68,6 @@ internal sealed class WsServerSetup
         }
         var loggers = services.GetService<ILoggerFactory>();
         var meters = services.GetService<System.Diagnostics.Metrics.IMeterFactory>();
-        ListenAddress = options.Listeners.Count == 0
-            ? new System.Net.IPEndPoint(options.Address, options.Port).ToString()
-            : string.Join(", ", options.Listeners.Select(l => new System.Net.IPEndPoint(l.Address, l.Port)));
         var server = new WebSocketServer(options, loggers, meters);
         if (redis is not null)
         {

@@ -116,7 +116,12 @@ public sealed class RateLimitTests
         Assert.Equal(System.Net.HttpStatusCode.TooManyRequests, third.StatusCode);
         Assert.Equal(TimeSpan.FromSeconds(1), third.Headers.RetryAfter!.Delta);
 
-        _time.Advance(TimeSpan.FromSeconds(1));
+        // Just before the second's refill the address is still over its rate; at the refill it is not.
+        _time.Advance(TimeSpan.FromSeconds(1) - TimeSpan.FromMilliseconds(1));
+        using var again = new HttpRequestMessage(HttpMethod.Get, request.RequestUri);
+        foreach (var header in request.Headers) again.Headers.Add(header.Key, header.Value);
+        Assert.Equal(System.Net.HttpStatusCode.TooManyRequests, (await http.SendAsync(again, Timeouts.Token())).StatusCode);
+        _time.Advance(TimeSpan.FromMilliseconds(1));
         await using RawClient fourth = await RawClient.ConnectAsync(server.Port); // asserts the 101
     }
 

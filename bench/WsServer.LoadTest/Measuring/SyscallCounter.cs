@@ -5,14 +5,13 @@ using System.Runtime.InteropServices;
 namespace WsServer.LoadTest.Measuring;
 
 /// <summary>The system calls a server child makes over a measured window, counted by <c>perf stat</c> on the
-/// kernel's syscall tracepoints (<c>-p PID</c>, every thread): all of them, and the receives, sends and epoll waits
+/// kernel's syscall tracepoints (<c>-p PID</c>, every thread): all of them, and the receives and sends
 /// among them. Needs perf (Debian: linux-perf) and the right to trace (root, or kernel.perf_event_paranoid of -1);
 /// without either the tool says so once and reports no counts.</summary>
 internal sealed partial class SyscallCounter
 {
     private static readonly string[] Receives = ["recvfrom", "recvmsg", "read", "readv"];
     private static readonly string[] Sends = ["sendto", "sendmsg", "write", "writev"];
-    private static readonly string[] Waits = ["epoll_wait", "epoll_pwait"];
     private static bool s_unavailable;
 
     /// <summary>Off with <c>--syscalls off</c>: tracing each call costs the server a little.</summary>
@@ -67,11 +66,11 @@ internal sealed partial class SyscallCounter
         }
         File.Delete(_output);
         long Sum(string[] calls) => calls.Sum(c => counts.GetValueOrDefault($"syscalls:sys_enter_{c}"));
-        return new SyscallCounts(counts.GetValueOrDefault("raw_syscalls:sys_enter"), Sum(Receives), Sum(Sends), Sum(Waits));
+        return new SyscallCounts(counts.GetValueOrDefault("raw_syscalls:sys_enter"), Sum(Receives), Sum(Sends));
     }
 
     private static string Events() =>
-        string.Join(',', Receives.Concat(Sends).Concat(Waits).Select(c => $"syscalls:sys_enter_{c}").Prepend("raw_syscalls:sys_enter"));
+        string.Join(',', Receives.Concat(Sends).Select(c => $"syscalls:sys_enter_{c}").Prepend("raw_syscalls:sys_enter"));
 
     private static SyscallCounter? Unavailable(string why)
     {
@@ -86,5 +85,10 @@ internal sealed partial class SyscallCounter
     private static partial int Interrupt(int pid, int signal);
 }
 
-/// <summary>A server child's system calls over a window: all, and the receives, sends and epoll waits among them.</summary>
-internal readonly record struct SyscallCounts(long All, long Receives, long Sends, long Waits);
+/// <summary>A server child's system calls over a window: all, and the receives and sends among them.</summary>
+internal readonly record struct SyscallCounts(long All, long Receives, long Sends)
+{
+    /// <summary>The counts per operation; null for no operation.</summary>
+    public (double All, double Receives, double Sends)? Per(long operations) =>
+        operations > 0 ? ((double)All / operations, (double)Receives / operations, (double)Sends / operations) : null;
+}

@@ -41,8 +41,9 @@ internal sealed class ServerProcess : IDisposable
         // As `wsserver` runs its built-in handlers (see its --inline-io); Kestrel keeps the runtime's default.
         if (command == "serve-wsserver" && o.WsServerInlineIo) start.Environment[Client.ClientRuntime.InlineCompletionsVariable] = "1";
         start.Environment[WsServerEcho.EpollVariable] = o.WsServerEpoll ? "1" : "0";
-        // As the wsserver program's runtimeconfig has it (see WsServer.Host.csproj); Kestrel keeps the default.
-        if (command == "serve-wsserver") start.Environment["DOTNET_TC_CallCountingDelayMs"] = "0";
+        // As the wsserver program's runtimeconfig has it (see WsServer.Host.csproj), for WsServer on its own or inside
+        // ASP.NET Core; Kestrel's bare echo keeps the default.
+        if (command is "serve-wsserver" or "serve-aspnetcore") start.Environment["DOTNET_TC_CallCountingDelayMs"] = "0";
         return StartAsync(name, start, o);
     }
 

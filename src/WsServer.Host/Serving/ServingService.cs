@@ -40,11 +40,11 @@ internal sealed class ServingService(HostSettings settings, ServerOptions option
         {
             await _server.StartAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is InvalidOperationException or SocketException)
+        catch (Exception ex) when (ex is InvalidOperationException or IOException)
         {
             await DisposeAsync().ConfigureAwait(false);
-            // A certificate that cannot be loaded is said at start, not at the first connection.
-            throw new StartFailedException(ex is SocketException ? $"cannot listen on {new IPEndPoint(options.Address, options.Port)}: {ex.Message}" : ex.Message, ex);
+            // A certificate that cannot be loaded, or an address that cannot be bound, is said at start.
+            throw new StartFailedException(ex.Message, ex);
         }
 
         await output.WriteLineAsync(

@@ -13,6 +13,9 @@ namespace WsServer.Connections;
 internal sealed class HandlerCalls(HandlerSession handler, LiveSession live, ILogger logger, ServerInstruments metrics,
     long connectionId, CancellationToken aborted, ActivityContext traced = default)
 {
+    // Decided once: the per-message path compares a bool, not the whole context.
+    private readonly bool _traceCalls = traced != default;
+
     public HandlerTurn Turn { get; } = new();
 
     /// <summary>Runs init; false when it threw (the connection is then closing with 1011) or was cut.</summary>
@@ -40,13 +43,13 @@ internal sealed class HandlerCalls(HandlerSession handler, LiveSession live, ILo
     }
 
     /// <summary>Hands one message to the handler and carries out its result (the session loop's; its
-    /// replies are deferred to the loop's flush, unless <paramref name="loopAwaits"/> is false: a streamed
+    /// replies are deferred to the loop's flush, unless <paramref name="defer"/> is false: a streamed
     /// message's call runs beside the loop, which may be parked when it returns). Per message: when the turn
     /// is free and the handler answers at once, no async frame is made.</summary>
-    public ValueTask DeliverAsync(WebSocketMessage message, bool loopAwaits = true)
+    public ValueTask DeliverAsync(WebSocketMessage message, bool defer = true)
     {
         ValueTask entered = Turn.EnterAsync();
-        return entered.IsCompletedSuccessfully ? CallInTurn(message, loopAwaits) : DeliverOnceEnteredAsync(entered, message, loopAwaits);
+        return entered.IsCompletedSuccessfully ? CallInTurn(message, defer) : DeliverOnceEnteredAsync(entered, message, defer);
     }
 
     private async ValueTask DeliverOnceEnteredAsync(ValueTask entered, WebSocketMessage message, bool defer)
@@ -60,8 +63,8 @@ internal sealed class HandlerCalls(HandlerSession handler, LiveSession live, ILo
     {
         bool done = true;
         // With ServerOptions.TraceHandlerCalls, a span per call, current for the handler only.
-        Activity? outer = traced == default ? null : Activity.Current;
-        Activity? span = traced == default ? null : ServerTracing.StartHandlerCall("message", connectionId, traced);
+        Activity? outer = _traceCalls ? Activity.Current : null;
+        Activity? span = _traceCalls ? ServerTracing.StartHandlerCall("message", connectionId, traced) : null;
         try
         {
             long calledAt = metrics.HandlerCalled();

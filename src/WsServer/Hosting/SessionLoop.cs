@@ -208,7 +208,7 @@ internal sealed class SessionLoop(ServerContext server, TransportInput input, Es
         {
             server.Metrics.MessageReceived();
             // The call starts before the first part is pushed, so no push can wait for a handler not yet called.
-            incoming.Calling(_connection.Calls.DeliverAsync(incoming.Begin(TypeOf(evt)), loopAwaits: false));
+            incoming.Calling(_connection.Calls.DeliverAsync(incoming.Begin(TypeOf(evt)), defer: false));
         }
         ValueTask pushing = incoming.PushAsync(evt.Payload, aborted);
         if (!pushing.IsCompleted)

@@ -77,7 +77,8 @@ public sealed partial class WebSocketServer : IAsyncDisposable
 
     /// <summary>Loads the TLS certificates, binds every listener and starts accepting. Throws
     /// <see cref="InvalidOperationException"/> when no route is mapped, naming the file when a certificate cannot be loaded
-    /// (path, password, key), and <see cref="SocketException"/> when an address cannot be bound;
+    /// (path, password, key), and <see cref="IOException"/> naming the address (around the <see cref="SocketException"/>) when
+    /// an address cannot be bound;
     /// nothing listens then.</summary>
     public Task StartAsync(CancellationToken cancellationToken = default)
     {

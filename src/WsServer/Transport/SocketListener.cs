@@ -8,6 +8,8 @@ internal sealed class SocketListener : IDisposable
 {
     private readonly Socket _socket;
 
+    /// <summary>Binds and listens; a failure is an <see cref="IOException"/> that names the address, around the
+    /// socket's own error (whose words, "Address already in use", do not say which).</summary>
     public SocketListener(IPAddress address, int port, int backlog)
     {
         _socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
@@ -17,6 +19,11 @@ internal sealed class SocketListener : IDisposable
             _socket.NoDelay = true;
             _socket.Bind(new IPEndPoint(address, port));
             _socket.Listen(backlog);
+        }
+        catch (SocketException ex)
+        {
+            _socket.Dispose();
+            throw new IOException($"cannot listen on {new IPEndPoint(address, port)}: {ex.Message}", ex);
         }
         catch
         {

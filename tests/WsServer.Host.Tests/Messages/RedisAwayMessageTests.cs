@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using WsServer.Host.Tests.TestSupport;
 
 namespace WsServer.Host.Tests.Messages;
@@ -11,7 +9,7 @@ public sealed class RedisAwayMessageTests
     [Fact]
     public async Task UnreachableRedisIsOneLogLineAndTheStartLineSaysNotYet()
     {
-        int port = FreePort();
+        int port = WsServer.Redis.Tests.TestSupport.RedisProcess.FreePort();
         (HostProcess host, _) = await HostProcess.StartServingAsync("--redis", $"127.0.0.1:{port}");
         using (host)
         {
@@ -23,13 +21,5 @@ public sealed class RedisAwayMessageTests
             Assert.DoesNotContain(host.Stdout, l => l.StartsWith("   at ", StringComparison.Ordinal) || l.Contains("rooms shared over Redis", StringComparison.Ordinal));
             Assert.Empty(host.Stderr);
         }
-    }
-
-    // A loopback port nothing listens on: taken from the kernel, then let go.
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 }

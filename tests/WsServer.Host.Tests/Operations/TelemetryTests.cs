@@ -33,9 +33,18 @@ public sealed class TelemetryTests
             byte[] traces = await collector.WaitForAsync("/v1/traces", "GET /echo");
             Assert.True(traces.AsSpan().IndexOf(Convert.FromHexString(TraceId)) >= 0, "the upgrade's span is not in the caller's trace");
             Assert.True(traces.AsSpan().IndexOf("WebSocket message"u8) >= 0, "no span for the handler call");
-            Assert.True(traces.AsSpan().IndexOf("wsserver"u8) >= 0, "the service is not named");
+            Assert.True(NamesTheService(traces, "wsserver"), "the resource's service.name is not wsserver");
             await collector.WaitForAsync("/v1/metrics", "wsserver.connections.opened");
         }
+    }
+
+    // The resource attribute as protobuf encodes it: the key "service.name", then, a few bytes on, its string value.
+    private static bool NamesTheService(byte[] body, string name)
+    {
+        int key = body.AsSpan().IndexOf("service.name"u8);
+        if (key < 0) return false;
+        ReadOnlySpan<byte> after = body.AsSpan(key + "service.name".Length);
+        return after[..Math.Min(after.Length, 8 + name.Length)].IndexOf(System.Text.Encoding.UTF8.GetBytes(name)) >= 0;
     }
 
     [Fact]

@@ -67,7 +67,6 @@ public sealed class StatusPageTests
             // The echo client and this viewer.
             Assert.Equal(2, second.GetProperty("connections").GetInt64());
             Assert.Equal(2, second.GetProperty("connectionHistory").EnumerateArray().Last().GetInt64());
-            Assert.True(second.GetProperty("connectionHistory").GetArrayLength() >= 1);
         }
     }
 

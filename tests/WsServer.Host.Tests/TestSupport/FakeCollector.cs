@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 
 namespace WsServer.Host.Tests.TestSupport;
 
@@ -14,11 +13,7 @@ internal sealed class FakeCollector : IDisposable
 
     public FakeCollector()
     {
-        using (var probe = new TcpListener(IPAddress.Loopback, 0))
-        {
-            probe.Start();
-            Url = new Uri($"http://127.0.0.1:{((IPEndPoint)probe.LocalEndpoint).Port}/");
-        }
+        Url = new Uri($"http://127.0.0.1:{WsServer.Redis.Tests.TestSupport.RedisProcess.FreePort()}/");
         _listener.Prefixes.Add(Url.AbsoluteUri);
         _listener.Start();
         _ = ServeAsync();

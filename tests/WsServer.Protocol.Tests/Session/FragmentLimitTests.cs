@@ -52,8 +52,4 @@ public class FragmentLimitTests
         Assert.Equal(2, events.Count(e => e.Kind == ProtocolEventKind.Message));
         Assert.DoesNotContain(events, e => e.Kind == ProtocolEventKind.Violation);
     }
-
-    [Fact]
-    public void TheDefaultAllowsASixteenMebibyteMessageIn16ByteFrames() =>
-        Assert.Equal(16 * 1024 * 1024 / 16, ProtocolOptions.Default.MaxFragmentsPerMessage);
 }

@@ -71,7 +71,9 @@ public sealed class WebSocketClientKeepAliveTests
         // Nobody reads, so the pong may be waiting unread: the connection stays.
         await client.SendAsync("still here", Timeouts.Token());
         Task<WebSocketMessage> receiving = client.ReceiveAsync(Timeouts.Token()).AsTask();
-        _time.Advance(PongTimeout);
+        _time.Advance(PongTimeout - TimeSpan.FromMilliseconds(1));
+        Assert.False(receiving.IsCompleted, "failed before the put-off deadline");
+        _time.Advance(TimeSpan.FromMilliseconds(1));
 
         Assert.Equal(CloseCode.AbnormalClosure, (await receiving.Bounded()).CloseCode);
     }
