@@ -97,9 +97,8 @@ public sealed partial class RedisBackplane : ITopicBackplane, ITopicHistoryStore
     /// <summary>Whether Redis is reachable now; while it is not, publishes wait in the queue.</summary>
     public bool IsConnected => _redis?.IsConnected == true;
 
-    /// <summary>Whether Redis is reachable now (<see cref="IsConnected"/>): while it is not, the server's
-    /// readiness probe answers 503.</summary>
-    public bool IsAvailable => IsConnected;
+    // The readiness probe's word: while Redis is away the server answers /readyz with 503.
+    bool ITopicBackplane.IsAvailable => IsConnected;
 
     /// <summary>Whether topics travel on sharded channels (a Redis Cluster), decided at the start.</summary>
     public bool IsSharded => _useSharded;

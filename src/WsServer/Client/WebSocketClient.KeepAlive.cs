@@ -90,7 +90,7 @@ public sealed partial class WebSocketClient
         }
         try
         {
-            if (EncodeKeepAlivePing()) await WriteToStreamAsync(_output.WrittenMemory, CancellationToken.None).ConfigureAwait(false);
+            if (TryEncodePing(pong: null, out _)) await WriteToStreamAsync(_output.WrittenMemory, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException)
         {
@@ -99,20 +99,6 @@ public sealed partial class WebSocketClient
         finally
         {
             _writing.Release();
-        }
-    }
-
-    // Under _writing: a ping tracked without a waiter, so its pong gives the round-trip time; false once closing.
-    private bool EncodeKeepAlivePing()
-    {
-        _output.ResetWrittenCount();
-        Span<byte> data = stackalloc byte[PingTracker.PayloadLength];
-        lock (_state)
-        {
-            if (_disposed || _session.State != SessionState.Open || _aborted != 0) return false;
-            _pings.Begin(data, waiter: null);
-            _session.WritePing(_output, data);
-            return true;
         }
     }
 }

@@ -191,17 +191,29 @@ public sealed partial class WebSocketClient
         public IBufferWriter<byte> Reserve(int frameLength) => client._output;
     }
 
-    // Under _writing.
+    // Under _writing; throws once closing.
     private ulong EncodePing(TaskCompletionSource<TimeSpan> pong)
+    {
+        if (TryEncodePing(pong, out ulong id)) return id;
+        lock (_state) EnsureOpen();
+        throw new InvalidOperationException("The WebSocket connection is closing or closed: nothing more can be sent.");
+    }
+
+    // Under _writing: a tracked ping, its pong awaited by pong (none for a keep-alive's); false once closing.
+    private bool TryEncodePing(TaskCompletionSource<TimeSpan>? pong, out ulong id)
     {
         _output.ResetWrittenCount();
         Span<byte> data = stackalloc byte[PingTracker.PayloadLength];
         lock (_state)
         {
-            EnsureOpen();
-            ulong id = _pings.Begin(data, pong);
+            if (_disposed || _session.State != SessionState.Open || _aborted != 0)
+            {
+                id = 0;
+                return false;
+            }
+            id = _pings.Begin(data, pong);
             _session.WritePing(_output, data);
-            return id;
+            return true;
         }
     }
 
