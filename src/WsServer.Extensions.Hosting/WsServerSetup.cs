@@ -78,7 +78,7 @@ internal sealed class WsServerSetup
             catch (ArgumentException ex)
             {
                 string key = $"{SectionName}:{BackplaneConfiguration.Key}";
-                throw new WsServerConfigurationException(key, $"{key}: {ex.Message.Split(Environment.NewLine)[0].Replace(" (Parameter 'options')", "", StringComparison.Ordinal)}", ex);
+                throw new WsServerConfigurationException(key, $"{key}: {UserMessage.Of(ex)}", ex);
             }
         }
         return server;
@@ -94,9 +94,7 @@ internal sealed class WsServerSetup
         catch (ArgumentException ex) when (ex.ParamName is { Length: > 0 } name && name != "pattern")
         {
             string key = $"{route.Path}:{name}";
-            // The route table's message, without the "(Parameter ...)" and "Actual value" lines the BCL appends.
-            string message = ex.Message.Split(Environment.NewLine)[0].Replace($" (Parameter '{name}')", "", StringComparison.Ordinal);
-            throw new WsServerConfigurationException(key, $"{key}: {message}", ex);
+            throw new WsServerConfigurationException(key, $"{key}: {UserMessage.Of(ex)}", ex);
         }
     }
 }

@@ -4,6 +4,7 @@ using System.Security.Authentication;
 using System.Text;
 using WsServer.Client;
 using WsServer.Connections;
+using WsServer.Extensions.Hosting;
 using WsServer.Host.Cli;
 using WsServer.Host.Exits;
 using WsServer.Host.Serving;

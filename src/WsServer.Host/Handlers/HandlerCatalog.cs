@@ -1,5 +1,6 @@
 using System.Reflection;
 using WsServer.Connections;
+using WsServer.Extensions.Hosting;
 using WsServer.Host.BuiltInHandlers;
 using WsServer.Host.Cli;
 using WsServer.Host.Exits;

@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using System.Net;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using WsServer.Extensions.Hosting;
 using WsServer.Host.Cli;
 using WsServer.Host.Configuration;
 using WsServer.Host.Exits;

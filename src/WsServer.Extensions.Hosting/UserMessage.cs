@@ -1,10 +1,11 @@
 using System.Text.RegularExpressions;
 
-namespace WsServer.Host.Exits;
+namespace WsServer.Extensions.Hosting;
 
 /// <summary>An exception's message as an operator should read it: its first line, without the
 /// " (Parameter 'options')" the BCL appends to an <see cref="ArgumentException"/> (for a caller's code,
-/// not for the person who wrote the flag or the config file).</summary>
+/// not for the person who wrote the flag or the configuration key). The program and the hosting
+/// package both say configuration errors with it.</summary>
 internal static partial class UserMessage
 {
     public static string Of(Exception exception)
