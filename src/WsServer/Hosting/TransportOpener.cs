@@ -4,7 +4,6 @@ using System.Net.Sockets;
 using System.Security.Authentication;
 using WsServer.Diagnostics;
 using WsServer.Transport;
-using WsServer.Transport.Epoll;
 
 namespace WsServer.Hosting;
 
@@ -19,12 +18,8 @@ internal static class TransportOpener
         DateTimeOffset acceptedAt = server.Time.GetUtcNow();
         var remote = (IPEndPoint)socket.RemoteEndPoint!;
         var local = (IPEndPoint)socket.LocalEndPoint!;
-        if (!listener.ProxyProtocol && listener.Tls is null)
-        {
-            return server.Options.EpollTransport && EpollInterop.IsSupported
-                ? new EpollTransport(socket, server.Options.InlineIo, remote, local, acceptedAt)
-                : new SocketTransport(socket, remote, local, acceptedAt);
-        }
+        // A plain listener's connections come here only where epoll does not take them (EpollAcceptor).
+        if (!listener.ProxyProtocol && listener.Tls is null) return new SocketTransport(socket, remote, local, acceptedAt);
         Stream stream = new NetworkStream(socket, ownsSocket: true);
 
         using var timeout = new CancellationTokenSource(server.Options.HandshakeTimeout, server.Time);

@@ -10,6 +10,7 @@ using WsServer.Protocol.Handshake;
 using WsServer.PubSub;
 using WsServer.Routing;
 using WsServer.Transport;
+using WsServer.Transport.Epoll;
 
 namespace WsServer.Hosting;
 
@@ -93,12 +94,15 @@ public sealed partial class WebSocketServer : IAsyncDisposable
             foreach ((ListenerOptions listenerOptions, TlsTransport? tls) in planned)
             {
                 var socket = new SocketListener(listenerOptions.Address, listenerOptions.Port, options.ListenBacklog);
-                _listeners.Add(new Listener(socket, tls, listenerOptions.ProxyProtocol));
+                var listener = new Listener(socket, tls, listenerOptions.ProxyProtocol);
+                _listeners.Add(listener);
+                if (tls is null && !listener.ProxyProtocol && options.EpollTransport && EpollInterop.IsSupported)
+                    listener.AcceptOnEpoll(options.InlineIo, _context.Time);
             }
         }
         catch
         {
-            foreach (Listener listener in _listeners) listener.Socket.Dispose();
+            foreach (Listener listener in _listeners) listener.Dispose();
             _listeners.Clear();
             // A start that failed served no one: stopping then has nothing to drain, and says nothing.
             Volatile.Write(ref _state, 2);
@@ -108,7 +112,8 @@ public sealed partial class WebSocketServer : IAsyncDisposable
         foreach (Listener listener in _listeners)
         {
             Log.Listening(_context.Logger, listener.Scheme, listener.Socket.EndPoint, listener.ProxyProtocol ? " (PROXY protocol)" : "");
-            _acceptLoops.Add(AcceptLoopAsync(listener));
+            // Not in the caller's execution context: a connection served where it is accepted must not inherit it.
+            using (ExecutionContext.SuppressFlow()) _acceptLoops.Add(Task.Run(() => AcceptLoopAsync(listener)));
         }
         StartHeartbeat();
         return Task.CompletedTask;
@@ -245,7 +250,7 @@ public sealed partial class WebSocketServer : IAsyncDisposable
         if (Interlocked.Exchange(ref _state, 2) != 1) return;
         _context.Stop();
         if (_heartbeat is not null) await _heartbeat.DisposeAsync().ConfigureAwait(false);
-        foreach (Listener listener in _listeners) listener.Socket.Dispose();
+        foreach (Listener listener in _listeners) listener.Dispose();
         await Task.WhenAll(_acceptLoops).ConfigureAwait(false);
 
         Log.Draining(_context.Logger, Log.Connections(_context.ConnectionCount), (int)closeCode);
@@ -293,14 +298,16 @@ public sealed partial class WebSocketServer : IAsyncDisposable
         var backoff = new AcceptBackoff();
         while (true)
         {
-            Socket client;
+            Socket? client = null;
+            EpollTransport? accepted = null;
             try
             {
                 // A slot first: beyond the capacity, connections wait in the listen backlog.
                 await TakeSlotAsync(stopping).ConfigureAwait(false);
                 try
                 {
-                    client = await listener.Socket.AcceptAsync(stopping).ConfigureAwait(false);
+                    if (listener.Epoll is { } epoll) accepted = await epoll.AcceptAsync(stopping).ConfigureAwait(false);
+                    else client = await listener.Socket.AcceptAsync(stopping).ConfigureAwait(false);
                 }
                 catch
                 {
@@ -329,7 +336,8 @@ public sealed partial class WebSocketServer : IAsyncDisposable
                 Log.AcceptResumed(_context.Logger, listener.Socket.EndPoint, backoff.Failures);
                 backoff.Reset();
             }
-            Serve(client, listener);
+            if (accepted is not null) Serve(accepted);
+            else Serve(client!, listener);
         }
     }
 
@@ -388,6 +396,19 @@ public sealed partial class WebSocketServer : IAsyncDisposable
         }
         _running.Started();
         await ConnectionRunner.RunAsync(_context, transport, _connectionFinished).ConfigureAwait(false);
+    }
+
+    /// <summary>A connection an epoll loop accepted: served right there when I/O is inline (its upgrade is read on
+    /// the thread that accepted it; a handler that blocks holds up that loop, as it does whenever I/O is inline),
+    /// else on the thread pool.</summary>
+    private void Serve(EpollTransport accepted)
+    {
+        _running.Started();
+        if (_context.Options.InlineIo)
+            _ = ConnectionRunner.RunAsync(_context, accepted, _connectionFinished);
+        else
+            ThreadPool.UnsafeQueueUserWorkItem(static s => _ = ConnectionRunner.RunAsync(s.Context, s.Accepted, s.Finished),
+                (Context: _context, Accepted: accepted, Finished: _connectionFinished), preferLocal: false);
     }
 
     private void Serve(Socket client, Listener listener)

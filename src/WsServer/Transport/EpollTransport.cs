@@ -1,28 +1,28 @@
 using System.Net;
-using System.Net.Sockets;
 using WsServer.Transport.Epoll;
 
 namespace WsServer.Transport;
 
-/// <summary>Plain TCP through an epoll loop (<see cref="EpollSocket"/>): direct non-blocking calls, and a
-/// reader that parks between edges, so a quiet connection waits with no pending operation.</summary>
+/// <summary>Plain TCP through an epoll loop (<see cref="EpollSocket"/>) on a descriptor an <see cref="EpollAcceptor"/>
+/// took: direct non-blocking calls, and a reader that parks between edges, so a quiet connection waits with no
+/// pending operation and no .NET <c>Socket</c>.</summary>
 internal sealed class EpollTransport : ConnectionTransport
 {
-    private readonly Socket _socket;
+    private readonly Descriptor _descriptor;
     private readonly EpollSocket _epoll;
     private readonly SocketReader _input;
 
-    public EpollTransport(Socket socket, bool inlineIo, IPEndPoint remote, IPEndPoint local, DateTimeOffset acceptedAt)
+    public EpollTransport(Descriptor descriptor, bool inlineIo, IPEndPoint remote, IPEndPoint local, DateTimeOffset acceptedAt)
         : base(remote, local, acceptedAt)
     {
-        _socket = socket;
-        _epoll = new EpollSocket(socket, inlineIo);
+        _descriptor = descriptor;
+        _epoll = new EpollSocket(descriptor, inlineIo);
         _input = new SocketReader(_epoll);
     }
 
     public override TransportInput Input => _input;
 
-    public override bool HasUnreadBytes => HasUnread(_socket);
+    public override bool HasUnreadBytes => _epoll.HasUnread();
 
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> bytes) => _epoll.SendAsync(bytes);
 
@@ -30,20 +30,20 @@ internal sealed class EpollTransport : ConnectionTransport
 
     public override ValueTask ShutdownSendAsync()
     {
-        ShutdownSend(_socket);
+        _epoll.ShutdownSend();
         return default;
     }
 
     protected override void Cut()
     {
         _epoll.Abort();
-        _socket.Dispose();
+        _descriptor.Dispose();
     }
 
     protected override ValueTask DisposeCoreAsync()
     {
         _epoll.Dispose();
-        _socket.Dispose();
+        _descriptor.Dispose();
         return default;
     }
 }

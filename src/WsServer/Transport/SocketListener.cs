@@ -44,5 +44,8 @@ internal sealed class SocketListener : IDisposable
         return client;
     }
 
+    /// <summary>An acceptor of this socket's connections on an epoll loop, in place of <see cref="AcceptAsync"/>.</summary>
+    public EpollAcceptor AcceptOnEpoll(bool inline, TimeProvider time) => new(_socket, inline, time);
+
     public void Dispose() => _socket.Dispose();
 }

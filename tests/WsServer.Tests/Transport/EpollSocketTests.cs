@@ -20,7 +20,7 @@ public sealed class EpollSocketTests
     public async Task AFinThatCameWithTheLastBytesEndsTheNextRead()
     {
         (Socket client, Socket server) = await SocketPair.ConnectAsync();
-        using var epoll = new EpollSocket(server, inline: false);
+        using var epoll = new EpollSocket(server.SafeHandle, inline: false);
         await client.SendAsync("last"u8.ToArray());
         client.Shutdown(SocketShutdown.Send);
         // On loopback both are in the socket when Shutdown returns; the pause lets the loop see their edges.
@@ -42,7 +42,7 @@ public sealed class EpollSocketTests
     public async Task BytesSentWhileTheReaderIsBusyAreNotWaitedForAgain()
     {
         (Socket client, Socket server) = await SocketPair.ConnectAsync();
-        using var epoll = new EpollSocket(server, inline: false);
+        using var epoll = new EpollSocket(server.SafeHandle, inline: false);
         byte[] room = new byte[16];
         Assert.Equal(-1, epoll.Receive(room)); // nothing yet: armed
         await client.SendAsync("late"u8.ToArray());
@@ -57,7 +57,7 @@ public sealed class EpollSocketTests
     public async Task ASendLargerThanTheSocketBufferCompletesOnceThePeerReads()
     {
         (Socket client, Socket server) = await SocketPair.ConnectAsync();
-        using var epoll = new EpollSocket(server, inline: false);
+        using var epoll = new EpollSocket(server.SafeHandle, inline: false);
         byte[] sent = [.. Enumerable.Range(0, 8 * 1024 * 1024).Select(i => (byte)(i * 7))];
         ValueTask sending = epoll.SendAsync(sent);
         Assert.False(sending.IsCompleted); // 8 MiB is more than loopback buffers hold
@@ -73,7 +73,7 @@ public sealed class EpollSocketTests
     public async Task AGatheredSendKeepsTheOrderAndTheOffsetsOfEverySegment()
     {
         (Socket client, Socket server) = await SocketPair.ConnectAsync();
-        using var epoll = new EpollSocket(server, inline: false);
+        using var epoll = new EpollSocket(server.SafeHandle, inline: false);
         byte[] big = [.. Enumerable.Range(0, 3 * 1024 * 1024).Select(i => (byte)i)];
         List<ArraySegment<byte>> batch = [new("xabcx"u8.ToArray(), 1, 3), new(big, 5, big.Length - 10), new("de"u8.ToArray())];
         byte[] expected = [.. batch.SelectMany(s => s)];
@@ -90,7 +90,7 @@ public sealed class EpollSocketTests
     public async Task AbortEndsAPendingReadAndAPendingSend()
     {
         (Socket client, Socket server) = await SocketPair.ConnectAsync();
-        using var epoll = new EpollSocket(server, inline: false);
+        using var epoll = new EpollSocket(server.SafeHandle, inline: false);
         Assert.Equal(-1, epoll.Receive(new byte[16]));
         Task reading = epoll.WaitReadableAsync(CancellationToken.None).AsTask();
         Task sending = epoll.SendAsync(new byte[8 * 1024 * 1024]).AsTask();
@@ -110,7 +110,7 @@ public sealed class EpollSocketTests
     public async Task CancellationEndsAPendingRead()
     {
         (Socket client, Socket server) = await SocketPair.ConnectAsync();
-        using var epoll = new EpollSocket(server, inline: false);
+        using var epoll = new EpollSocket(server.SafeHandle, inline: false);
         using var cancellation = new CancellationTokenSource();
         Assert.Equal(-1, epoll.Receive(new byte[16]));
         Task reading = epoll.WaitReadableAsync(cancellation.Token).AsTask();
@@ -127,7 +127,7 @@ public sealed class EpollSocketTests
     public async Task ACancellationAfterTheWaitEndedLeavesLaterWaitsAlone()
     {
         (Socket client, Socket server) = await SocketPair.ConnectAsync();
-        using var epoll = new EpollSocket(server, inline: false);
+        using var epoll = new EpollSocket(server.SafeHandle, inline: false);
         using var cancellation = new CancellationTokenSource();
         Assert.Equal(-1, epoll.Receive(new byte[16]));
         Task reading = epoll.WaitReadableAsync(cancellation.Token).AsTask();
@@ -149,7 +149,7 @@ public sealed class EpollSocketTests
     public async Task AReceiveOnADisposedSocketThrowsInsteadOfUsingItsDescriptor()
     {
         (Socket client, Socket server) = await SocketPair.ConnectAsync();
-        var epoll = new EpollSocket(server, inline: false);
+        var epoll = new EpollSocket(server.SafeHandle, inline: false);
         server.Dispose();
         Assert.Throws<ObjectDisposedException>(() => epoll.Receive(new byte[16]));
         epoll.Dispose();

@@ -103,7 +103,7 @@ public sealed class SocketReaderTests
     private static SocketReader ReaderOver(Socket socket, bool epoll, List<IDisposable> owned)
     {
         if (!epoll) return new SocketReader(socket);
-        var looped = new EpollSocket(socket, inline: false);
+        var looped = new EpollSocket(socket.SafeHandle, inline: false);
         owned.Add(looped);
         return new SocketReader(looped);
     }

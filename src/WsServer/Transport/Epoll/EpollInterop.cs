@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 
@@ -11,9 +12,11 @@ internal static unsafe partial class EpollInterop
 
     public const uint In = 0x001, Out = 0x004, Error = 0x008, HangUp = 0x010, ReadHangUp = 0x2000, EdgeTriggered = 1u << 31;
     public const int Add = 1;
-    private const int CloseOnExec = 0x80000;
-    private const int DontWait = 0x40, NoSignal = 0x4000;
-    private const int WouldBlock = 11, Interrupted = 4;
+    private const int CloseOnExec = 0x80000, NonBlocking = 0x800;
+    private const int DontWait = 0x40, NoSignal = 0x4000, Peek = 0x2;
+    private const int WouldBlock = 11, Interrupted = 4, ConnectionAborted = 103;
+    private const int ShutdownWrite = 1; // SHUT_WR
+    private const ushort InterNetwork = 2, InterNetworkV6 = 10;
 
     [StructLayout(LayoutKind.Sequential, Pack = 4)]
     public struct Event
@@ -105,6 +108,60 @@ internal static unsafe partial class EpollInterop
         }
     }
 
+    /// <summary>A connection from the backlog of the listening <paramref name="fd"/>, non-blocking, with the peer's
+    /// address; -1 when none is waiting. A connection reset before it was taken is skipped.</summary>
+    public static int Accept(int fd, out IPEndPoint? remote)
+    {
+        byte* address = stackalloc byte[128]; // a sockaddr_storage
+        while (true)
+        {
+            uint length = 128;
+            int accepted = accept4(fd, address, &length, NonBlocking | CloseOnExec);
+            if (accepted >= 0)
+            {
+                remote = EndPointOf(address);
+                return accepted;
+            }
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno == ConnectionAborted) continue;
+            remote = null;
+            if (Retry(errno)) return -1;
+        }
+    }
+
+    /// <summary>The address <paramref name="fd"/> is bound to.</summary>
+    public static IPEndPoint? LocalEndPoint(int fd)
+    {
+        byte* address = stackalloc byte[128];
+        uint length = 128;
+        return getsockname(fd, address, &length) == 0 ? EndPointOf(address) : null;
+    }
+
+    /// <summary>Sends the FIN; a socket already cut or reset is left as it is.</summary>
+    public static void ShutdownSend(int fd) => _ = shutdown(fd, ShutdownWrite);
+
+    /// <summary>True when bytes were received and not yet read (a peek at one of them).</summary>
+    public static bool HasUnread(int fd)
+    {
+        byte first;
+        return recv(fd, &first, 1, DontWait | Peek) > 0;
+    }
+
+    public static bool Close(int fd) => close(fd) == 0;
+
+    // A sockaddr_in or sockaddr_in6 (a dual-mode listener's IPv4 peers come as mapped IPv6, as .NET's own accept gives them).
+    private static IPEndPoint? EndPointOf(byte* address)
+    {
+        ushort family = *(ushort*)address;
+        int port = address[2] << 8 | address[3];
+        return family switch
+        {
+            InterNetwork => new IPEndPoint(new IPAddress(new ReadOnlySpan<byte>(address + 4, 4)), port),
+            InterNetworkV6 => new IPEndPoint(new IPAddress(new ReadOnlySpan<byte>(address + 8, 16), *(uint*)(address + 24)), port),
+            _ => null,
+        };
+    }
+
     // True for "try later"; false for "try again now"; throws for a real error (reset, broken pipe).
     private static bool Retry(int errno)
     {
@@ -119,6 +176,8 @@ internal static unsafe partial class EpollInterop
         32 => (int)SocketError.Shutdown,
         110 => (int)SocketError.TimedOut,
         9 => (int)SocketError.OperationAborted,
+        23 or 24 => (int)SocketError.TooManyOpenSockets, // ENFILE, EMFILE
+        12 or 105 => (int)SocketError.NoBufferSpaceAvailable, // ENOMEM, ENOBUFS
         _ => (int)SocketError.SocketError,
     });
 
@@ -155,6 +214,15 @@ internal static unsafe partial class EpollInterop
 
     [LibraryImport(Libc, SetLastError = true)]
     private static partial nint sendmsg(int fd, MessageHeader* message, int flags);
+
+    [LibraryImport(Libc, SetLastError = true)]
+    private static partial int accept4(int fd, byte* address, uint* length, int flags);
+
+    [LibraryImport(Libc)]
+    private static partial int getsockname(int fd, byte* address, uint* length);
+
+    [LibraryImport(Libc)]
+    private static partial int shutdown(int fd, int how);
 
     [LibraryImport(Libc)]
     private static partial int close(int fd);

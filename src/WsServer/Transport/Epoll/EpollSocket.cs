@@ -1,22 +1,21 @@
-using System.Net.Sockets;
+using System.Net;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace WsServer.Transport.Epoll;
 
 /// <summary>
-/// A plain TCP connection served by an <see cref="EpollLoop"/> instead of .NET's socket engine: reads and
-/// writes are direct non-blocking calls on the socket's descriptor, made on whatever thread runs the
-/// connection, and a call that would block waits for the loop's next edge. Per connection this is one
-/// small object and its reader's waiter, where .NET's engine keeps an async context, event args and their
-/// operations, and a read that finds nothing costs one <c>recv</c>, not a zero-byte receive and its
-/// <c>ioctl</c>. The <see cref="Socket"/> stays the owner of the descriptor: each call holds a reference to
-/// its handle, so a <see cref="Socket.Dispose()"/> from another thread never closes a descriptor in use.
+/// A plain TCP socket (or a listening one) served by an <see cref="EpollLoop"/> instead of .NET's socket
+/// engine: reads, writes and accepts are direct non-blocking calls on the descriptor, made on whatever thread
+/// runs the connection, and a call that would block waits for the loop's next edge. Per connection this is
+/// one small object and its reader's waiter, where .NET's engine keeps an async context, event args and
+/// their operations, and a read that finds nothing costs one <c>recv</c>, not a zero-byte receive and its
+/// <c>ioctl</c>. The <see cref="SafeHandle"/> stays the owner of the descriptor: each call holds a reference
+/// to it, so a dispose from another thread never closes a descriptor in use.
 /// </summary>
 internal sealed class EpollSocket : IDisposable
 {
-    private readonly Socket _socket;
-    private readonly SafeSocketHandle _handle;
+    private readonly SafeHandle _handle;
     private readonly int _fd;
     private readonly EpollLoop _loop;
     private readonly Readiness _readable;
@@ -25,12 +24,15 @@ internal sealed class EpollSocket : IDisposable
     private Exception? _aborted;
     private int _removed;
 
-    public EpollSocket(Socket socket, bool inline)
+    /// <param name="handle">The descriptor's owner, which the caller disposes after this.</param>
+    /// <param name="inline">Run what waits on the socket on the loop's thread (no hop to the pool).</param>
+    public EpollSocket(SafeHandle handle, bool inline)
     {
-        _socket = socket;
-        _handle = socket.SafeHandle;
+        _handle = handle;
         _fd = (int)_handle.DangerousGetHandle();
-        _readable = new Readiness(inline);
+        // Armed from the start: adding a socket to epoll reports what is already waiting on it as an edge, so a
+        // first receive that would only find nothing (a new connection's request is seldom there yet) is not made.
+        _readable = new Readiness(inline, armed: true);
         _inline = inline;
         _loop = EpollLoop.Next();
         _loop.Add(_fd, this);
@@ -52,7 +54,45 @@ internal sealed class EpollSocket : IDisposable
         return EpollInterop.Receive(_fd, into);
     }
 
-    /// <summary>Completes when bytes (or the end) may have come since the last <see cref="Receive"/>.</summary>
+    /// <summary>On a listening socket: a connection from its backlog (its descriptor and the peer's address), or
+    /// -1 when none is waiting (then <see cref="WaitReadableAsync"/>).</summary>
+    public int Accept(out IPEndPoint? remote)
+    {
+        _readable.Arm();
+        using var lease = new HandleLease(_handle);
+        return EpollInterop.Accept(_fd, out remote);
+    }
+
+    /// <summary>True when the peer sent bytes not yet received; false once the socket is cut.</summary>
+    public bool HasUnread()
+    {
+        try
+        {
+            using var lease = new HandleLease(_handle);
+            return EpollInterop.HasUnread(_fd);
+        }
+        catch (ObjectDisposedException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Sends the FIN after what was sent; nothing when the socket is already cut.</summary>
+    public void ShutdownSend()
+    {
+        try
+        {
+            using var lease = new HandleLease(_handle);
+            EpollInterop.ShutdownSend(_fd);
+        }
+        catch (ObjectDisposedException)
+        {
+            // Already cut.
+        }
+    }
+
+    /// <summary>Completes when bytes (or the end, or a connection to accept) may have come since the last
+    /// <see cref="Receive"/> (or <see cref="Accept"/>).</summary>
     public ValueTask WaitReadableAsync(CancellationToken cancellation) => _readable.WaitAsync(cancellation);
 
     /// <summary>After a <see cref="Receive"/> that found nothing: <paramref name="resume"/> runs at the next
@@ -77,7 +117,7 @@ internal sealed class EpollSocket : IDisposable
     /// <summary>Ends every wait on this socket (they throw), without closing it: the owner disposes it.</summary>
     public void Abort()
     {
-        var aborted = new ObjectDisposedException(nameof(Socket), "The connection was cut.");
+        var aborted = new ObjectDisposedException(nameof(EpollSocket), "The connection was cut.");
         Interlocked.CompareExchange(ref _aborted, aborted, null);
         _readable.Fail(aborted);
         Volatile.Read(ref _writable)?.Fail(aborted);
@@ -180,9 +220,9 @@ internal sealed class EpollSocket : IDisposable
     /// Throws <see cref="ObjectDisposedException"/> when the socket is already closed.</summary>
     private readonly ref struct HandleLease
     {
-        private readonly SafeSocketHandle _handle;
+        private readonly SafeHandle _handle;
 
-        public HandleLease(SafeSocketHandle handle)
+        public HandleLease(SafeHandle handle)
         {
             bool added = false;
             handle.DangerousAddRef(ref added);
