@@ -1,5 +1,7 @@
 using System.Net;
+using System.Net.Sockets;
 using System.Net.WebSockets;
+using WsServer.Hosting;
 using WsServer.Connections;
 using WsServer.Routing;
 using WsServer.Tests.TestHandlers;
@@ -51,6 +53,38 @@ public sealed class ConnectionInfoTests
         Assert.Equal("ada", info.Items["user"]);
         Assert.Equal(Now, info.AcceptedAt);
         Assert.Equal("v1", client.SubProtocol);
+    }
+
+    /// <summary>Both ends of a connection as the client and the listener see them, whichever way the listener
+    /// takes connections (an epoll loop's accept4, or .NET's socket engine): a listener bound to any address
+    /// names the address the client reached, and a dual-mode one gives IPv4 peers as mapped IPv6 addresses.</summary>
+    [Theory]
+    [InlineData("0.0.0.0", "127.0.0.1", "127.0.0.1")]
+    [InlineData("::", "127.0.0.1", "::ffff:127.0.0.1")]
+    [InlineData("::", "::1", "::1")]
+    [InlineData("127.0.0.1", "127.0.0.1", "127.0.0.1")]
+    public async Task BothEndsAreTheAddressesTheClientAndTheListenerUsed(string bound, string reached, string seenAs)
+    {
+        var handler = new RecordingHandler();
+        var options = new ServerOptions
+        {
+            Address = IPAddress.Parse(bound),
+            Port = 0,
+            InlineIo = Environment.GetEnvironmentVariable(TestServer.InlineIoVariable) == "1",
+            EpollTransport = Environment.GetEnvironmentVariable(TestServer.TransportVariable) != "sockets",
+        }.UseHandler(handler);
+        await using var server = new WebSocketServer(options);
+        await server.StartAsync();
+        int port = server.LocalEndPoints[0].Port;
+        using var tcp = new TcpClient(IPAddress.Parse(reached).AddressFamily);
+        await tcp.ConnectAsync(IPAddress.Parse(reached), port, Timeouts.Token());
+        HttpAnswer answer = await HttpExchange.SendAsync(tcp.GetStream(), HttpExchange.UpgradeRequest(port, "/"));
+        Assert.Equal(101, answer.Status);
+
+        ConnectionInfo info = (await handler.FirstOpened.Task.Bounded()).Info;
+        var client = (IPEndPoint)tcp.Client.LocalEndPoint!;
+        Assert.Equal(new IPEndPoint(IPAddress.Parse(seenAs), client.Port), info.RemoteEndPoint);
+        Assert.Equal(new IPEndPoint(IPAddress.Parse(seenAs), port), info.LocalEndPoint);
     }
 
     [Fact]
