@@ -43,8 +43,13 @@ public sealed class HttpHeaders : IReadOnlyList<KeyValuePair<string, string>>
         _fields.Add(new(name, value));
     }
 
-    /// <summary>Freezes the fields: <see cref="Add"/> fails from now on.</summary>
-    public void MakeReadOnly() => IsReadOnly = true;
+    /// <summary>Freezes the fields: <see cref="Add"/> fails from now on. Their list shrinks to its count: a
+    /// connection keeps its request's headers for its whole life.</summary>
+    public void MakeReadOnly()
+    {
+        if (!IsReadOnly) _fields.Capacity = _fields.Count;
+        IsReadOnly = true;
+    }
 
     /// <summary>Every value of the field, in order.</summary>
     public IEnumerable<string> GetValues(string name)

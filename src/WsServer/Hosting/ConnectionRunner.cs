@@ -22,7 +22,6 @@ internal sealed class ConnectionRunner : ISessionOwner
     private IDisposable? _scope;
     private CloseDeadline? _deadline;
     private WebSocketConnection? _connection;
-    private EstablishedConnection? _established;
 
     private ConnectionRunner(ServerContext server, Action finished)
     {
@@ -44,14 +43,14 @@ internal sealed class ConnectionRunner : ISessionOwner
     /// <paramref name="transport"/>): from the handler's init on, as for an accepted socket.</summary>
     public static Task RunEstablishedAsync(ServerContext server, ConnectionTransport transport, EstablishedConnection established, Action finished)
     {
-        var runner = new ConnectionRunner(server, finished) { _transport = transport, _established = established };
+        var runner = new ConnectionRunner(server, finished) { _transport = transport };
         runner._tracked = server.Track(transport);
-        return runner.ServeAsync();
+        return runner.ServeAsync(established);
     }
 
     private async Task RunAsync(Socket? socket, Listener? listener, ConnectionTransport? opened)
     {
-        bool established;
+        EstablishedConnection? established;
         try
         {
             established = await EstablishAsync(socket, listener, opened).ConfigureAwait(false);
@@ -60,21 +59,21 @@ internal sealed class ConnectionRunner : ISessionOwner
         {
             // The phases catch what a connection can throw; anything else is a bug, logged, never lost.
             Log.ConnectionTaskFailed(_server.Logger, ex);
-            established = false;
+            established = null;
         }
-        if (!established)
+        if (established is null)
         {
             await ReleaseAsync().ConfigureAwait(false);
             return;
         }
-        await ServeAsync().ConfigureAwait(false);
+        await ServeAsync(established).ConfigureAwait(false);
     }
 
     /// <summary>The handler's init, then the session loop, whose end starts the last phase.</summary>
-    private async Task ServeAsync()
+    private async Task ServeAsync(EstablishedConnection established)
     {
         // Here, in the method that goes on to the session loop: the log scope is to flow into every later phase.
-        Begin(_established!.Connection, _transport!);
+        Begin(established.Connection, _transport!);
         if (_transport!.IsAborted)
         {
             // Cut before it began (an upgrade its host gave up, the server aborting): no handler to tell.
@@ -96,28 +95,27 @@ internal sealed class ConnectionRunner : ISessionOwner
             await FinishAsync(null, initialized: false).ConfigureAwait(false);
             return;
         }
-        new SessionLoop(_server, _transport!.Input, _established!, _connection.Liveness, _transport.Aborted).Start(this);
+        new SessionLoop(_server, _transport!.Input, established, _connection.Liveness, _transport.Aborted).Start(this);
     }
 
     /// <summary>The session has ended (its fault, if any): the last phase, in the connection's context.</summary>
     void ISessionOwner.SessionEnded(Exception? fault) => _ = FinishAsync(fault, initialized: true);
 
-    /// <summary>Opens the transport and answers the upgrade; true when there is a connection to serve.</summary>
-    private async Task<bool> EstablishAsync(Socket? socket, Listener? listener, ConnectionTransport? opened)
+    /// <summary>Opens the transport and answers the upgrade; null when there is no connection to serve.</summary>
+    private async Task<EstablishedConnection?> EstablishAsync(Socket? socket, Listener? listener, ConnectionTransport? opened)
     {
         _transport = opened ?? await TransportOpener.OpenAsync(_server, socket!, listener!).ConfigureAwait(false);
-        if (_transport is null) return false;
+        if (_transport is null) return null;
         _tracked = _server.Track(_transport);
         try
         {
-            _established = await new UpgradePhase(_server, _transport, _transport.Input).RunAsync().ConfigureAwait(false);
+            return await new UpgradePhase(_server, _transport, _transport.Input).RunAsync().ConfigureAwait(false);
         }
         catch (Exception ex) when (ConnectionTransport.IsEnd(ex))
         {
             Log.HandshakeAbandoned(_server.Logger, _transport.Remote, ex.Message);
-            return false;
+            return null;
         }
-        return _established is not null;
     }
 
     // The connection's log scope (it flows into every later phase), its close deadline, and its writer.

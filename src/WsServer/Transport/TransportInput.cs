@@ -11,68 +11,79 @@ namespace WsServer.Transport;
 /// </summary>
 internal abstract class TransportInput : PipeReader
 {
-    private ValueTask<ReadResult> _pending;
-    private IThreadPoolWorkItem? _resume;
-    private Action? _onRead;
-    private bool _hasReceived;
-    private ReadResult _received;
-    private ExceptionDispatchInfo? _fault;
+    private PendingRead? _pending; // made at the first park of an input that parks on a pending read
 
     /// <summary>What is buffered, or can be had now without waiting; false when there is nothing.</summary>
-    public virtual bool TryReceive(out ReadResult result)
-    {
-        if (_fault is { } fault)
-        {
-            _fault = null;
-            fault.Throw();
-        }
-        if (_hasReceived)
-        {
-            _hasReceived = false;
-            result = _received;
-            return true;
-        }
-        return TryRead(out result);
-    }
+    public virtual bool TryReceive(out ReadResult result) =>
+        _pending is { } pending && pending.TryTake(out result) || TryRead(out result);
 
     /// <summary>After <see cref="TryReceive"/> found nothing: <paramref name="resume"/> runs once there is
     /// something to receive, and nothing waits meanwhile; false when there is something already.</summary>
-    public virtual bool TryParkUntilReadable(IThreadPoolWorkItem resume)
+    public virtual bool TryParkUntilReadable(IThreadPoolWorkItem resume) => (_pending ??= new PendingRead(this)).TryPark(resume);
+
+    /// <summary>A park as a read left pending, and what it gave once it finished. Its own object: an input that
+    /// parks another way (an epoll socket, on its loop's next edge) carries none of this while it is quiet.</summary>
+    private sealed class PendingRead(TransportInput input)
     {
-        ValueTask<ReadResult> read = ReadAsync();
-        if (read.IsCompleted)
+        private ValueTask<ReadResult> _read;
+        private IThreadPoolWorkItem? _resume;
+        private Action? _onRead;
+        private bool _hasReceived;
+        private ReadResult _received;
+        private ExceptionDispatchInfo? _fault;
+
+        /// <summary>What the last pending read gave (its failure is thrown); false when nothing is kept.</summary>
+        public bool TryTake(out ReadResult result)
         {
+            if (_fault is { } fault)
+            {
+                _fault = null;
+                fault.Throw();
+            }
+            result = _received;
+            if (!_hasReceived) return false;
+            _hasReceived = false;
+            _received = default;
+            return true;
+        }
+
+        public bool TryPark(IThreadPoolWorkItem resume)
+        {
+            ValueTask<ReadResult> read = input.ReadAsync();
+            if (read.IsCompleted)
+            {
+                Keep(read);
+                return false;
+            }
+            _read = read;
+            _resume = resume;
+            read.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_onRead ??= OnRead);
+            return true;
+        }
+
+        // On the thread that completed the read: no hop before the session serves it.
+        private void OnRead()
+        {
+            ValueTask<ReadResult> read = _read;
+            IThreadPoolWorkItem resume = _resume!;
+            _read = default;
+            _resume = null;
             Keep(read);
-            return false;
+            resume.Execute();
         }
-        _pending = read;
-        _resume = resume;
-        read.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_onRead ??= OnRead);
-        return true;
-    }
 
-    // On the thread that completed the read: no hop before the session serves it.
-    private void OnRead()
-    {
-        ValueTask<ReadResult> read = _pending;
-        IThreadPoolWorkItem resume = _resume!;
-        _pending = default;
-        _resume = null;
-        Keep(read);
-        resume.Execute();
-    }
-
-    // What a finished read gave, for the next TryReceive: its result, or its failure to rethrow there.
-    private void Keep(ValueTask<ReadResult> read)
-    {
-        try
+        // What a finished read gave, for the next TryReceive: its result, or its failure to rethrow there.
+        private void Keep(ValueTask<ReadResult> read)
         {
-            _received = read.GetAwaiter().GetResult();
-            _hasReceived = true;
-        }
-        catch (Exception ex)
-        {
-            _fault = ExceptionDispatchInfo.Capture(ex);
+            try
+            {
+                _received = read.GetAwaiter().GetResult();
+                _hasReceived = true;
+            }
+            catch (Exception ex)
+            {
+                _fault = ExceptionDispatchInfo.Capture(ex);
+            }
         }
     }
 }
