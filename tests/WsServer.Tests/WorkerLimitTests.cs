@@ -32,4 +32,26 @@ public sealed class WorkerLimitTests
         await second.SendTextAsync("still here");
         Assert.Equal("still here", await second.ReceiveTextAsync());
     }
+
+    /// <summary>RFC 6455 §5.5.1: with both close frames through, the connection is closed. A peer that closed first
+    /// has nothing left to send but its FIN, so once it has sent nothing more its slot is not held for that FIN
+    /// (here it never comes, and the close deadline is a day away).</summary>
+    [Fact]
+    public async Task APeerThatClosedFirstAndSentNothingMoreFreesItsSlotWithoutItsFin()
+    {
+        await using TestServer server = await TestServer.StartAsync(new EchoHandler(), o =>
+        {
+            o.Workers = 1;
+            o.CloseTimeout = TimeSpan.FromDays(1);
+        });
+        await using RawClient first = await RawClient.ConnectAsync(server.Port);
+        await first.SendAsync(ClientFrame.Close(1000));
+        Assert.Equal((ushort)1000, (await first.ReadCloseAsync().Bounded()).CloseCode);
+        Assert.True(await first.ServerClosedTcpAsync().Bounded(), "the server should close its end");
+
+        // The first client's socket stays open, its FIN unsent: the one worker serves the next client all the same.
+        await using RawClient second = await RawClient.ConnectAsync(server.Port);
+        await second.SendAsync(ClientFrame.Text("served"));
+        Assert.Equal("served", (await second.ReadFrameAsync().Bounded())!.Value.Text);
+    }
 }

@@ -10,7 +10,8 @@ namespace WsServer.Hosting;
 /// The last phase, after the session stopped reading: the handler is told how the connection ended
 /// (exactly once, if its init returned), then our last frames go out, our FIN, and the peer's FIN is
 /// awaited (RFC 6455 §7.1.1: the server closes the TCP connection first, but not before its close
-/// frame has left), all within the one close deadline. Then the connection is counted and logged.
+/// frame has left), all within the one close deadline; a peer that closed first and has sent nothing
+/// since is not waited for. Then the connection is counted and logged.
 /// </summary>
 internal sealed class ClosingPhase(ServerContext server, ConnectionTransport transport, WebSocketConnection connection,
     CloseDeadline deadline)
@@ -43,6 +44,9 @@ internal sealed class ClosingPhase(ServerContext server, ConnectionTransport tra
     {
         await connection.Live.WhenWritten().ConfigureAwait(false); // the deadline ends it if the peer stops reading
         if (ending.Initiator == CloseInitiator.Transport || transport.IsAborted || !transport.CanEndSending) return;
+        // The peer closed first and has sent nothing since: after its close frame it sends nothing but its FIN
+        // (RFC 6455 §5.5.1), and with both close frames through the connection is closed now, not after that FIN.
+        if (ending.Initiator == CloseInitiator.Peer && !transport.Input.MayHaveMore) return;
         try
         {
             await transport.ShutdownSendAsync().ConfigureAwait(false);

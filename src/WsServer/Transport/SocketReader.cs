@@ -109,6 +109,21 @@ internal sealed class SocketReader : TransportInput
         return false;
     }
 
+    public override bool MayHaveMore =>
+        _ended || _start < _end || (_epoll is { } socket ? _filledRoom || socket.MayHaveInput : HasUnread(_socket!));
+
+    private static bool HasUnread(Socket socket)
+    {
+        try
+        {
+            return socket.Available > 0;
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            return true; // not known
+        }
+    }
+
     /// <summary>On an epoll socket, <paramref name="resume"/> runs at the socket's next edge; false when the
     /// edge came already (receive again).</summary>
     public override bool TryParkUntilReadable(IThreadPoolWorkItem resume) =>

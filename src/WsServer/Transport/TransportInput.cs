@@ -17,6 +17,10 @@ internal abstract class TransportInput : PipeReader
     public virtual bool TryReceive(out ReadResult result) =>
         _pending is { } pending && pending.TryTake(out result) || TryRead(out result);
 
+    /// <summary>False only when the peer is known to have sent nothing since the last receive (an epoll socket that
+    /// saw no edge since a receive emptied it); true when that is not known.</summary>
+    public virtual bool MayHaveMore => true;
+
     /// <summary>After <see cref="TryReceive"/> found nothing: <paramref name="resume"/> runs once there is
     /// something to receive, and nothing waits meanwhile; false when there is something already.</summary>
     public virtual bool TryParkUntilReadable(IThreadPoolWorkItem resume) => (_pending ??= new PendingRead(this)).TryPark(resume);

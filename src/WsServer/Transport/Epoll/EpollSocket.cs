@@ -30,9 +30,7 @@ internal sealed class EpollSocket : IDisposable
     {
         _handle = handle;
         _fd = (int)_handle.DangerousGetHandle();
-        // Armed from the start: adding a socket to epoll reports what is already waiting on it as an edge, so a
-        // first receive that would only find nothing (a new connection's request is seldom there yet) is not made.
-        _readable = new Readiness(inline, armed: true);
+        _readable = new Readiness(inline);
         _inline = inline;
         _loop = EpollLoop.Next();
         _loop.Add(_fd, this);

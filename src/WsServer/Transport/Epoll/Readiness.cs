@@ -13,7 +13,7 @@ internal sealed class Readiness : IValueTaskSource
     private const int Idle = 0, Waiting = 1, Ready = 2;
 
     private ManualResetValueTaskSourceCore<bool> _core;
-    private int _state;
+    private int _state = Ready; // unknown at the start: the first attempt is made
     private Exception? _fault;
     private volatile bool _lasting; // the peer's FIN, a reset or an error: ready from now on, whatever was armed
     private CancellationTokenRegistration _cancellation;
@@ -22,13 +22,7 @@ internal sealed class Readiness : IValueTaskSource
     private static readonly Action<object?> s_unpark = Unpark;
 
     /// <param name="inline">Run the waiter's continuation on the loop's thread (no hop to the pool).</param>
-    /// <param name="armed">Start as after <see cref="Arm"/>: the next edge is known to come; otherwise the state is
-    /// unknown and the first attempt is made.</param>
-    public Readiness(bool inline, bool armed = false)
-    {
-        _inline = inline;
-        _state = armed ? Idle : Ready;
-    }
+    public Readiness(bool inline) => _inline = inline;
 
     /// <summary>Before an attempt: from here on an edge is remembered.</summary>
     public void Arm() => Volatile.Write(ref _state, Idle);
