@@ -186,30 +186,24 @@ internal sealed class EpollSocket : IDisposable
     {
         const int MaxVectors = IBatchWriter.MaxSegments; // more only when a caller breaks the contract: sent in turns
         EpollInterop.IoVector* vectors = stackalloc EpollInterop.IoVector[MaxVectors];
-        GCHandle* pins = stackalloc GCHandle[MaxVectors];
-        int count = 0;
+        int first = 0;
+        while (skip >= batch[first].Count) skip -= batch[first++].Count;
         _writable?.Arm();
-        try
+        using var lease = new HandleLease(_handle);
+        return PinAndSend(batch, first, Math.Min(batch.Count - first, MaxVectors), (int)skip, vectors, 0);
+    }
+
+    // Pins the arrays one fixed statement per frame, down to the last, then sends them all: a pinned local costs
+    // nothing, where a pinning GCHandle per array is a handle-table entry made and freed for every send.
+    private unsafe long PinAndSend(List<ArraySegment<byte>> batch, int first, int count, int skip, EpollInterop.IoVector* vectors, int index)
+    {
+        if (index == count) return EpollInterop.SendVectors(_fd, vectors, count);
+        ArraySegment<byte> segment = batch[first + index];
+        int from = index == 0 ? skip : 0;
+        fixed (byte* array = segment.Array)
         {
-            foreach (ArraySegment<byte> segment in batch)
-            {
-                if (skip >= segment.Count)
-                {
-                    skip -= segment.Count;
-                    continue;
-                }
-                pins[count] = GCHandle.Alloc(segment.Array, GCHandleType.Pinned);
-                byte* start = (byte*)pins[count].AddrOfPinnedObject() + segment.Offset + skip;
-                vectors[count] = new EpollInterop.IoVector { Base = start, Length = (nuint)(segment.Count - skip) };
-                skip = 0;
-                if (++count == MaxVectors) break;
-            }
-            using var lease = new HandleLease(_handle);
-            return EpollInterop.SendVectors(_fd, vectors, count);
-        }
-        finally
-        {
-            for (int i = 0; i < count; i++) pins[i].Free();
+            vectors[index] = new EpollInterop.IoVector { Base = array + segment.Offset + from, Length = (nuint)(segment.Count - from) };
+            return PinAndSend(batch, first, count, skip, vectors, index + 1);
         }
     }
 
