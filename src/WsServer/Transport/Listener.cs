@@ -1,4 +1,3 @@
-
 namespace WsServer.Transport;
 
 /// <summary>A listening socket with its transport settings: TLS (certificates already loaded) and

@@ -109,7 +109,7 @@ internal static unsafe partial class EpollInterop
     }
 
     /// <summary>A connection from the backlog of the listening <paramref name="fd"/>, non-blocking, with the peer's
-    /// address; -1 when none is waiting. A connection reset before it was taken is skipped.</summary>
+    /// address; -1 when none is waiting. A connection that failed before it was taken is skipped.</summary>
     public static int Accept(int fd, out IPEndPoint? remote)
     {
         byte* address = stackalloc byte[128]; // a sockaddr_storage
@@ -123,11 +123,15 @@ internal static unsafe partial class EpollInterop
                 return accepted;
             }
             int errno = Marshal.GetLastPInvokeError();
-            if (errno == ConnectionAborted) continue;
+            if (IsPeersFailure(errno)) continue;
             remote = null;
             if (Retry(errno)) return -1;
         }
     }
+
+    // accept(2): a connection that failed before it was taken, reported in its place; the next may be fine.
+    private static bool IsPeersFailure(int errno) => errno is ConnectionAborted
+        or 71 or 92 or 95 or 100 or 101 or 112 or 113 or 64; // EPROTO, ENOPROTOOPT, EOPNOTSUPP, ENETDOWN, ENETUNREACH, EHOSTDOWN, EHOSTUNREACH, ENONET
 
     /// <summary>The address <paramref name="fd"/> is bound to.</summary>
     public static IPEndPoint? LocalEndPoint(int fd)
