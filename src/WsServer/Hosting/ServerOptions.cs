@@ -43,7 +43,8 @@ public sealed class ServerOptions
     /// <summary>Run each connection's reads, handler calls and writes on the epoll loop's thread that saw
     /// its socket ready, instead of handing each to the thread pool (default false): no thread switch per
     /// message, but a handler that blocks stalls every connection on that loop. For handlers that never
-    /// block. Applies to <see cref="EpollTransport"/> connections.</summary>
+    /// block. Applies to <see cref="EpollTransport"/> connections; their listener's loop then also reads and
+    /// answers each new connection's upgrade, and calls the handler's init, on the thread that accepted it.</summary>
     public bool InlineIo { get; set; }
 
     /// <summary>The listen backlog, where connections beyond <see cref="Workers"/> wait.</summary>
