@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using WsServer.Connections;
 using WsServer.Hosting;
 using WsServer.Protocol.Compression;
+using WsServer.Routing;
 using static WsServer.Extensions.Hosting.ConfigurationValues;
 
 namespace WsServer.Extensions.Hosting;
@@ -48,7 +49,7 @@ internal static class ServerConfiguration
     {
         string path = Text(section);
         if (path.Length == 0 || path.Equals("off", StringComparison.OrdinalIgnoreCase)) return null;
-        return path[0] == '/' && !path.Any(c => c <= ' ' || c == '?' || c >= (char)127)
+        return RouteTable.IsPagePath(path)
             ? path
             : throw Bad(section, "is a path starting with '/' (no query, no space), or off");
     }

@@ -11,13 +11,11 @@ public sealed class SampleProcessTests
     [Fact]
     public async Task BusyPortIsOneLineAndExitCodeOne()
     {
-        using var taken = new TcpListener(IPAddress.Loopback, 0);
-        taken.Start();
-        int port = ((IPEndPoint)taken.LocalEndpoint).Port;
+        using var taken = new TakenPort();
 
-        (int exit, string output) = await RunSampleAsync($"--WsServer:Port={port}");
+        (int exit, string output) = await RunSampleAsync($"--WsServer:Port={taken.Port}");
 
-        Assert.Equal($"GenericHost: cannot listen on 127.0.0.1:{port}: Address already in use", output.TrimEnd());
+        Assert.Equal($"GenericHost: cannot listen on 127.0.0.1:{taken.Port}: Address already in use", output.TrimEnd());
         Assert.Equal(1, exit);
     }
 

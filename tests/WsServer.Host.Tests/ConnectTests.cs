@@ -173,12 +173,7 @@ public sealed class ConnectTests
     [Fact]
     public async Task AClosedPortSaysConnectionRefused()
     {
-        int port;
-        using (var listener = new TcpListener(IPAddress.Loopback, 0))
-        {
-            listener.Start();
-            port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
+        int port = TakenPort.Free();
 
         using HostProcess client = HostProcess.Start("connect", $"ws://127.0.0.1:{port}/");
 

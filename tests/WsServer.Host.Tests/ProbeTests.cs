@@ -12,8 +12,8 @@ public sealed class ProbeTests
         (HostProcess host, Uri uri) = await HostProcess.StartServingAsync();
         using (host)
         {
-            Assert.Equal((HttpStatusCode.OK, "ok"), await GetAsync(uri, "/healthz"));
-            Assert.Equal((HttpStatusCode.OK, "ready"), await GetAsync(uri, "/readyz"));
+            Assert.Equal((HttpStatusCode.OK, "ok"), await PlainHttp.GetAsync(uri, "/healthz"));
+            Assert.Equal((HttpStatusCode.OK, "ready"), await PlainHttp.GetAsync(uri, "/readyz"));
         }
     }
 
@@ -23,9 +23,9 @@ public sealed class ProbeTests
         (HostProcess host, Uri uri) = await HostProcess.StartServingAsync("--health-path", "/alive", "--readiness-path", "off", "--route", "/chat=echo");
         using (host)
         {
-            Assert.Equal((HttpStatusCode.OK, "ok"), await GetAsync(uri, "/alive"));
-            Assert.Equal(HttpStatusCode.NotFound, (await GetAsync(uri, "/readyz")).Status);
-            Assert.Equal(HttpStatusCode.NotFound, (await GetAsync(uri, "/healthz")).Status);
+            Assert.Equal((HttpStatusCode.OK, "ok"), await PlainHttp.GetAsync(uri, "/alive"));
+            Assert.Equal(HttpStatusCode.NotFound, (await PlainHttp.GetAsync(uri, "/readyz")).Status);
+            Assert.Equal(HttpStatusCode.NotFound, (await PlainHttp.GetAsync(uri, "/healthz")).Status);
         }
     }
 
@@ -38,13 +38,5 @@ public sealed class ProbeTests
         string line = Assert.Single(host.Stderr);
         Assert.Contains("--health-path", line, StringComparison.Ordinal);
         Assert.Contains("starting with '/'", line, StringComparison.Ordinal);
-    }
-
-    private static async Task<(HttpStatusCode Status, string Body)> GetAsync(Uri server, string path)
-    {
-        using var http = new HttpClient();
-        using var timeout = new CancellationTokenSource(HostProcess.Timeout);
-        HttpResponseMessage response = await http.GetAsync(new Uri($"http://127.0.0.1:{server.Port}{path}"), timeout.Token);
-        return (response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 }

@@ -21,9 +21,7 @@ public sealed class SeedTodoTests
     {
         using var tcp = new TcpClient();
         await tcp.ConnectAsync(uri.Host, uri.Port);
-        string request = $"GET {path} HTTP/1.1\r\nHost: {uri.Authority}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
-                         "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
-        await tcp.GetStream().WriteAsync(Encoding.ASCII.GetBytes(request));
+        await tcp.GetStream().WriteAsync(PlainHttp.UpgradeRequest(path, uri.Authority));
         using var reader = new StreamReader(tcp.GetStream(), Encoding.ASCII);
         return await reader.ReadToEndAsync().WaitAsync(HostProcess.Timeout);
     }

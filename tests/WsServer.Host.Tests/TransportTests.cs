@@ -37,10 +37,9 @@ public sealed class TransportTests
         {
             using var tcp = new TcpClient();
             await tcp.ConnectAsync(IPAddress.Loopback, uri.Port).WaitAsync(HostProcess.Timeout);
-            string request = $"PROXY TCP4 203.0.113.7 127.0.0.1 5555 {uri.Port}\r\n" +
-                             $"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
-                             "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
-            await tcp.GetStream().WriteAsync(Encoding.ASCII.GetBytes(request)).AsTask().WaitAsync(HostProcess.Timeout);
+            byte[] proxy = Encoding.ASCII.GetBytes($"PROXY TCP4 203.0.113.7 127.0.0.1 5555 {uri.Port}\r\n");
+            byte[] request = [.. proxy, .. PlainHttp.UpgradeRequest()];
+            await tcp.GetStream().WriteAsync(request).AsTask().WaitAsync(HostProcess.Timeout);
             var response = new byte[256];
             int read = await tcp.GetStream().ReadAsync(response).AsTask().WaitAsync(HostProcess.Timeout);
 

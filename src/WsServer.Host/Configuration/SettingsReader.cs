@@ -100,7 +100,8 @@ internal static class SettingsReader
     private static string StatusPath(IConfigurationSection section)
     {
         string path = Text(section);
-        if (path.Length < 2 || path[0] != '/' || path.Contains('?', StringComparison.Ordinal) || path.EndsWith('*'))
+        // Not the root, and no '*', which in a route's pattern would mean a prefix: the page is this one path.
+        if (!RouteTable.IsPagePath(path) || path == "/" || path.EndsWith('*'))
             throw Bad(section, $"'{path}' is not a path such as /status");
         return path;
     }

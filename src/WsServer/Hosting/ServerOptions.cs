@@ -229,7 +229,7 @@ public sealed class ServerOptions
 
     private static void ValidateProbePath(string? path, string name)
     {
-        if (path is not null && (path.Length == 0 || path[0] != '/' || path.Any(c => c <= ' ' || c == '?' || c >= (char)127)))
+        if (path is not null && !RouteTable.IsPagePath(path))
             throw new ArgumentException($"ServerOptions.{name} is a path starting with '/' (no query, no space), not '{path}'.", name);
     }
 

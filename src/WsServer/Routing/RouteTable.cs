@@ -85,13 +85,19 @@ public sealed class RouteTable
         return this;
     }
 
+    /// <summary>True for a path a page or a probe can be served at: it starts with '/' and holds visible ASCII only,
+    /// with no query (a request's target never holds a space or a control character, and its query is not its path).</summary>
+    public static bool IsPagePath(string path) =>
+        path is ['/', ..] && !path.AsSpan().ContainsAnyExceptInRange('!', '~') && !path.Contains('?', StringComparison.Ordinal);
+
     /// <summary>Serves <paramref name="page"/> with 200 to a plain GET of exactly <paramref name="path"/>;
     /// an upgrade request for the same path still goes to its WebSocket route.</summary>
+    /// <exception cref="ArgumentException">The path is not one a page can be served at (<see cref="IsPagePath"/>).</exception>
     public RouteTable MapPage(string path, StaticPage page)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(page);
-        if (path[0] != '/') throw new ArgumentException($"A path starts with '/': '{path}'.", nameof(path));
+        if (!IsPagePath(path)) throw new ArgumentException($"A page's path starts with '/' and holds no query, space or non-ASCII character: '{path}'.", nameof(path));
         _pages[path] = page;
         return this;
     }

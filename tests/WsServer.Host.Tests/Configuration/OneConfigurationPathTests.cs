@@ -86,6 +86,22 @@ public sealed class OneConfigurationPathTests
         Assert.EndsWith($", not '{value}'.", line, StringComparison.Ordinal);
     }
 
+    /// <summary>The status page and the probes take the same paths (<c>RouteTable.IsPagePath</c>); the status page
+    /// takes neither the root nor a '*'.</summary>
+    [Theory]
+    [InlineData("--status", "/a b")]
+    [InlineData("--status", "/")]
+    [InlineData("--health-path", "/a b")]
+    [InlineData("--readiness-path", "/ready?now")]
+    public async Task APathThatNoPageCanBeServedAtIsRefused(string flag, string path)
+    {
+        (int code, string[] stderr, _) = await Settings.FailAsync(flag, path);
+
+        Assert.Equal(2, code);
+        string line = Assert.Single(stderr);
+        Assert.StartsWith($"wsserver: {flag} ", line, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("WSSERVER_IDLETIMEOUT", "soon", "must be ")]
     [InlineData("WSSERVER_ROUTES__/chat__MaxMessageSize", "0", "must be ")]

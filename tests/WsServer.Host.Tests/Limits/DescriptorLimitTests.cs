@@ -21,9 +21,7 @@ public sealed class DescriptorLimitTests
         return found;
     }
 
-    private static readonly byte[] Upgrade = Encoding.ASCII.GetBytes(
-        "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
-        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+    private static readonly byte[] Upgrade = PlainHttp.UpgradeRequest();
 
     [Fact]
     public async Task AtTheDescriptorLimitTheProgramStopsAcceptingStaysAliveAndServesAgainOnceConnectionsClose()

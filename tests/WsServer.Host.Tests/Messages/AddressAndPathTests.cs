@@ -15,7 +15,7 @@ public sealed class AddressAndPathTests
     {
         using HostProcess host = HostProcess.Start("--address", "localhost", "--port", "0");
 
-        string banner = await host.WaitForStdoutAsync(l => l.StartsWith("wsserver ", StringComparison.Ordinal));
+        string banner = await host.WaitForStartLineAsync();
         Assert.Matches(@"^wsserver 0\.1\.0 listening on ws://127\.0\.0\.1:\d+/ with handler echo \(workers 1024\)$", banner);
     }
 

@@ -19,8 +19,7 @@ public sealed class LogLineTests
             using var tcp = new TcpClient(AddressFamily.InterNetwork);
             await tcp.ConnectAsync(uri.Host, uri.Port).WaitAsync(HostProcess.Timeout);
             NetworkStream stream = tcp.GetStream();
-            await stream.WriteAsync(Encoding.ASCII.GetBytes("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
-                "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")).AsTask().WaitAsync(HostProcess.Timeout);
+            await stream.WriteAsync(PlainHttp.UpgradeRequest()).AsTask().WaitAsync(HostProcess.Timeout);
             var buffer = new byte[512];
             int read = await stream.ReadAsync(buffer).AsTask().WaitAsync(HostProcess.Timeout);
             Assert.StartsWith("HTTP/1.1 101 ", Encoding.ASCII.GetString(buffer, 0, read), StringComparison.Ordinal);

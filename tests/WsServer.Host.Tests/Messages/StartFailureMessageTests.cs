@@ -1,8 +1,7 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using WsServer.Host.Tests.TestSupport;
+using WsServer.Tests.TestSupport;
 
 namespace WsServer.Host.Tests.Messages;
 
@@ -12,14 +11,12 @@ public sealed class StartFailureMessageTests
     [Fact]
     public async Task PortInUseIsTheOneLineWithNothingElse()
     {
-        using var taken = new TcpListener(IPAddress.Loopback, 0);
-        taken.Start();
-        int port = ((IPEndPoint)taken.LocalEndpoint).Port;
+        using var taken = new TakenPort();
 
-        using HostProcess host = HostProcess.Start("--address", "127.0.0.1", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        using HostProcess host = HostProcess.Start("--address", "127.0.0.1", "--port", taken.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
         Assert.Equal(1, await host.WaitForExitAsync());
-        Assert.Equal([$"wsserver: cannot listen on 127.0.0.1:{port}: Address already in use"], host.Stderr);
+        Assert.Equal([$"wsserver: cannot listen on 127.0.0.1:{taken.Port}: Address already in use"], host.Stderr);
         Assert.Empty(host.Stdout);
     }
 
@@ -57,11 +54,9 @@ public sealed class ConnectMessageTests
     [Fact]
     public async Task BadSubprotocolHasNoParameterSuffix()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        using var listening = new TakenPort();
 
-        using HostProcess host = HostProcess.Start("connect", $"ws://127.0.0.1:{port}/", "--subprotocol", "a b");
+        using HostProcess host = HostProcess.Start("connect", $"ws://127.0.0.1:{listening.Port}/", "--subprotocol", "a b");
 
         Assert.Equal(2, await host.WaitForExitAsync());
         Assert.Equal(["wsserver connect: The subprotocol 'a b' is not a token."], host.Stderr);

@@ -6,25 +6,15 @@ namespace WsServer.Host.Tests.Messages;
 /// <summary>The start line names what is served and how many connections can be served at once.</summary>
 public sealed partial class StartLineTests
 {
-    [Fact]
-    public async Task RoutesAloneAreNamedNotTheDefaultHandler()
+    [Theory]
+    [InlineData("with routes /chat=chat, /echo=echo (workers 1024)", "--route", "/chat=chat", "--route", "/echo=echo")]
+    [InlineData("with routes /chat=chat and handler broadcast elsewhere (workers 1024)", "--route", "/chat=chat", "--handler", "broadcast")]
+    public async Task RoutesAreNamedAndTheHandlerOnlyWhenGiven(string served, params string[] args)
     {
-        (HostProcess host, Uri uri) = await HostProcess.StartServingAsync("--route", "/chat=chat", "--route", "/echo=echo");
+        (HostProcess host, Uri uri) = await HostProcess.StartServingAsync(args);
         using (host)
         {
-            string banner = await host.WaitForStdoutAsync(l => l.StartsWith("wsserver ", StringComparison.Ordinal));
-            Assert.Equal($"wsserver 0.1.0 listening on {uri} with routes /chat=chat, /echo=echo (workers 1024)", banner);
-        }
-    }
-
-    [Fact]
-    public async Task RoutesAndHandlerNameBoth()
-    {
-        (HostProcess host, Uri uri) = await HostProcess.StartServingAsync("--route", "/chat=chat", "--handler", "broadcast");
-        using (host)
-        {
-            string banner = await host.WaitForStdoutAsync(l => l.StartsWith("wsserver ", StringComparison.Ordinal));
-            Assert.Equal($"wsserver 0.1.0 listening on {uri} with routes /chat=chat and handler broadcast elsewhere (workers 1024)", banner);
+            Assert.Equal($"wsserver 0.1.0 listening on {uri} {served}", await host.WaitForStartLineAsync());
         }
     }
 
@@ -37,7 +27,7 @@ public sealed partial class StartLineTests
         {
             string capped = await host.WaitForStdoutAsync(l => l.Contains("WsServer[31]", StringComparison.Ordinal));
             string cap = CapOf().Match(capped).Groups[1].Value;
-            string banner = await host.WaitForStdoutAsync(l => l.StartsWith("wsserver ", StringComparison.Ordinal));
+            string banner = await host.WaitForStartLineAsync();
             Assert.Equal($"wsserver 0.1.0 listening on {uri} with handler echo (workers {cap}, not 1024: the file descriptor limit, ulimit -n, leaves room for no more)", banner);
             Assert.True(int.Parse(cap, System.Globalization.CultureInfo.InvariantCulture) < 1024);
         }

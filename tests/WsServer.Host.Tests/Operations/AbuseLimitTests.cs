@@ -88,9 +88,7 @@ public sealed class AbuseLimitTests
         using var client = new TcpClient();
         await client.ConnectAsync(IPAddress.Loopback, port).WaitAsync(HostProcess.Timeout);
         NetworkStream stream = client.GetStream();
-        string request = $"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
-            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
-        await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(request)).AsTask().WaitAsync(HostProcess.Timeout);
+        await stream.WriteAsync(PlainHttp.UpgradeRequest(path)).AsTask().WaitAsync(HostProcess.Timeout);
         var head = new System.Text.StringBuilder();
         var buffer = new byte[1024];
         while (!head.ToString().Contains("\r\n\r\n", StringComparison.Ordinal))

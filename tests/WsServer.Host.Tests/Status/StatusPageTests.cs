@@ -15,7 +15,7 @@ public sealed class StatusPageTests
         (HostProcess host, Uri uri) = await HostProcess.StartServingAsync("--route", "/chat=echo");
         using (host)
         {
-            (HttpStatusCode status, string body) = await GetAsync(uri, "/status");
+            (HttpStatusCode status, string body) = await PlainHttp.GetAsync(uri, "/status");
 
             Assert.Equal(HttpStatusCode.NotFound, status);
             Assert.DoesNotContain("<canvas", body, StringComparison.Ordinal);
@@ -28,7 +28,7 @@ public sealed class StatusPageTests
         (HostProcess host, Uri uri) = await HostProcess.StartServingAsync("--status", "/status");
         using (host)
         {
-            (HttpStatusCode status, string body) = await GetAsync(uri, "/status");
+            (HttpStatusCode status, string body) = await PlainHttp.GetAsync(uri, "/status");
 
             Assert.Equal(HttpStatusCode.OK, status);
             Assert.Contains("<canvas", body, StringComparison.Ordinal);
@@ -76,10 +76,10 @@ public sealed class StatusPageTests
         (HostProcess host, Uri uri) = await HostProcess.StartServingAsync("--status", "/status", "--status-token", "s3cret");
         using (host)
         {
-            Assert.Equal(HttpStatusCode.Forbidden, (await GetAsync(uri, "/status?token=wrong")).Status);
-            Assert.Equal(HttpStatusCode.Forbidden, (await GetAsync(uri, "/status")).Status);
+            Assert.Equal(HttpStatusCode.Forbidden, (await PlainHttp.GetAsync(uri, "/status?token=wrong")).Status);
+            Assert.Equal(HttpStatusCode.Forbidden, (await PlainHttp.GetAsync(uri, "/status")).Status);
             Assert.Equal(HttpStatusCode.Forbidden, await UpgradeStatusAsync(new Uri(uri, "/status?token=wrong")));
-            Assert.Equal(HttpStatusCode.OK, (await GetAsync(uri, "/status?token=s3cret")).Status);
+            Assert.Equal(HttpStatusCode.OK, (await PlainHttp.GetAsync(uri, "/status?token=s3cret")).Status);
             Assert.Equal(HttpStatusCode.SwitchingProtocols, await UpgradeStatusAsync(new Uri(uri, "/status?token=s3cret")));
         }
     }
@@ -90,7 +90,7 @@ public sealed class StatusPageTests
         (HostProcess host, Uri uri) = await HostProcess.StartServingAsync("--status", "/status", "--status-allow", "192.0.2.0/24");
         using (host)
         {
-            Assert.Equal(HttpStatusCode.Forbidden, (await GetAsync(uri, "/status")).Status);
+            Assert.Equal(HttpStatusCode.Forbidden, (await PlainHttp.GetAsync(uri, "/status")).Status);
             Assert.Equal(HttpStatusCode.Forbidden, await UpgradeStatusAsync(new Uri(uri, "/status")));
         }
     }
@@ -124,13 +124,5 @@ public sealed class StatusPageTests
         (WebSocketMessageType type, byte[] data) = await socket.ReceiveMessageAsync();
         Assert.Equal(WebSocketMessageType.Text, type);
         return JsonDocument.Parse(data).RootElement;
-    }
-
-    private static async Task<(HttpStatusCode Status, string Body)> GetAsync(Uri server, string path)
-    {
-        using var http = new HttpClient();
-        using var timeout = new CancellationTokenSource(HostProcess.Timeout);
-        HttpResponseMessage response = await http.GetAsync(new Uri($"http://127.0.0.1:{server.Port}{path}"), timeout.Token);
-        return (response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 }

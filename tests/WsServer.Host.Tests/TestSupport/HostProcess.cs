@@ -79,7 +79,7 @@ internal sealed partial class HostProcess : IDisposable
         HostProcess host = StartUnder(launcher, ["--address", "127.0.0.1", "--port", "0", .. args]);
         try
         {
-            string banner = await host.WaitForStdoutAsync(l => l.StartsWith("wsserver ", StringComparison.Ordinal));
+            string banner = await host.WaitForStartLineAsync();
             Match match = ListeningUri().Match(banner);
             Assert.True(match.Success, $"No address in: {banner}");
             return (host, new Uri(match.Value));
@@ -90,6 +90,9 @@ internal sealed partial class HostProcess : IDisposable
             throw;
         }
     }
+
+    /// <summary>Waits for the start line, <c>wsserver VERSION listening on ...</c>, returning it.</summary>
+    public Task<string> WaitForStartLineAsync() => WaitForStdoutAsync(l => l.StartsWith("wsserver ", StringComparison.Ordinal));
 
     /// <summary>Waits for a line on stdout that matches, returning it.</summary>
     public async Task<string> WaitForStdoutAsync(Func<string, bool> match)

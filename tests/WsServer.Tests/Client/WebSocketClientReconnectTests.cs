@@ -66,7 +66,7 @@ public sealed class WebSocketClientReconnectTests
     [Fact]
     public async Task WhileTheServerIsDownAttemptsWaitLongerEachTimeWithinTheirJitterBoundsUntilItIsUp()
     {
-        int port = FreePort();
+        int port = TakenPort.Free();
         var uri = new Uri($"ws://127.0.0.1:{port}/");
         await using IAsyncEnumerator<WebSocketClient> clients = WebSocketClient.ConnectForeverAsync(uri, Options, Reconnect,
             Timeouts.Token()).GetAsyncEnumerator();
@@ -106,7 +106,7 @@ public sealed class WebSocketClientReconnectTests
     public async Task CancellingDuringAWaitEndsTheEnumeration()
     {
         using var stop = new CancellationTokenSource();
-        var uri = new Uri($"ws://127.0.0.1:{FreePort()}/");
+        var uri = new Uri($"ws://127.0.0.1:{TakenPort.Free()}/");
         await using IAsyncEnumerator<WebSocketClient> clients = WebSocketClient.ConnectForeverAsync(uri, Options, Reconnect,
             stop.Token).GetAsyncEnumerator();
         Task<bool> connected = clients.MoveNextAsync().AsTask();
@@ -115,13 +115,5 @@ public sealed class WebSocketClientReconnectTests
         stop.Cancel();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => connected.Bounded());
-    }
-
-    /// <summary>A loopback port nothing listens on (until a test starts a server there).</summary>
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -10,6 +10,24 @@ namespace WsServer.Tests.Routing;
 /// their handler, and other plain requests still get 426 or 404.</summary>
 public sealed class PageTests
 {
+    [Theory]
+    [InlineData("/", true)]
+    [InlineData("/status", true)]
+    [InlineData("/a/b-c_d.e~", true)]
+    [InlineData("", false)]
+    [InlineData("status", false)]
+    [InlineData("/a b", false)]
+    [InlineData("/a?b=1", false)]
+    [InlineData("/\u00e9t\u00e9", false)]
+    [InlineData("/tab\t", false)]
+    public void APageOrProbePathStartsWithASlashAndHoldsVisibleAsciiWithoutAQuery(string path, bool servable)
+    {
+        Assert.Equal(servable, RouteTable.IsPagePath(path));
+        var routes = new RouteTable();
+        if (servable) routes.MapPage(path, StaticPage.Html("x"));
+        else Assert.Throws<ArgumentException>(() => routes.MapPage(path, StaticPage.Html("x")));
+    }
+
     [Fact]
     public async Task PlainGetGetsThePageAndAnUpgradeOfTheSamePathGetsTheHandler()
     {
