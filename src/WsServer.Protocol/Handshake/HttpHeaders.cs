@@ -7,13 +7,19 @@ namespace WsServer.Protocol.Handshake;
 /// safe to read from any thread.</remarks>
 public sealed class HttpHeaders : IReadOnlyList<KeyValuePair<string, string>>
 {
-    private readonly List<KeyValuePair<string, string>> _fields = [];
+    // An array and a count rather than a List: a connection keeps its request's headers for its whole life,
+    // so they are one object and one array, the array trimmed to the count when frozen.
+    private KeyValuePair<string, string>[] _fields = [];
+    private int _count;
 
     /// <summary>The number of fields.</summary>
-    public int Count => _fields.Count;
+    public int Count => _count;
 
     /// <summary>The field at <paramref name="index"/>.</summary>
-    public KeyValuePair<string, string> this[int index] => _fields[index];
+    public KeyValuePair<string, string> this[int index] =>
+        (uint)index < (uint)_count ? _fields[index] : throw new ArgumentOutOfRangeException(nameof(index));
+
+    private ReadOnlySpan<KeyValuePair<string, string>> Fields => _fields.AsSpan(0, _count);
 
     /// <summary>The field's value, repeated fields joined with ", " (RFC 9110 §5.3); null when absent.</summary>
     public string? this[string name]
@@ -22,7 +28,7 @@ public sealed class HttpHeaders : IReadOnlyList<KeyValuePair<string, string>>
         {
             string? single = null;
             List<string>? several = null;
-            foreach (KeyValuePair<string, string> field in _fields)
+            foreach (KeyValuePair<string, string> field in Fields)
             {
                 if (!Matches(field, name)) continue;
                 if (single is null) single = field.Value;
@@ -40,23 +46,23 @@ public sealed class HttpHeaders : IReadOnlyList<KeyValuePair<string, string>>
     public void Add(string name, string value)
     {
         if (IsReadOnly) throw new InvalidOperationException("These headers are read-only.");
-        _fields.Add(new(name, value));
+        if (_count == _fields.Length) Array.Resize(ref _fields, Math.Max(8, _count * 2));
+        _fields[_count++] = new(name, value);
     }
 
-    /// <summary>Freezes the fields: <see cref="Add"/> fails from now on. Their list shrinks to its count: a
-    /// connection keeps its request's headers for its whole life.</summary>
+    /// <summary>Freezes the fields: <see cref="Add"/> fails from now on. Their array shrinks to its count.</summary>
     public void MakeReadOnly()
     {
-        if (!IsReadOnly) _fields.Capacity = _fields.Count;
+        if (!IsReadOnly && _count < _fields.Length) Array.Resize(ref _fields, _count);
         IsReadOnly = true;
     }
 
     /// <summary>Every value of the field, in order.</summary>
     public IEnumerable<string> GetValues(string name)
     {
-        foreach (KeyValuePair<string, string> field in _fields)
+        for (int i = 0; i < _count; i++)
         {
-            if (Matches(field, name)) yield return field.Value;
+            if (Matches(_fields[i], name)) yield return _fields[i].Value;
         }
     }
 
@@ -64,7 +70,7 @@ public sealed class HttpHeaders : IReadOnlyList<KeyValuePair<string, string>>
     public int CountOf(string name)
     {
         int count = 0;
-        foreach (KeyValuePair<string, string> field in _fields)
+        foreach (KeyValuePair<string, string> field in Fields)
         {
             if (Matches(field, name)) count++;
         }
@@ -77,7 +83,7 @@ public sealed class HttpHeaders : IReadOnlyList<KeyValuePair<string, string>>
     public bool ContainsToken(string name, string token)
     {
         ArgumentNullException.ThrowIfNull(token);
-        foreach (KeyValuePair<string, string> field in _fields)
+        foreach (KeyValuePair<string, string> field in Fields)
         {
             if (Matches(field, name) && HttpSyntax.ListContains(field.Value, token)) return true;
         }
@@ -85,7 +91,10 @@ public sealed class HttpHeaders : IReadOnlyList<KeyValuePair<string, string>>
     }
 
     /// <inheritdoc />
-    public IEnumerator<KeyValuePair<string, string>> GetEnumerator() => _fields.GetEnumerator();
+    public IEnumerator<KeyValuePair<string, string>> GetEnumerator()
+    {
+        for (int i = 0; i < _count; i++) yield return _fields[i];
+    }
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 

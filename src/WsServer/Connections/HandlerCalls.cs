@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using WsServer.Diagnostics;
 using WsServer.Protocol.Messages;
@@ -8,15 +9,16 @@ namespace WsServer.Connections;
 /// <summary>
 /// Every call into a connection's handler, each in the connection's turn, and what is done with its
 /// result. A handler that throws closes its own connection with 1011 (logged; the peer learns only that
-/// the server failed), and the call's caller goes on: one bad call harms nothing else.
+/// the server failed), and the call's caller goes on: one bad call harms nothing else. The calls are
+/// the connection's <see cref="HandlerTurn"/> too, so a connection carries no separate object for it.
 /// </summary>
 internal sealed class HandlerCalls(HandlerSession handler, LiveSession live, ILogger logger, ServerInstruments metrics,
-    long connectionId, CancellationToken aborted, ActivityContext traced = default)
+    long connectionId, CancellationToken aborted, ActivityContext traced = default) : HandlerTurn
 {
-    // Decided once: the per-message path compares a bool, not the whole context.
-    private readonly bool _traceCalls = traced != default;
+    // Boxed, and only when calls are traced: an ActivityContext is some 56 bytes every connection would carry.
+    private readonly StrongBox<ActivityContext>? _traced = traced == default ? null : new(traced);
 
-    public HandlerTurn Turn { get; } = new();
+    public HandlerTurn Turn => this;
 
     /// <summary>Runs init; false when it threw (the connection is then closing with 1011) or was cut.</summary>
     public async ValueTask<bool> InitAsync(WebSocketConnection connection)
@@ -63,8 +65,8 @@ internal sealed class HandlerCalls(HandlerSession handler, LiveSession live, ILo
     {
         bool done = true;
         // With ServerOptions.TraceHandlerCalls, a span per call, current for the handler only.
-        Activity? outer = _traceCalls ? Activity.Current : null;
-        Activity? span = _traceCalls ? ServerTracing.StartHandlerCall("message", connectionId, traced) : null;
+        Activity? outer = _traced is null ? null : Activity.Current;
+        Activity? span = _traced is null ? null : ServerTracing.StartHandlerCall("message", connectionId, _traced.Value);
         try
         {
             long calledAt = metrics.HandlerCalled();

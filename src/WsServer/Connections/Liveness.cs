@@ -12,15 +12,16 @@ namespace WsServer.Connections;
 /// <remarks>A peer silent for the keep-alive interval is pinged (once per silence); if no pong comes
 /// within the pong timeout, it is taken for gone (a half-open TCP connection) and closed with 1011. A
 /// peer silent for the idle timeout is closed with 1000.</remarks>
-internal sealed class Liveness(TimeProvider time, TimeSpan keepAliveInterval, TimeSpan pongTimeout, TimeSpan idleTimeout)
+internal sealed class Liveness(LivenessPolicy policy)
 {
-    private long _lastReceived = time.GetTimestamp();
+    private readonly LivenessPolicy _policy = policy;
+    private long _lastReceived = policy.Time.GetTimestamp();
     private long _pingedAfter = -1;
     private long _pongDueSince = -1;
     private int _tickPending;
 
     /// <summary>The peer sent something (the session loop, at each read).</summary>
-    public void MarkReceived() => Volatile.Write(ref _lastReceived, time.GetTimestamp());
+    public void MarkReceived() => Volatile.Write(ref _lastReceived, _policy.Time.GetTimestamp());
 
     /// <summary>A pong arrived (the session loop): the keep-alive ping, if any, is answered.</summary>
     public void MarkPong() => Volatile.Write(ref _pongDueSince, -1);
@@ -30,11 +31,11 @@ internal sealed class Liveness(TimeProvider time, TimeSpan keepAliveInterval, Ti
     public bool IsCheckDue(long now)
     {
         long last = Volatile.Read(ref _lastReceived);
-        TimeSpan silent = time.GetElapsedTime(last, now);
+        TimeSpan silent = _policy.Time.GetElapsedTime(last, now);
         long pongDue = Volatile.Read(ref _pongDueSince);
-        bool due = IsPast(silent, idleTimeout)
-            || (IsPast(silent, keepAliveInterval) && Volatile.Read(ref _pingedAfter) != last)
-            || (pongDue >= 0 && IsPast(time.GetElapsedTime(pongDue, now), pongTimeout));
+        bool due = IsPast(silent, _policy.IdleTimeout)
+            || (IsPast(silent, _policy.KeepAliveInterval) && Volatile.Read(ref _pingedAfter) != last)
+            || (pongDue >= 0 && IsPast(_policy.Time.GetElapsedTime(pongDue, now), _policy.PongTimeout));
         return due && Interlocked.Exchange(ref _tickPending, 1) == 0;
     }
 
@@ -49,18 +50,18 @@ internal sealed class Liveness(TimeProvider time, TimeSpan keepAliveInterval, Ti
             MarkReceived();
             return;
         }
-        long now = time.GetTimestamp();
+        long now = _policy.Time.GetTimestamp();
         long last = Volatile.Read(ref _lastReceived);
         long pongDue = Volatile.Read(ref _pongDueSince);
-        if (pongDue >= 0 && IsPast(time.GetElapsedTime(pongDue, now), pongTimeout))
+        if (pongDue >= 0 && IsPast(_policy.Time.GetElapsedTime(pongDue, now), _policy.PongTimeout))
         {
             connection.Close(CloseCode.InternalError, "keep-alive ping timeout");
         }
-        else if (IsPast(time.GetElapsedTime(last, now), idleTimeout))
+        else if (IsPast(_policy.Time.GetElapsedTime(last, now), _policy.IdleTimeout))
         {
             connection.Close(CloseCode.NormalClosure, "idle timeout");
         }
-        else if (IsPast(time.GetElapsedTime(last, now), keepAliveInterval) && _pingedAfter != last)
+        else if (IsPast(_policy.Time.GetElapsedTime(last, now), _policy.KeepAliveInterval) && _pingedAfter != last)
         {
             Volatile.Write(ref _pingedAfter, last);
             if (connection.SendKeepAlivePing()) Volatile.Write(ref _pongDueSince, now);
@@ -70,3 +71,7 @@ internal sealed class Liveness(TimeProvider time, TimeSpan keepAliveInterval, Ti
     // Timeout.InfiniteTimeSpan (negative) means never.
     private static bool IsPast(TimeSpan elapsed, TimeSpan limit) => limit > TimeSpan.Zero && elapsed >= limit;
 }
+
+/// <summary>What every connection's <see cref="Liveness"/> judges by: the server's clock and timeouts, one object
+/// for all its connections rather than a copy in each.</summary>
+internal sealed record LivenessPolicy(TimeProvider Time, TimeSpan KeepAliveInterval, TimeSpan PongTimeout, TimeSpan IdleTimeout);

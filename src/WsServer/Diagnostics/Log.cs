@@ -11,12 +11,14 @@ namespace WsServer.Diagnostics;
 /// Debug. Each connection's lines carry a scope with its id, address and path.</summary>
 internal static partial class Log
 {
-    private static readonly Func<ILogger, long, IPEndPoint, string, IDisposable?> s_connectionScope =
-        LoggerMessage.DefineScope<long, IPEndPoint, string>("Connection {ConnectionId} from {Remote} for {Path}");
+    /// <summary>The template of <see cref="ConnectionScope"/>'s state.</summary>
+    public const string ConnectionScopeFormat = "Connection {ConnectionId} from {Remote} for {Path}";
 
-    /// <summary>The scope of one connection's lines, from its upgrade on.</summary>
-    public static IDisposable? ConnectionScope(ILogger logger, long connectionId, IPEndPoint remote, string path) =>
-        s_connectionScope(logger, connectionId, remote, path);
+    /// <summary>The scope of one connection's lines, from its upgrade on; none when the server logs nothing at
+    /// all. <paramref name="state"/> is a <see cref="ConnectionScopeFormat"/> whose fields are read when a line
+    /// is written (the connection's runner), so the scope holds no values of its own.</summary>
+    public static IDisposable? ConnectionScope(ILogger logger, IReadOnlyList<KeyValuePair<string, object?>> state) =>
+        logger.IsEnabled(LogLevel.Critical) ? logger.BeginScope(state) : null;
 
     [LoggerMessage(1, LogLevel.Information, "Listening on {Scheme}://{EndPoint}{Proxy}")]
     public static partial void Listening(ILogger logger, string scheme, IPEndPoint endPoint, string proxy);

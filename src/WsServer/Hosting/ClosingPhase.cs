@@ -14,7 +14,7 @@ namespace WsServer.Hosting;
 /// since is not waited for. Then the connection is counted and logged.
 /// </summary>
 internal sealed class ClosingPhase(ServerContext server, ConnectionTransport transport, WebSocketConnection connection,
-    CloseDeadline deadline)
+    ICloseDeadline deadline)
 {
     public async Task RunAsync(bool initialized)
     {

@@ -8,19 +8,20 @@ namespace WsServer.Hosting;
 /// <summary>
 /// Serves one accepted socket through the phases of a connection, each handing a value to the next:
 /// transport opened (<see cref="TransportOpener"/>), upgrade answered (<see cref="UpgradePhase"/>),
-/// session running (<see cref="SessionLoop"/>), finished (<see cref="ClosingPhase"/>). Never throws:
+/// session running (<see cref="StartSession"/>), finished (<see cref="ClosingPhase"/>). Never throws:
 /// whatever escapes a phase is logged, and the connection still finishes. The session parks between
 /// reads and its end starts the last phase, so no async method of the connection is suspended while its
-/// peer is quiet.
+/// peer is quiet. The runner also holds the connection's close deadline and is its log scope, so that
+/// neither is an object of its own.
 /// </summary>
-internal sealed class ConnectionRunner : ISessionOwner
+internal sealed partial class ConnectionRunner : ICloseDeadline
 {
     private readonly ServerContext _server;
     private readonly Action _finished;
     private ConnectionTransport? _transport;
     private long _tracked = -1; // the transport's slot among those an abort cuts
     private IDisposable? _scope;
-    private CloseDeadline? _deadline;
+    private CloseDeadline _deadline; // used in place
     private WebSocketConnection? _connection;
 
     private ConnectionRunner(ServerContext server, Action finished)
@@ -95,11 +96,11 @@ internal sealed class ConnectionRunner : ISessionOwner
             await FinishAsync(null, initialized: false).ConfigureAwait(false);
             return;
         }
-        new SessionLoop(_server, _transport!.Input, established, _connection.Liveness, _transport.Aborted).Start(this);
+        StartSession(established.Route);
     }
 
     /// <summary>The session has ended (its fault, if any): the last phase, in the connection's context.</summary>
-    void ISessionOwner.SessionEnded(Exception? fault) => _ = FinishAsync(fault, initialized: true);
+    private void SessionEnded(Exception? fault) => _ = FinishAsync(fault, initialized: true);
 
     /// <summary>Opens the transport and answers the upgrade; null when there is no connection to serve.</summary>
     private async Task<EstablishedConnection?> EstablishAsync(Socket? socket, Listener? listener, ConnectionTransport? opened)
@@ -122,11 +123,12 @@ internal sealed class ConnectionRunner : ISessionOwner
     private void Begin(WebSocketConnection connection, ConnectionTransport transport)
     {
         _connection = connection;
-        _scope = Log.ConnectionScope(_server.Logger, connection.Id, connection.Info.RemoteEndPoint, connection.Info.Path);
-        _deadline = new CloseDeadline(_server.Time, _server.Options.CloseTimeout, transport);
-        connection.Live.OnClosing(_deadline);
+        _scope = Log.ConnectionScope(_server.Logger, this);
+        connection.Live.OnClosing(this);
         connection.Live.StartWriting(transport);
     }
+
+    void ICloseDeadline.Arm() => _deadline.Arm(_server.Time, _server.Options.CloseTimeout, _transport!);
 
     /// <summary>The one ending of an established connection: what ended it early is absorbed, the handler
     /// is told (once, if its init returned), the connection is closed and its transport released.</summary>
@@ -135,7 +137,7 @@ internal sealed class ConnectionRunner : ISessionOwner
         try
         {
             if (fault is not null) Absorb(fault);
-            await new ClosingPhase(_server, _transport!, _connection!, _deadline!).RunAsync(initialized).ConfigureAwait(false);
+            await new ClosingPhase(_server, _transport!, _connection!, this).RunAsync(initialized).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -166,7 +168,7 @@ internal sealed class ConnectionRunner : ISessionOwner
     private async Task ReleaseAsync()
     {
         _scope?.Dispose();
-        _deadline?.Dispose();
+        _deadline.Dispose();
         if (_tracked >= 0) _server.Untrack(_tracked);
         try
         {

@@ -29,6 +29,7 @@ internal sealed class ServerContext
         Logger = logger;
         Metrics = new ServerInstruments(meterFactory, SendQueueBytes);
         Topics = new TopicRegistry(options.History, options.TimeProvider);
+        Liveness = new LivenessPolicy(options.TimeProvider, options.KeepAliveInterval, options.PongTimeout, options.IdleTimeout);
     }
 
     public ServerOptions Options { get; }
@@ -40,6 +41,9 @@ internal sealed class ServerContext
     public TopicRegistry Topics { get; }
 
     public TimeProvider Time => Options.TimeProvider;
+
+    /// <summary>The keep-alive and idle timeouts every connection's <see cref="Connections.Liveness"/> judges by.</summary>
+    public LivenessPolicy Liveness { get; }
 
     /// <summary>Cancelled when the server stops accepting: handshakes in progress are refused with 503.</summary>
     public CancellationToken Stopping => _stopping.Token;

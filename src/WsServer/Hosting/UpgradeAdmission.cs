@@ -147,10 +147,8 @@ internal sealed class UpgradeAdmission(ServerContext server, ConnectionTransport
         };
         ActivityContext traced = server.Options.TraceHandlerCalls && Span is not null ? Span.Context : default;
         var calls = new HandlerCalls(route.CreateSession(), live, server.Logger, server.Metrics, info.Id, transport.Aborted, traced);
-        ServerOptions options = server.Options;
-        var liveness = new Liveness(server.Time, options.KeepAliveInterval, options.PongTimeout, options.IdleTimeout);
-        return new WebSocketConnection(info, live, calls, transport, server.Time, liveness, options.PongTimeout, server.Metrics,
-            server.Topics);
+        return new WebSocketConnection(info, live, calls, transport, server.Time, new Liveness(server.Liveness),
+            server.Options.PongTimeout, server.Metrics, server.Topics);
     }
 
     private async ValueTask<UpgradeOutcome> RunChecksAsync(UpgradeRequest request, WebSocketRoute route)

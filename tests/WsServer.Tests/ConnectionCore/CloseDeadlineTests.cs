@@ -21,40 +21,42 @@ public sealed class CloseDeadlineTests : IAsyncDisposable
     public async Task TheTransportIsCutOneCloseTimeoutAfterTheArmAndNotBefore()
     {
         ConnectionTransport transport = await OpenAsync();
-        using var deadline = new CloseDeadline(_time, CloseTimeout, transport);
+        var deadline = new CloseDeadline();
 
-        deadline.Arm();
+        deadline.Arm(_time, CloseTimeout, transport);
         _time.Advance(CloseTimeout - Tick);
         Assert.False(transport.IsAborted, "cut before the close timeout");
         _time.Advance(Tick);
 
         Assert.True(transport.IsAborted, "not cut at the close timeout");
         Assert.Equal(0, await _client!.ReceiveAsync(new byte[16].AsMemory()).AsTask().Bounded()); // the peer sees the end
+        deadline.Dispose();
     }
 
     [Fact]
     public async Task TheFirstArmStartsTheDeadlineAndALaterOneDoesNotPutItOff()
     {
         ConnectionTransport transport = await OpenAsync();
-        using var deadline = new CloseDeadline(_time, CloseTimeout, transport);
+        var deadline = new CloseDeadline();
 
-        deadline.Arm();
+        deadline.Arm(_time, CloseTimeout, transport);
         _time.Advance(TimeSpan.FromSeconds(3));
-        deadline.Arm();
+        deadline.Arm(_time, CloseTimeout, transport);
         _time.Advance(TimeSpan.FromSeconds(2));
 
         Assert.True(transport.IsAborted);
+        deadline.Dispose();
     }
 
     [Fact]
     public async Task NothingIsCutBeforeTheArmOrAfterTheDispose()
     {
         ConnectionTransport transport = await OpenAsync();
-        var deadline = new CloseDeadline(_time, CloseTimeout, transport);
+        var deadline = new CloseDeadline();
 
         _time.Advance(TimeSpan.FromDays(1));
         Assert.False(transport.IsAborted, "cut though never armed");
-        deadline.Arm();
+        deadline.Arm(_time, CloseTimeout, transport);
         deadline.Dispose();
         _time.Advance(TimeSpan.FromDays(1));
 

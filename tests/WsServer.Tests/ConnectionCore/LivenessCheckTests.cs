@@ -17,7 +17,7 @@ public sealed class LivenessCheckTests
     [InlineData(30, 60)] // the keep-alive comes first
     public void ACheckIsDueAfterTheFirstSilenceLimitAndNotBefore(int keepAliveSeconds, int idleSeconds)
     {
-        var liveness = new Liveness(_time, Seconds(keepAliveSeconds), TimeSpan.FromSeconds(10), Seconds(idleSeconds));
+        var liveness = new Liveness(new LivenessPolicy(_time, Seconds(keepAliveSeconds), TimeSpan.FromSeconds(10), Seconds(idleSeconds)));
         TimeSpan first = TimeSpan.FromSeconds(keepAliveSeconds > 0 ? keepAliveSeconds : idleSeconds);
 
         _time.Advance(first - Tick);
@@ -30,7 +30,7 @@ public sealed class LivenessCheckTests
     [Fact]
     public void WhatThePeerSendsPutsTheIdleCheckOff()
     {
-        var liveness = new Liveness(_time, System.Threading.Timeout.InfiniteTimeSpan, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(60));
+        var liveness = new Liveness(new LivenessPolicy(_time, System.Threading.Timeout.InfiniteTimeSpan, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(60)));
 
         _time.Advance(TimeSpan.FromSeconds(40));
         liveness.MarkReceived();
@@ -43,7 +43,7 @@ public sealed class LivenessCheckTests
     [Fact]
     public void WithNeitherLimitNoCheckIsEverDue()
     {
-        var liveness = new Liveness(_time, System.Threading.Timeout.InfiniteTimeSpan, TimeSpan.FromSeconds(10), System.Threading.Timeout.InfiniteTimeSpan);
+        var liveness = new Liveness(new LivenessPolicy(_time, System.Threading.Timeout.InfiniteTimeSpan, TimeSpan.FromSeconds(10), System.Threading.Timeout.InfiniteTimeSpan));
 
         _time.Advance(TimeSpan.FromDays(365));
 
@@ -53,7 +53,7 @@ public sealed class LivenessCheckTests
     [Fact]
     public void ZeroLimitsAreOffToo()
     {
-        var liveness = new Liveness(_time, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero);
+        var liveness = new Liveness(new LivenessPolicy(_time, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero));
 
         _time.Advance(TimeSpan.FromDays(365));
 

@@ -15,30 +15,31 @@ namespace WsServer.Hosting;
 /// events (its automatic replies go straight to the send queue), hands each message to the handler in
 /// the connection's turn, and writes once per read, so the replies to a burst leave together.
 /// Ends when the closing handshake is complete, the peer broke the protocol or the transport ended.
-/// Over any transport it parks between reads: it serves what the input has, then leaves itself to run
+/// Over any transport it parks between reads: it serves what the input has, then leaves the runner to run
 /// when more arrives (<see cref="TransportInput.TryParkUntilReadable"/>) and returns, so a quiet
-/// connection holds no async frame, only its objects.
+/// connection holds no async frame, only its objects. The loop is part of the runner, not an object of
+/// its own: an idle connection carries one object fewer.
 /// </summary>
-internal sealed class SessionLoop(ServerContext server, TransportInput input, EstablishedConnection established, Liveness liveness,
-    CancellationToken aborted) : IThreadPoolWorkItem
+internal sealed partial class ConnectionRunner : IThreadPoolWorkItem
 {
-    private static readonly ContextCallback s_serve = static loop => ((SessionLoop)loop!).Serve();
-    private static readonly ContextCallback s_served = static loop => ((SessionLoop)loop!).OnServed();
+    private static readonly ContextCallback s_serve = static runner => ((ConnectionRunner)runner!).Serve();
+    private static readonly ContextCallback s_served = static runner => ((ConnectionRunner)runner!).OnServed();
 
-    private readonly WebSocketConnection _connection = established.Connection;
-    private readonly LiveSession _live = established.Connection.Live;
-    private readonly WebSocketRouteOptions _route = established.Route;
-    private ISessionOwner? _owner;
+    private TransportInput? _input;
+    private LiveSession? _live;
+    private WebSocketRouteOptions? _route;
     private ExecutionContext? _context; // the connection's log scope, for the phases run from the loop's callbacks
     private ValueTask<bool> _serving;
     private Action? _onServed; // made when a handler first goes asynchronous
     private IncomingStream? _incoming; // on a streaming route, made at its first message
 
-    /// <summary>Serves the session, parking whenever the input has nothing; returns at the first park.
-    /// <paramref name="owner"/> is told once, when the session has ended.</summary>
-    public void Start(ISessionOwner owner)
+    /// <summary>Serves the session, parking whenever the input has nothing; returns at the first park. Its
+    /// end (<see cref="SessionEnded"/>) starts the last phase.</summary>
+    private void StartSession(WebSocketRouteOptions route)
     {
-        _owner = owner;
+        _input = _transport!.Input;
+        _live = _connection!.Live;
+        _route = route;
         _context = ExecutionContext.Capture();
         Serve();
     }
@@ -85,14 +86,14 @@ internal sealed class SessionLoop(ServerContext server, TransportInput input, Es
     {
         try
         {
-            if (!serving.Result) return !input.TryParkUntilReadable(this);
+            if (!serving.Result) return !_input!.TryParkUntilReadable(this);
             _incoming?.Abort();
-            _owner!.SessionEnded(null);
+            SessionEnded(null);
         }
         catch (Exception ex)
         {
             _incoming?.Abort();
-            _owner!.SessionEnded(ex);
+            SessionEnded(ex);
         }
         return false;
     }
@@ -101,7 +102,7 @@ internal sealed class SessionLoop(ServerContext server, TransportInput input, Es
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> ServeWhileReadableAsync()
     {
-        while (input.TryReceive(out ReadResult read))
+        while (_input!.TryReceive(out ReadResult read))
         {
             if (await ProcessAsync(read).ConfigureAwait(false)) return true;
         }
@@ -113,21 +114,21 @@ internal sealed class SessionLoop(ServerContext server, TransportInput input, Es
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> ProcessAsync(ReadResult read)
     {
-        liveness.MarkReceived();
+        _connection!.Liveness.MarkReceived();
         ReadOnlySequence<byte> unread = read.Buffer;
         bool ended = false;
         while (!ended)
         {
-            if (_live.TryReadEvent(ref unread, out ProtocolEvent evt) == OperationStatus.NeedMoreData) break;
+            if (_live!.TryReadEvent(ref unread, out ProtocolEvent evt) == OperationStatus.NeedMoreData) break;
             ended = await DispatchAsync(evt).ConfigureAwait(false);
         }
-        _live.Flush();
-        server.Metrics.BytesReceived(read.Buffer.Length - unread.Length);
-        input.AdvanceTo(unread.Start, read.Buffer.End);
+        _live!.Flush();
+        _server.Metrics.BytesReceived(read.Buffer.Length - unread.Length);
+        _input!.AdvanceTo(unread.Start, read.Buffer.End);
         if (ended) return true;
         await PauseWhileOverLimitAsync().ConfigureAwait(false);
         if (!read.IsCompleted) return false;
-        _live.TransportEnded(null);
+        _live!.TransportEnded(null);
         return true;
     }
 
@@ -135,9 +136,9 @@ internal sealed class SessionLoop(ServerContext server, TransportInput input, Es
     /// so it cannot grow the server's memory; under <see cref="SlowConsumerPolicy.Close"/> it is closed.</summary>
     private async ValueTask PauseWhileOverLimitAsync()
     {
-        if (!_live.IsOverLimit) return;
-        if (_live.SlowConsumer == SlowConsumerPolicy.Close) _live.Overflow();
-        else await _live.WaitForSpaceAsync(aborted).ConfigureAwait(false);
+        if (!_live!.IsOverLimit) return;
+        if (_live!.SlowConsumer == SlowConsumerPolicy.Close) _live!.Overflow();
+        else await _live!.WaitForSpaceAsync(_transport!.Aborted).ConfigureAwait(false);
     }
 
     /// <summary>Acts on one event; true when the connection is done reading. A message whose handler
@@ -146,13 +147,13 @@ internal sealed class SessionLoop(ServerContext server, TransportInput input, Es
     {
         if (evt.Kind != ProtocolEventKind.Message)
             return evt.Kind == ProtocolEventKind.MessagePart ? DispatchPartAsync(evt) : DispatchOtherAsync(evt);
-        if (_route.StreamMessages) return DispatchPartAsync(evt);
-        server.Metrics.MessageReceived();
+        if (_route!.StreamMessages) return DispatchPartAsync(evt);
+        _server.Metrics.MessageReceived();
         // After our close frame, the handler has said its last word: data is read and dropped.
-        if (!_live.IsOpen) return new(false);
-        if (_connection.RateLimiter?.TryTakeAll(1, evt.Payload.Length) is { } shortOf)
+        if (!_live!.IsOpen) return new(false);
+        if (_connection!.RateLimiter?.TryTakeAll(1, evt.Payload.Length) is { } shortOf)
             return DeliverWithinRateAsync(shortOf, evt);
-        ValueTask delivered = _connection.Calls.DeliverAsync(new WebSocketMessage(TypeOf(evt), evt.Payload));
+        ValueTask delivered = _connection!.Calls.DeliverAsync(new WebSocketMessage(TypeOf(evt), evt.Payload));
         if (!delivered.IsCompletedSuccessfully) return NotEndedOnceDoneAsync(delivered);
         delivered.GetAwaiter().GetResult();
         return new(false);
@@ -162,7 +163,7 @@ internal sealed class SessionLoop(ServerContext server, TransportInput input, Es
     private async ValueTask<bool> DeliverWithinRateAsync(InboundLimiter shortOf, ProtocolEvent evt)
     {
         if (await WithinRateAsync(shortOf, 1, evt.Payload.Length).ConfigureAwait(false))
-            await _connection.Calls.DeliverAsync(new WebSocketMessage(TypeOf(evt), evt.Payload)).ConfigureAwait(false);
+            await _connection!.Calls.DeliverAsync(new WebSocketMessage(TypeOf(evt), evt.Payload)).ConfigureAwait(false);
         return false;
     }
 
@@ -173,11 +174,11 @@ internal sealed class SessionLoop(ServerContext server, TransportInput input, Es
     {
         if (shortOf.Excess == RateLimitExcess.Close)
         {
-            _connection.Close(WsServer.Protocol.Closing.CloseCode.PolicyViolation, "rate limit exceeded");
+            _connection!.Close(WsServer.Protocol.Closing.CloseCode.PolicyViolation, "rate limit exceeded");
             return false;
         }
-        _live.Flush(); // what this read answered goes out while the connection waits
-        await shortOf.TakeAsync(messages, bytes, aborted).ConfigureAwait(false);
+        _live!.Flush(); // what this read answered goes out while the connection waits
+        await shortOf.TakeAsync(messages, bytes, _transport!.Aborted).ConfigureAwait(false);
         return true;
     }
 
@@ -197,8 +198,8 @@ internal sealed class SessionLoop(ServerContext server, TransportInput input, Es
         IncomingStream incoming = _incoming ??= new IncomingStream();
         bool first = !incoming.IsReceiving;
         // After our close frame, the handler has said its last word: data is read and dropped.
-        if (first && !_live.IsOpen) return false;
-        if (_connection.RateLimiter?.TryTakeAll(first ? 1 : 0, evt.Payload.Length) is { } shortOf
+        if (first && !_live!.IsOpen) return false;
+        if (_connection!.RateLimiter?.TryTakeAll(first ? 1 : 0, evt.Payload.Length) is { } shortOf
             && !await WithinRateAsync(shortOf, first ? 1 : 0, evt.Payload.Length).ConfigureAwait(false))
         {
             incoming.Abort(); // a message already begun: its reader must not wait for the rest
@@ -206,14 +207,14 @@ internal sealed class SessionLoop(ServerContext server, TransportInput input, Es
         }
         if (first)
         {
-            server.Metrics.MessageReceived();
+            _server.Metrics.MessageReceived();
             // The call starts before the first part is pushed, so no push can wait for a handler not yet called.
-            incoming.Calling(_connection.Calls.DeliverAsync(incoming.Begin(TypeOf(evt)), defer: false));
+            incoming.Calling(_connection!.Calls.DeliverAsync(incoming.Begin(TypeOf(evt)), defer: false));
         }
-        ValueTask pushing = incoming.PushAsync(evt.Payload, aborted);
+        ValueTask pushing = incoming.PushAsync(evt.Payload, _transport!.Aborted);
         if (!pushing.IsCompleted)
         {
-            _live.Flush(); // the pongs of this read go out while the handler catches up
+            _live!.Flush(); // the pongs of this read go out while the handler catches up
             await pushing.ConfigureAwait(false);
         }
         if (evt.Kind == ProtocolEventKind.Message) await incoming.EndAsync().ConfigureAwait(false);
@@ -227,38 +228,31 @@ internal sealed class SessionLoop(ServerContext server, TransportInput input, Es
             case ProtocolEventKind.Ping or ProtocolEventKind.Pong:
                 if (evt.Kind == ProtocolEventKind.Pong)
                 {
-                    liveness.MarkPong();
-                    _connection.Pings.OnPong(evt.Payload.Span);
+                    _connection!.Liveness.MarkPong();
+                    _connection!.Pings.OnPong(evt.Payload.Span);
                 }
                 // During a streamed message the handler's call holds the turn: a ping waiting for it would stall.
-                if (_route.DeliverControlFrames && _live.IsOpen && _incoming is not { IsReceiving: true })
+                if (_route!.DeliverControlFrames && _live!.IsOpen && _incoming is not { IsReceiving: true })
                 {
                     var control = evt.Kind == ProtocolEventKind.Ping ? MessageType.Ping : MessageType.Pong;
-                    await _connection.Calls.DeliverAsync(new WebSocketMessage(control, evt.Payload)).ConfigureAwait(false);
+                    await _connection!.Calls.DeliverAsync(new WebSocketMessage(control, evt.Payload)).ConfigureAwait(false);
                 }
                 return false;
             case ProtocolEventKind.Close:
                 _incoming?.Abort(); // a streamed message cut by the close: its reader must not wait for the rest
-                if (_route.DeliverControlFrames)
+                if (_route!.DeliverControlFrames)
                 {
                     // The payload is the status code (2 bytes, when present) and the reason: hand on the reason.
                     ReadOnlyMemory<byte> reason = evt.CloseCode is null ? default : evt.Payload[2..];
                     var close = new WebSocketMessage(MessageType.Close, reason, evt.CloseCode);
-                    await _connection.Calls.DeliverAsync(close).ConfigureAwait(false);
+                    await _connection!.Calls.DeliverAsync(close).ConfigureAwait(false);
                 }
                 return true;
             case ProtocolEventKind.Violation:
-                Log.ProtocolViolation(server.Logger, _connection.Id, evt.CloseCode!.Value, evt.CloseReason ?? "");
+                Log.ProtocolViolation(_server.Logger, _connection!.Id, evt.CloseCode!.Value, evt.CloseReason ?? "");
                 return true;
             default:
                 throw new System.Diagnostics.UnreachableException($"Unknown protocol event {evt.Kind}.");
         }
     }
-}
-
-/// <summary>Who finishes a connection once its session has ended (<see cref="SessionLoop.Start"/>).</summary>
-internal interface ISessionOwner
-{
-    /// <summary>The session has ended, by the protocol or by <paramref name="fault"/>; called once.</summary>
-    void SessionEnded(Exception? fault);
 }
