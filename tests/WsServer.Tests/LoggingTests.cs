@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.WebSockets;
 using Microsoft.Extensions.Logging;
 using WsServer.Tests.TestHandlers;
@@ -49,6 +50,9 @@ public sealed class LoggingTests
         // The closed line is written in the connection's scope, which names it.
         Assert.Equal(echoId, closed.ScopeFields["ConnectionId"]);
         Assert.Equal("/echo", closed.ScopeFields["Path"]);
+        Assert.IsType<IPEndPoint>(closed.ScopeFields["Remote"]);
+        Assert.Equal("Connection {ConnectionId} from {Remote} for {Path}", closed.ScopeFields["{OriginalFormat}"]);
+        Assert.Contains($"Connection {echoId} from {closed.ScopeFields["Remote"]} for /echo", log.ScopeTexts);
 
         var refused = Assert.Single(log.Records, r => r.Id.Id == 4);
         Assert.Equal(("UpgradeRefused", 404), (refused.Id.Name, refused.Fields["StatusCode"]));

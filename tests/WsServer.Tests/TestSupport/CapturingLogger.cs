@@ -22,8 +22,12 @@ public sealed class CapturingLogger : ILoggerFactory, ILoggerProvider, ILogger
     {
     }
 
+    /// <summary>Each scope's text, as a console logger writes it, in the order begun.</summary>
+    public ConcurrentQueue<string> ScopeTexts { get; } = new();
+
     public IDisposable? BeginScope<TState>(TState state) where TState : notnull
     {
+        ScopeTexts.Enqueue(state.ToString() ?? "");
         var scope = new Scope(this, _scope.Value, state);
         _scope.Value = scope;
         return scope;
