@@ -138,7 +138,7 @@ internal sealed partial class Report
         Line($"- Command: `{command}`");
         Line($"- Machine: {machine}");
         Line($"- Runtime: {RuntimeInformation.FrameworkDescription}; both servers are child processes of the tool "
-            + $"with {(_options.ServerGc ? "Server" : "Workstation")} GC asked for (concurrent), logging at Warning, on 127.0.0.1; "
+            + $"with {(_options.ServerGc ? "Server" : "Workstation")} GC asked for (concurrent), logging at Warning with no scopes captured (as `wsserver`), on 127.0.0.1; "
             + (_options.WsServerInlineIo ? "WsServer with inline socket completions (as `wsserver` runs its built-in handlers), Kestrel with the runtime's default"
                 : "both with the runtime's default socket completions (thread pool)")
             + (_options.WsServerEpoll ? "; WsServer on its epoll transport" : "; WsServer on .NET's socket engine")

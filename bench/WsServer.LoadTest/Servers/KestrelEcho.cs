@@ -57,6 +57,7 @@ internal static class KestrelEcho
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+        builder.Services.Configure<LoggerFilterOptions>(f => f.CaptureScopes = false); // as WsServer's child
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.WebHost.ConfigureKestrel(k =>

@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using WsServer.Connections;
 using WsServer.Hosting;
@@ -20,9 +21,12 @@ internal static class WsServerEcho
 
     public static async Task<int> RunAsync(int port)
     {
-        using ILoggerFactory logging = LoggerFactory.Create(b => b
-            .SetMinimumLevel(LogLevel.Warning)
-            .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace));
+        // As the wsserver program: console lines print no scopes, so none are captured.
+        using ILoggerFactory logging = LoggerFactory.Create(b =>
+        {
+            b.Services.Configure<LoggerFilterOptions>(f => f.CaptureScopes = false);
+            b.SetMinimumLevel(LogLevel.Warning).AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        });
         var handler = new EchoFanoutHandler();
         var options = new ServerOptions
         {
