@@ -20,6 +20,9 @@ internal sealed class Liveness(LivenessPolicy policy)
     private long _pongDueSince = -1;
     private int _tickPending;
 
+    /// <summary>The server's clock, which every deadline of the connection runs on.</summary>
+    public TimeProvider Time => _policy.Time;
+
     /// <summary>The peer sent something (the session loop, at each read).</summary>
     public void MarkReceived() => Volatile.Write(ref _lastReceived, _policy.Time.GetTimestamp());
 

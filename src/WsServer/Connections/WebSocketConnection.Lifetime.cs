@@ -8,8 +8,7 @@ namespace WsServer.Connections;
 /// Both are checked by the server's heartbeat, once a second.</content>
 public sealed partial class WebSocketConnection
 {
-    private TimeProvider _clock = TimeProvider.System;
-    private long _lifetimeEndsAt; // a timestamp of _clock; 0: none
+    private long _lifetimeEndsAt; // a timestamp of the server's clock; 0: none
     private CloseCode _lifetimeCloseCode;
     private long _expiresAtTicks; // UTC ticks; 0: none
 
@@ -32,9 +31,9 @@ public sealed partial class WebSocketConnection
     /// <summary>The route's (or server's) <see cref="MessageRateLimit"/>; null without one.</summary>
     internal InboundLimiter? RateLimiter { get; set; }
 
-    internal void StartLifetime(TimeProvider clock, TimeSpan? maxLifetime, CloseCode closeCode, DateTimeOffset? expiresAt)
+    internal void StartLifetime(TimeSpan? maxLifetime, CloseCode closeCode, DateTimeOffset? expiresAt)
     {
-        _clock = clock;
+        TimeProvider clock = _liveness.Time;
         if (maxLifetime is { } lifetime)
         {
             TimeSpan jittered = lifetime - (lifetime / 10 * Random.Shared.NextDouble());
@@ -55,7 +54,7 @@ public sealed partial class WebSocketConnection
             return true;
         }
         long expires = Volatile.Read(ref _expiresAtTicks);
-        if (expires == 0 || _clock.GetUtcNow().UtcTicks < expires) return false;
+        if (expires == 0 || _liveness.Time.GetUtcNow().UtcTicks < expires) return false;
         Volatile.Write(ref _expiresAtTicks, 0);
         Close(CloseCode.PolicyViolation, "credentials expired");
         return true;

@@ -25,9 +25,10 @@ internal sealed partial class ConnectionRunner : IThreadPoolWorkItem
     private static readonly ContextCallback s_serve = static runner => ((ConnectionRunner)runner!).Serve();
     private static readonly ContextCallback s_served = static runner => ((ConnectionRunner)runner!).OnServed();
 
-    private TransportInput? _input;
-    private LiveSession? _live;
     private WebSocketRouteOptions? _route;
+    // Read through the connection and the transport rather than kept: a quiet connection holds two fields fewer.
+    private LiveSession Live => _connection!.Live;
+    private TransportInput Input => _transport!.Input;
     private ExecutionContext? _context; // the connection's log scope, for the phases run from the loop's callbacks
     private ValueTask<bool> _serving;
     private Action? _onServed; // made when a handler first goes asynchronous
@@ -37,8 +38,6 @@ internal sealed partial class ConnectionRunner : IThreadPoolWorkItem
     /// end (<see cref="SessionEnded"/>) starts the last phase.</summary>
     private void StartSession(WebSocketRouteOptions route)
     {
-        _input = _transport!.Input;
-        _live = _connection!.Live;
         _route = route;
         _context = ExecutionContext.Capture();
         Serve();
@@ -86,7 +85,7 @@ internal sealed partial class ConnectionRunner : IThreadPoolWorkItem
     {
         try
         {
-            if (!serving.Result) return !_input!.TryParkUntilReadable(this);
+            if (!serving.Result) return !Input.TryParkUntilReadable(this);
             _incoming?.Abort();
             SessionEnded(null);
         }
@@ -102,7 +101,7 @@ internal sealed partial class ConnectionRunner : IThreadPoolWorkItem
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> ServeWhileReadableAsync()
     {
-        while (_input!.TryReceive(out ReadResult read))
+        while (Input.TryReceive(out ReadResult read))
         {
             if (await ProcessAsync(read).ConfigureAwait(false)) return true;
         }
@@ -119,16 +118,16 @@ internal sealed partial class ConnectionRunner : IThreadPoolWorkItem
         bool ended = false;
         while (!ended)
         {
-            if (_live!.TryReadEvent(ref unread, out ProtocolEvent evt) == OperationStatus.NeedMoreData) break;
+            if (Live.TryReadEvent(ref unread, out ProtocolEvent evt) == OperationStatus.NeedMoreData) break;
             ended = await DispatchAsync(evt).ConfigureAwait(false);
         }
-        _live!.Flush();
+        Live.Flush();
         _server.Metrics.BytesReceived(read.Buffer.Length - unread.Length);
-        _input!.AdvanceTo(unread.Start, read.Buffer.End);
+        Input.AdvanceTo(unread.Start, read.Buffer.End);
         if (ended) return true;
         await PauseWhileOverLimitAsync().ConfigureAwait(false);
         if (!read.IsCompleted) return false;
-        _live!.TransportEnded(null);
+        Live.TransportEnded(null);
         return true;
     }
 
@@ -136,9 +135,9 @@ internal sealed partial class ConnectionRunner : IThreadPoolWorkItem
     /// so it cannot grow the server's memory; under <see cref="SlowConsumerPolicy.Close"/> it is closed.</summary>
     private async ValueTask PauseWhileOverLimitAsync()
     {
-        if (!_live!.IsOverLimit) return;
-        if (_live!.SlowConsumer == SlowConsumerPolicy.Close) _live!.Overflow();
-        else await _live!.WaitForSpaceAsync(_transport!.Aborted).ConfigureAwait(false);
+        if (!Live.IsOverLimit) return;
+        if (Live.SlowConsumer == SlowConsumerPolicy.Close) Live.Overflow();
+        else await Live.WaitForSpaceAsync(_transport!.Aborted).ConfigureAwait(false);
     }
 
     /// <summary>Acts on one event; true when the connection is done reading. A message whose handler
@@ -150,7 +149,7 @@ internal sealed partial class ConnectionRunner : IThreadPoolWorkItem
         if (_route!.StreamMessages) return DispatchPartAsync(evt);
         _server.Metrics.MessageReceived();
         // After our close frame, the handler has said its last word: data is read and dropped.
-        if (!_live!.IsOpen) return new(false);
+        if (!Live.IsOpen) return new(false);
         if (_connection!.RateLimiter?.TryTakeAll(1, evt.Payload.Length) is { } shortOf)
             return DeliverWithinRateAsync(shortOf, evt);
         ValueTask delivered = _connection!.Calls.DeliverAsync(new WebSocketMessage(TypeOf(evt), evt.Payload));
@@ -177,7 +176,7 @@ internal sealed partial class ConnectionRunner : IThreadPoolWorkItem
             _connection!.Close(WsServer.Protocol.Closing.CloseCode.PolicyViolation, "rate limit exceeded");
             return false;
         }
-        _live!.Flush(); // what this read answered goes out while the connection waits
+        Live.Flush(); // what this read answered goes out while the connection waits
         await shortOf.TakeAsync(messages, bytes, _transport!.Aborted).ConfigureAwait(false);
         return true;
     }
@@ -198,7 +197,7 @@ internal sealed partial class ConnectionRunner : IThreadPoolWorkItem
         IncomingStream incoming = _incoming ??= new IncomingStream();
         bool first = !incoming.IsReceiving;
         // After our close frame, the handler has said its last word: data is read and dropped.
-        if (first && !_live!.IsOpen) return false;
+        if (first && !Live.IsOpen) return false;
         if (_connection!.RateLimiter?.TryTakeAll(first ? 1 : 0, evt.Payload.Length) is { } shortOf
             && !await WithinRateAsync(shortOf, first ? 1 : 0, evt.Payload.Length).ConfigureAwait(false))
         {
@@ -214,7 +213,7 @@ internal sealed partial class ConnectionRunner : IThreadPoolWorkItem
         ValueTask pushing = incoming.PushAsync(evt.Payload, _transport!.Aborted);
         if (!pushing.IsCompleted)
         {
-            _live!.Flush(); // the pongs of this read go out while the handler catches up
+            Live.Flush(); // the pongs of this read go out while the handler catches up
             await pushing.ConfigureAwait(false);
         }
         if (evt.Kind == ProtocolEventKind.Message) await incoming.EndAsync().ConfigureAwait(false);
@@ -232,7 +231,7 @@ internal sealed partial class ConnectionRunner : IThreadPoolWorkItem
                     _connection!.Pings.OnPong(evt.Payload.Span);
                 }
                 // During a streamed message the handler's call holds the turn: a ping waiting for it would stall.
-                if (_route!.DeliverControlFrames && _live!.IsOpen && _incoming is not { IsReceiving: true })
+                if (_route!.DeliverControlFrames && Live.IsOpen && _incoming is not { IsReceiving: true })
                 {
                     var control = evt.Kind == ProtocolEventKind.Ping ? MessageType.Ping : MessageType.Pong;
                     await _connection!.Calls.DeliverAsync(new WebSocketMessage(control, evt.Payload)).ConfigureAwait(false);

@@ -92,7 +92,7 @@ internal sealed class UpgradeAdmission(ServerContext server, ConnectionTransport
         var live = new LiveSession(upgrade.Protocol, server.Options.SendQueueLimit, route.Options.SlowConsumer ?? server.Options.SlowConsumer, server.Metrics);
         queueAnswer?.Invoke(live);
         WebSocketConnection connection = CreateConnection(id, request, route, upgrade, live);
-        connection.StartLifetime(server.Time, route.Options.MaxLifetime, route.Options.LifetimeCloseCode, upgrade.ExpiresAt);
+        connection.StartLifetime(route.Options.MaxLifetime, route.Options.LifetimeCloseCode, upgrade.ExpiresAt);
         if (Refusal(server.TryRegister(connection)) is { } refused)
         {
             live.Release();
