@@ -30,16 +30,19 @@ internal sealed class Liveness(LivenessPolicy policy)
     public void MarkPong() => Volatile.Write(ref _pongDueSince, -1);
 
     /// <summary>True, once per due check, when the peer has been silent long enough to ping or close
-    /// it, or a keep-alive pong is overdue.</summary>
-    public bool IsCheckDue(long now)
+    /// it, or a keep-alive pong is overdue: a tick is to be posted.</summary>
+    public bool IsCheckDue(long now) => IsDue(now) && Interlocked.Exchange(ref _tickPending, 1) == 0;
+
+    /// <summary>True whenever a check would act, whether or not a tick is pending: for the check the heartbeat
+    /// runs itself while the turn is held (a posted tick may be waiting behind that turn).</summary>
+    public bool IsDue(long now)
     {
         long last = Volatile.Read(ref _lastReceived);
         TimeSpan silent = _policy.Time.GetElapsedTime(last, now);
         long pongDue = Volatile.Read(ref _pongDueSince);
-        bool due = IsPast(silent, _policy.IdleTimeout)
+        return IsPast(silent, _policy.IdleTimeout)
             || (IsPast(silent, _policy.KeepAliveInterval) && Volatile.Read(ref _pingedAfter) != last)
             || (pongDue >= 0 && IsPast(_policy.Time.GetElapsedTime(pongDue, now), _policy.PongTimeout));
-        return due && Interlocked.Exchange(ref _tickPending, 1) == 0;
     }
 
     /// <summary>In the connection's turn: pings, or closes, as the silence calls for.</summary>

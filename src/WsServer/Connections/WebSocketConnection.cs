@@ -284,11 +284,18 @@ public sealed partial class WebSocketConnection : IMailboxOwner, ITopicSubscribe
     internal void OnHeartbeat(long now)
     {
         RateLimiter?.Replenish();
-        if (CloseWhenLifetimeIsOver(now) || !_liveness.IsCheckDue(now)) return;
+        if (CloseWhenLifetimeIsOver(now)) return;
         // A reply waiting for room holds the turn, and no handler runs meanwhile: a peer that neither
-        // reads nor sends must still be found idle, so the check runs here rather than wait for the turn.
-        if (_live.HasSpaceWaiter) _liveness.Check(this, _transport);
-        else Mailbox.PostTick();
+        // reads nor sends must still be found idle, so the check runs here rather than wait for the turn,
+        // even when a tick posted before the wait began is still waiting for that turn.
+        if (_live.HasSpaceWaiter)
+        {
+            if (_liveness.IsDue(now)) _liveness.Check(this, _transport);
+        }
+        else if (_liveness.IsCheckDue(now))
+        {
+            Mailbox.PostTick();
+        }
     }
 
     internal void Complete() => LazyCompletion.Complete(ref _completion);

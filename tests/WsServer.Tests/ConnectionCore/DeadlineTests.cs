@@ -91,7 +91,7 @@ public sealed class DeadlineTests
         // The handler sends until the queue is full and then waits for room, in its turn; the peer says
         // nothing more and reads nothing.
         await client.SendAsync(ClientFrame.Text("flood"));
-        Assert.True(await Timeouts.Eventually(() => connection.Live.HasSpaceWaiter), "the handler's send should wait for room");
+        Assert.True(await WaitsForRoomForGoodAsync(connection), "the handler's send should wait for room");
 
         // The turn is held, so the heartbeat runs the check itself, inside the step: its verdict is there
         // when the step returns.
@@ -106,10 +106,61 @@ public sealed class DeadlineTests
         Assert.Equal("idle timeout", handler.Closed!.Reason);
     }
 
-    /// <summary>On "flood", sends 64 KiB messages until the connection refuses them.</summary>
+    [Fact]
+    public async Task APeerFoundIdleWhileItsHandlerWasBusyIsClosedOnceTheHandlerWaitsForRoom()
+    {
+        var handler = new FloodingHandler { Hold = new(TaskCreationOptions.RunContinuationsAsynchronously) };
+        await using TestServer server = await StartAsync(handler, o =>
+        {
+            o.IdleTimeout = TimeSpan.FromSeconds(60);
+            o.CloseTimeout = TimeSpan.FromSeconds(5);
+            o.SendQueueLimit = 64 * 1024;
+        });
+        await using RawClient client = await RawClient.ConnectAsync(server.Port);
+        WsServer.Connections.WebSocketConnection connection = await handler.Opened.Task.Bounded();
+        await client.SendAsync(ClientFrame.Text("flood"));
+        await handler.Holding.Task.Bounded();
+
+        // Silent for the idle timeout while its handler is busy (not waiting for room): the check is posted, to
+        // run in the connection's turn, and waits behind the busy call.
+        _time.Advance(TimeSpan.FromSeconds(60));
+        Assert.True(connection.IsOpen, "judged while its handler held the turn");
+        // The call now floods and waits for room, holding the turn for as long as the peer does not read: the
+        // heartbeat judges the connection itself, though the tick it posted still waits.
+        handler.Hold.SetResult();
+        Assert.True(await WaitsForRoomForGoodAsync(connection), "the handler's send should wait for room");
+        _time.Advance(TimeSpan.FromSeconds(1));
+
+        Assert.False(connection.IsOpen, "not closed once the handler waited for room");
+        _time.Advance(TimeSpan.FromSeconds(5));
+        await connection.Completion.Bounded();
+        Assert.Equal("idle timeout", handler.Closed!.Reason);
+    }
+
+    // Waiting for room, and its queue no longer moving: the kernel has taken all it will of what the server sends,
+    // so the wait does not end and begin again while the heartbeat looks.
+    private static async Task<bool> WaitsForRoomForGoodAsync(WsServer.Connections.WebSocketConnection connection)
+    {
+        long last = -1;
+        int steady = 0;
+        return await Timeouts.Eventually(() =>
+        {
+            long pending = connection.PendingSendBytes;
+            steady = connection.Live.HasSpaceWaiter && pending == last ? steady + 1 : 0;
+            last = pending;
+            return steady >= 5;
+        });
+    }
+
+    /// <summary>On "flood", sends 64 KiB messages until the connection refuses them; with <see cref="Hold"/>, first
+    /// waits for it (busy in its turn, not waiting for room).</summary>
     private sealed class FloodingHandler : WsServer.Connections.IWebSocketHandler<int>
     {
         public TaskCompletionSource<WsServer.Connections.WebSocketConnection> Opened { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource? Hold { get; init; }
+
+        public TaskCompletionSource Holding { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public WsServer.Connections.ConnectionClosed? Closed { get; private set; }
 
@@ -124,6 +175,8 @@ public sealed class DeadlineTests
 
         public async ValueTask<WsServer.Connections.HandleResult<int>> HandleAsync(WsServer.Connections.WebSocketMessage message, int state, CancellationToken ct)
         {
+            Holding.TrySetResult();
+            if (Hold is not null) await Hold.Task;
             try
             {
                 for (int i = 0; i < 100_000; i++) await _connection!.SendAsync(new byte[64 * 1024], ct);
