@@ -29,9 +29,8 @@ public sealed partial class WebSocketClient : IAsyncDisposable
     private readonly WebSocketClientOptions _options;
     private readonly ProtocolSession _session;
 
-    // The protocol state: every call on the session is made under it, briefly, never across an await. A
-    // monitor, as the server's connection gate is (OrderedEncoder takes either).
-    private readonly object _state = new();
+    // The protocol state: every call on the session is made under it, briefly, never across an await.
+    private readonly Lock _state = new();
 
     // The write half, in order: held from encoding a frame to the end of its write to the stream.
     private readonly SemaphoreSlim _writing = new(1, 1);

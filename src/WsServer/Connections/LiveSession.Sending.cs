@@ -15,19 +15,19 @@ internal sealed partial class LiveSession
 
     public long PendingBytes
     {
-        get { lock (this) return _queue.PendingBytes; }
+        get { lock (_gate) return _queue.PendingBytes; }
     }
 
     /// <summary>True while a sender waits for room (<see cref="WaitForSpaceAsync"/>).</summary>
     public bool HasSpaceWaiter
     {
-        get { lock (this) return _queue.HasSpaceWaiter; }
+        get { lock (_gate) return _queue.HasSpaceWaiter; }
     }
 
     /// <summary>True when nothing is queued or being written, and so no array and no list is held.</summary>
     internal bool IsSendIdle
     {
-        get { lock (this) return _queue.IsEmpty && !_writer.IsWriting; }
+        get { lock (_gate) return _queue.IsEmpty && !_writer.IsWriting; }
     }
 
     /// <summary>Where <see cref="SendQueueDrained"/> is posted each time the queue goes back under its
@@ -37,7 +37,7 @@ internal sealed partial class LiveSession
     /// <summary>Queues bytes that precede every frame: the 101 answer.</summary>
     public void QueueHandshakeAnswer(ReadOnlySpan<byte> answer)
     {
-        lock (this)
+        lock (_gate)
         {
             answer.CopyTo(_queue.GetSpan(answer.Length));
             _queue.Advance(answer.Length);
@@ -67,21 +67,21 @@ internal sealed partial class LiveSession
     public Task WaitForSpaceAsync(CancellationToken cancellationToken)
     {
         Task space;
-        lock (this) space = IsOpen ? _queue.WaitForSpace() : Task.CompletedTask;
+        lock (_gate) space = IsOpen ? _queue.WaitForSpace() : Task.CompletedTask;
         return space.IsCompleted ? space : space.WaitAsync(cancellationToken);
     }
 
     public SendStatus Send(MessageKind kind, ReadOnlySpan<byte> payload, bool ignoreLimit = false, bool defer = false)
     {
         var sink = new QueueSink(this, ignoreLimit);
-        OrderedEncoder.Encode(_protocol, this, ref sink, kind, payload);
+        OrderedEncoder.Encode(_protocol, _gate, ref sink, kind, payload);
         return Signal(sink.Status, defer);
     }
 
     public SendStatus SendText(ReadOnlySpan<char> text, bool ignoreLimit = false, bool defer = false)
     {
         var sink = new QueueSink(this, ignoreLimit);
-        OrderedEncoder.EncodeText(_protocol, this, ref sink, text);
+        OrderedEncoder.EncodeText(_protocol, _gate, ref sink, text);
         return Signal(sink.Status, defer);
     }
 
@@ -92,7 +92,7 @@ internal sealed partial class LiveSession
         // Compressed once, by the first session that needs it, outside the gate.
         byte[] frame = message.FrameFor(_protocol.SharedDeflateFor(message.PayloadLength));
         SendStatus status;
-        lock (this)
+        lock (_gate)
         {
             status = Admit(ignoreLimit);
             if (status == SendStatus.Queued)
@@ -108,7 +108,7 @@ internal sealed partial class LiveSession
     public SendStatus SendControl(bool ping, ReadOnlySpan<byte> payload, bool defer = false)
     {
         SendStatus status;
-        lock (this)
+        lock (_gate)
         {
             status = Admit(ignoreLimit: true);
             if (status == SendStatus.Queued && ping) _protocol.WritePing(_queue, payload);
@@ -176,7 +176,7 @@ internal sealed partial class LiveSession
     {
         TaskCompletionSource? waiter;
         bool drained;
-        lock (this)
+        lock (_gate)
         {
             waiter = _queue.Written(sent, out drained);
             drained &= IsOpen;
@@ -192,7 +192,7 @@ internal sealed partial class LiveSession
     private void DropQueued(Exception? transportError)
     {
         TaskCompletionSource? waiter;
-        lock (this)
+        lock (_gate)
         {
             if (transportError is not null) NoteTransportEnded(transportError);
             MoveTo(Lifecycle.Closing);

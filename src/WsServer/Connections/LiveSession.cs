@@ -14,9 +14,7 @@ namespace WsServer.Connections;
 /// that encodes every frame it sends and decodes every frame it reads, the queue of bytes for the peer and
 /// the one writer of that queue to the transport. The queue and the writer are private to it: nothing else
 /// reaches them. All of it is guarded by one gate, so "may this frame still be sent?" and "queue it" are
-/// one step, whichever thread asks: nothing can follow a close frame (RFC 6455 §5.5.1). The gate is this
-/// object's monitor (<c>lock (this)</c>; the class is internal and nothing else locks it), so a connection
-/// carries no lock object for it.
+/// one step, whichever thread asks: nothing can follow a close frame (RFC 6455 §5.5.1).
 /// </summary>
 /// <remarks>The session loop reads under the gate too (the codec's automatic replies go straight into the
 /// queue), one read's bytes at a time. Compression, the one slow step of sending, runs outside the gate,
@@ -25,6 +23,7 @@ namespace WsServer.Connections;
 /// rather than a lock object every connection would hold, compressing or not.</remarks>
 internal sealed partial class LiveSession : IWriteSource
 {
+    private readonly Lock _gate = new();
     private readonly ProtocolSession _protocol;
     private readonly SendQueue _queue;
     private readonly SocketWriter _writer;
@@ -39,7 +38,7 @@ internal sealed partial class LiveSession : IWriteSource
         _protocol = new ProtocolSession(EndpointRole.Server, options);
         _metrics = metrics;
         _queue = new SendQueue(sendQueueLimit);
-        _writer = new SocketWriter(this, this, metrics);
+        _writer = new SocketWriter(this, _gate, metrics);
         SlowConsumer = slowConsumer;
     }
 
@@ -55,7 +54,7 @@ internal sealed partial class LiveSession : IWriteSource
     /// <summary>How the connection ended, once the session left the open state; null before.</summary>
     public ConnectionClosed? Ending
     {
-        get { lock (this) return _ending; }
+        get { lock (_gate) return _ending; }
     }
 
     /// <summary>Armed once, outside the gate, when this side's close frame is queued: the peer's answer
@@ -68,7 +67,7 @@ internal sealed partial class LiveSession : IWriteSource
     {
         OperationStatus status;
         bool replied;
-        lock (this)
+        lock (_gate)
         {
             long queued = _queue.PendingBytes;
             status = _protocol.TryReadEvent(ref input, _queue, out evt);
@@ -84,7 +83,7 @@ internal sealed partial class LiveSession : IWriteSource
     /// <exception cref="ArgumentException">The code may not be sent, or a reason was given without one.</exception>
     public bool Close(CloseCode? code, string? reason, Exception? error = null)
     {
-        lock (this)
+        lock (_gate)
         {
             if (!IsOpen) return false;
             _protocol.WriteClose(_queue, code, reason);
@@ -106,13 +105,13 @@ internal sealed partial class LiveSession : IWriteSource
     /// <summary>The transport ended or failed: the ending is 1006 unless a close was already exchanged.</summary>
     public void TransportEnded(Exception? error)
     {
-        lock (this) NoteTransportEnded(error);
+        lock (_gate) NoteTransportEnded(error);
     }
 
     /// <summary>The connection's end is being handled: no more sends, mail or subscriptions.</summary>
     public void End()
     {
-        lock (this) MoveTo(Lifecycle.Ended);
+        lock (_gate) MoveTo(Lifecycle.Ended);
     }
 
     /// <summary>Gives back the session's buffers and zlib state, and stops writing.</summary>
@@ -120,7 +119,7 @@ internal sealed partial class LiveSession : IWriteSource
     {
         lock (_protocol)
         {
-            lock (this)
+            lock (_gate)
             {
                 NoteTransportEnded(null);
                 _protocol.Dispose();

@@ -29,7 +29,7 @@ internal static class OrderedEncoder
     private const int MaxHeaderLength = 14;
 
     /// <summary>Encodes a message of <paramref name="kind"/>; false when the sink refused it.</summary>
-    public static bool Encode<TSink>(ProtocolSession session, object gate, ref TSink sink, MessageKind kind, ReadOnlySpan<byte> payload)
+    public static bool Encode<TSink>(ProtocolSession session, Lock gate, ref TSink sink, MessageKind kind, ReadOnlySpan<byte> payload)
         where TSink : struct, IFrameSink
     {
         if (session.ShouldCompress(payload.Length)) return EncodeCompressed(session, gate, ref sink, kind, payload);
@@ -42,7 +42,7 @@ internal static class OrderedEncoder
     }
 
     /// <summary>Encodes a text message from UTF-16, straight into the frame when it is not compressed.</summary>
-    public static bool EncodeText<TSink>(ProtocolSession session, object gate, ref TSink sink, ReadOnlySpan<char> text)
+    public static bool EncodeText<TSink>(ProtocolSession session, Lock gate, ref TSink sink, ReadOnlySpan<char> text)
         where TSink : struct, IFrameSink
     {
         int length = Encoding.UTF8.GetByteCount(text);
@@ -67,7 +67,7 @@ internal static class OrderedEncoder
         }
     }
 
-    private static bool EncodeCompressed<TSink>(ProtocolSession session, object gate, ref TSink sink, MessageKind kind,
+    private static bool EncodeCompressed<TSink>(ProtocolSession session, Lock gate, ref TSink sink, MessageKind kind,
         ReadOnlySpan<byte> payload) where TSink : struct, IFrameSink
     {
         lock (session)

@@ -26,7 +26,7 @@ internal interface IWriteSource
 /// whatever queued meanwhile, in one send. Writing ends after the last batch, at <see cref="Stop"/>, or when
 /// a write fails (the transport is then cut); <see cref="WhenWritten"/> tells when.
 /// </summary>
-internal sealed class SocketWriter(IWriteSource source, object gate, ServerInstruments metrics) : IThreadPoolWorkItem
+internal sealed class SocketWriter(IWriteSource source, Lock gate, ServerInstruments metrics) : IThreadPoolWorkItem
 {
     private IBatchWriter? _transport;
     private bool _writing; // under the gate: one writer at a time owns _sending
