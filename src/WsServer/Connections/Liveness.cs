@@ -24,7 +24,7 @@ internal sealed class Liveness(LivenessPolicy policy)
     public TimeProvider Time => _policy.Time;
 
     /// <summary>The peer sent something (the session loop, at each read).</summary>
-    public void MarkReceived() => Volatile.Write(ref _lastReceived, _policy.Time.GetTimestamp());
+    public void MarkReceived() => Volatile.Write(ref _lastReceived, Time.GetTimestamp());
 
     /// <summary>A pong arrived (the session loop): the keep-alive ping, if any, is answered.</summary>
     public void MarkPong() => Volatile.Write(ref _pongDueSince, -1);
@@ -38,11 +38,11 @@ internal sealed class Liveness(LivenessPolicy policy)
     public bool IsDue(long now)
     {
         long last = Volatile.Read(ref _lastReceived);
-        TimeSpan silent = _policy.Time.GetElapsedTime(last, now);
+        TimeSpan silent = Time.GetElapsedTime(last, now);
         long pongDue = Volatile.Read(ref _pongDueSince);
         return IsPast(silent, _policy.IdleTimeout)
             || (IsPast(silent, _policy.KeepAliveInterval) && Volatile.Read(ref _pingedAfter) != last)
-            || (pongDue >= 0 && IsPast(_policy.Time.GetElapsedTime(pongDue, now), _policy.PongTimeout));
+            || (pongDue >= 0 && IsPast(Time.GetElapsedTime(pongDue, now), _policy.PongTimeout));
     }
 
     /// <summary>In the connection's turn: pings, or closes, as the silence calls for.</summary>
@@ -56,18 +56,18 @@ internal sealed class Liveness(LivenessPolicy policy)
             MarkReceived();
             return;
         }
-        long now = _policy.Time.GetTimestamp();
+        long now = Time.GetTimestamp();
         long last = Volatile.Read(ref _lastReceived);
         long pongDue = Volatile.Read(ref _pongDueSince);
-        if (pongDue >= 0 && IsPast(_policy.Time.GetElapsedTime(pongDue, now), _policy.PongTimeout))
+        if (pongDue >= 0 && IsPast(Time.GetElapsedTime(pongDue, now), _policy.PongTimeout))
         {
             connection.Close(CloseCode.InternalError, "keep-alive ping timeout");
         }
-        else if (IsPast(_policy.Time.GetElapsedTime(last, now), _policy.IdleTimeout))
+        else if (IsPast(Time.GetElapsedTime(last, now), _policy.IdleTimeout))
         {
             connection.Close(CloseCode.NormalClosure, "idle timeout");
         }
-        else if (IsPast(_policy.Time.GetElapsedTime(last, now), _policy.KeepAliveInterval) && _pingedAfter != last)
+        else if (IsPast(Time.GetElapsedTime(last, now), _policy.KeepAliveInterval) && _pingedAfter != last)
         {
             Volatile.Write(ref _pingedAfter, last);
             if (connection.SendKeepAlivePing()) Volatile.Write(ref _pongDueSince, now);
