@@ -80,12 +80,7 @@ public sealed class DeadlineTests
     public async Task APeerThatNeitherReadsNorSendsIsFoundIdleWhileASendWaitsForRoom()
     {
         var handler = new FloodingHandler();
-        await using TestServer server = await StartAsync(handler, o =>
-        {
-            o.IdleTimeout = TimeSpan.FromSeconds(60);
-            o.CloseTimeout = TimeSpan.FromSeconds(5);
-            o.SendQueueLimit = 64 * 1024;
-        });
+        await using TestServer server = await StartAsync(handler, IdleAfterAMinuteWithASmallQueue);
         await using RawClient client = await RawClient.ConnectAsync(server.Port);
         WsServer.Connections.WebSocketConnection connection = await handler.Opened.Task.Bounded();
         // The handler sends until the queue is full and then waits for room, in its turn; the peer says
@@ -110,12 +105,7 @@ public sealed class DeadlineTests
     public async Task APeerFoundIdleWhileItsHandlerWasBusyIsClosedOnceTheHandlerWaitsForRoom()
     {
         var handler = new FloodingHandler { Hold = new(TaskCreationOptions.RunContinuationsAsynchronously) };
-        await using TestServer server = await StartAsync(handler, o =>
-        {
-            o.IdleTimeout = TimeSpan.FromSeconds(60);
-            o.CloseTimeout = TimeSpan.FromSeconds(5);
-            o.SendQueueLimit = 64 * 1024;
-        });
+        await using TestServer server = await StartAsync(handler, IdleAfterAMinuteWithASmallQueue);
         await using RawClient client = await RawClient.ConnectAsync(server.Port);
         WsServer.Connections.WebSocketConnection connection = await handler.Opened.Task.Bounded();
         await client.SendAsync(ClientFrame.Text("flood"));
@@ -135,6 +125,13 @@ public sealed class DeadlineTests
         _time.Advance(TimeSpan.FromSeconds(5));
         await connection.Completion.Bounded();
         Assert.Equal("idle timeout", handler.Closed!.Reason);
+    }
+
+    private static void IdleAfterAMinuteWithASmallQueue(ServerOptions o)
+    {
+        o.IdleTimeout = TimeSpan.FromSeconds(60);
+        o.CloseTimeout = TimeSpan.FromSeconds(5);
+        o.SendQueueLimit = 64 * 1024;
     }
 
     // Waiting for room, and its queue no longer moving: the kernel has taken all it will of what the server sends,
