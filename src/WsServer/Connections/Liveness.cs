@@ -23,6 +23,9 @@ internal sealed class Liveness(LivenessPolicy policy)
     /// <summary>The server's clock, which every deadline of the connection runs on.</summary>
     public TimeProvider Time => _policy.Time;
 
+    /// <summary>How long a ping waits for its pong.</summary>
+    public TimeSpan PongTimeout => _policy.PongTimeout;
+
     /// <summary>The peer sent something (the session loop, at each read).</summary>
     public void MarkReceived() => Volatile.Write(ref _lastReceived, Time.GetTimestamp());
 

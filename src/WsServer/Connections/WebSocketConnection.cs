@@ -31,7 +31,7 @@ public sealed partial class WebSocketConnection : IMailboxOwner, ITopicSubscribe
     private TaskCompletionSource? _completion;
 
     internal WebSocketConnection(ConnectionInfo info, LiveSession live, HandlerCalls calls, ConnectionTransport transport,
-        TimeProvider time, Liveness liveness, TimeSpan pongTimeout, ServerInstruments metrics, TopicRegistry topics)
+        Liveness liveness, ServerInstruments metrics, TopicRegistry topics)
     {
         _topics = topics;
         Info = info;
@@ -39,7 +39,7 @@ public sealed partial class WebSocketConnection : IMailboxOwner, ITopicSubscribe
         _transport = transport;
         _liveness = liveness;
         Calls = calls;
-        Pings = new PingTracker(time, pongTimeout, metrics);
+        Pings = new PingTracker(liveness.Time, liveness.PongTimeout, metrics);
         Mailbox = new Mailbox(calls.Turn, this);
         live.ReportDrainsTo(Mailbox);
     }

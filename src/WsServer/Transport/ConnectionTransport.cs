@@ -92,7 +92,7 @@ internal abstract class ConnectionTransport : IAsyncDisposable, IBatchWriter
     public static bool IsEnd(Exception ex) =>
         ex is IOException or SocketException or ObjectDisposedException or OperationCanceledException;
 
-    protected static bool HasUnread(Socket socket)
+    internal static bool HasUnread(Socket socket)
     {
         try
         {

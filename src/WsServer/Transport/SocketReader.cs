@@ -110,19 +110,7 @@ internal sealed class SocketReader : TransportInput
     }
 
     public override bool MayHaveMore =>
-        _ended || _start < _end || (_epoll is { } socket ? _filledRoom || socket.MayHaveInput : HasUnread(_socket!));
-
-    private static bool HasUnread(Socket socket)
-    {
-        try
-        {
-            return socket.Available > 0;
-        }
-        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
-        {
-            return true; // not known
-        }
-    }
+        _ended || _start < _end || (_epoll is { } socket ? _filledRoom || socket.MayHaveInput : ConnectionTransport.HasUnread(_socket!));
 
     /// <summary>On an epoll socket, <paramref name="resume"/> runs at the socket's next edge; false when the
     /// edge came already (receive again).</summary>

@@ -35,15 +35,21 @@ public sealed class TestServer : IAsyncDisposable
             configure?.Invoke(options);
         });
 
+    /// <summary>The transport this run of the suite tests. test.sh runs it three ways: as it is (the epoll loops,
+    /// continuations on the thread pool), with WSTEST_INLINE_IO=1 (every connection on its loop's thread, as
+    /// wsserver runs its built-in handlers) and with WSTEST_TRANSPORT=sockets (.NET's socket engine, as off Linux
+    /// x86-64).</summary>
+    public static void UseTransportUnderTest(ServerOptions options)
+    {
+        options.InlineIo = Environment.GetEnvironmentVariable(InlineIoVariable) == "1";
+        options.EpollTransport = Environment.GetEnvironmentVariable(TransportVariable) != "sockets";
+    }
+
     public static async Task<TestServer> StartAsync(Action<ServerOptions> configure, System.Diagnostics.Metrics.IMeterFactory? meters = null,
         ILoggerFactory? logging = null)
     {
         var options = new ServerOptions { Port = 0, Address = IPAddress.Loopback, DrainTimeout = TimeSpan.FromSeconds(5) };
-        // test.sh runs this suite three ways: as it is (the epoll loops, continuations on the thread pool),
-        // with WSTEST_INLINE_IO=1 (every connection on its loop's thread, as wsserver runs its built-in
-        // handlers) and with WSTEST_TRANSPORT=sockets (.NET's socket engine, as off Linux x86-64).
-        options.InlineIo = Environment.GetEnvironmentVariable(InlineIoVariable) == "1";
-        options.EpollTransport = Environment.GetEnvironmentVariable(TransportVariable) != "sockets";
+        UseTransportUnderTest(options);
         if (KestrelHost.IsWanted)
         {
             // WSTEST_HOST=aspnetcore: the same routes and options behind Kestrel, through WsServer.AspNetCore.

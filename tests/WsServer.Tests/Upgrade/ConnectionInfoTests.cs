@@ -66,13 +66,8 @@ public sealed class ConnectionInfoTests
     public async Task BothEndsAreTheAddressesTheClientAndTheListenerUsed(string bound, string reached, string seenAs)
     {
         var handler = new RecordingHandler();
-        var options = new ServerOptions
-        {
-            Address = IPAddress.Parse(bound),
-            Port = 0,
-            InlineIo = Environment.GetEnvironmentVariable(TestServer.InlineIoVariable) == "1",
-            EpollTransport = Environment.GetEnvironmentVariable(TestServer.TransportVariable) != "sockets",
-        }.UseHandler(handler);
+        var options = new ServerOptions { Address = IPAddress.Parse(bound), Port = 0 }.UseHandler(handler);
+        TestServer.UseTransportUnderTest(options);
         await using var server = new WebSocketServer(options);
         await server.StartAsync();
         int port = server.LocalEndPoints[0].Port;

@@ -15,6 +15,9 @@ internal static unsafe partial class EpollInterop
     private const int CloseOnExec = 0x80000, NonBlocking = 0x800;
     private const int DontWait = 0x40, NoSignal = 0x4000, Peek = 0x2;
     private const int WouldBlock = 11, Interrupted = 4, ConnectionAborted = 103;
+    // What accept(2) may report in place of a connection that failed before it was taken.
+    private const int ProtocolError = 71, NoProtocolOption = 92, NotSupported = 95, NetworkDown = 100,
+        NetworkUnreachable = 101, HostDown = 112, HostUnreachable = 113, NoNetwork = 64;
     private const int ShutdownWrite = 1; // SHUT_WR
     private const ushort InterNetwork = 2, InterNetworkV6 = 10;
 
@@ -130,8 +133,8 @@ internal static unsafe partial class EpollInterop
     }
 
     // accept(2): a connection that failed before it was taken, reported in its place; the next may be fine.
-    private static bool IsPeersFailure(int errno) => errno is ConnectionAborted
-        or 71 or 92 or 95 or 100 or 101 or 112 or 113 or 64; // EPROTO, ENOPROTOOPT, EOPNOTSUPP, ENETDOWN, ENETUNREACH, EHOSTDOWN, EHOSTUNREACH, ENONET
+    private static bool IsPeersFailure(int errno) => errno is ConnectionAborted or ProtocolError or NoProtocolOption
+        or NotSupported or NetworkDown or NetworkUnreachable or HostDown or HostUnreachable or NoNetwork;
 
     /// <summary>The address <paramref name="fd"/> is bound to.</summary>
     public static IPEndPoint? LocalEndPoint(int fd)
