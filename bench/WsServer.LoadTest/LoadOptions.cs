@@ -45,6 +45,11 @@ internal sealed record LoadOptions
     /// for its built-in handlers (<c>--wsserver-inline-io on</c>, the default); Kestrel keeps the runtime's default.</summary>
     public bool WsServerInlineIo { get; init; } = true;
 
+    /// <summary>Run the WsServer children with the GC settings of the <c>wsserver</c> program's runtimeconfig (a
+    /// young generation of at most 1 MiB, in 1 MiB regions: <c>--wsserver-gc program</c>, the default) or with the
+    /// runtime's defaults (<c>default</c>); Kestrel keeps the runtime's defaults.</summary>
+    public bool WsServerProgramGc { get; init; } = true;
+
     /// <summary>Serve the WsServer children's connections on WsServer's own epoll loops (<c>--wsserver-transport
     /// epoll</c>, the default, as <see cref="Hosting.ServerOptions.EpollTransport"/>) or on .NET's socket engine (<c>sockets</c>).</summary>
     public bool WsServerEpoll { get; init; } = true;
@@ -114,6 +119,8 @@ internal sealed record LoadOptions
                 "--flood-rss-limit-mb" => o with { FloodRssLimitMb = Int(v) },
                 "--flood-connections" => o with { FloodConnections = Int(v) },
                 "--flood-ping-mb" => o with { FloodPingMb = Int(v) },
+                "--wsserver-gc" => o with { WsServerProgramGc = v switch { "program" => true, "default" => false,
+                    _ => throw new ArgumentException("--wsserver-gc is program or default.") } },
                 "--wsserver-inline-io" => o with { WsServerInlineIo = v switch { "on" => true, "off" => false,
                     _ => throw new ArgumentException("--wsserver-inline-io is on or off.") } },
                 "--wsserver-transport" => o with { WsServerEpoll = v switch { "epoll" => true, "sockets" => false,

@@ -14,7 +14,7 @@ catch (Exception ex) when (ex is ArgumentException or FormatException)
     Console.Error.WriteLine("usage: WsServer.LoadTest [all|echo|latency|upgrades|fanout|idle|flood|stream] [--rounds N] [--duration S] "
         + "[--warmup S] [--pin SERVER,CLIENT|off] [--connections N] [--window W] [--sizes 16,1024,65536] [--fanout-connections N] "
         + "[--idle-connections N] [--idle-hold S] [--flood-seconds S] [--flood-rss-limit-mb MB] [--flood-connections N] [--flood-ping-mb MB] [--stream-mb MB] "
-        + "[--gc server|workstation] [--wsserver-inline-io on|off] [--wsserver-transport epoll|sockets] [--wsserver-host own|aspnetcore] [--client epoll|async] [--out FILE] [--chart FILE.svg] [--baseline OTHER-BUILD/WsServer.LoadTest.dll] [--uws UWS-BINARY] [--syscalls on|off]");
+        + "[--gc server|workstation] [--wsserver-inline-io on|off] [--wsserver-gc program|default] [--wsserver-transport epoll|sockets] [--wsserver-host own|aspnetcore] [--client epoll|async] [--out FILE] [--chart FILE.svg] [--baseline OTHER-BUILD/WsServer.LoadTest.dll] [--uws UWS-BINARY] [--syscalls on|off]");
     return 2;
 }
 

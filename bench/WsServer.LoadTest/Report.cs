@@ -142,7 +142,10 @@ internal sealed partial class Report
             + (_options.WsServerInlineIo ? "WsServer with inline socket completions (as `wsserver` runs its built-in handlers), Kestrel with the runtime's default"
                 : "both with the runtime's default socket completions (thread pool)")
             + (_options.WsServerEpoll ? "; WsServer on its epoll transport" : "; WsServer on .NET's socket engine")
-            + "; WsServer tiers up with no call-counting delay, as the `wsserver` program's runtimeconfig says, Kestrel with the runtime's default");
+            + "; WsServer tiers up with no call-counting delay"
+            + (_options.WsServerProgramGc ? " and its GC's young generation is at most 1 MiB, in 1 MiB regions," : "")
+            + " as the `wsserver` program's runtimeconfig says, Kestrel with the runtime's default"
+            + (_options.WsServerProgramGc ? "s" : "; both with the runtime's GC defaults (`--wsserver-gc default`)"));
         Line(_options.Client == ClientDriver.Epoll
             ? "- Load generator: the echo loads' connections and the fan-out's receivers driven by one thread on epoll "
                 + "with non-blocking recv/send (`--client epoll`)"

@@ -69,22 +69,26 @@ internal static class AllLoadsScenario
 
     private static async Task<LoadRow> IdleAsync(LoadOptions o)
     {
-        var heap = new List<(Sample Rss, Sample Heap)>();
+        var readings = new List<IdleReading>();
         int opened = 0;
         Row rss = await FreshPairAsync($"idle, {N(o.IdleConnections)} connections", o.IdleRounds, o, async s =>
         {
-            (Sample r, Sample h, opened) = await IdleScenario.OnceAsync(s, o);
-            heap.Add((r, h));
-            return r;
+            IdleReading reading = await IdleScenario.OnceAsync(s, o);
+            readings.Add(reading);
+            opened = reading.Opened;
+            return reading.Rss;
         });
-        string Heap(IReadOnlyList<Sample> samples) =>
-            Report.Median(heap.Where(x => IsIn(samples, x.Rss)).Select(x => x.Heap.Value)).ToString("0.00", CultureInfo.InvariantCulture);
+        string Median(IReadOnlyList<Sample> samples, Func<IdleReading, Sample> figure) => Report.Median(
+            readings.Where(x => IsIn(samples, x.Rss)).Select(x => figure(x).Value)).ToString("0.00", CultureInfo.InvariantCulture);
+        string Heap(IReadOnlyList<Sample> samples) => Median(samples, x => x.Heap);
+        string Committed(IReadOnlyList<Sample> samples) => Median(samples, x => x.GcCommitted);
         return new LoadRow($"idle, {N(o.IdleConnections)} connections: server memory per connection (KiB of VmRSS, after a full GC)",
             rss, HigherIsBetter: false)
         {
             ShowsCost = false,
             Figure = ("server memory per connection (VmRSS after a full GC)", "KiB"),
-            Note = $"managed heap {Heap(rss.WsServer)} / {Heap(rss.Other)} KiB per connection"
+            Note = $"managed heap {Heap(rss.WsServer)} / {Heap(rss.Other)} KiB per connection, "
+                + $"memory the GC keeps committed {Committed(rss.WsServer)} / {Committed(rss.Other)} KiB"
                 + (opened < o.IdleConnections ? $"; only {N(opened)} connections opened" : ""),
         };
     }

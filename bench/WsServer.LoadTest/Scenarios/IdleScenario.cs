@@ -7,13 +7,15 @@ namespace WsServer.LoadTest.Scenarios;
 /// <summary>Memory per idle connection: fresh server children (the same pair as the other scenarios: Kestrel or
 /// the <c>--baseline</c> build); N/10 connections are opened and closed (the server's one-time costs), then
 /// after a full GC the server's VmRSS (and managed heap) is read, N connections are opened and left idle, and
-/// after another full GC it is read again; the difference divided by N.</summary>
+/// after another full GC it is read again; the difference divided by N. Beside VmRSS and the heap, the memory the
+/// GC keeps committed (<see cref="GCMemoryInfo.TotalCommittedBytes"/>): what of the RSS is the GC's, free space included.</summary>
 internal static class IdleScenario
 {
     public static async Task RunAsync(LoadOptions o, Report report)
     {
         var rss = (Ws: new List<Sample>(), Other: new List<Sample>());
         var heap = (Ws: new List<Sample>(), Other: new List<Sample>());
+        var committed = (Ws: new List<Sample>(), Other: new List<Sample>());
         int opened = 0;
         for (int round = 0; round < o.IdleRounds; round++)
         {
@@ -21,20 +23,22 @@ internal static class IdleScenario
             ServerProcess[] order = round % 2 == 0 ? [pair.WsServer, pair.Other] : [pair.Other, pair.WsServer];
             foreach (ServerProcess server in order)
             {
-                (Sample r, Sample h, opened) = await OnceAsync(server, o);
+                IdleReading reading = await OnceAsync(server, o);
+                opened = reading.Opened;
                 bool isWs = server == pair.WsServer;
-                (isWs ? rss.Ws : rss.Other).Add(r);
-                (isWs ? heap.Ws : heap.Other).Add(h);
-                Console.Error.WriteLine($"  idle round {round + 1} {server.Name}: {r.Value:0.00} KiB RSS, {h.Value:0.00} KiB heap per connection");
+                (isWs ? rss.Ws : rss.Other).Add(reading.Rss);
+                (isWs ? heap.Ws : heap.Other).Add(reading.Heap);
+                (isWs ? committed.Ws : committed.Other).Add(reading.GcCommitted);
             }
         }
         report.Table($"Memory per idle connection ({opened} connections)", "KiB per connection", higherIsBetter: false,
-            [new Row("VmRSS delta / N", rss.Ws, rss.Other), new Row("managed heap delta / N", heap.Ws, heap.Other)],
+            [new Row("VmRSS delta / N", rss.Ws, rss.Other), new Row("GC committed delta / N", committed.Ws, committed.Other),
+                new Row("managed heap delta / N", heap.Ws, heap.Other)],
             $"Lower is better; the ratio is {report.Other}/WsServer. Both after a forced full compacting GC in the server. "
             + "alloc/op here is bytes allocated per connection opened.");
     }
 
-    public static async Task<(Sample Rss, Sample Heap, int Opened)> OnceAsync(ServerProcess server, LoadOptions o)
+    public static async Task<IdleReading> OnceAsync(ServerProcess server, LoadOptions o)
     {
         // A fresh server spends memory once on its first connections (code compiled, pools and the native
         // allocator's arenas grown): opened and closed before the first reading, so it is not counted per connection.
@@ -49,12 +53,16 @@ internal static class IdleScenario
             Usage usage = await meter.StopAsync(collect: true);
             ServerStats d = usage.Server;
             int n = clients.Count;
+            var reading = new IdleReading(new Sample(d.RssKiB / (double)n, usage, n), new Sample(d.HeapBytes / 1024.0 / n, usage, n),
+                new Sample(d.GcCommittedBytes / 1024.0 / n, usage, n), n);
+            Console.Error.WriteLine($"  idle {server.Name}: {reading.Rss.Value:0.00} KiB RSS, {reading.GcCommitted.Value:0.00} KiB "
+                + $"GC committed, {reading.Heap.Value:0.00} KiB heap per connection");
             if (o.IdleHold > 0)
             {
                 Console.Error.WriteLine($"  holding {n} idle connections to {server.Name} (pid {server.Pid}) for {o.IdleHold} s");
                 await Task.Delay(TimeSpan.FromSeconds(o.IdleHold));
             }
-            return (new Sample(d.RssKiB / (double)n, usage, n), new Sample(d.HeapBytes / 1024.0 / n, usage, n), n);
+            return reading;
         }
         finally
         {
@@ -62,3 +70,6 @@ internal static class IdleScenario
         }
     }
 }
+
+/// <summary>One idle reading, per connection: VmRSS, the GC's committed memory and the managed heap (KiB).</summary>
+internal readonly record struct IdleReading(Sample Rss, Sample Heap, Sample GcCommitted, int Opened);

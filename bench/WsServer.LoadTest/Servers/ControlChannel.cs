@@ -41,7 +41,7 @@ internal static class ControlChannel
         }
     }
 
-    /// <summary>One line: gen0 gen1 gen2 allocated-bytes heap-bytes cpu-ms.</summary>
+    /// <summary>One line: gen0 gen1 gen2 allocated-bytes heap-bytes cpu-ms gc-committed-bytes.</summary>
     private static string Stats() => string.Join(' ',
         "stats",
         GC.CollectionCount(0).ToString(CultureInfo.InvariantCulture),
@@ -49,5 +49,6 @@ internal static class ControlChannel
         GC.CollectionCount(2).ToString(CultureInfo.InvariantCulture),
         GC.GetTotalAllocatedBytes(precise: false).ToString(CultureInfo.InvariantCulture),
         GC.GetTotalMemory(forceFullCollection: false).ToString(CultureInfo.InvariantCulture),
-        ((long)Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds).ToString(CultureInfo.InvariantCulture));
+        ((long)Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds).ToString(CultureInfo.InvariantCulture),
+        GC.GetGCMemoryInfo().TotalCommittedBytes.ToString(CultureInfo.InvariantCulture));
 }

@@ -43,7 +43,16 @@ internal sealed class ServerProcess : IDisposable
         start.Environment[WsServerEcho.EpollVariable] = o.WsServerEpoll ? "1" : "0";
         // As the wsserver program's runtimeconfig has it (see WsServer.Host.csproj), for WsServer on its own or inside
         // ASP.NET Core; Kestrel's bare echo keeps the default.
-        if (command is "serve-wsserver" or "serve-aspnetcore") start.Environment["DOTNET_TC_CallCountingDelayMs"] = "0";
+        if (command is "serve-wsserver" or "serve-aspnetcore")
+        {
+            start.Environment["DOTNET_TC_CallCountingDelayMs"] = "0";
+            if (o.WsServerProgramGc)
+            {
+                // System.GC.Gen0MaxBudget and System.GC.RegionSize, 1 MiB each (the environment's values are hex).
+                start.Environment["DOTNET_GCgen0MaxBudget"] = "100000";
+                start.Environment["DOTNET_GCRegionSize"] = "100000";
+            }
+        }
         return StartAsync(name, start, o);
     }
 
@@ -116,7 +125,8 @@ internal sealed class ServerProcess : IDisposable
             ?? throw new InvalidOperationException($"{Name} exited.");
         string[] f = line.Split(' ');
         long N(int i) => long.Parse(f[i], CultureInfo.InvariantCulture);
-        return new ServerStats(N(1), N(2), N(3), N(4), N(5), N(6), ReadRssKiB());
+        // A baseline build older than the committed figure, and the native anchor, print six counters.
+        return new ServerStats(N(1), N(2), N(3), N(4), N(5), N(6), ReadRssKiB(), f.Length > 7 ? N(7) : 0);
     }
 
     /// <summary>What the child's flood routes have done: messages its slow handler finished and payload bytes
@@ -195,8 +205,9 @@ internal sealed class ServerProcess : IDisposable
 
 /// <summary>A server child's counters at one moment.</summary>
 internal readonly record struct ServerStats(long Gen0, long Gen1, long Gen2, long AllocatedBytes, long HeapBytes,
-    long CpuMs, long RssKiB)
+    long CpuMs, long RssKiB, long GcCommittedBytes)
 {
     public static ServerStats operator -(ServerStats a, ServerStats b) => new(a.Gen0 - b.Gen0, a.Gen1 - b.Gen1,
-        a.Gen2 - b.Gen2, a.AllocatedBytes - b.AllocatedBytes, a.HeapBytes - b.HeapBytes, a.CpuMs - b.CpuMs, a.RssKiB - b.RssKiB);
+        a.Gen2 - b.Gen2, a.AllocatedBytes - b.AllocatedBytes, a.HeapBytes - b.HeapBytes, a.CpuMs - b.CpuMs, a.RssKiB - b.RssKiB,
+        a.GcCommittedBytes - b.GcCommittedBytes);
 }
