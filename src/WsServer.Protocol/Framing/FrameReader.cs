@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Buffers.Binary;
 using WsServer.Protocol.Closing;
 
@@ -37,6 +38,15 @@ public sealed class FrameReader(EndpointRole role, long maxFrameSize = FrameRead
     }
 
     private readonly long _compressedFrameSlack;
+
+    // One per setting a process uses (a server has one or a few): the sessions share them.
+    private static readonly ConcurrentDictionary<(EndpointRole, long, bool), FrameReader> s_shared = new();
+
+    /// <summary>The reader for these settings, shared: it keeps no state, so a server's connections share one rather
+    /// than each holding its own.</summary>
+    internal static FrameReader Shared(EndpointRole role, long maxFrameSize, bool allowRsv1) =>
+        s_shared.GetOrAdd((role, maxFrameSize, allowRsv1),
+            static key => new FrameReader(key.Item1, key.Item2) { AllowRsv1 = key.Item3 });
 
     /// <summary>Reads one frame header (2 to 14 bytes), enforcing RFC 6455 §5.1, §5.2 and §5.5 and the
     /// frame size limit.</summary>

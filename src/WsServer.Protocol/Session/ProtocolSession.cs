@@ -36,7 +36,7 @@ public sealed partial class ProtocolSession : IDisposable
     {
         Role = role;
         Options = options ?? ProtocolOptions.Default;
-        _reader = new FrameReader(role, Options.MaxMessageSize) { AllowRsv1 = Options.Deflate is not null };
+        _reader = FrameReader.Shared(role, Options.MaxMessageSize, allowRsv1: Options.Deflate is not null);
         _message = new MessageAssembler(Options.MaxMessageSize);
         if (Options.StreamMessages) _parts = new MessageParts(Options.MaxMessageSize);
     }

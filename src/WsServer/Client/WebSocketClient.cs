@@ -52,7 +52,7 @@ public sealed partial class WebSocketClient : IAsyncDisposable
             Deflate = transport.Deflate,
             StreamMessages = options.StreamMessages,
         });
-        _pings = new PingTracker(options.TimeProvider, options.PongTimeout, metrics: null);
+        _pings = new PingTracker(new PingPolicy(options.TimeProvider, options.PongTimeout, Metrics: null));
         _buffer = transport.Buffer;
         _end = transport.Buffered;
     }

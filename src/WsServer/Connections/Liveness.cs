@@ -1,3 +1,4 @@
+using WsServer.Diagnostics;
 using WsServer.Protocol.Closing;
 using WsServer.Transport;
 
@@ -11,20 +12,19 @@ namespace WsServer.Connections;
 /// </summary>
 /// <remarks>A peer silent for the keep-alive interval is pinged (once per silence); if no pong comes
 /// within the pong timeout, it is taken for gone (a half-open TCP connection) and closed with 1011. A
-/// peer silent for the idle timeout is closed with 1000.</remarks>
-internal sealed class Liveness(LivenessPolicy policy)
+/// peer silent for the idle timeout is closed with 1000. It is the connection's <see cref="PingTracker"/> too (the
+/// keep-alive pings are tracked with the application's): one object, one policy.</remarks>
+internal sealed class Liveness(LivenessPolicy policy) : PingTracker(policy)
 {
-    private readonly LivenessPolicy _policy = policy;
     private long _lastReceived = policy.Time.GetTimestamp();
     private long _pingedAfter = -1;
     private long _pongDueSince = -1;
     private int _tickPending;
 
     /// <summary>The server's clock, which every deadline of the connection runs on.</summary>
-    public TimeProvider Time => _policy.Time;
+    public TimeProvider Time => Policy.Time;
 
-    /// <summary>How long a ping waits for its pong.</summary>
-    public TimeSpan PongTimeout => _policy.PongTimeout;
+    private LivenessPolicy Timeouts => (LivenessPolicy)Policy;
 
     /// <summary>The peer sent something (the session loop, at each read).</summary>
     public void MarkReceived() => Volatile.Write(ref _lastReceived, Time.GetTimestamp());
@@ -43,9 +43,10 @@ internal sealed class Liveness(LivenessPolicy policy)
         long last = Volatile.Read(ref _lastReceived);
         TimeSpan silent = Time.GetElapsedTime(last, now);
         long pongDue = Volatile.Read(ref _pongDueSince);
-        return IsPast(silent, _policy.IdleTimeout)
-            || (IsPast(silent, _policy.KeepAliveInterval) && Volatile.Read(ref _pingedAfter) != last)
-            || (pongDue >= 0 && IsPast(Time.GetElapsedTime(pongDue, now), _policy.PongTimeout));
+        LivenessPolicy timeouts = Timeouts;
+        return IsPast(silent, timeouts.IdleTimeout)
+            || (IsPast(silent, timeouts.KeepAliveInterval) && Volatile.Read(ref _pingedAfter) != last)
+            || (pongDue >= 0 && IsPast(Time.GetElapsedTime(pongDue, now), timeouts.PongTimeout));
     }
 
     /// <summary>In the connection's turn: pings, or closes, as the silence calls for.</summary>
@@ -62,15 +63,16 @@ internal sealed class Liveness(LivenessPolicy policy)
         long now = Time.GetTimestamp();
         long last = Volatile.Read(ref _lastReceived);
         long pongDue = Volatile.Read(ref _pongDueSince);
-        if (pongDue >= 0 && IsPast(Time.GetElapsedTime(pongDue, now), _policy.PongTimeout))
+        LivenessPolicy timeouts = Timeouts;
+        if (pongDue >= 0 && IsPast(Time.GetElapsedTime(pongDue, now), timeouts.PongTimeout))
         {
             connection.Close(CloseCode.InternalError, "keep-alive ping timeout");
         }
-        else if (IsPast(Time.GetElapsedTime(last, now), _policy.IdleTimeout))
+        else if (IsPast(Time.GetElapsedTime(last, now), timeouts.IdleTimeout))
         {
             connection.Close(CloseCode.NormalClosure, "idle timeout");
         }
-        else if (IsPast(Time.GetElapsedTime(last, now), _policy.KeepAliveInterval) && _pingedAfter != last)
+        else if (IsPast(Time.GetElapsedTime(last, now), timeouts.KeepAliveInterval) && _pingedAfter != last)
         {
             Volatile.Write(ref _pingedAfter, last);
             if (connection.SendKeepAlivePing()) Volatile.Write(ref _pongDueSince, now);
@@ -81,6 +83,7 @@ internal sealed class Liveness(LivenessPolicy policy)
     private static bool IsPast(TimeSpan elapsed, TimeSpan limit) => limit > TimeSpan.Zero && elapsed >= limit;
 }
 
-/// <summary>What every connection's <see cref="Liveness"/> judges by: the server's clock and timeouts, one object
-/// for all its connections rather than a copy in each.</summary>
-internal sealed record LivenessPolicy(TimeProvider Time, TimeSpan KeepAliveInterval, TimeSpan PongTimeout, TimeSpan IdleTimeout);
+/// <summary>What every connection's <see cref="Liveness"/> judges by: the server's clock, timeouts and instruments, one
+/// object for all its connections rather than a copy in each.</summary>
+internal sealed record LivenessPolicy(TimeProvider Time, TimeSpan KeepAliveInterval, TimeSpan PongTimeout, TimeSpan IdleTimeout,
+    ServerInstruments? Metrics = null) : PingPolicy(Time, PongTimeout, Metrics);

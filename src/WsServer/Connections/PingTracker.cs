@@ -12,11 +12,14 @@ namespace WsServer.Connections;
 /// tracker's own monitor (it is never handed out of its owner, so nothing else locks it): a lock object
 /// would be one more thing every connection holds.
 /// </summary>
-/// <remarks>Waiters are completed under the monitor: they must run their continuations asynchronously.
-/// <paramref name="metrics"/> is the server's; the client has none.</remarks>
-internal sealed class PingTracker(TimeProvider time, TimeSpan pongTimeout, ServerInstruments? metrics)
+/// <remarks>Waiters are completed under the monitor: they must run their continuations asynchronously. Not sealed:
+/// a server connection's <see cref="Liveness"/> is its ping tracker, so the connection holds one object for both.</remarks>
+internal class PingTracker(PingPolicy policy)
 {
     public const int PayloadLength = 8;
+
+    /// <summary>The clock, the pong timeout and the instruments, shared by every tracker of a server or a client.</summary>
+    protected PingPolicy Policy { get; } = policy;
 
     private List<(ulong Id, long SentAt, TaskCompletionSource<TimeSpan>? Waiter)>? _pending;
     private ulong _lastId;
@@ -40,7 +43,7 @@ internal sealed class PingTracker(TimeProvider time, TimeSpan pongTimeout, Serve
         {
             ulong id = ++_lastId;
             BinaryPrimitives.WriteUInt64BigEndian(payload, id);
-            (_pending ??= []).Add((id, time.GetTimestamp(), waiter));
+            (_pending ??= []).Add((id, Policy.Time.GetTimestamp(), waiter));
             // A peer that never answers must not grow this list: forget the oldest keep-alive pings.
             int stale = _pending.Count > 16 ? _pending.FindIndex(p => p.Waiter is null) : -1;
             if (stale >= 0) _pending.RemoveAt(stale);
@@ -56,8 +59,8 @@ internal sealed class PingTracker(TimeProvider time, TimeSpan pongTimeout, Serve
         try
         {
             // 0 (or Timeout.InfiniteTimeSpan) is no timeout, as in the options.
-            TimeSpan timeout = pongTimeout > TimeSpan.Zero ? pongTimeout : Timeout.InfiniteTimeSpan;
-            return await pong.WaitAsync(timeout, time, cancellationToken).ConfigureAwait(false);
+            TimeSpan timeout = Policy.PongTimeout > TimeSpan.Zero ? Policy.PongTimeout : Timeout.InfiniteTimeSpan;
+            return await pong.WaitAsync(timeout, Policy.Time, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -86,13 +89,13 @@ internal sealed class PingTracker(TimeProvider time, TimeSpan pongTimeout, Serve
         {
             int index = _pending?.FindIndex(p => p.Id == id) ?? -1;
             if (index < 0) return;
-            long now = time.GetTimestamp();
+            long now = Policy.Time.GetTimestamp();
             for (int i = 0; i <= index; i++)
             {
                 (_, long sentAt, TaskCompletionSource<TimeSpan>? waiter) = _pending![i];
-                TimeSpan roundTrip = time.GetElapsedTime(sentAt, now);
+                TimeSpan roundTrip = Policy.Time.GetElapsedTime(sentAt, now);
                 if (i == index) Volatile.Write(ref _lastRoundTripTicks, roundTrip.Ticks);
-                metrics?.RoundTrip(roundTrip);
+                Policy.Metrics?.RoundTrip(roundTrip);
                 waiter?.TrySetResult(roundTrip);
             }
             _pending!.RemoveRange(0, index + 1);
@@ -114,3 +117,7 @@ internal sealed class PingTracker(TimeProvider time, TimeSpan pongTimeout, Serve
         foreach ((_, _, TaskCompletionSource<TimeSpan>? waiter) in pending) waiter?.TrySetException(error());
     }
 }
+
+/// <summary>What a <see cref="PingTracker"/> measures by: the clock the pong timeout runs on, the timeout, and the
+/// instruments round trips are recorded in (the server's; the client has none).</summary>
+internal record PingPolicy(TimeProvider Time, TimeSpan PongTimeout, ServerInstruments? Metrics);

@@ -31,7 +31,7 @@ public sealed partial class WebSocketConnection : IMailboxOwner, ITopicSubscribe
     private TaskCompletionSource? _completion;
 
     internal WebSocketConnection(ConnectionInfo info, LiveSession live, HandlerCalls calls, ConnectionTransport transport,
-        Liveness liveness, ServerInstruments metrics, TopicRegistry topics)
+        Liveness liveness, TopicRegistry topics)
     {
         _topics = topics;
         Info = info;
@@ -39,7 +39,6 @@ public sealed partial class WebSocketConnection : IMailboxOwner, ITopicSubscribe
         _transport = transport;
         _liveness = liveness;
         Calls = calls;
-        Pings = new PingTracker(liveness.Time, liveness.PongTimeout, metrics);
         Mailbox = new Mailbox(calls.Turn, this);
         live.ReportDrainsTo(Mailbox);
     }
@@ -71,7 +70,7 @@ public sealed partial class WebSocketConnection : IMailboxOwner, ITopicSubscribe
 
     internal Liveness Liveness => _liveness;
 
-    internal PingTracker Pings { get; }
+    internal PingTracker Pings => _liveness;
 
     /// <summary>Queues a text message, waiting while the send queue is full.</summary>
     public ValueTask SendAsync(string text, CancellationToken cancellationToken = default)

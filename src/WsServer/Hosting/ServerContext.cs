@@ -29,7 +29,7 @@ internal sealed class ServerContext
         Logger = logger;
         Metrics = new ServerInstruments(meterFactory, SendQueueBytes);
         Topics = new TopicRegistry(options.History, options.TimeProvider);
-        Liveness = new LivenessPolicy(options.TimeProvider, options.KeepAliveInterval, options.PongTimeout, options.IdleTimeout);
+        Liveness = new LivenessPolicy(options.TimeProvider, options.KeepAliveInterval, options.PongTimeout, options.IdleTimeout, Metrics);
     }
 
     public ServerOptions Options { get; }

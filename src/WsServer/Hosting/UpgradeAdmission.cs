@@ -147,7 +147,7 @@ internal sealed class UpgradeAdmission(ServerContext server, ConnectionTransport
         };
         ActivityContext traced = server.Options.TraceHandlerCalls && Span is not null ? Span.Context : default;
         var calls = new HandlerCalls(route.CreateSession(), live, server.Logger, server.Metrics, info.Id, transport.Aborted, traced);
-        return new WebSocketConnection(info, live, calls, transport, new Liveness(server.Liveness), server.Metrics, server.Topics);
+        return new WebSocketConnection(info, live, calls, transport, new Liveness(server.Liveness), server.Topics);
     }
 
     private async ValueTask<UpgradeOutcome> RunChecksAsync(UpgradeRequest request, WebSocketRoute route)

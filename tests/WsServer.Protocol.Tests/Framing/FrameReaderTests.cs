@@ -168,4 +168,24 @@ public class FrameReaderTests
 
         Assert.Equal(OperationStatus.Done, result.Status);
     }
+
+    [Fact]
+    public void SessionsWithTheSameSettingsShareOneReaderAndOthersGetTheirOwn()
+    {
+        FrameReader reader = FrameReader.Shared(EndpointRole.Server, 4096, allowRsv1: false);
+
+        Assert.Same(reader, FrameReader.Shared(EndpointRole.Server, 4096, allowRsv1: false));
+        FrameReader[] others =
+        [
+            FrameReader.Shared(EndpointRole.Client, 4096, allowRsv1: false),
+            FrameReader.Shared(EndpointRole.Server, 8192, allowRsv1: false),
+            FrameReader.Shared(EndpointRole.Server, 4096, allowRsv1: true),
+        ];
+        Assert.All(others, other => Assert.NotSame(reader, other));
+        Assert.Equal((EndpointRole.Client, false), (others[0].Role, others[0].AllowRsv1));
+        Assert.True(others[2].AllowRsv1);
+        // The shared reader keeps its own limit: 4096 bytes pass, one more fails.
+        Assert.Equal(OperationStatus.Done, Read(reader, new(Frames.Binary(new byte[4096]).Masked(Key).ToArray())).Status);
+        Assert.Equal(OperationStatus.InvalidData, Read(reader, new(Frames.Binary(new byte[4097]).Masked(Key).ToArray())).Status);
+    }
 }

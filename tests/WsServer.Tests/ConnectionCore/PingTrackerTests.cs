@@ -11,7 +11,7 @@ public sealed class PingTrackerTests
     [Fact]
     public async Task AWaitFailsAtThePongTimeoutAndNotBefore()
     {
-        var pings = new PingTracker(_time, TimeSpan.FromSeconds(10), metrics: null);
+        var pings = new PingTracker(new PingPolicy(_time, TimeSpan.FromSeconds(10), Metrics: null));
         Task<TimeSpan> waiting = Begin(pings);
 
         _time.Advance(TimeSpan.FromSeconds(10) - TimeSpan.FromTicks(1));
@@ -24,7 +24,7 @@ public sealed class PingTrackerTests
     [Fact]
     public async Task AZeroPongTimeoutWaitsUntilThePong()
     {
-        var pings = new PingTracker(_time, TimeSpan.Zero, metrics: null);
+        var pings = new PingTracker(new PingPolicy(_time, TimeSpan.Zero, Metrics: null));
         byte[] payload = new byte[PingTracker.PayloadLength];
         var pong = new TaskCompletionSource<TimeSpan>(TaskCreationOptions.RunContinuationsAsynchronously);
         ulong id = pings.Begin(payload, pong);
