@@ -10,10 +10,11 @@ namespace WsServer.Connections;
 /// Every call into a connection's handler, each in the connection's turn, and what is done with its
 /// result. A handler that throws closes its own connection with 1011 (logged; the peer learns only that
 /// the server failed), and the call's caller goes on: one bad call harms nothing else. The calls are
-/// the connection's <see cref="HandlerTurn"/> too, so a connection carries no separate object for it.
+/// the connection's <see cref="Mailbox"/> and <see cref="HandlerTurn"/> too, so a connection carries no separate
+/// object for either.
 /// </summary>
 internal sealed class HandlerCalls(HandlerSession handler, LiveSession live, ILogger logger, ServerInstruments metrics,
-    long connectionId, CancellationToken aborted, ActivityContext traced = default) : HandlerTurn
+    long connectionId, CancellationToken aborted, ActivityContext traced = default) : Mailbox
 {
     // Boxed, and only when calls are traced: an ActivityContext is some 56 bytes every connection would carry.
     private readonly StrongBox<ActivityContext>? _traced = traced == default ? null : new(traced);

@@ -8,7 +8,7 @@ namespace WsServer.Connections;
 /// the queue of waiters are only for handing the turn on, in arrival order.
 /// </summary>
 /// <remarks>The queue of waiters is its own lock, and is created by the first contention: a connection
-/// whose turn was never contested holds neither. Not sealed: a connection's <see cref="HandlerCalls"/> is its turn.</remarks>
+/// whose turn was never contested holds neither. Not sealed: a connection's <see cref="Mailbox"/> (its <see cref="HandlerCalls"/>) is its turn.</remarks>
 internal class HandlerTurn
 {
     private const int Free = 0, Held = 1, HeldAndAwaited = 2;

@@ -38,9 +38,13 @@ internal sealed partial class LiveSession : IWriteSource
         _protocol = new ProtocolSession(EndpointRole.Server, options);
         _metrics = metrics;
         _queue = new SendQueue(sendQueueLimit);
-        _writer = new SocketWriter(this, _gate, metrics);
+        _writer = new SocketWriter(this);
         SlowConsumer = slowConsumer;
     }
+
+    Lock IWriteSource.Gate => _gate;
+
+    ServerInstruments IWriteSource.Metrics => _metrics;
 
     /// <summary>What a send does when the queue is over its limit.</summary>
     public SlowConsumerPolicy SlowConsumer { get; }

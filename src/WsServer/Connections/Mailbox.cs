@@ -24,12 +24,22 @@ internal interface IMailboxOwner
 /// connection's turn, which the drain runs before its next item, so a tick creates no queue. The queue
 /// of posted items is created by the first post and dropped when a drain empties it. Its state is
 /// guarded by the mailbox's own monitor (the mailbox is never handed out, so nothing else locks it):
-/// a lock object would be one more thing every connection holds.</remarks>
-internal sealed class Mailbox(HandlerTurn turn, IMailboxOwner owner) : IThreadPoolWorkItem
+/// a lock object would be one more thing every connection holds. The mailbox is the turn it delivers in, and a
+/// connection's <see cref="HandlerCalls"/> is its mailbox: one object for the three, not sealed for that.</remarks>
+internal class Mailbox : HandlerTurn, IThreadPoolWorkItem
 {
+    private IMailboxOwner? _owner;
     private Queue<object?>? _items;
     private bool _tickDue;
     private bool _draining; // a drain is scheduled or running, and will look at the box again
+
+    /// <param name="owner">What the box delivers to; null until <see cref="DeliverTo"/> names it.</param>
+    public Mailbox(IMailboxOwner? owner = null) => _owner = owner;
+
+    /// <summary>Names what the box delivers to, once, before anything is posted (a connection is made after its calls).</summary>
+    public void DeliverTo(IMailboxOwner owner) => _owner = owner;
+
+    private IMailboxOwner Owner => _owner ?? throw new InvalidOperationException("The mailbox has no owner yet.");
 
     /// <summary>Queues <paramref name="item"/>; false once the connection has ended.</summary>
     public bool Post(object? item)
@@ -37,7 +47,7 @@ internal sealed class Mailbox(HandlerTurn turn, IMailboxOwner owner) : IThreadPo
         bool start;
         lock (this)
         {
-            if (owner.HasEnded) return false;
+            if (Owner.HasEnded) return false;
             (_items ??= new Queue<object?>()).Enqueue(item);
             start = StartDrain();
         }
@@ -51,7 +61,7 @@ internal sealed class Mailbox(HandlerTurn turn, IMailboxOwner owner) : IThreadPo
         bool start;
         lock (this)
         {
-            if (owner.HasEnded) return;
+            if (Owner.HasEnded) return;
             _tickDue = true;
             start = StartDrain();
         }
@@ -90,18 +100,18 @@ internal sealed class Mailbox(HandlerTurn turn, IMailboxOwner owner) : IThreadPo
 
     private async Task DrainAsync()
     {
-        await turn.EnterAsync().ConfigureAwait(false);
+        await EnterAsync().ConfigureAwait(false);
         try
         {
             while (TryTake(out object? item, out bool tick))
             {
-                if (tick) owner.CheckLiveness();
-                else await owner.DeliverMailAsync(item).ConfigureAwait(false);
+                if (tick) Owner.CheckLiveness();
+                else await Owner.DeliverMailAsync(item).ConfigureAwait(false);
             }
         }
         finally
         {
-            turn.Exit();
+            Exit();
         }
     }
 
@@ -112,7 +122,7 @@ internal sealed class Mailbox(HandlerTurn turn, IMailboxOwner owner) : IThreadPo
         item = null;
         lock (this)
         {
-            bool ended = owner.HasEnded;
+            bool ended = Owner.HasEnded;
             tick = _tickDue && !ended;
             _tickDue = false;
             if (tick) return true;

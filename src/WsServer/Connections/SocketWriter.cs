@@ -7,6 +7,11 @@ namespace WsServer.Connections;
 /// <summary>What a <see cref="SocketWriter"/> writes from: the session that owns it.</summary>
 internal interface IWriteSource
 {
+    /// <summary>The session's gate, which guards the queue and this writer's state alike.</summary>
+    Lock Gate { get; }
+
+    ServerInstruments Metrics { get; }
+
     /// <summary>Everything queued, handed to the writer; <paramref name="last"/> when nothing more will be
     /// queued after it (the session is closing). Called under the session's gate.</summary>
     SegmentQueue TakeBatch(out bool last);
@@ -26,7 +31,8 @@ internal interface IWriteSource
 /// whatever queued meanwhile, in one send. Writing ends after the last batch, at <see cref="Stop"/>, or when
 /// a write fails (the transport is then cut); <see cref="WhenWritten"/> tells when.
 /// </summary>
-internal sealed class SocketWriter(IWriteSource source, Lock gate, ServerInstruments metrics) : IThreadPoolWorkItem
+/// <remarks>Its gate and instruments are its source's, read through it: a connection holds them once.</remarks>
+internal sealed class SocketWriter(IWriteSource source) : IThreadPoolWorkItem
 {
     private IBatchWriter? _transport;
     private bool _writing; // under the gate: one writer at a time owns _sending
@@ -40,7 +46,7 @@ internal sealed class SocketWriter(IWriteSource source, Lock gate, ServerInstrum
     /// <summary>Starts writing to <paramref name="transport"/>; what was queued before goes first.</summary>
     public void Start(IBatchWriter transport)
     {
-        lock (gate) _transport = transport;
+        lock (source.Gate) _transport = transport;
         Write();
     }
 
@@ -76,7 +82,7 @@ internal sealed class SocketWriter(IWriteSource source, Lock gate, ServerInstrum
     public void Stop()
     {
         bool writing;
-        lock (gate) writing = _writing;
+        lock (source.Gate) writing = _writing;
         if (!writing) LazyCompletion.Complete(ref _finished);
     }
 
@@ -89,7 +95,7 @@ internal sealed class SocketWriter(IWriteSource source, Lock gate, ServerInstrum
 
     private bool TryBecomeWriter()
     {
-        lock (gate)
+        lock (source.Gate)
         {
             if (_writing || _transport is null) return false;
             _writing = true;
@@ -131,7 +137,7 @@ internal sealed class SocketWriter(IWriteSource source, Lock gate, ServerInstrum
                     }
                 }
                 _sending.Release();
-                metrics.BytesSent(sent);
+                source.Metrics.BytesSent(sent);
                 source.BatchWritten(sent);
                 if (last)
                 {
@@ -155,7 +161,7 @@ internal sealed class SocketWriter(IWriteSource source, Lock gate, ServerInstrum
     // Takes the next batch into _sending; empty when there is none, and then this writer is done.
     private bool TakeBatch(out bool empty)
     {
-        lock (gate)
+        lock (source.Gate)
         {
             _sending = source.TakeBatch(out bool last);
             empty = _sending.Count == 0;
@@ -166,7 +172,7 @@ internal sealed class SocketWriter(IWriteSource source, Lock gate, ServerInstrum
 
     private void Finish(Exception? transportError = null, Exception? error = null)
     {
-        lock (gate) _sending.Release();
+        lock (source.Gate) _sending.Release();
         source.WritingEnded(transportError);
         LazyCompletion.Complete(ref _finished, error);
     }

@@ -39,8 +39,8 @@ public sealed partial class WebSocketConnection : IMailboxOwner, ITopicSubscribe
         _transport = transport;
         _liveness = liveness;
         Calls = calls;
-        Mailbox = new Mailbox(calls.Turn, this);
-        live.ReportDrainsTo(Mailbox);
+        calls.DeliverTo(this);
+        live.ReportDrainsTo(calls);
     }
 
     /// <summary>Who connected, and how.</summary>
@@ -64,7 +64,7 @@ public sealed partial class WebSocketConnection : IMailboxOwner, ITopicSubscribe
 
     internal HandlerCalls Calls { get; }
 
-    internal Mailbox Mailbox { get; }
+    internal Mailbox Mailbox => Calls;
 
     internal LiveSession Live => _live;
 

@@ -12,7 +12,7 @@ public sealed class MailboxTests
     public async Task AnItemPostedAsTheDrainFinishesIsDelivered()
     {
         var owner = new Recorder();
-        var box = new Mailbox(new HandlerTurn(), owner);
+        var box = new Mailbox(owner);
 
         // Each item is posted the moment the previous one was delivered, while that drain is on its
         // way out: each must still arrive, by that drain or the next.
@@ -29,9 +29,9 @@ public sealed class MailboxTests
     [Fact]
     public async Task TicksAndPostsFromManyThreadsKeepOrderAndNeverOverlapTheTurn()
     {
-        var turn = new HandlerTurn();
         var owner = new Recorder();
-        var box = new Mailbox(turn, owner);
+        var box = new Mailbox(owner);
+        HandlerTurn turn = box; // the box delivers in its own turn
         const int PerPoster = 2000;
 
         Task[] parties =
@@ -75,9 +75,9 @@ public sealed class MailboxTests
     [Fact]
     public async Task AnEndedOwnersBoxRefusesPostsAndDropsWhatItHeld()
     {
-        var turn = new HandlerTurn();
         var owner = new Recorder();
-        var box = new Mailbox(turn, owner);
+        var box = new Mailbox(owner);
+        HandlerTurn turn = box; // the box delivers in its own turn
         await turn.EnterAsync(); // a handler call under way: the drain waits for it
         Assert.True(box.Post("queued"));
         box.PostTick();
