@@ -11,7 +11,8 @@ public sealed record ConnectionInfo
     /// <summary>A number unique among this process's connections.</summary>
     public required long Id { get; init; }
 
-    /// <summary>The client's address and port (from the PROXY header when the listener takes one).</summary>
+    /// <summary>The client's address and port (from the PROXY header when the listener takes one). Connections from
+    /// one address may share its <see cref="IPEndPoint.Address"/> object: read it, never change it.</summary>
     public required IPEndPoint RemoteEndPoint { get; init; }
 
     /// <summary>The address and port the client connected to (the PROXY header's destination when the

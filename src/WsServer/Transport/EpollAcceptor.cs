@@ -17,6 +17,7 @@ internal sealed class EpollAcceptor : IDisposable
     private readonly bool _inline;
     private readonly TimeProvider _time;
     private readonly IPEndPoint? _local; // null when bound to any address: each connection's is then asked for
+    private IPAddress? _recentPeer; // the last peer's address, shared with the next peer at the same one
 
     /// <param name="listening">A bound, listening socket, which the caller disposes after this.</param>
     /// <param name="inline">Accept, and serve what was accepted, on the loop's thread.</param>
@@ -38,8 +39,12 @@ internal sealed class EpollAcceptor : IDisposable
     {
         while (true)
         {
-            int fd = _epoll.Accept(out IPEndPoint? remote);
-            if (fd >= 0) return Open(fd, remote);
+            int fd = _epoll.Accept(_recentPeer, out IPEndPoint? remote);
+            if (fd >= 0)
+            {
+                _recentPeer = remote?.Address ?? _recentPeer;
+                return Open(fd, remote);
+            }
             await _epoll.WaitReadableAsync(cancellation).ConfigureAwait(false);
         }
     }

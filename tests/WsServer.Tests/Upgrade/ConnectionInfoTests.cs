@@ -6,6 +6,7 @@ using WsServer.Connections;
 using WsServer.Routing;
 using WsServer.Tests.TestHandlers;
 using WsServer.Tests.TestSupport;
+using WsServer.Transport.Epoll;
 
 namespace WsServer.Tests.Upgrade;
 
@@ -80,6 +81,43 @@ public sealed class ConnectionInfoTests
         var client = (IPEndPoint)tcp.Client.LocalEndPoint!;
         Assert.Equal(new IPEndPoint(IPAddress.Parse(seenAs), client.Port), info.RemoteEndPoint);
         Assert.Equal(new IPEndPoint(IPAddress.Parse(seenAs), port), info.LocalEndPoint);
+    }
+
+    /// <summary>A client's many connections (or a proxy's) carry one address object between them on the epoll
+    /// transport, each with its own port; a peer at another address gets its own.</summary>
+    [Fact]
+    public async Task ConnectionsFromOneAddressShareItsObjectEachWithItsOwnPort()
+    {
+        var handler = new RecordingHandler();
+        var options = new ServerOptions { Address = IPAddress.Any, Port = 0 }.UseHandler(handler);
+        TestServer.UseTransportUnderTest(options);
+        await using var server = new WebSocketServer(options);
+        await server.StartAsync();
+        int port = server.LocalEndPoints[0].Port;
+        IPAddress other = IPAddress.Parse("127.0.0.2");
+        var clients = new List<TcpClient>();
+        try
+        {
+            foreach (IPAddress from in new[] { IPAddress.Loopback, IPAddress.Loopback, other })
+            {
+                var tcp = new TcpClient(new IPEndPoint(from, 0));
+                clients.Add(tcp);
+                await tcp.ConnectAsync(IPAddress.Loopback, port, Timeouts.Token());
+                HttpAnswer answer = await HttpExchange.SendAsync(tcp.GetStream(), HttpExchange.UpgradeRequest(port, "/"));
+                Assert.Equal(101, answer.Status);
+            }
+            Assert.True(await Timeouts.Eventually(() => handler.Opened.Count == 3));
+
+            Dictionary<int, IPEndPoint> seen = handler.Opened.Select(c => c.Info.RemoteEndPoint).ToDictionary(e => e.Port);
+            IPEndPoint[] remotes = [.. clients.Select(c => seen[((IPEndPoint)c.Client.LocalEndPoint!).Port])];
+            Assert.Equal([IPAddress.Loopback, IPAddress.Loopback, other], remotes.Select(r => r.Address));
+            Assert.NotSame(remotes[0].Address, remotes[2].Address);
+            if (options.EpollTransport && EpollInterop.IsSupported) Assert.Same(remotes[0].Address, remotes[1].Address);
+        }
+        finally
+        {
+            foreach (TcpClient tcp in clients) tcp.Dispose();
+        }
     }
 
     [Fact]

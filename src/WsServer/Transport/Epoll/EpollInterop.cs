@@ -112,8 +112,9 @@ internal static unsafe partial class EpollInterop
     }
 
     /// <summary>A connection from the backlog of the listening <paramref name="fd"/>, non-blocking, with the peer's
-    /// address; -1 when none is waiting. A connection that failed before it was taken is skipped.</summary>
-    public static int Accept(int fd, out IPEndPoint? remote)
+    /// address; -1 when none is waiting. A connection that failed before it was taken is skipped. A peer at
+    /// <paramref name="recent"/>'s address gets that very object in its endpoint.</summary>
+    public static int Accept(int fd, IPAddress? recent, out IPEndPoint? remote)
     {
         byte* address = stackalloc byte[128]; // a sockaddr_storage
         while (true)
@@ -122,7 +123,7 @@ internal static unsafe partial class EpollInterop
             int accepted = accept4(fd, address, &length, NonBlocking | CloseOnExec);
             if (accepted >= 0)
             {
-                remote = EndPointOf(address);
+                remote = EndPointOf(address, recent);
                 return accepted;
             }
             int errno = Marshal.GetLastPInvokeError();
@@ -156,17 +157,25 @@ internal static unsafe partial class EpollInterop
 
     public static bool Close(int fd) => close(fd) == 0;
 
-    // A sockaddr_in or sockaddr_in6 (a dual-mode listener's IPv4 peers come as mapped IPv6, as .NET's own accept gives them).
-    private static IPEndPoint? EndPointOf(byte* address)
+    // A sockaddr_in or sockaddr_in6 (a dual-mode listener's IPv4 peers come as mapped IPv6, as .NET's own accept gives
+    // them). The address is `recent` itself when it is the same: a client's many connections, or a proxy's, share one.
+    private static IPEndPoint? EndPointOf(byte* address, IPAddress? recent = null)
     {
         ushort family = *(ushort*)address;
         int port = address[2] << 8 | address[3];
-        return family switch
-        {
-            InterNetwork => new IPEndPoint(new IPAddress(new ReadOnlySpan<byte>(address + 4, 4)), port),
-            InterNetworkV6 => new IPEndPoint(new IPAddress(new ReadOnlySpan<byte>(address + 8, 16), *(uint*)(address + 24)), port),
-            _ => null,
-        };
+        if (family is not (InterNetwork or InterNetworkV6)) return null;
+        var bytes = new ReadOnlySpan<byte>(family == InterNetwork ? address + 4 : address + 8, family == InterNetwork ? 4 : 16);
+        uint scope = family == InterNetwork ? 0 : *(uint*)(address + 24);
+        IPAddress peer = recent is not null && IsAddress(recent, bytes, scope) ? recent
+            : family == InterNetwork ? new IPAddress(bytes) : new IPAddress(bytes, scope);
+        return new IPEndPoint(peer, port);
+    }
+
+    private static bool IsAddress(IPAddress known, ReadOnlySpan<byte> bytes, uint scope)
+    {
+        Span<byte> knownBytes = stackalloc byte[16];
+        return known.TryWriteBytes(knownBytes, out int written) && knownBytes[..written].SequenceEqual(bytes)
+            && (bytes.Length == 4 || known.ScopeId == scope);
     }
 
     // True for "try later"; false for "try again now"; throws for a real error (reset, broken pipe).

@@ -52,13 +52,13 @@ internal sealed class EpollSocket : IDisposable
         return EpollInterop.Receive(_fd, into);
     }
 
-    /// <summary>On a listening socket: a connection from its backlog (its descriptor and the peer's address), or
-    /// -1 when none is waiting (then <see cref="WaitReadableAsync"/>).</summary>
-    public int Accept(out IPEndPoint? remote)
+    /// <summary>On a listening socket: a connection from its backlog (its descriptor and the peer's address, which
+    /// is <paramref name="recent"/> when the same), or -1 when none is waiting (then <see cref="WaitReadableAsync"/>).</summary>
+    public int Accept(IPAddress? recent, out IPEndPoint? remote)
     {
         _readable.Arm();
         using var lease = new HandleLease(_handle);
-        return EpollInterop.Accept(_fd, out remote);
+        return EpollInterop.Accept(_fd, recent, out remote);
     }
 
     /// <summary>True when the peer sent bytes not yet received; false once the socket is cut.</summary>
