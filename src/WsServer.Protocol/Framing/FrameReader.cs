@@ -1,6 +1,6 @@
 using System.Buffers;
-using System.Collections.Concurrent;
 using System.Buffers.Binary;
+using System.Collections.Concurrent;
 using WsServer.Protocol.Closing;
 
 namespace WsServer.Protocol.Framing;
