@@ -5,7 +5,7 @@ using WsServer.LoadTest.Servers;
 namespace WsServer.LoadTest.Scenarios;
 
 /// <summary>Memory per idle connection: fresh server children (the same pair as the other scenarios: Kestrel or
-/// the <c>--baseline</c> build); N/10 connections are opened and closed (the server's one-time costs), then
+/// the <c>--baseline</c> build); N/10 connections are opened and closed, twice (the server's one-time costs), then
 /// after a full GC the server's VmRSS (and managed heap) is read, N connections are opened and left idle, and
 /// after another full GC it is read again; the difference divided by N. Beside VmRSS and the heap, the memory the
 /// GC keeps committed (<see cref="GCMemoryInfo.TotalCommittedBytes"/>): what of the RSS is the GC's, free space included.</summary>
