@@ -19,12 +19,10 @@ internal sealed class HandlerCalls(HandlerSession handler, LiveSession live, ILo
     // Boxed, and only when calls are traced: an ActivityContext is some 56 bytes every connection would carry.
     private readonly StrongBox<ActivityContext>? _traced = traced == default ? null : new(traced);
 
-    public HandlerTurn Turn => this;
-
     /// <summary>Runs init; false when it threw (the connection is then closing with 1011) or was cut.</summary>
     public async ValueTask<bool> InitAsync(WebSocketConnection connection)
     {
-        await Turn.EnterAsync().ConfigureAwait(false);
+        await EnterAsync().ConfigureAwait(false);
         try
         {
             await handler.InitAsync(connection, aborted).ConfigureAwait(false);
@@ -41,7 +39,7 @@ internal sealed class HandlerCalls(HandlerSession handler, LiveSession live, ILo
         }
         finally
         {
-            Turn.Exit();
+            Exit();
         }
     }
 
@@ -51,7 +49,7 @@ internal sealed class HandlerCalls(HandlerSession handler, LiveSession live, ILo
     /// is free and the handler answers at once, no async frame is made.</summary>
     public ValueTask DeliverAsync(WebSocketMessage message, bool defer = true)
     {
-        ValueTask entered = Turn.EnterAsync();
+        ValueTask entered = EnterAsync();
         return entered.IsCompletedSuccessfully ? CallInTurn(message, defer) : DeliverOnceEnteredAsync(entered, message, defer);
     }
 
@@ -97,7 +95,7 @@ internal sealed class HandlerCalls(HandlerSession handler, LiveSession live, ILo
             if (done)
             {
                 span?.Dispose();
-                Turn.Exit();
+                Exit();
             }
         }
     }
@@ -121,7 +119,7 @@ internal sealed class HandlerCalls(HandlerSession handler, LiveSession live, ILo
         finally
         {
             span?.Dispose();
-            Turn.Exit();
+            Exit();
         }
     }
 
@@ -144,7 +142,7 @@ internal sealed class HandlerCalls(HandlerSession handler, LiveSession live, ILo
     /// <summary>Tells the handler how the connection ended, in its turn, once.</summary>
     public async ValueTask ClosedAsync(ConnectionClosed closed, CancellationToken cancellationToken)
     {
-        await Turn.EnterAsync().ConfigureAwait(false);
+        await EnterAsync().ConfigureAwait(false);
         try
         {
             await handler.ClosedAsync(closed, cancellationToken).ConfigureAwait(false);
@@ -155,7 +153,7 @@ internal sealed class HandlerCalls(HandlerSession handler, LiveSession live, ILo
         }
         finally
         {
-            Turn.Exit();
+            Exit();
         }
     }
 

@@ -29,8 +29,13 @@ internal sealed class Liveness(LivenessPolicy policy) : PingTracker(policy)
     /// <summary>The peer sent something (the session loop, at each read).</summary>
     public void MarkReceived() => Volatile.Write(ref _lastReceived, Time.GetTimestamp());
 
-    /// <summary>A pong arrived (the session loop): the keep-alive ping, if any, is answered.</summary>
-    public void MarkPong() => Volatile.Write(ref _pongDueSince, -1);
+    /// <summary>A pong arrived (the session loop): any pong answers the keep-alive, and one that echoes a ping of
+    /// ours completes it (and the pings before it).</summary>
+    public override void OnPong(ReadOnlySpan<byte> payload)
+    {
+        Volatile.Write(ref _pongDueSince, -1);
+        base.OnPong(payload);
+    }
 
     /// <summary>True, once per due check, when the peer has been silent long enough to ping or close
     /// it, or a keep-alive pong is overdue: a tick is to be posted.</summary>

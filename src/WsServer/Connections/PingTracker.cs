@@ -81,7 +81,7 @@ internal class PingTracker(PingPolicy policy)
 
     /// <summary>A pong arrived: completes the ping it answers, if it is one of ours, and the pings before
     /// it, which §5.5.3 allows a pong to answer too ("only the most recently processed Ping").</summary>
-    public void OnPong(ReadOnlySpan<byte> payload)
+    public virtual void OnPong(ReadOnlySpan<byte> payload)
     {
         if (payload.Length != PayloadLength) return;
         ulong id = BinaryPrimitives.ReadUInt64BigEndian(payload);

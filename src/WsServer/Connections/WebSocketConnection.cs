@@ -57,7 +57,7 @@ public sealed partial class WebSocketConnection : IMailboxOwner, ITopicSubscribe
 
     /// <summary>The last round-trip time measured by a ping (keep-alive or <see cref="PingAsync"/>);
     /// null before the first pong.</summary>
-    public TimeSpan? RoundTripTime => Pings.LastRoundTripTime;
+    public TimeSpan? RoundTripTime => _liveness.LastRoundTripTime;
 
     /// <summary>Completes when the connection has ended and the handler's closed callback has run.</summary>
     public Task Completion => LazyCompletion.Task(ref _completion);
@@ -69,8 +69,6 @@ public sealed partial class WebSocketConnection : IMailboxOwner, ITopicSubscribe
     internal LiveSession Live => _live;
 
     internal Liveness Liveness => _liveness;
-
-    internal PingTracker Pings => _liveness;
 
     /// <summary>Queues a text message, waiting while the send queue is full.</summary>
     public ValueTask SendAsync(string text, CancellationToken cancellationToken = default)
@@ -132,7 +130,7 @@ public sealed partial class WebSocketConnection : IMailboxOwner, ITopicSubscribe
         ulong id = SendTrackedPing(pong);
         return id == 0
             ? Task.FromException<TimeSpan>(new ConnectionClosedException(Id))
-            : Pings.WaitForPongAsync(id, pong.Task, cancellationToken);
+            : _liveness.WaitForPongAsync(id, pong.Task, cancellationToken);
     }
 
     /// <summary>Starts the closing handshake with <paramref name="code"/> (1000 unless given; null sends a
@@ -306,9 +304,9 @@ public sealed partial class WebSocketConnection : IMailboxOwner, ITopicSubscribe
     private ulong SendTrackedPing(TaskCompletionSource<TimeSpan>? pong)
     {
         Span<byte> payload = stackalloc byte[PingTracker.PayloadLength];
-        ulong id = Pings.Begin(payload, pong);
+        ulong id = _liveness.Begin(payload, pong);
         if (_live.SendControl(ping: true, payload) == SendStatus.Queued) return id;
-        Pings.Forget(id);
+        _liveness.Forget(id);
         return 0;
     }
 

@@ -25,7 +25,7 @@ internal sealed class ClosingPhase(ServerContext server, ConnectionTransport tra
         server.Unregister(connection);
         connection.EndSubscriptions();
         connection.Mailbox.Clear();
-        connection.Pings.FailAll(() => new ConnectionClosedException(connection.Id));
+        connection.Liveness.FailAll(() => new ConnectionClosedException(connection.Id));
         deadline.Arm();
         if (ending.Initiator == CloseInitiator.Transport) live.StopWriting();
         if (initialized) await connection.Calls.ClosedAsync(ending, server.Aborting).ConfigureAwait(false);

@@ -225,11 +225,7 @@ internal sealed partial class ConnectionRunner : IThreadPoolWorkItem
         switch (evt.Kind)
         {
             case ProtocolEventKind.Ping or ProtocolEventKind.Pong:
-                if (evt.Kind == ProtocolEventKind.Pong)
-                {
-                    _connection!.Liveness.MarkPong();
-                    _connection!.Pings.OnPong(evt.Payload.Span);
-                }
+                if (evt.Kind == ProtocolEventKind.Pong) _connection!.Liveness.OnPong(evt.Payload.Span);
                 // During a streamed message the handler's call holds the turn: a ping waiting for it would stall.
                 if (_route!.DeliverControlFrames && Live.IsOpen && _incoming is not { IsReceiving: true })
                 {
