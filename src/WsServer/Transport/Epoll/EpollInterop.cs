@@ -80,7 +80,7 @@ internal static unsafe partial class EpollInterop
             {
                 nint n = recv(fd, p, (nuint)into.Length, DontWait);
                 if (n >= 0) return (int)n;
-                if (Retry(Marshal.GetLastPInvokeError())) return -1;
+                if (Retry(Marshal.GetLastSystemError())) return -1;
             }
         }
     }
@@ -94,7 +94,7 @@ internal static unsafe partial class EpollInterop
             {
                 nint n = send(fd, p, (nuint)bytes.Length, DontWait | NoSignal);
                 if (n >= 0) return (int)n;
-                if (Retry(Marshal.GetLastPInvokeError())) return 0;
+                if (Retry(Marshal.GetLastSystemError())) return 0;
             }
         }
     }
@@ -107,7 +107,7 @@ internal static unsafe partial class EpollInterop
         {
             nint n = sendmsg(fd, &message, DontWait | NoSignal);
             if (n >= 0) return n;
-            if (Retry(Marshal.GetLastPInvokeError())) return 0;
+            if (Retry(Marshal.GetLastSystemError())) return 0;
         }
     }
 
@@ -222,13 +222,16 @@ internal static unsafe partial class EpollInterop
     [LibraryImport(Libc, SetLastError = true)]
     private static partial int epoll_wait(int epfd, Event* events, int maxevents, int timeout);
 
-    [LibraryImport(Libc, SetLastError = true)]
+    // The calls made per message never block (MSG_DONTWAIT on a non-blocking socket), so they skip the switch to and
+    // from preemptive mode: a collection waits for one at most as long as the kernel takes to copy its bytes. The
+    // errno read straight after a failed call (Marshal.GetLastSystemError) is the call's, as LibraryImport reads it.
+    [LibraryImport(Libc), SuppressGCTransition]
     private static partial nint recv(int fd, byte* buffer, nuint length, int flags);
 
-    [LibraryImport(Libc, SetLastError = true)]
+    [LibraryImport(Libc), SuppressGCTransition]
     private static partial nint send(int fd, byte* buffer, nuint length, int flags);
 
-    [LibraryImport(Libc, SetLastError = true)]
+    [LibraryImport(Libc), SuppressGCTransition]
     private static partial nint sendmsg(int fd, MessageHeader* message, int flags);
 
     [LibraryImport(Libc, SetLastError = true)]
