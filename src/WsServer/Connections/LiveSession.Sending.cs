@@ -56,6 +56,9 @@ internal sealed partial class LiveSession
     /// <summary>Writes the frames queued with <c>defer</c>, on the caller's thread (the session loop's).</summary>
     public void Flush() => _writer.Flush();
 
+    /// <summary>As <see cref="Flush"/>; on an epoll loop's thread, once the loop has served the events in hand.</summary>
+    public void FlushAtBatchEnd() => _writer.FlushAtBatchEnd();
+
     /// <summary>Drops whatever is queued, refuses further frames and ends writing once a write under way is done.</summary>
     public void StopWriting()
     {

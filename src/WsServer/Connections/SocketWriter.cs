@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using WsServer.Diagnostics;
 using WsServer.Transport;
+using WsServer.Transport.Epoll;
 
 namespace WsServer.Connections;
 
@@ -32,11 +33,14 @@ internal interface IWriteSource
 /// a write fails (the transport is then cut); <see cref="WhenWritten"/> tells when.
 /// </summary>
 /// <remarks>Its gate and instruments are its source's, read through it: a connection holds them once.</remarks>
-internal sealed class SocketWriter(IWriteSource source) : IThreadPoolWorkItem
+internal sealed class SocketWriter(IWriteSource source) : IThreadPoolWorkItem, IBatchFlush
 {
     private IBatchWriter? _transport;
     private bool _writing; // under the gate: one writer at a time owns _sending
-    private bool _deferred; // only the session loop defers and flushes, so only it touches this
+    // Only the session loop defers and flushes, and its loop's batch end; a race between the two is harmless: the
+    // replies are queued before the flag is set, and whoever flushes takes everything queued.
+    private bool _deferred;
+    private bool _flushDue; // a flush waits for the loop's batch end
     private SegmentQueue _sending;
     private TaskCompletionSource? _finished; // see LazyCompletion
 
@@ -69,9 +73,18 @@ internal sealed class SocketWriter(IWriteSource source) : IThreadPoolWorkItem
     /// way, which then takes it too.</summary>
     public void Flush()
     {
+        _flushDue = false;
         if (!_deferred) return;
         _deferred = false;
         Write();
+    }
+
+    /// <summary>As <see cref="Flush"/>, at the end of the loop's batch when called on an epoll loop's thread.</summary>
+    public void FlushAtBatchEnd()
+    {
+        if (!_deferred || _flushDue) return;
+        if (LoopBatch.TryDefer(this)) _flushDue = true;
+        else Flush();
     }
 
     /// <summary>Completes once writing has ended; fails only for an error that is not the transport's. Its

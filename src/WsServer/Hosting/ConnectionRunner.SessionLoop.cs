@@ -7,13 +7,15 @@ using WsServer.Protocol.Messages;
 using WsServer.Protocol.Session;
 using WsServer.Routing;
 using WsServer.Transport;
+using WsServer.Transport.Epoll;
 
 namespace WsServer.Hosting;
 
 /// <summary>
 /// The third phase: the session running. Reads what the peer sends, lets the session turn it into
 /// events (its automatic replies go straight to the send queue), hands each message to the handler in
-/// the connection's turn, and writes once per read, so the replies to a burst leave together.
+/// the connection's turn, and writes once per read, so the replies to a burst leave together (on an epoll
+/// loop's thread, once the loop has served every connection it woke for: <see cref="LoopBatch"/>).
 /// Ends when the closing handshake is complete, the peer broke the protocol or the transport ended.
 /// Over any transport it parks between reads: it serves what the input has, then leaves the runner to run
 /// when more arrives (<see cref="TransportInput.TryParkUntilReadable"/>) and returns, so a quiet
@@ -121,7 +123,7 @@ internal sealed partial class ConnectionRunner : IThreadPoolWorkItem
             if (Live.TryReadEvent(ref unread, out ProtocolEvent evt) == OperationStatus.NeedMoreData) break;
             ended = await DispatchAsync(evt).ConfigureAwait(false);
         }
-        Live.Flush();
+        Live.FlushAtBatchEnd();
         _server.Metrics.BytesReceived(read.Buffer.Length - unread.Length);
         Input.AdvanceTo(unread.Start, read.Buffer.End);
         if (ended) return true;

@@ -8,7 +8,7 @@ namespace WsServer.Transport.Epoll;
 /// engine): each event is passed to its socket's <see cref="EpollSocket.OnEvents"/>. A socket is known by
 /// its id in a <see cref="SlotTable{T}"/>, the event's data, so a late event for a socket already gone
 /// (its slot reused) is recognised and dropped. One loop per processor; sockets are dealt
-/// out in turn.
+/// out in turn. The replies written while it serves one wait's events leave together at its end (<see cref="LoopBatch"/>).
 /// </summary>
 internal sealed unsafe class EpollLoop
 {
@@ -49,6 +49,7 @@ internal sealed unsafe class EpollLoop
     private void Run()
     {
         EpollInterop.Event* events = (EpollInterop.Event*)NativeMemory.Alloc(EventsPerWait, (nuint)sizeof(EpollInterop.Event));
+        LoopBatch.Enter();
         while (true)
         {
             int count = EpollInterop.Wait(_epoll, events, EventsPerWait);
@@ -56,6 +57,7 @@ internal sealed unsafe class EpollLoop
             {
                 if (_sockets.TryGet((long)events[i].Data, out EpollSocket? socket)) socket.OnEvents(events[i].Events);
             }
+            LoopBatch.FlushDue();
         }
     }
 }
