@@ -123,7 +123,9 @@ internal sealed partial class ConnectionRunner : IThreadPoolWorkItem
             if (Live.TryReadEvent(ref unread, out ProtocolEvent evt) == OperationStatus.NeedMoreData) break;
             ended = await DispatchAsync(evt).ConfigureAwait(false);
         }
-        Live.FlushAtBatchEnd();
+        // The last replies (the answer to a close) go at once: the closing phase that follows waits for them.
+        if (ended || read.IsCompleted) Live.Flush();
+        else Live.FlushAtBatchEnd();
         _server.Metrics.BytesReceived(read.Buffer.Length - unread.Length);
         Input.AdvanceTo(unread.Start, read.Buffer.End);
         if (ended) return true;
