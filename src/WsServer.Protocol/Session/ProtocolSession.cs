@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using WsServer.Protocol.Closing;
 using WsServer.Protocol.Framing;
 using WsServer.Protocol.Messages;
@@ -27,6 +28,7 @@ public sealed partial class ProtocolSession : IDisposable
     private long _payloadRemaining;
     private int _controlLength;
     private int _keyOffset;
+    private StrongBox<ProtocolViolation>? _failing; // found while reading data without replies: failed at the next call with them
 
     /// <summary>Starts a session in the <see cref="SessionState.Open"/> state.</summary>
     /// <param name="role">The role this session speaks for: a server expects masked frames and
@@ -77,6 +79,11 @@ public sealed partial class ProtocolSession : IDisposable
         // The previous event's payload is no longer needed: an idle session holds no buffer.
         _message.ReleaseIfComplete();
         _parts?.AfterDelivery();
+        if (_failing is { } failing)
+        {
+            _failing = null;
+            return Fail(failing.Value, replies, out evt);
+        }
         if (State == SessionState.Closed)
         {
             // §1.4: "after receiving a control frame indicating the connection should be closed, a
@@ -92,6 +99,25 @@ public sealed partial class ProtocolSession : IDisposable
         return status;
     }
 
+    /// <summary>Reads the next event as <see cref="TryReadEvent"/> does while it asks nothing of the writing side:
+    /// data messages, before the peer's close, on a session that does not stream its messages. Returns
+    /// DestinationTooSmall when the next frame needs replies or a change of state (a control frame, which is
+    /// left unread; a violation, which is kept): call <see cref="TryReadEvent"/> then. It touches only what
+    /// reading uses, so a caller that guards writing with a lock can read data without it, while
+    /// <see cref="TryReadEvent"/> and the writing methods go on under the lock.</summary>
+    public OperationStatus TryReadDataEvent(ref ReadOnlySequence<byte> input, out ProtocolEvent evt)
+    {
+        evt = default;
+        if (_parts is not null || _failing is not null || State == SessionState.Closed
+            || (_inPayload && _frame.Opcode.IsControl())) // a control frame begun with replies ends with them
+            return OperationStatus.DestinationTooSmall;
+        _message.ReleaseIfComplete();
+        var reader = new SequenceReader<byte>(input);
+        OperationStatus status = ReadFrames(ref reader, replies: null, out evt);
+        input = input.Slice(reader.Position);
+        return status;
+    }
+
     /// <summary>Returns pooled buffers; the session is <see cref="SessionState.Closed"/> afterwards.</summary>
     public void Dispose()
     {
@@ -102,7 +128,9 @@ public sealed partial class ProtocolSession : IDisposable
         ReleaseCompression();
     }
 
-    private OperationStatus ReadFrames(ref SequenceReader<byte> reader, IBufferWriter<byte> replies,
+    // Without replies (TryReadDataEvent): stops before a control frame or a header that breaks the protocol,
+    // and keeps any other violation for the next call with replies.
+    private OperationStatus ReadFrames(ref SequenceReader<byte> reader, IBufferWriter<byte>? replies,
         out ProtocolEvent evt)
     {
         while (true)
@@ -112,16 +140,23 @@ public sealed partial class ProtocolSession : IDisposable
             {
                 // A streamed message: a full part is handed out before anything more is read.
                 if (_parts.IsFull && TryTakePendingPart(out evt)) return OperationStatus.Done;
-                if (_draining) return Drain(replies, out evt);
+                if (_draining) return Drain(replies!, out evt);
             }
             if (!_inPayload)
             {
+                long atHeader = reader.Consumed;
                 OperationStatus header = _reader.TryReadHeader(ref reader, out _frame, out violation);
                 if (header == OperationStatus.NeedMoreData)
                 {
                     if (TryTakePendingPart(out evt)) return OperationStatus.Done;
                     evt = default;
                     return OperationStatus.NeedMoreData;
+                }
+                if (replies is null && (header != OperationStatus.Done || _frame.Opcode.IsControl()))
+                {
+                    reader.Rewind(reader.Consumed - atHeader);
+                    evt = default;
+                    return OperationStatus.DestinationTooSmall;
                 }
 
                 if (header != OperationStatus.Done || !TryBeginFrame(out violation))
@@ -214,7 +249,7 @@ public sealed partial class ProtocolSession : IDisposable
 
     /// <summary>Acts on a frame whose payload is complete; false when it produced no event (a
     /// non-final fragment).</summary>
-    private bool TryEndFrame(IBufferWriter<byte> replies, out ProtocolEvent evt, out OperationStatus status)
+    private bool TryEndFrame(IBufferWriter<byte>? replies, out ProtocolEvent evt, out OperationStatus status)
     {
         status = OperationStatus.Done;
         ReadOnlyMemory<byte> control = _control.AsMemory(0, _controlLength);
@@ -226,7 +261,7 @@ public sealed partial class ProtocolSession : IDisposable
                 // Ping frame must have identical "Application data"". Having sent a close, we send
                 // nothing more (§5.5.1).
                 if (State == SessionState.Open)
-                    WriteControlFrame(replies, Opcode.Pong, control.Span);
+                    WriteControlFrame(replies!, Opcode.Pong, control.Span);
                 evt = new ProtocolEvent(ProtocolEventKind.Ping, default, control);
                 return true;
 
@@ -235,7 +270,7 @@ public sealed partial class ProtocolSession : IDisposable
                 return true;
 
             case Opcode.Close:
-                status = ReadClose(control, replies, out evt);
+                status = ReadClose(control, replies!, out evt);
                 return true;
 
             default:
@@ -248,7 +283,7 @@ public sealed partial class ProtocolSession : IDisposable
                 if (_parts is not null)
                 {
                     evt = default;
-                    if (!_compressed) status = CompleteParts(replies, out evt);
+                    if (!_compressed) status = CompleteParts(replies!, out evt);
                     else BeginDraining();
                     return !_compressed;
                 }
@@ -284,8 +319,15 @@ public sealed partial class ProtocolSession : IDisposable
 
     /// <summary>Fails the connection (§7.1.7): the close frame with the violation's code, unless one
     /// was already sent, then the Closed state.</summary>
-    private OperationStatus Fail(ProtocolViolation violation, IBufferWriter<byte> replies, out ProtocolEvent evt)
+    private OperationStatus Fail(ProtocolViolation violation, IBufferWriter<byte>? replies, out ProtocolEvent evt)
     {
+        if (replies is null)
+        {
+            // Reading data without replies: the failing close is written, and the state changed, at the next call with them.
+            _failing = new StrongBox<ProtocolViolation>(violation);
+            evt = default;
+            return OperationStatus.DestinationTooSmall;
+        }
         // §7.1.7: "If _The WebSocket Connection is Established_ prior to the point where the
         // endpoint is required to _Fail the WebSocket Connection_, the endpoint SHOULD send a Close
         // frame with an appropriate status code". Having already sent its Close frame, an

@@ -16,8 +16,9 @@ namespace WsServer.Connections;
 /// reaches them. All of it is guarded by one gate, so "may this frame still be sent?" and "queue it" are
 /// one step, whichever thread asks: nothing can follow a close frame (RFC 6455 §5.5.1).
 /// </summary>
-/// <remarks>The session loop reads under the gate too (the codec's automatic replies go straight into the
-/// queue), one read's bytes at a time. Compression, the one slow step of sending, runs outside the gate,
+/// <remarks>The session loop reads data messages without the gate (they touch only the reading side of the
+/// protocol session, which only the loop uses) and control frames under it (the codec's automatic replies go
+/// straight into the queue). Compression, the one slow step of sending, runs outside the gate,
 /// under a lock of its own that keeps compressed messages in the order their shared context saw them
 /// (RFC 7692 §7.2.1): the protocol session's monitor (private to this class, so nothing else locks it),
 /// rather than a lock object every connection would hold, compressing or not.</remarks>
@@ -69,7 +70,9 @@ internal sealed partial class LiveSession : IWriteSource
     /// close answers are queued, and written at the loop's next flush.</summary>
     public OperationStatus TryReadEvent(ref ReadOnlySequence<byte> input, out ProtocolEvent evt)
     {
-        OperationStatus status;
+        // A data message asks nothing of the writing side: read without the gate, which senders take to encode.
+        OperationStatus status = _protocol.TryReadDataEvent(ref input, out evt);
+        if (status != OperationStatus.DestinationTooSmall) return status;
         bool replied;
         lock (_gate)
         {

@@ -26,13 +26,17 @@ public sealed record SessionOutcome(List<RecordedEvent> Events, byte[] Replies, 
 /// carried over to the next read (as a pipe does).</summary>
 public static class SessionDriver
 {
-    /// <summary>Calls TryReadEvent until it asks for more data or fails; returns what it left.</summary>
+    /// <summary>Calls TryReadEvent until it asks for more data or fails; returns what it left. With
+    /// <paramref name="dataFirst"/>, as the server's loop reads: TryReadDataEvent first, TryReadEvent when
+    /// the next event needs replies.</summary>
     public static byte[] Drain(ProtocolSession session, ReadOnlySequence<byte> input,
-        ArrayBufferWriter<byte> replies, List<RecordedEvent> events)
+        ArrayBufferWriter<byte> replies, List<RecordedEvent> events, bool dataFirst = false)
     {
         while (true)
         {
-            OperationStatus status = session.TryReadEvent(ref input, replies, out ProtocolEvent evt);
+            ProtocolEvent evt = default;
+            OperationStatus status = dataFirst ? session.TryReadDataEvent(ref input, out evt) : OperationStatus.DestinationTooSmall;
+            if (status == OperationStatus.DestinationTooSmall) status = session.TryReadEvent(ref input, replies, out evt);
             if (status == OperationStatus.NeedMoreData)
                 return input.ToArray();
             events.Add(RecordedEvent.From(evt));
@@ -41,32 +45,38 @@ public static class SessionDriver
         }
     }
 
-    /// <summary>One fresh session per way of arriving; the outcome of each.</summary>
+    /// <summary>One fresh session per way of arriving, read by TryReadEvent alone and as the server's loop
+    /// reads (data first); the outcome of each.</summary>
     public static IEnumerable<SessionOutcome> EveryWay(EndpointRole role, byte[] bytes, ProtocolOptions? options = null)
     {
-        int way = 0;
-        foreach (ReadOnlySequence<byte> sequence in SegmentedSequence.AllSplits(bytes))
+        foreach (bool dataFirst in new[] { false, true })
         {
-            using var session = new ProtocolSession(role, options);
-            var replies = new ArrayBufferWriter<byte>();
-            var events = new List<RecordedEvent>();
-            byte[] left = Drain(session, sequence, replies, events);
-            yield return new SessionOutcome(events, replies.WrittenSpan.ToArray(), left, $"sequence #{way++}");
-        }
+            string reading = dataFirst ? ", data first" : "";
+            int way = 0;
+            foreach (ReadOnlySequence<byte> sequence in SegmentedSequence.AllSplits(bytes))
+            {
+                using var session = new ProtocolSession(role, options);
+                var replies = new ArrayBufferWriter<byte>();
+                var events = new List<RecordedEvent>();
+                byte[] left = Drain(session, sequence, replies, events, dataFirst);
+                yield return new SessionOutcome(events, replies.WrittenSpan.ToArray(), left, $"sequence #{way++}{reading}");
+            }
 
-        for (int split = 1; split < bytes.Length; split++)
-            yield return Arriving(role, options, [bytes[..split], bytes[split..]], $"arriving split at {split}");
-        yield return Arriving(role, options, bytes.Select(b => new[] { b }).ToArray(), "arriving byte by byte");
+            for (int split = 1; split < bytes.Length; split++)
+                yield return Arriving(role, options, [bytes[..split], bytes[split..]], $"arriving split at {split}{reading}", dataFirst);
+            yield return Arriving(role, options, bytes.Select(b => new[] { b }).ToArray(), $"arriving byte by byte{reading}", dataFirst);
+        }
     }
 
     /// <summary>Feeds chunks one read at a time, carrying what the session left to the next read.</summary>
-    public static SessionOutcome Arriving(EndpointRole role, ProtocolOptions? options, byte[][] chunks, string how = "")
+    public static SessionOutcome Arriving(EndpointRole role, ProtocolOptions? options, byte[][] chunks, string how = "",
+        bool dataFirst = false)
     {
         using var session = new ProtocolSession(role, options);
-        return Arriving(session, chunks, how);
+        return Arriving(session, chunks, how, dataFirst);
     }
 
-    public static SessionOutcome Arriving(ProtocolSession session, byte[][] chunks, string how = "")
+    public static SessionOutcome Arriving(ProtocolSession session, byte[][] chunks, string how = "", bool dataFirst = false)
     {
         var replies = new ArrayBufferWriter<byte>();
         var events = new List<RecordedEvent>();
@@ -75,7 +85,7 @@ public static class SessionDriver
         {
             if (events.Count > 0 && events[^1].Kind == ProtocolEventKind.Violation)
                 break;
-            left = Drain(session, SegmentedSequence.Create(left, chunk), replies, events);
+            left = Drain(session, SegmentedSequence.Create(left, chunk), replies, events, dataFirst);
         }
 
         return new SessionOutcome(events, replies.WrittenSpan.ToArray(), left, how);
