@@ -102,10 +102,20 @@ internal sealed class SendQueue(long limit) : IBufferWriter<byte>
         held._pending = 0;
     }
 
-    /// <summary>Queues a whole frame shared with other connections by reference: it is not copied and
-    /// never written to.</summary>
+    /// <summary>The largest shared frame that is copied rather than queued by reference: copying it costs less
+    /// than a segment of its own, and a burst of small broadcasts then leaves in one array, in one <c>send</c>.</summary>
+    internal const int SharedCopyLimit = 1024;
+
+    /// <summary>Queues a whole frame shared with other connections: a small one is copied (see
+    /// <see cref="SharedCopyLimit"/>), a larger one queued by reference, never written to.</summary>
     public void QueueShared(byte[] frame)
     {
+        if (frame.Length <= SharedCopyLimit)
+        {
+            frame.CopyTo(GetSpan(frame.Length));
+            Advance(frame.Length);
+            return;
+        }
         CloseTail();
         _queued.Add(new Segment(frame, frame.Length, Pooled: false));
         _pending += frame.Length;

@@ -115,7 +115,7 @@ public sealed class SendQueueTests
     {
         for (int i = 0; i < PairsPerBurst; i++)
         {
-            byte[] shared = Payload(expected.Count, 50);
+            byte[] shared = Payload(expected.Count, SendQueue.SharedCopyLimit + 50); // queued by reference
             Assert.Equal(SendStatus.Queued, live.SendPrepared(PreparedMessage.Binary(shared)));
             expected.Add(shared);
             QueueOwn(live, expected, 30 + i);

@@ -17,8 +17,9 @@ namespace WsServer.Tests.PubSub;
 /// subscribers whose compressor starts each message afresh share one compressed frame.</summary>
 public sealed class SharedFrameTests
 {
-    private static readonly string Json = string.Concat(Enumerable.Range(0, 24).Select(i =>
-        $"{{\"id\":{i},\"user\":\"user-{i % 5}\",\"text\":\"hello from the room\",\"ts\":{1700000000 + i}}}"));
+    // Compressed, still larger than SendQueue.SharedCopyLimit: queued by reference.
+    private static readonly string Json = string.Concat(Enumerable.Range(0, 200).Select(i =>
+        $"{{\"id\":{i},\"user\":\"user-{i % 5}\",\"text\":\"hello from the room\",\"n\":{i * 7919 % 10007},\"ts\":{1700000000 + i * 37}}}"));
 
     [Fact]
     public async Task EverySubscriberQueuesTheSameFrameNotACopy()
@@ -28,6 +29,25 @@ public sealed class SharedFrameTests
 
         Assert.All(sent, array => Assert.Same(sent[0], array));
         Assert.Equal(message.Frame.ToArray(), sent[0]);
+    }
+
+    [Fact]
+    public async Task SmallFramesAreCopiedSoABurstLeavesInOneArray()
+    {
+        using var metrics = new ServerInstruments(null, () => 0);
+        var live = new LiveSession(ProtocolOptions.Default, 1 << 20, SlowConsumerPolicy.Wait, metrics);
+        PreparedMessage[] burst = [.. Enumerable.Range(0, 3).Select(i => PreparedMessage.Binary(new byte[] { (byte)i, 1, 2 }))];
+        foreach (PreparedMessage message in burst) Assert.Equal(SendStatus.Queued, live.SendPrepared(message));
+        var writer = new RecordingWriter();
+
+        live.StartWriting(writer); // what was queued before goes first, in one write
+        Task pump = live.WhenWritten();
+
+        byte[] written = Assert.Single(await writer.Writes.Task.Bounded());
+        Assert.Equal(burst.SelectMany(m => m.Frame.ToArray()), written);
+        Assert.DoesNotContain(burst, m => MemoryMarshal.TryGetArray(m.Frame, out ArraySegment<byte> frame) && writer.Arrays.Contains(frame.Array!));
+        live.Release();
+        await pump.Bounded();
     }
 
     [Fact]
@@ -133,6 +153,30 @@ public sealed class SharedFrameTests
         using var output = new MemoryStream();
         inflater.CopyTo(output);
         return Encoding.UTF8.GetString(output.ToArray());
+    }
+
+    // Every write, the bytes and the arrays they came from.
+    private sealed class RecordingWriter : IBatchWriter
+    {
+        public TaskCompletionSource<List<byte[]>> Writes { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public List<byte[]> Arrays { get; } = [];
+
+        public ValueTask WriteAsync(ReadOnlyMemory<byte> bytes)
+        {
+            Assert.True(MemoryMarshal.TryGetArray(bytes, out ArraySegment<byte> only));
+            Arrays.Add(only.Array!);
+            Writes.TrySetResult([bytes.ToArray()]);
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask WriteAsync(List<ArraySegment<byte>> batch, int total)
+        {
+            Arrays.AddRange(batch.Select(segment => segment.Array!));
+            Writes.TrySetResult([.. batch.Select(segment => segment.ToArray())]);
+            return ValueTask.CompletedTask;
+        }
+
+        public void Abort() => throw new InvalidOperationException("No write fails here.");
     }
 
     private sealed class CapturingWriter : IBatchWriter
