@@ -7,7 +7,8 @@ using WsServer.Protocol.Messages;
 namespace WsServer.Protocol.Session;
 
 /// <summary>One end of a WebSocket connection after the handshake: bytes in, events and bytes out,
-/// with the RFC's automatic replies (pong for ping, close echo, failing close). Not thread-safe.</summary>
+/// with the RFC's automatic replies (pong for ping, close echo, failing close). Not thread-safe, except that
+/// <see cref="TryReadDataEvent"/> may run beside the writing methods.</summary>
 /// <remarks>
 /// Reading is a loop over frames: a header (<see cref="FrameReader"/>), then its payload, copied and
 /// unmasked as it arrives, either into a 125-byte buffer for control frames (which §5.4 allows
