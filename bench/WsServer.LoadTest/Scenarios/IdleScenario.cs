@@ -13,9 +13,7 @@ internal static class IdleScenario
 {
     public static async Task RunAsync(LoadOptions o, Report report)
     {
-        var rss = (Ws: new List<Sample>(), Other: new List<Sample>());
-        var heap = (Ws: new List<Sample>(), Other: new List<Sample>());
-        var committed = (Ws: new List<Sample>(), Other: new List<Sample>());
+        var readings = (Ws: new List<IdleReading>(), Other: new List<IdleReading>());
         int opened = 0;
         for (int round = 0; round < o.IdleRounds; round++)
         {
@@ -25,15 +23,14 @@ internal static class IdleScenario
             {
                 IdleReading reading = await OnceAsync(server, o);
                 opened = reading.Opened;
-                bool isWs = server == pair.WsServer;
-                (isWs ? rss.Ws : rss.Other).Add(reading.Rss);
-                (isWs ? heap.Ws : heap.Other).Add(reading.Heap);
-                (isWs ? committed.Ws : committed.Other).Add(reading.GcCommitted);
+                (server == pair.WsServer ? readings.Ws : readings.Other).Add(reading);
             }
         }
+        Row Figure(string name, Func<IdleReading, Sample> figure) =>
+            new(name, [.. readings.Ws.Select(figure)], [.. readings.Other.Select(figure)]);
         report.Table($"Memory per idle connection ({opened} connections)", "KiB per connection", higherIsBetter: false,
-            [new Row("VmRSS delta / N", rss.Ws, rss.Other), new Row("GC committed delta / N", committed.Ws, committed.Other),
-                new Row("managed heap delta / N", heap.Ws, heap.Other)],
+            [Figure("VmRSS delta / N", r => r.Rss), Figure("GC committed delta / N", r => r.GcCommitted),
+                Figure("managed heap delta / N", r => r.Heap)],
             $"Lower is better; the ratio is {report.Other}/WsServer. Both after a forced full compacting GC in the server. "
             + "alloc/op here is bytes allocated per connection opened.");
     }

@@ -94,10 +94,7 @@ public sealed partial class ProtocolSession : IDisposable
             return OperationStatus.NeedMoreData;
         }
 
-        var reader = new SequenceReader<byte>(input);
-        OperationStatus status = ReadFrames(ref reader, replies, out evt);
-        input = input.Slice(reader.Position);
-        return status;
+        return Read(ref input, replies, out evt);
     }
 
     /// <summary>Reads the next event as <see cref="TryReadEvent"/> does while it asks nothing of the writing side:
@@ -113,8 +110,13 @@ public sealed partial class ProtocolSession : IDisposable
             || (_inPayload && _frame.Opcode.IsControl())) // a control frame begun with replies ends with them
             return OperationStatus.DestinationTooSmall;
         _message.ReleaseIfComplete();
+        return Read(ref input, replies: null, out evt);
+    }
+
+    private OperationStatus Read(ref ReadOnlySequence<byte> input, IBufferWriter<byte>? replies, out ProtocolEvent evt)
+    {
         var reader = new SequenceReader<byte>(input);
-        OperationStatus status = ReadFrames(ref reader, replies: null, out evt);
+        OperationStatus status = ReadFrames(ref reader, replies, out evt);
         input = input.Slice(reader.Position);
         return status;
     }

@@ -40,7 +40,6 @@ internal sealed class SocketWriter(IWriteSource source) : IThreadPoolWorkItem, I
     // Only the session loop defers and flushes, and its loop's batch end; a race between the two is harmless: the
     // replies are queued before the flag is set, and whoever flushes takes everything queued.
     private bool _deferred;
-    private bool _flushDue; // a flush waits for the loop's batch end
     private SegmentQueue _sending;
     private TaskCompletionSource? _finished; // see LazyCompletion
 
@@ -73,18 +72,16 @@ internal sealed class SocketWriter(IWriteSource source) : IThreadPoolWorkItem, I
     /// way, which then takes it too.</summary>
     public void Flush()
     {
-        _flushDue = false;
         if (!_deferred) return;
         _deferred = false;
         Write();
     }
 
-    /// <summary>As <see cref="Flush"/>, at the end of the loop's batch when called on an epoll loop's thread.</summary>
+    /// <summary>As <see cref="Flush"/>, at the end of the loop's batch when called on an epoll loop's thread (a
+    /// connection served twice in one batch is flushed twice there; the second finds nothing deferred).</summary>
     public void FlushAtBatchEnd()
     {
-        if (!_deferred || _flushDue) return;
-        if (LoopBatch.TryDefer(this)) _flushDue = true;
-        else Flush();
+        if (_deferred && !LoopBatch.TryDefer(this)) Flush();
     }
 
     /// <summary>Completes once writing has ended; fails only for an error that is not the transport's. Its
