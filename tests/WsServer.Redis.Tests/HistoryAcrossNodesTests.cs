@@ -40,6 +40,8 @@ public sealed class HistoryAcrossNodesTests
         onB.Dispose();
 
         for (int i = 4; i <= 6; i++) b.Publish($"m{i}", "room:1");
+        // B's publishes reach Redis on their own time: the comeback is to find all three there, not to race them.
+        await Timeouts.Eventually(async () => (await a.Server.ReadHistoryAsync("room:1")).Latest.Offset == 6);
         (ClientWebSocket back, WebSocketConnection backConnection) = await a.ConnectBareAsync();
         TopicRecovery recovery = await backConnection.SubscribeAsync("room:1", lastSeen);
         a.Publish("m7", "room:1");
