@@ -93,7 +93,8 @@ internal sealed record ServerPair(ServerProcess WsServer, ServerProcess Other) :
                 Sample sample = await once(server);
                 samples[which].Add(sample);
                 Console.Error.WriteLine($"  {name} round {r + 1} {server.Name}: {sample.Value:0.##} "
-                    + $"(server CPU {sample.Usage.ServerCpuPercent:0} %, {sample.ServerMicrosecondsPerOperation:0.00} µs/op"
+                    + $"(server CPU {sample.Usage.ServerCpuPercent:0} %, {sample.ServerMicrosecondsPerOperation:0.00} µs/op, "
+                    + $"{sample.ServerMicrosecondsPerOperation * (100 - sample.Usage.ServerKernelPercent) / 100:0.000} in user code"
                     + (sample.SyscallsPerOperation is { } calls ? $", {calls.All:0.00} syscalls/op ({calls.Receives:0.00} receives, {calls.Sends:0.00} sends)" : "")
                     + $"; client CPU {sample.Usage.ClientCpuPercent:0} %)");
             }

@@ -50,17 +50,23 @@ internal sealed class HandlerCalls(HandlerSession handler, LiveSession live, ILo
     public ValueTask DeliverAsync(WebSocketMessage message, bool defer = true)
     {
         ValueTask entered = EnterAsync();
-        return entered.IsCompletedSuccessfully ? CallInTurn(message, defer) : DeliverOnceEnteredAsync(entered, message, defer);
+        return entered.IsCompletedSuccessfully
+            ? CallInTurn(message, defer, keepTurn: false)
+            : DeliverOnceEnteredAsync(entered, message, defer);
     }
+
+    /// <summary>As <see cref="DeliverAsync"/>, for a caller that holds the turn and keeps it when the call is
+    /// done: the session loop, which takes the turn once for all the messages of a read.</summary>
+    public ValueTask DeliverHoldingTurnAsync(WebSocketMessage message) => CallInTurn(message, defer: true, keepTurn: true);
 
     private async ValueTask DeliverOnceEnteredAsync(ValueTask entered, WebSocketMessage message, bool defer)
     {
         await entered.ConfigureAwait(false);
-        await CallInTurn(message, defer).ConfigureAwait(false);
+        await CallInTurn(message, defer, keepTurn: false).ConfigureAwait(false);
     }
 
-    // Holds the turn, and gives it back when the call and its result are done.
-    private ValueTask CallInTurn(WebSocketMessage message, bool defer)
+    // In the turn, and gives it back when the call and its result are done, unless the caller keeps it.
+    private ValueTask CallInTurn(WebSocketMessage message, bool defer, bool keepTurn)
     {
         bool done = true;
         // With ServerOptions.TraceHandlerCalls, a span per call, current for the handler only.
@@ -74,7 +80,7 @@ internal sealed class HandlerCalls(HandlerSession handler, LiveSession live, ILo
             {
                 done = false;
                 if (span is not null) Activity.Current = outer; // the call's continuation keeps it; the loop goes on without
-                return CompleteCallAsync(pending, calledAt, defer, span);
+                return CompleteCallAsync(pending, calledAt, defer, span, keepTurn);
             }
             metrics.HandlerReturned(calledAt);
             HandleResult result = pending.Result;
@@ -82,7 +88,7 @@ internal sealed class HandlerCalls(HandlerSession handler, LiveSession live, ILo
             done = false;
             // A reply that must wait for room: the asynchronous ending, with the result already there.
             if (span is not null) Activity.Current = outer;
-            return CompleteCallAsync(new ValueTask<HandleResult>(result), calledAt: 0, defer, span);
+            return CompleteCallAsync(new ValueTask<HandleResult>(result), calledAt: 0, defer, span, keepTurn);
         }
         catch (Exception ex) when (!IsOurCancellation(ex))
         {
@@ -95,13 +101,13 @@ internal sealed class HandlerCalls(HandlerSession handler, LiveSession live, ILo
             if (done)
             {
                 span?.Dispose();
-                Exit();
+                if (!keepTurn) Exit();
             }
         }
     }
 
     // calledAt 0: the handler's return was counted already (or nobody listens).
-    private async ValueTask CompleteCallAsync(ValueTask<HandleResult> pending, long calledAt, bool defer, Activity? span)
+    private async ValueTask CompleteCallAsync(ValueTask<HandleResult> pending, long calledAt, bool defer, Activity? span, bool keepTurn)
     {
         try
         {
@@ -119,7 +125,7 @@ internal sealed class HandlerCalls(HandlerSession handler, LiveSession live, ILo
         finally
         {
             span?.Dispose();
-            Exit();
+            if (!keepTurn) Exit();
         }
     }
 

@@ -4,7 +4,7 @@ namespace WsServer.Connections;
 /// Whose turn it is to call the connection's handler: the session loop (a message) or the mailbox
 /// (a posted item, a keep-alive tick). Holding the turn is what makes handler calls for one connection
 /// never overlap, like the one thread of control of an Erlang process. Taking a free turn and giving
-/// back an uncontested one is one atomic exchange each (the loop does both per message); the lock and
+/// back an uncontested one is one atomic exchange each (the session loop does both once per read); the lock and
 /// the queue of waiters are only for handing the turn on, in arrival order.
 /// </summary>
 /// <remarks>The queue of waiters is its own lock, and is created by the first contention: a connection
@@ -37,6 +37,9 @@ internal class HandlerTurn
             }
         }
     }
+
+    /// <summary>True while someone waits for the turn: a holder that means to keep it should hand it on first.</summary>
+    public bool IsAwaited => Volatile.Read(ref _state) == HeldAndAwaited;
 
     /// <summary>Gives the turn to the waiter, if any, or frees it.</summary>
     public void Exit()

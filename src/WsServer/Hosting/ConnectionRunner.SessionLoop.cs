@@ -35,6 +35,7 @@ internal sealed partial class ConnectionRunner : IThreadPoolWorkItem
     private ValueTask<bool> _serving;
     private Action? _onServed; // made when a handler first goes asynchronous
     private IncomingStream? _incoming; // on a streaming route, made at its first message
+    private bool _holdsTurn; // the handler's turn, taken at a read's first message and kept to its last
 
     /// <summary>Serves the session, parking whenever the input has nothing; returns at the first park. Its
     /// end (<see cref="SessionEnded"/>) starts the last phase.</summary>
@@ -118,10 +119,17 @@ internal sealed partial class ConnectionRunner : IThreadPoolWorkItem
         _connection!.Liveness.MarkReceived();
         ReadOnlySequence<byte> unread = read.Buffer;
         bool ended = false;
-        while (!ended)
+        try
         {
-            if (Live.TryReadEvent(ref unread, out ProtocolEvent evt) == OperationStatus.NeedMoreData) break;
-            ended = await DispatchAsync(evt).ConfigureAwait(false);
+            while (!ended)
+            {
+                if (Live.TryReadEvent(ref unread, out ProtocolEvent evt) == OperationStatus.NeedMoreData) break;
+                ended = await DispatchAsync(evt).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            LeaveTurn();
         }
         // The last replies (the answer to a close) go at once: the closing phase that follows waits for them.
         if (ended || read.IsCompleted) Live.Flush();
@@ -145,21 +153,54 @@ internal sealed partial class ConnectionRunner : IThreadPoolWorkItem
     }
 
     /// <summary>Acts on one event; true when the connection is done reading. A message whose handler
-    /// answers at once costs no async frame here (this runs per message).</summary>
+    /// answers at once costs no async frame here (this runs per message). Whole messages are handed over in
+    /// the turn the loop takes at a read's first message and keeps (<see cref="LeaveTurn"/>); every other
+    /// path takes the turn for itself, or hands the call to run beside the loop.</summary>
     private ValueTask<bool> DispatchAsync(ProtocolEvent evt)
     {
-        if (evt.Kind != ProtocolEventKind.Message)
-            return evt.Kind == ProtocolEventKind.MessagePart ? DispatchPartAsync(evt) : DispatchOtherAsync(evt);
-        if (_route!.StreamMessages) return DispatchPartAsync(evt);
+        if (evt.Kind != ProtocolEventKind.Message || _route!.StreamMessages)
+        {
+            LeaveTurn();
+            if (evt.Kind == ProtocolEventKind.Message || evt.Kind == ProtocolEventKind.MessagePart) return DispatchPartAsync(evt);
+            return DispatchOtherAsync(evt);
+        }
         _server.Metrics.MessageReceived();
         // After our close frame, the handler has said its last word: data is read and dropped.
         if (!Live.IsOpen) return new(false);
         if (_connection!.RateLimiter?.TryTakeAll(1, evt.Payload.Length) is { } shortOf)
+        {
+            LeaveTurn();
             return DeliverWithinRateAsync(shortOf, evt);
-        ValueTask delivered = _connection!.Calls.DeliverAsync(new WebSocketMessage(TypeOf(evt), evt.Payload));
+        }
+        HandlerCalls calls = _connection!.Calls;
+        // A posted item waiting for the turn goes first, as it would between two reads.
+        if (_holdsTurn && calls.IsAwaited) LeaveTurn();
+        if (!_holdsTurn)
+        {
+            ValueTask entered = calls.EnterAsync();
+            if (!entered.IsCompletedSuccessfully) return DeliverOnceEnteredAsync(entered, evt);
+            _holdsTurn = true;
+        }
+        ValueTask delivered = calls.DeliverHoldingTurnAsync(new WebSocketMessage(TypeOf(evt), evt.Payload));
         if (!delivered.IsCompletedSuccessfully) return NotEndedOnceDoneAsync(delivered);
         delivered.GetAwaiter().GetResult();
         return new(false);
+    }
+
+    private async ValueTask<bool> DeliverOnceEnteredAsync(ValueTask entered, ProtocolEvent evt)
+    {
+        await entered.ConfigureAwait(false);
+        _holdsTurn = true;
+        await _connection!.Calls.DeliverHoldingTurnAsync(new WebSocketMessage(TypeOf(evt), evt.Payload)).ConfigureAwait(false);
+        return false;
+    }
+
+    /// <summary>Gives back the handler's turn the loop holds for a read's messages, if it does.</summary>
+    private void LeaveTurn()
+    {
+        if (!_holdsTurn) return;
+        _holdsTurn = false;
+        _connection!.Calls.Exit();
     }
 
     /// <summary>A message over the connection's rate limit: dropped, or delivered once the buckets refill.</summary>

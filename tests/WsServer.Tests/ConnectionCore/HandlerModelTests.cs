@@ -70,6 +70,21 @@ public sealed class HandlerModelTests
     }
 
     [Fact]
+    public async Task AnItemPostedWhileAReadsMessagesAreHandledGoesBeforeTheRestOfThem()
+    {
+        var handler = new PostingOnFirstMessage();
+        await using TestServer server = await TestServer.StartAsync(handler);
+        await using RawClient client = await RawClient.ConnectAsync(server.Port);
+
+        // Three messages in one write, so one read: the session loop keeps the turn from one to the next,
+        // unless an item waits for it.
+        await client.SendAsync([.. ClientFrame.Text("a"), .. ClientFrame.Text("b"), .. ClientFrame.Text("c")]);
+
+        ReceivedFrame? answer = await client.ReadFrameAsync().Bounded();
+        Assert.Equal("a item b c", answer?.Text);
+    }
+
+    [Fact]
     public async Task PostAfterTheEndIsRefused()
     {
         var handler = new MailboxHandler();
@@ -113,6 +128,37 @@ public sealed class HandlerModelTests
             Interlocked.Increment(ref ClosedCalls);
             Closed.TrySetResult(closed);
             return ValueTask.CompletedTask;
+        }
+    }
+
+    /// <summary>At message "a", posts an item to its own connection and returns only once the item waits for
+    /// the turn; at "c", answers with everything it saw.</summary>
+    private sealed class PostingOnFirstMessage : IWebSocketHandler<List<string>>
+    {
+        private WebSocketConnection _connection = null!;
+
+        public ValueTask<List<string>> InitAsync(WebSocketConnection connection, CancellationToken ct)
+        {
+            _connection = connection;
+            return new(new List<string>());
+        }
+
+        public ValueTask<HandleResult<List<string>>> HandleAsync(WebSocketMessage message, List<string> seen, CancellationToken ct)
+        {
+            string text = message.GetText();
+            seen.Add(text);
+            if (text == "a")
+            {
+                Assert.True(_connection.Post("item"));
+                Assert.True(SpinWait.SpinUntil(() => _connection.Calls.IsAwaited, Timeouts.Default), "The item never waited for the turn.");
+            }
+            return new(text == "c" ? HandleResult.Reply(seen, string.Join(' ', seen)) : HandleResult.NoReply(seen));
+        }
+
+        public ValueTask<HandleResult<List<string>>> HandleInfoAsync(object? item, List<string> seen, CancellationToken ct)
+        {
+            seen.Add((string)item!);
+            return new(HandleResult.NoReply(seen));
         }
     }
 
