@@ -10,8 +10,8 @@ namespace WsServer.Protocol.Messages;
 /// The buffer is rented from <see cref="ArrayPool{T}.Shared"/> when the first payload byte arrives,
 /// is sized for the frame's announced length up to 64 KiB and beyond that grows by doubling as bytes
 /// arrive (so a peer cannot make an idle connection hold a large buffer by sending only a header),
-/// and goes back to
-/// the pool by <see cref="ReleaseIfComplete"/> once the delivered message has been used.
+/// serves the next messages that arrive with it, and goes back to the pool by <see cref="ReleaseIfComplete"/>
+/// once the input is used up and the last message delivered.
 /// Payload path per chunk: the caller unmasks into <see cref="GetChunkBuffer"/>, then
 /// <see cref="TryCommit"/> validates and keeps it. An extension that transforms payloads
 /// (permessage-deflate) fits between the two: unmask into a scratch buffer, inflate into
@@ -66,7 +66,7 @@ internal struct MessageAssembler
         if (!TryCheckOrder(header.Opcode, IsOpen, out violation)) return false;
         if (header.Opcode != Opcode.Continuation)
         {
-            Release();
+            Restart();
             IsOpen = true;
             Kind = header.Opcode == Opcode.Text ? MessageKind.Text : MessageKind.Binary;
         }
@@ -151,7 +151,12 @@ internal struct MessageAssembler
             ArrayPool<byte>.Shared.Return(_buffer);
             _buffer = null;
         }
+        Restart();
+    }
 
+    // Empties the message and keeps the buffer, for the next message of the same read.
+    private void Restart()
+    {
         _length = 0;
         _wireLength = 0;
         _utf8.Reset();

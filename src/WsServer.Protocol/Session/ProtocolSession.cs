@@ -77,8 +77,6 @@ public sealed partial class ProtocolSession : IDisposable
     {
         ArgumentNullException.ThrowIfNull(replies);
 
-        // The previous event's payload is no longer needed: an idle session holds no buffer.
-        _message.ReleaseIfComplete();
         _parts?.AfterDelivery();
         if (_failing is { } failing)
         {
@@ -109,7 +107,6 @@ public sealed partial class ProtocolSession : IDisposable
         if (_parts is not null || _failing is not null || State == SessionState.Closed
             || (_inPayload && _frame.Opcode.IsControl())) // a control frame begun with replies ends with them
             return OperationStatus.DestinationTooSmall;
-        _message.ReleaseIfComplete();
         return Read(ref input, replies: null, out evt);
     }
 
@@ -118,6 +115,9 @@ public sealed partial class ProtocolSession : IDisposable
         var reader = new SequenceReader<byte>(input);
         OperationStatus status = ReadFrames(ref reader, replies, out evt);
         input = input.Slice(reader.Position);
+        // The input is used up, so the last event's payload is no longer needed: a session waiting for the peer
+        // holds no buffer. Until then the messages of one read share it.
+        if (status == OperationStatus.NeedMoreData) _message.ReleaseIfComplete();
         return status;
     }
 
