@@ -100,54 +100,47 @@ internal sealed partial class ConnectionRunner : IThreadPoolWorkItem
         return false;
     }
 
-    /// <summary>True when the session is done reading; false when the socket has nothing now.</summary>
+    /// <summary>Acts on each read the input has now: its events, then everything they produced written at
+    /// once, on this thread. True when the session is done reading; false when the socket has nothing now.
+    /// One method for every read, so a read costs no call of an async method of its own.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> ServeWhileReadableAsync()
     {
         while (Input.TryReceive(out ReadResult read))
         {
-            if (await ProcessAsync(read).ConfigureAwait(false)) return true;
+            _connection!.Liveness.MarkReceived();
+            ReadOnlySequence<byte> unread = read.Buffer;
+            bool ended = false;
+            try
+            {
+                while (!ended)
+                {
+                    if (Live.TryReadEvent(ref unread, out ProtocolEvent evt) == OperationStatus.NeedMoreData) break;
+                    ended = await DispatchAsync(evt).ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                LeaveTurn();
+            }
+            // The last replies (the answer to a close) go at once: the closing phase that follows waits for them.
+            if (ended || read.IsCompleted) Live.Flush();
+            else Live.FlushAtBatchEnd();
+            _server.Metrics.BytesReceived(read.Buffer.Length - unread.Length);
+            Input.AdvanceTo(unread.Start, read.Buffer.End);
+            if (ended) return true;
+            if (Live.IsOverLimit) await PauseWhileOverLimitAsync().ConfigureAwait(false);
+            if (!read.IsCompleted) continue;
+            Live.TransportEnded(null);
+            return true;
         }
         return false;
-    }
-
-    /// <summary>Acts on one read: its events, then everything they produced written at once, on this
-    /// thread. True when the session is done reading.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<bool> ProcessAsync(ReadResult read)
-    {
-        _connection!.Liveness.MarkReceived();
-        ReadOnlySequence<byte> unread = read.Buffer;
-        bool ended = false;
-        try
-        {
-            while (!ended)
-            {
-                if (Live.TryReadEvent(ref unread, out ProtocolEvent evt) == OperationStatus.NeedMoreData) break;
-                ended = await DispatchAsync(evt).ConfigureAwait(false);
-            }
-        }
-        finally
-        {
-            LeaveTurn();
-        }
-        // The last replies (the answer to a close) go at once: the closing phase that follows waits for them.
-        if (ended || read.IsCompleted) Live.Flush();
-        else Live.FlushAtBatchEnd();
-        _server.Metrics.BytesReceived(read.Buffer.Length - unread.Length);
-        Input.AdvanceTo(unread.Start, read.Buffer.End);
-        if (ended) return true;
-        await PauseWhileOverLimitAsync().ConfigureAwait(false);
-        if (!read.IsCompleted) return false;
-        Live.TransportEnded(null);
-        return true;
     }
 
     /// <summary>A peer that does not read what it is sent (its pongs included) is not read from either,
     /// so it cannot grow the server's memory; under <see cref="SlowConsumerPolicy.Close"/> it is closed.</summary>
     private async ValueTask PauseWhileOverLimitAsync()
     {
-        if (!Live.IsOverLimit) return;
         if (Live.SlowConsumer == SlowConsumerPolicy.Close) Live.Overflow();
         else await Live.WaitForSpaceAsync(_transport!.Aborted).ConfigureAwait(false);
     }
