@@ -18,6 +18,7 @@ internal sealed class HandlerCalls(HandlerSession handler, LiveSession live, ILo
 {
     // Boxed, and only when calls are traced: an ActivityContext is some 56 bytes every connection would carry.
     private readonly StrongBox<ActivityContext>? _traced = traced == default ? null : new(traced);
+    private bool _turnKept; // by the session loop, from one message of a read to the next
 
     /// <summary>Runs init; false when it threw (the connection is then closing with 1011) or was cut.</summary>
     public async ValueTask<bool> InitAsync(WebSocketConnection connection)
@@ -47,22 +48,38 @@ internal sealed class HandlerCalls(HandlerSession handler, LiveSession live, ILo
     /// replies are deferred to the loop's flush, unless <paramref name="defer"/> is false: a streamed
     /// message's call runs beside the loop, which may be parked when it returns). Per message: when the turn
     /// is free and the handler answers at once, no async frame is made.</summary>
-    public ValueTask DeliverAsync(WebSocketMessage message, bool defer = true)
+    public ValueTask DeliverAsync(WebSocketMessage message, bool defer = true) => EnterAndCall(message, defer, keepTurn: false);
+
+    /// <summary>As <see cref="DeliverAsync"/>, for the session loop, which takes the turn once for all the
+    /// messages of a read: the turn is kept after the call, for the next message, until
+    /// <see cref="GiveBackKeptTurn"/>. A posted item waiting for it goes first, as it would between two reads.</summary>
+    public ValueTask DeliverKeepingTurnAsync(WebSocketMessage message)
     {
-        ValueTask entered = EnterAsync();
-        return entered.IsCompletedSuccessfully
-            ? CallInTurn(message, defer, keepTurn: false)
-            : DeliverOnceEnteredAsync(entered, message, defer);
+        if (_turnKept && IsAwaited) GiveBackKeptTurn();
+        return _turnKept ? CallInTurn(message, defer: true, keepTurn: true) : EnterAndCall(message, defer: true, keepTurn: true);
     }
 
-    /// <summary>As <see cref="DeliverAsync"/>, for a caller that holds the turn and keeps it when the call is
-    /// done: the session loop, which takes the turn once for all the messages of a read.</summary>
-    public ValueTask DeliverHoldingTurnAsync(WebSocketMessage message) => CallInTurn(message, defer: true, keepTurn: true);
+    /// <summary>Gives back the turn <see cref="DeliverKeepingTurnAsync"/> kept, if it keeps one.</summary>
+    public void GiveBackKeptTurn()
+    {
+        if (!_turnKept) return;
+        _turnKept = false;
+        Exit();
+    }
 
-    private async ValueTask DeliverOnceEnteredAsync(ValueTask entered, WebSocketMessage message, bool defer)
+    private ValueTask EnterAndCall(WebSocketMessage message, bool defer, bool keepTurn)
+    {
+        ValueTask entered = EnterAsync();
+        if (!entered.IsCompletedSuccessfully) return CallOnceEnteredAsync(entered, message, defer, keepTurn);
+        if (keepTurn) _turnKept = true;
+        return CallInTurn(message, defer, keepTurn);
+    }
+
+    private async ValueTask CallOnceEnteredAsync(ValueTask entered, WebSocketMessage message, bool defer, bool keepTurn)
     {
         await entered.ConfigureAwait(false);
-        await CallInTurn(message, defer, keepTurn: false).ConfigureAwait(false);
+        if (keepTurn) _turnKept = true;
+        await CallInTurn(message, defer, keepTurn).ConfigureAwait(false);
     }
 
     // In the turn, and gives it back when the call and its result are done, unless the caller keeps it.

@@ -35,7 +35,6 @@ internal sealed partial class ConnectionRunner : IThreadPoolWorkItem
     private ValueTask<bool> _serving;
     private Action? _onServed; // made when a handler first goes asynchronous
     private IncomingStream? _incoming; // on a streaming route, made at its first message
-    private bool _holdsTurn; // the handler's turn, taken at a read's first message and kept to its last
 
     /// <summary>Serves the session, parking whenever the input has nothing; returns at the first park. Its
     /// end (<see cref="SessionEnded"/>) starts the last phase.</summary>
@@ -121,7 +120,7 @@ internal sealed partial class ConnectionRunner : IThreadPoolWorkItem
             }
             finally
             {
-                LeaveTurn();
+                _connection.Calls.GiveBackKeptTurn();
             }
             // The last replies (the answer to a close) go at once: the closing phase that follows waits for them.
             if (ended || read.IsCompleted) Live.Flush();
@@ -147,13 +146,14 @@ internal sealed partial class ConnectionRunner : IThreadPoolWorkItem
 
     /// <summary>Acts on one event; true when the connection is done reading. A message whose handler
     /// answers at once costs no async frame here (this runs per message). Whole messages are handed over in
-    /// the turn the loop takes at a read's first message and keeps (<see cref="LeaveTurn"/>); every other
-    /// path takes the turn for itself, or hands the call to run beside the loop.</summary>
+    /// the turn the loop takes at a read's first message and keeps to its last
+    /// (<see cref="HandlerCalls.DeliverKeepingTurnAsync"/>); every other path gives it back first, then takes
+    /// the turn for itself or hands the call to run beside the loop.</summary>
     private ValueTask<bool> DispatchAsync(ProtocolEvent evt)
     {
         if (evt.Kind != ProtocolEventKind.Message || _route!.StreamMessages)
         {
-            LeaveTurn();
+            _connection!.Calls.GiveBackKeptTurn();
             if (evt.Kind == ProtocolEventKind.Message || evt.Kind == ProtocolEventKind.MessagePart) return DispatchPartAsync(evt);
             return DispatchOtherAsync(evt);
         }
@@ -162,38 +162,13 @@ internal sealed partial class ConnectionRunner : IThreadPoolWorkItem
         if (!Live.IsOpen) return new(false);
         if (_connection!.RateLimiter?.TryTakeAll(1, evt.Payload.Length) is { } shortOf)
         {
-            LeaveTurn();
+            _connection.Calls.GiveBackKeptTurn();
             return DeliverWithinRateAsync(shortOf, evt);
         }
-        HandlerCalls calls = _connection!.Calls;
-        // A posted item waiting for the turn goes first, as it would between two reads.
-        if (_holdsTurn && calls.IsAwaited) LeaveTurn();
-        if (!_holdsTurn)
-        {
-            ValueTask entered = calls.EnterAsync();
-            if (!entered.IsCompletedSuccessfully) return DeliverOnceEnteredAsync(entered, evt);
-            _holdsTurn = true;
-        }
-        ValueTask delivered = calls.DeliverHoldingTurnAsync(new WebSocketMessage(TypeOf(evt), evt.Payload));
+        ValueTask delivered = _connection.Calls.DeliverKeepingTurnAsync(new WebSocketMessage(TypeOf(evt), evt.Payload));
         if (!delivered.IsCompletedSuccessfully) return NotEndedOnceDoneAsync(delivered);
         delivered.GetAwaiter().GetResult();
         return new(false);
-    }
-
-    private async ValueTask<bool> DeliverOnceEnteredAsync(ValueTask entered, ProtocolEvent evt)
-    {
-        await entered.ConfigureAwait(false);
-        _holdsTurn = true;
-        await _connection!.Calls.DeliverHoldingTurnAsync(new WebSocketMessage(TypeOf(evt), evt.Payload)).ConfigureAwait(false);
-        return false;
-    }
-
-    /// <summary>Gives back the handler's turn the loop holds for a read's messages, if it does.</summary>
-    private void LeaveTurn()
-    {
-        if (!_holdsTurn) return;
-        _holdsTurn = false;
-        _connection!.Calls.Exit();
     }
 
     /// <summary>A message over the connection's rate limit: dropped, or delivered once the buckets refill.</summary>

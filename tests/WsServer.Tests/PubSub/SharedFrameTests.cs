@@ -34,20 +34,13 @@ public sealed class SharedFrameTests
     [Fact]
     public async Task SmallFramesAreCopiedSoABurstLeavesInOneArray()
     {
-        using var metrics = new ServerInstruments(null, () => 0);
-        var live = new LiveSession(ProtocolOptions.Default, 1 << 20, SlowConsumerPolicy.Wait, metrics);
         PreparedMessage[] burst = [.. Enumerable.Range(0, 3).Select(i => PreparedMessage.Binary(new byte[] { (byte)i, 1, 2 }))];
-        foreach (PreparedMessage message in burst) Assert.Equal(SendStatus.Queued, live.SendPrepared(message));
-        var writer = new RecordingWriter();
 
-        live.StartWriting(writer); // what was queued before goes first, in one write
-        Task pump = live.WhenWritten();
+        (byte[] written, byte[][] arrays) = await WriteQueuedAsync(ProtocolOptions.Default, burst);
 
-        byte[] written = Assert.Single(await writer.Writes.Task.Bounded());
         Assert.Equal(burst.SelectMany(m => m.Frame.ToArray()), written);
-        Assert.DoesNotContain(burst, m => MemoryMarshal.TryGetArray(m.Frame, out ArraySegment<byte> frame) && writer.Arrays.Contains(frame.Array!));
-        live.Release();
-        await pump.Bounded();
+        byte[] only = Assert.Single(arrays);
+        Assert.DoesNotContain(burst, m => MemoryMarshal.TryGetArray(m.Frame, out ArraySegment<byte> frame) && frame.Array == only);
     }
 
     [Fact]
@@ -130,19 +123,30 @@ public sealed class SharedFrameTests
         foreach (RawClient reader in readers) await reader.DisposeAsync();
     }
 
-    /// <summary>Queues <paramref name="message"/> on a fresh session and returns the array the pump wrote.</summary>
+    /// <summary>Queues <paramref name="message"/> on a fresh session and returns the array the pump wrote: the
+    /// shared frame itself, whole, when it is queued by reference.</summary>
     private static async Task<byte[]> SendOneAsync(ProtocolOptions options, PreparedMessage message)
+    {
+        (byte[] written, byte[][] arrays) = await WriteQueuedAsync(options, message);
+        byte[] only = Assert.Single(arrays);
+        Assert.Equal(only, written);
+        return only;
+    }
+
+    /// <summary>Queues <paramref name="messages"/> on a fresh session, then starts its pump, which writes what was
+    /// queued in one write: its bytes, and the arrays they came from.</summary>
+    private static async Task<(byte[] Written, byte[][] Arrays)> WriteQueuedAsync(ProtocolOptions options, params PreparedMessage[] messages)
     {
         using var metrics = new ServerInstruments(null, () => 0);
         var live = new LiveSession(options, 1 << 20, SlowConsumerPolicy.Wait, metrics);
-        var writer = new CapturingWriter();
+        foreach (PreparedMessage message in messages) Assert.Equal(SendStatus.Queued, live.SendPrepared(message));
+        var writer = new RecordingWriter();
         live.StartWriting(writer);
         Task pump = live.WhenWritten();
-        Assert.Equal(SendStatus.Queued, live.SendPrepared(message));
-        byte[] written = await writer.First.Task.Bounded();
+        (byte[] Written, byte[][] Arrays) first = await writer.First.Task.Bounded();
         live.Release();
         await pump.Bounded();
-        return written;
+        return first;
     }
 
     private static string Inflate(byte[] payload)
@@ -155,45 +159,24 @@ public sealed class SharedFrameTests
         return Encoding.UTF8.GetString(output.ToArray());
     }
 
-    // Every write, the bytes and the arrays they came from.
+    // The first write: its bytes, and the arrays they came from.
     private sealed class RecordingWriter : IBatchWriter
     {
-        public TaskCompletionSource<List<byte[]>> Writes { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        public List<byte[]> Arrays { get; } = [];
+        public TaskCompletionSource<(byte[] Written, byte[][] Arrays)> First { get; } =
+            new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public ValueTask WriteAsync(ReadOnlyMemory<byte> bytes)
         {
             Assert.True(MemoryMarshal.TryGetArray(bytes, out ArraySegment<byte> only));
-            Arrays.Add(only.Array!);
-            Writes.TrySetResult([bytes.ToArray()]);
+            First.TrySetResult((bytes.ToArray(), [only.Array!]));
             return ValueTask.CompletedTask;
         }
 
         public ValueTask WriteAsync(List<ArraySegment<byte>> batch, int total)
         {
-            Arrays.AddRange(batch.Select(segment => segment.Array!));
-            Writes.TrySetResult([.. batch.Select(segment => segment.ToArray())]);
+            First.TrySetResult(([.. batch.SelectMany(segment => segment)], [.. batch.Select(segment => segment.Array!)]));
             return ValueTask.CompletedTask;
         }
-
-        public void Abort() => throw new InvalidOperationException("No write fails here.");
-    }
-
-    private sealed class CapturingWriter : IBatchWriter
-    {
-        public TaskCompletionSource<byte[]> First { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        // One frame queued: written as one array, the shared frame itself, whole.
-        public ValueTask WriteAsync(ReadOnlyMemory<byte> bytes)
-        {
-            Assert.True(MemoryMarshal.TryGetArray(bytes, out ArraySegment<byte> only));
-            Assert.Equal((0, only.Array!.Length), (only.Offset, only.Count));
-            First.TrySetResult(only.Array);
-            return ValueTask.CompletedTask;
-        }
-
-        public ValueTask WriteAsync(List<ArraySegment<byte>> batch, int total) =>
-            throw new InvalidOperationException("One frame goes out without a list.");
 
         public void Abort() => throw new InvalidOperationException("No write fails here.");
     }
