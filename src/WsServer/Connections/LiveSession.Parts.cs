@@ -58,19 +58,19 @@ internal sealed partial class LiveSession
     // The last frame is queued (or the send failed): what was held follows it, or is dropped once closing.
     private void EndParts()
     {
-        bool moved = false;
+        bool write = false;
         lock (_gate)
         {
             if (!_sendingParts) return;
             Volatile.Write(ref _sendingParts, false);
             if (IsOpen)
             {
-                moved = !_held!.IsEmpty;
+                write = !_held!.IsEmpty && _writer.Claim(defer: false);
                 _queue.Append(_held);
             }
             else _held!.Drop()?.TrySetResult();
         }
-        if (moved) _writer.Signal(defer: false);
+        if (write) _writer.WriteClaimed();
     }
 
     private async ValueTask WritePartAsync(long connectionId, MessageKind kind, ReadOnlyMemory<byte> payload, bool first, bool last,
@@ -78,14 +78,16 @@ internal sealed partial class LiveSession
     {
         // Whatever the slow-consumer policy, a part waits for room: a message cannot be dropped frame by frame.
         await WaitForSpaceAsync(cancellationToken).ConfigureAwait(false);
+        bool write;
         lock (_gate)
         {
             if (!IsOpen) throw new ConnectionClosedException(connectionId);
             _queue.Reserve(payload.Length + 14);
             _protocol.WriteMessagePart(_queue, kind, payload.Span, first, last);
             if (last) _metrics.MessageSent();
+            write = _writer.Claim(defer: false);
         }
-        _writer.Signal(defer: false);
+        if (write) _writer.WriteClaimed();
     }
 
     private sealed class QueuePartWriter(LiveSession session, long connectionId, MessageKind kind) : IPartWriter

@@ -37,12 +37,14 @@ internal sealed partial class LiveSession
     /// <summary>Queues bytes that precede every frame: the 101 answer.</summary>
     public void QueueHandshakeAnswer(ReadOnlySpan<byte> answer)
     {
+        bool write;
         lock (_gate)
         {
             answer.CopyTo(_queue.GetSpan(answer.Length));
             _queue.Advance(answer.Length);
+            write = _writer.Claim(defer: false);
         }
-        _writer.Signal(defer: false);
+        if (write) _writer.WriteClaimed();
     }
 
     /// <summary>Starts writing to <paramref name="transport"/>, what was queued before first, until the last
@@ -76,16 +78,16 @@ internal sealed partial class LiveSession
 
     public SendStatus Send(MessageKind kind, ReadOnlySpan<byte> payload, bool ignoreLimit = false, bool defer = false)
     {
-        var sink = new QueueSink(this, ignoreLimit);
+        var sink = new QueueSink(this, ignoreLimit, defer);
         OrderedEncoder.Encode(_protocol, _gate, ref sink, kind, payload);
-        return Signal(sink.Status, defer);
+        return Queued(sink.Status, sink.WriteClaimed);
     }
 
     public SendStatus SendText(ReadOnlySpan<char> text, bool ignoreLimit = false, bool defer = false)
     {
-        var sink = new QueueSink(this, ignoreLimit);
+        var sink = new QueueSink(this, ignoreLimit, defer);
         OrderedEncoder.EncodeText(_protocol, _gate, ref sink, text);
-        return Signal(sink.Status, defer);
+        return Queued(sink.Status, sink.WriteClaimed);
     }
 
     /// <summary>Queues a message encoded once for many connections, by reference: its plain frame, or
@@ -95,6 +97,7 @@ internal sealed partial class LiveSession
         // Compressed once, by the first session that needs it, outside the gate.
         byte[] frame = message.FrameFor(_protocol.SharedDeflateFor(message.PayloadLength));
         SendStatus status;
+        bool write = false;
         lock (_gate)
         {
             status = Admit(ignoreLimit);
@@ -102,22 +105,28 @@ internal sealed partial class LiveSession
             {
                 DataQueue.QueueShared(frame);
                 _metrics.MessageSent();
+                write = _writer.Claim(defer: false);
             }
         }
-        return Signal(status, defer: false);
+        return Queued(status, write);
     }
 
     /// <summary>Queues a ping or pong of at most 125 bytes (checked by the caller), ahead of the limit.</summary>
     public SendStatus SendControl(bool ping, ReadOnlySpan<byte> payload, bool defer = false)
     {
         SendStatus status;
+        bool write = false;
         lock (_gate)
         {
             status = Admit(ignoreLimit: true);
-            if (status == SendStatus.Queued && ping) _protocol.WritePing(_queue, payload);
-            else if (status == SendStatus.Queued) _protocol.WritePong(_queue, payload);
+            if (status == SendStatus.Queued)
+            {
+                if (ping) _protocol.WritePing(_queue, payload);
+                else _protocol.WritePong(_queue, payload);
+                write = _writer.Claim(defer);
+            }
         }
-        return Signal(status, defer);
+        return Queued(status, write);
     }
 
     /// <summary>A send found the queue over its limit (outside the gate): under
@@ -142,17 +151,21 @@ internal sealed partial class LiveSession
         return SendStatus.QueueFull;
     }
 
-    private SendStatus Signal(SendStatus status, bool defer)
+    // Out of the gate, after a send: starts the write the send claimed, or meets a full queue.
+    private SendStatus Queued(SendStatus status, bool writeClaimed)
     {
-        if (status == SendStatus.Queued) _writer.Signal(defer);
+        if (writeClaimed) _writer.WriteClaimed();
         else if (status == SendStatus.QueueFull) return Overflow();
         return status;
     }
 
     // Admits a message against the lifecycle and the queue's limit, and encodes it into the queue.
-    private struct QueueSink(LiveSession session, bool ignoreLimit) : IFrameSink
+    private struct QueueSink(LiveSession session, bool ignoreLimit, bool defer) : IFrameSink
     {
         public SendStatus Status { get; private set; }
+
+        /// <summary>The send claimed the write (<see cref="SocketWriter.Claim"/>): its caller starts it.</summary>
+        public bool WriteClaimed { get; private set; }
 
         public bool Admit(bool admitted)
         {
@@ -160,11 +173,13 @@ internal sealed partial class LiveSession
             return Status == SendStatus.Queued;
         }
 
-        public readonly IBufferWriter<byte> Reserve(int frameLength)
+        public IBufferWriter<byte> Reserve(int frameLength)
         {
             SendQueue queue = session.DataQueue;
             queue.Reserve(frameLength);
             session._metrics.MessageSent();
+            // The frame is written before the gate is let go: the write may be claimed for it now.
+            WriteClaimed = session._writer.Claim(defer);
             return queue;
         }
     }

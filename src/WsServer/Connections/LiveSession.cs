@@ -82,7 +82,7 @@ internal sealed partial class LiveSession : IWriteSource
             if (status != OperationStatus.NeedMoreData) NoteEnding(evt);
             LeaveOpenWhenClosing();
         }
-        if (replied) _writer.Signal(defer: true);
+        if (replied) _writer.Defer();
         return status;
     }
 
@@ -90,14 +90,16 @@ internal sealed partial class LiveSession : IWriteSource
     /// <exception cref="ArgumentException">The code may not be sent, or a reason was given without one.</exception>
     public bool Close(CloseCode? code, string? reason, Exception? error = null)
     {
+        bool write;
         lock (_gate)
         {
             if (!IsOpen) return false;
             _protocol.WriteClose(_queue, code, reason);
             _ending = new ConnectionClosed(code, reason ?? "", CloseInitiator.Local, error);
             LeaveOpenWhenClosing();
+            write = _writer.Claim(defer: false);
         }
-        _writer.Signal(defer: false);
+        if (write) _writer.WriteClaimed();
         _closing?.Arm();
         return true;
     }

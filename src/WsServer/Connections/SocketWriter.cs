@@ -53,20 +53,30 @@ internal sealed class SocketWriter(IWriteSource source) : IThreadPoolWorkItem, I
         Write();
     }
 
-    /// <summary>Has what was just queued written soon, or, with <paramref name="defer"/>, at the next
-    /// <see cref="Flush"/>: the session loop queues the replies to one read that way and flushes once.
-    /// Without <paramref name="defer"/> (a send from a handler, a timer, another connection's broadcast)
-    /// the write runs as a thread-pool work item, unless one is under way or already due: a broadcast
-    /// touches every subscriber and returns, and each then writes everything queued by then in one send.</summary>
-    public void Signal(bool defer)
+    /// <summary>Under the gate, by a sender that has just queued: has it written soon, or, with
+    /// <paramref name="defer"/>, at the next <see cref="Flush"/> (the session loop queues the replies to one
+    /// read that way and flushes once). Without <paramref name="defer"/> (a send from a handler, a timer,
+    /// another connection's broadcast) the write runs as a thread-pool work item, unless one is under way or
+    /// already due: true then, and the caller calls <see cref="WriteClaimed"/> once out of the gate. Queueing
+    /// and claiming the write are one pass through the gate; a broadcast touches every subscriber once and
+    /// returns, and each then writes everything queued by then in one send.</summary>
+    public bool Claim(bool defer)
     {
         if (defer)
         {
-            _deferred = true;
-            return;
+            Defer();
+            return false;
         }
-        if (TryBecomeWriter()) ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        if (_writing || _transport is null) return false;
+        _writing = true;
+        return true;
     }
+
+    /// <summary>What was just queued is written at the next <see cref="Flush"/> (the session loop only).</summary>
+    public void Defer() => _deferred = true;
+
+    /// <summary>Runs the write <see cref="Claim"/> gave the caller, as a thread-pool work item.</summary>
+    public void WriteClaimed() => ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
 
     /// <summary>Writes what was queued with <c>defer</c>, on the caller's thread, unless a write is under
     /// way, which then takes it too.</summary>
@@ -105,12 +115,7 @@ internal sealed class SocketWriter(IWriteSource source) : IThreadPoolWorkItem, I
 
     private bool TryBecomeWriter()
     {
-        lock (source.Gate)
-        {
-            if (_writing || _transport is null) return false;
-            _writing = true;
-            return true;
-        }
+        lock (source.Gate) return Claim(defer: false);
     }
 
     // Runs on the thread that started it until a write has to wait for the socket, then on the thread that
