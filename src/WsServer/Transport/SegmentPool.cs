@@ -8,7 +8,10 @@ namespace WsServer.Transport;
 /// shared <see cref="ArrayPool{T}"/> keeps only a few dozen arrays per size and core, too few when
 /// hundreds of connections each have large frames in flight, so the rest would become garbage and
 /// GCs (measured: 55 KB per 64 KiB echo). At most <see cref="RetainedBytesPerSize"/> is kept per size
-/// (as a count of arrays of that size); larger requests go to the shared pool.
+/// (as a count of arrays of that size); larger requests go to the shared pool. A few arrays of the smallest
+/// size, the one every reply and read takes, are kept per thread in front of it: an epoll loop rents and
+/// returns them for each read and its replies, and gets back the array it used last, still in its cache,
+/// without the shared queue's atomic operations.
 /// </summary>
 internal static class SegmentPool
 {
@@ -16,12 +19,21 @@ internal static class SegmentPool
     public const int LargestSize = 16 * 1024;
     private const long RetainedBytesPerSize = 32L * 1024 * 1024;
 
+    private const int KeptPerThread = 4;
+
     private static readonly BoundedPool<byte[]>[] s_free =
         [Kept(SmallestSize), Kept(2 * SmallestSize), Kept(LargestSize)];
+
+    [ThreadStatic] private static ThreadArrays? t_smallest;
 
     /// <summary>An array of at least <paramref name="minimumLength"/> bytes.</summary>
     public static byte[] Rent(int minimumLength)
     {
+        if (minimumLength <= SmallestSize)
+        {
+            ThreadArrays? kept = t_smallest;
+            if (kept is not null && kept.Count > 0) return kept.Pop();
+        }
         int size = minimumLength <= SmallestSize ? SmallestSize : (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)minimumLength);
         if (size > LargestSize) return ArrayPool<byte>.Shared.Rent(minimumLength);
         return s_free[IndexOf(size)].TryRent(out byte[]? array) ? array : GC.AllocateUninitializedArray<byte>(size);
@@ -30,6 +42,15 @@ internal static class SegmentPool
     /// <summary>Takes back an array from <see cref="Rent"/>.</summary>
     public static void Return(byte[] array)
     {
+        if (array.Length == SmallestSize)
+        {
+            ThreadArrays kept = t_smallest ??= new ThreadArrays();
+            if (kept.Count < KeptPerThread)
+            {
+                kept.Push(array);
+                return;
+            }
+        }
         if (array.Length > LargestSize)
         {
             ArrayPool<byte>.Shared.Return(array);
@@ -39,6 +60,23 @@ internal static class SegmentPool
     }
 
     private static BoundedPool<byte[]> Kept(int size) => new((int)(RetainedBytesPerSize / size));
+
+    // Last in, first out: the array returned last is the one most likely still in the cache.
+    private sealed class ThreadArrays
+    {
+        private readonly byte[]?[] _arrays = new byte[KeptPerThread][];
+
+        public int Count { get; private set; }
+
+        public void Push(byte[] array) => _arrays[Count++] = array;
+
+        public byte[] Pop()
+        {
+            byte[] array = _arrays[--Count]!;
+            _arrays[Count] = null;
+            return array;
+        }
+    }
 
     // 4 KiB -> 0, 8 KiB -> 1, 16 KiB -> 2.
     private static int IndexOf(int size) => System.Numerics.BitOperations.Log2((uint)size) - 12;
