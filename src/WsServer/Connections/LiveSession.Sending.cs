@@ -184,23 +184,22 @@ internal sealed partial class LiveSession
         }
     }
 
-    SegmentQueue IWriteSource.TakeBatch(out bool last)
+    SegmentQueue IWriteSource.TakeBatch(long sent, out bool last, out RoomMade room)
     {
         last = !IsOpen;
+        room = default;
+        if (sent > 0)
+        {
+            TaskCompletionSource? waiter = _queue.Written(sent, out bool drained);
+            room = new RoomMade(waiter, drained && !last);
+        }
         return _queue.TakeAll();
     }
 
-    void IWriteSource.BatchWritten(long sent)
+    void IWriteSource.Written(RoomMade room)
     {
-        TaskCompletionSource? waiter;
-        bool drained;
-        lock (_gate)
-        {
-            waiter = _queue.Written(sent, out drained);
-            drained &= IsOpen;
-        }
-        waiter?.TrySetResult();
-        if (drained) _drained?.Post(SendQueueDrained.Instance);
+        room.Waiter?.TrySetResult();
+        if (room.Drained) _drained?.Post(SendQueueDrained.Instance);
     }
 
     void IWriteSource.WritingEnded(Exception? transportError) => DropQueued(transportError);

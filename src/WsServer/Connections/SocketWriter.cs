@@ -13,17 +13,22 @@ internal interface IWriteSource
 
     ServerInstruments Metrics { get; }
 
-    /// <summary>Everything queued, handed to the writer; <paramref name="last"/> when nothing more will be
-    /// queued after it (the session is closing). Called under the session's gate.</summary>
-    SegmentQueue TakeBatch(out bool last);
+    /// <summary>Under the session's gate: <paramref name="sent"/> bytes of the last batch were written (0 before
+    /// the first), and everything queued since is handed to the writer; <paramref name="last"/> when nothing
+    /// more will be queued after it (the session is closing). <paramref name="room"/> is what the written bytes
+    /// freed, acted on out of the gate by <see cref="Written"/>.</summary>
+    SegmentQueue TakeBatch(long sent, out bool last, out RoomMade room);
 
-    /// <summary><paramref name="sent"/> bytes of the batch were written (outside the gate).</summary>
-    void BatchWritten(long sent);
+    /// <summary>Out of the gate, after <see cref="TakeBatch"/>: releases a sender waiting for room, reports a drain.</summary>
+    void Written(RoomMade room);
 
     /// <summary>Writing has ended: after the last batch, or because the transport failed under a write
     /// (<paramref name="transportError"/>); nothing queued from now on can be written.</summary>
     void WritingEnded(Exception? transportError);
 }
+
+/// <summary>What writing a batch made room for: a sender waiting for it, and a drain to report.</summary>
+internal readonly record struct RoomMade(TaskCompletionSource? Waiter, bool Drained);
 
 /// <summary>
 /// The one writer of a connection's queued bytes to its transport. One write at a time: the session loop
@@ -106,33 +111,44 @@ internal sealed class SocketWriter(IWriteSource source) : IThreadPoolWorkItem, I
         if (!writing) LazyCompletion.Complete(ref _finished);
     }
 
-    void IThreadPoolWorkItem.Execute() => _ = WriteQueuedAsync();
+    void IThreadPoolWorkItem.Execute()
+    {
+        bool taken, last;
+        lock (source.Gate) taken = TakeNext(sent: 0, out last, out _);
+        _ = WriteQueuedAsync(taken, last);
+    }
 
     private void Write()
     {
-        if (TryBecomeWriter()) _ = WriteQueuedAsync();
+        bool taken, last;
+        lock (source.Gate)
+        {
+            if (!Claim(defer: false)) return;
+            taken = TakeNext(sent: 0, out last, out _);
+        }
+        _ = WriteQueuedAsync(taken, last);
     }
 
-    private bool TryBecomeWriter()
+    // Under the gate: counts what was sent and takes the next batch into _sending, in one pass through the gate
+    // per batch; false when there is none, and then this writer is done.
+    private bool TakeNext(long sent, out bool last, out RoomMade room)
     {
-        lock (source.Gate) return Claim(defer: false);
+        _sending = source.TakeBatch(sent, out last, out room);
+        if (_sending.Count > 0) return true;
+        _writing = false;
+        return false;
     }
 
-    // Runs on the thread that started it until a write has to wait for the socket, then on the thread that
-    // completes the write. Pooled builder: waiting allocates nothing.
+    // Writes the batch taken, and the next ones, until none is left; then ends writing if the last was. Runs on the thread
+    // that started it until a write has to wait for the socket, then on the thread that completes the write.
+    // Pooled builder: waiting allocates nothing.
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask WriteQueuedAsync()
+    private async ValueTask WriteQueuedAsync(bool taken, bool last)
     {
         try
         {
-            while (true)
+            while (taken)
             {
-                bool last = TakeBatch(out bool empty);
-                if (empty)
-                {
-                    if (last) Finish();
-                    return;
-                }
                 long sent = 0;
                 int count = _sending.Count;
                 if (count == 1)
@@ -153,13 +169,11 @@ internal sealed class SocketWriter(IWriteSource source) : IThreadPoolWorkItem, I
                 }
                 _sending.Release();
                 source.Metrics.BytesSent(sent);
-                source.BatchWritten(sent);
-                if (last)
-                {
-                    Finish();
-                    return;
-                }
+                RoomMade room;
+                lock (source.Gate) taken = TakeNext(sent, out last, out room);
+                source.Written(room);
             }
+            if (last) Finish();
         }
         catch (Exception ex) when (ConnectionTransport.IsEnd(ex))
         {
@@ -170,18 +184,6 @@ internal sealed class SocketWriter(IWriteSource source) : IThreadPoolWorkItem, I
         catch (Exception ex)
         {
             Finish(error: ex);
-        }
-    }
-
-    // Takes the next batch into _sending; empty when there is none, and then this writer is done.
-    private bool TakeBatch(out bool empty)
-    {
-        lock (source.Gate)
-        {
-            _sending = source.TakeBatch(out bool last);
-            empty = _sending.Count == 0;
-            if (empty) _writing = false;
-            return last;
         }
     }
 
