@@ -80,14 +80,14 @@ internal sealed partial class LiveSession
     {
         var sink = new QueueSink(this, ignoreLimit, defer);
         OrderedEncoder.Encode(_protocol, _gate, ref sink, kind, payload);
-        return Queued(sink.Status, sink.WriteClaimed);
+        return Outcome(sink.Status, sink.WriteClaimed);
     }
 
     public SendStatus SendText(ReadOnlySpan<char> text, bool ignoreLimit = false, bool defer = false)
     {
         var sink = new QueueSink(this, ignoreLimit, defer);
         OrderedEncoder.EncodeText(_protocol, _gate, ref sink, text);
-        return Queued(sink.Status, sink.WriteClaimed);
+        return Outcome(sink.Status, sink.WriteClaimed);
     }
 
     /// <summary>Queues a message encoded once for many connections, by reference: its plain frame, or
@@ -108,7 +108,7 @@ internal sealed partial class LiveSession
                 write = _writer.Claim(defer: false);
             }
         }
-        return Queued(status, write);
+        return Outcome(status, write);
     }
 
     /// <summary>Queues a ping or pong of at most 125 bytes (checked by the caller), ahead of the limit.</summary>
@@ -126,7 +126,7 @@ internal sealed partial class LiveSession
                 write = _writer.Claim(defer);
             }
         }
-        return Queued(status, write);
+        return Outcome(status, write);
     }
 
     /// <summary>A send found the queue over its limit (outside the gate): under
@@ -151,8 +151,8 @@ internal sealed partial class LiveSession
         return SendStatus.QueueFull;
     }
 
-    // Out of the gate, after a send: starts the write the send claimed, or meets a full queue.
-    private SendStatus Queued(SendStatus status, bool writeClaimed)
+    // The outcome of a send, out of the gate: the write it claimed is started, or a full queue met.
+    private SendStatus Outcome(SendStatus status, bool writeClaimed)
     {
         if (writeClaimed) _writer.WriteClaimed();
         else if (status == SendStatus.QueueFull) return Overflow();
