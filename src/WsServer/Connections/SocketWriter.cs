@@ -19,7 +19,8 @@ internal interface IWriteSource
     /// freed, acted on out of the gate by <see cref="Written"/>.</summary>
     SegmentQueue TakeBatch(long sent, out bool last, out RoomMade room);
 
-    /// <summary>Out of the gate, after <see cref="TakeBatch"/>: releases a sender waiting for room, reports a drain.</summary>
+    /// <summary>Out of the gate, after <see cref="TakeBatch"/>: releases a sender waiting for room, reports a
+    /// drain.</summary>
     void Written(RoomMade room);
 
     /// <summary>Writing has ended: after the last batch, or because the transport failed under a write
@@ -139,9 +140,9 @@ internal sealed class SocketWriter(IWriteSource source) : IThreadPoolWorkItem, I
         return false;
     }
 
-    // Writes the batch taken, and the next ones, until none is left; then ends writing if the last was. Runs on the thread
-    // that started it until a write has to wait for the socket, then on the thread that completes the write.
-    // Pooled builder: waiting allocates nothing.
+    // Writes the batch taken, and the next ones, until none is left; then ends writing if the last was. Runs on
+    // the thread that started it until a write has to wait for the socket, then on the thread that completes the
+    // write. Pooled builder: waiting allocates nothing.
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask WriteQueuedAsync(bool taken, bool last)
     {

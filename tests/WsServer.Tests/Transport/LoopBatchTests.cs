@@ -2,6 +2,7 @@ using WsServer.Connections;
 using WsServer.Diagnostics;
 using WsServer.Protocol.Messages;
 using WsServer.Protocol.Session;
+using WsServer.Tests.TestSupport;
 using WsServer.Transport;
 using WsServer.Transport.Epoll;
 
@@ -72,26 +73,12 @@ public sealed class LoopBatchTests
         Assert.Equal([1, 2], order);
     }
 
-    // A thread of its own: a loop's mark stays on its thread, which must not be one the tests share.
-    private static void RunOnALoopsThread(Action batch)
+    // A loop's mark stays on its thread, which must not be one the tests share.
+    private static void RunOnALoopsThread(Action batch) => OwnThread.Run(() =>
     {
-        Exception? failure = null;
-        var thread = new Thread(() =>
-        {
-            try
-            {
-                LoopBatch.Enter();
-                batch();
-            }
-            catch (Exception ex)
-            {
-                failure = ex;
-            }
-        });
-        thread.Start();
-        Assert.True(thread.Join(TimeSpan.FromSeconds(30)), "the loop's thread should end");
-        if (failure is not null) throw new Xunit.Sdk.XunitException($"on the loop's thread: {failure}");
-    }
+        LoopBatch.Enter();
+        batch();
+    });
 
     private sealed class CountingFlush(List<int>? order = null, int id = 0) : IBatchFlush
     {

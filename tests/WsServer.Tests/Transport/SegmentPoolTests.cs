@@ -1,9 +1,11 @@
+using WsServer.Tests.TestSupport;
 using WsServer.Transport;
 
 namespace WsServer.Tests.Transport;
 
 /// <summary>The arrays of send queues and socket readers: sized by request, and the smallest size handed back
-/// on the thread that returned it, last returned first, so a loop's next read or reply gets an array still in its cache.</summary>
+/// on the thread that returned it, last returned first, so a loop's next read or reply gets an array still in
+/// its cache.</summary>
 public sealed class SegmentPoolTests
 {
     [Theory]
@@ -21,7 +23,7 @@ public sealed class SegmentPoolTests
     [Fact]
     public void TheSmallestArraysComeBackOnTheirThreadLastReturnedFirst()
     {
-        RunOnOwnThread(() =>
+        OwnThread.Run(() =>
         {
             byte[] first = SegmentPool.Rent(100), second = SegmentPool.Rent(100);
             SegmentPool.Return(first);
@@ -35,32 +37,12 @@ public sealed class SegmentPoolTests
     [Fact]
     public void ALargerArrayIsNotKeptForTheThreadsSmallRents()
     {
-        RunOnOwnThread(() =>
+        OwnThread.Run(() =>
         {
             byte[] large = SegmentPool.Rent(2 * SegmentPool.SmallestSize);
             SegmentPool.Return(large);
 
             Assert.NotSame(large, SegmentPool.Rent(100));
         });
-    }
-
-    // A thread of its own: what a thread keeps is then this test's alone.
-    private static void RunOnOwnThread(Action test)
-    {
-        Exception? failure = null;
-        var thread = new Thread(() =>
-        {
-            try
-            {
-                test();
-            }
-            catch (Exception ex)
-            {
-                failure = ex;
-            }
-        });
-        thread.Start();
-        Assert.True(thread.Join(TimeSpan.FromSeconds(30)), "the test's thread did not end");
-        if (failure is not null) throw new Xunit.Sdk.XunitException($"On its own thread: {failure}");
     }
 }
