@@ -65,7 +65,7 @@ internal sealed partial class LiveSession
             Volatile.Write(ref _sendingParts, false);
             if (IsOpen)
             {
-                write = !_held!.IsEmpty && _writer.Claim(defer: false);
+                write = !_held!.IsEmpty && _writer.Claim();
                 _queue.Append(_held);
             }
             else _held!.Drop()?.TrySetResult();
@@ -85,7 +85,7 @@ internal sealed partial class LiveSession
             _queue.Reserve(payload.Length + 14);
             _protocol.WriteMessagePart(_queue, kind, payload.Span, first, last);
             if (last) _metrics.MessageSent();
-            write = _writer.Claim(defer: false);
+            write = _writer.Claim();
         }
         if (write) _writer.WriteClaimed();
     }

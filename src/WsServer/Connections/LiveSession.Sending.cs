@@ -42,7 +42,7 @@ internal sealed partial class LiveSession
         {
             answer.CopyTo(_queue.GetSpan(answer.Length));
             _queue.Advance(answer.Length);
-            write = _writer.Claim(defer: false);
+            write = _writer.Claim();
         }
         if (write) _writer.WriteClaimed();
     }
@@ -105,7 +105,7 @@ internal sealed partial class LiveSession
             {
                 DataQueue.QueueShared(frame);
                 _metrics.MessageSent();
-                write = _writer.Claim(defer: false);
+                write = _writer.Claim();
             }
         }
         return Outcome(status, write);
@@ -123,7 +123,7 @@ internal sealed partial class LiveSession
             {
                 if (ping) _protocol.WritePing(_queue, payload);
                 else _protocol.WritePong(_queue, payload);
-                write = _writer.Claim(defer);
+                write = Queued(defer);
             }
         }
         return Outcome(status, write);
@@ -149,6 +149,15 @@ internal sealed partial class LiveSession
         if (ignoreLimit || !IsDataQueueFull) return SendStatus.Queued;
         _queue.NoteOverflow();
         return SendStatus.QueueFull;
+    }
+
+    // Under the gate, once a frame is queued: the loop's replies wait for its flush; any other send claims the
+    // write (true: start it once out of the gate).
+    private bool Queued(bool defer)
+    {
+        if (!defer) return _writer.Claim();
+        _writer.Defer();
+        return false;
     }
 
     // The outcome of a send, out of the gate: the write it claimed is started, or a full queue met.
@@ -179,7 +188,7 @@ internal sealed partial class LiveSession
             queue.Reserve(frameLength);
             session._metrics.MessageSent();
             // The frame is written before the gate is let go: the write may be claimed for it now.
-            WriteClaimed = session._writer.Claim(defer);
+            WriteClaimed = session.Queued(defer);
             return queue;
         }
     }

@@ -97,7 +97,7 @@ internal sealed partial class LiveSession : IWriteSource
             _protocol.WriteClose(_queue, code, reason);
             _ending = new ConnectionClosed(code, reason ?? "", CloseInitiator.Local, error);
             LeaveOpenWhenClosing();
-            write = _writer.Claim(defer: false);
+            write = _writer.Claim();
         }
         if (write) _writer.WriteClaimed();
         _closing?.Arm();

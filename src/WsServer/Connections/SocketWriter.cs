@@ -59,26 +59,20 @@ internal sealed class SocketWriter(IWriteSource source) : IThreadPoolWorkItem, I
         Write();
     }
 
-    /// <summary>Under the gate, by a sender that has just queued: has it written soon, or, with
-    /// <paramref name="defer"/>, at the next <see cref="Flush"/> (the session loop queues the replies to one
-    /// read that way and flushes once). Without <paramref name="defer"/> (a send from a handler, a timer,
-    /// another connection's broadcast) the write runs as a thread-pool work item, unless one is under way or
-    /// already due: true then, and the caller calls <see cref="WriteClaimed"/> once out of the gate. Queueing
-    /// and claiming the write are one pass through the gate; a broadcast touches every subscriber once and
-    /// returns, and each then writes everything queued by then in one send.</summary>
-    public bool Claim(bool defer)
+    /// <summary>Under the gate, by a sender that has just queued (a handler's send, a timer, another
+    /// connection's broadcast): claims the write unless one is under way or already due; true then, and the
+    /// caller calls <see cref="WriteClaimed"/> once out of the gate. Queueing and claiming the write are one
+    /// pass through the gate; a broadcast touches every subscriber once and returns, and each then writes
+    /// everything queued by then in one send.</summary>
+    public bool Claim()
     {
-        if (defer)
-        {
-            Defer();
-            return false;
-        }
         if (_writing || _transport is null) return false;
         _writing = true;
         return true;
     }
 
-    /// <summary>What was just queued is written at the next <see cref="Flush"/> (the session loop only).</summary>
+    /// <summary>What was just queued is written at the next <see cref="Flush"/>: the session loop queues the
+    /// replies to one read that way and flushes once (the session loop only).</summary>
     public void Defer() => _deferred = true;
 
     /// <summary>Runs the write <see cref="Claim"/> gave the caller, as a thread-pool work item.</summary>
@@ -124,7 +118,7 @@ internal sealed class SocketWriter(IWriteSource source) : IThreadPoolWorkItem, I
         bool taken, last;
         lock (source.Gate)
         {
-            if (!Claim(defer: false)) return;
+            if (!Claim()) return;
             taken = TakeNext(sent: 0, out last, out _);
         }
         _ = WriteQueuedAsync(taken, last);

@@ -24,16 +24,13 @@ internal static class SegmentPool
     private static readonly BoundedPool<byte[]>[] s_free =
         [Kept(SmallestSize), Kept(2 * SmallestSize), Kept(LargestSize)];
 
-    [ThreadStatic] private static ThreadArrays? t_smallest;
+    // Last in, first out: the array returned last is the one most likely still in the cache.
+    [ThreadStatic] private static Stack<byte[]>? t_smallest;
 
     /// <summary>An array of at least <paramref name="minimumLength"/> bytes.</summary>
     public static byte[] Rent(int minimumLength)
     {
-        if (minimumLength <= SmallestSize)
-        {
-            ThreadArrays? kept = t_smallest;
-            if (kept is not null && kept.Count > 0) return kept.Pop();
-        }
+        if (minimumLength <= SmallestSize && t_smallest?.TryPop(out byte[]? kept) == true) return kept;
         int size = minimumLength <= SmallestSize ? SmallestSize : (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)minimumLength);
         if (size > LargestSize) return ArrayPool<byte>.Shared.Rent(minimumLength);
         return s_free[IndexOf(size)].TryRent(out byte[]? array) ? array : GC.AllocateUninitializedArray<byte>(size);
@@ -44,7 +41,7 @@ internal static class SegmentPool
     {
         if (array.Length == SmallestSize)
         {
-            ThreadArrays kept = t_smallest ??= new ThreadArrays();
+            Stack<byte[]> kept = t_smallest ??= new Stack<byte[]>(KeptPerThread);
             if (kept.Count < KeptPerThread)
             {
                 kept.Push(array);
@@ -60,23 +57,6 @@ internal static class SegmentPool
     }
 
     private static BoundedPool<byte[]> Kept(int size) => new((int)(RetainedBytesPerSize / size));
-
-    // Last in, first out: the array returned last is the one most likely still in the cache.
-    private sealed class ThreadArrays
-    {
-        private readonly byte[]?[] _arrays = new byte[KeptPerThread][];
-
-        public int Count { get; private set; }
-
-        public void Push(byte[] array) => _arrays[Count++] = array;
-
-        public byte[] Pop()
-        {
-            byte[] array = _arrays[--Count]!;
-            _arrays[Count] = null;
-            return array;
-        }
-    }
 
     // 4 KiB -> 0, 8 KiB -> 1, 16 KiB -> 2.
     private static int IndexOf(int size) => System.Numerics.BitOperations.Log2((uint)size) - 12;

@@ -242,6 +242,25 @@ public class ProtocolSessionReadingTests
     }
 
     [Fact]
+    public void SessionClosedByThePeerHoldsNoAssemblyBufferOnceTheInputIsUsedUp()
+    {
+        using var session = new ProtocolSession(EndpointRole.Server);
+        var replies = new ArrayBufferWriter<byte>();
+        var input = new ReadOnlySequence<byte>(Frames.Concat(
+            Frames.Binary(new byte[1000]).Masked(Key), Frames.Close(1000).Masked(Key), Frames.Binary([1, 2]).Masked(Key)));
+
+        Assert.Equal(OperationStatus.Done, session.TryReadEvent(ref input, replies, out ProtocolEvent message));
+        Assert.Equal(1000, message.Payload.Length);
+        Assert.Equal(OperationStatus.Done, session.TryReadEvent(ref input, replies, out ProtocolEvent close));
+        Assert.Equal(ProtocolEventKind.Close, close.Kind);
+
+        // What follows the close is dropped, and the buffer the read's messages shared goes back.
+        Assert.Equal(OperationStatus.NeedMoreData, session.TryReadEvent(ref input, replies, out _));
+        Assert.True(input.IsEmpty);
+        Assert.Equal(0, session.BufferedBytesCapacity);
+    }
+
+    [Fact]
     public void AHeaderAloneMakesTheSessionHoldAtMost64KiB()
     {
         using var session = new ProtocolSession(EndpointRole.Server);
