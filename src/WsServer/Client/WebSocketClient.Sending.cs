@@ -175,13 +175,17 @@ public sealed partial class WebSocketClient
     {
         _output.ResetWrittenCount();
         var sink = new OutputSink(this);
-        if (text is not null) OrderedEncoder.EncodeText(_session, _state, ref sink, text);
-        else OrderedEncoder.Encode(_session, _state, ref sink, kind, payload);
+        if (text is not null) OrderedEncoder.EncodeText(_session, ref sink, text);
+        else OrderedEncoder.Encode(_session, ref sink, kind, payload);
     }
 
     // A frame goes into the output while the session is open; else the send throws.
     private readonly struct OutputSink(WebSocketClient client) : IFrameSink
     {
+        public void EnterGate() => client._state.Enter();
+
+        public void ExitGate() => client._state.Exit();
+
         public bool Admit(bool admitted)
         {
             client.EnsureOpen();

@@ -101,7 +101,7 @@ internal sealed class HandlerCalls(HandlerSession handler, LiveSession live, ILo
             }
             metrics.HandlerReturned(calledAt);
             HandleResult result = pending.Result;
-            if (TryApply(result, defer)) return default;
+            if (TryApply(in result, defer)) return default;
             done = false;
             // A reply that must wait for room: the asynchronous ending, with the result already there.
             if (span is not null) Activity.Current = outer;
@@ -191,7 +191,7 @@ internal sealed class HandlerCalls(HandlerSession handler, LiveSession live, ILo
     /// <summary>Carries out a result, in order with everything already queued, once the queue has room.</summary>
     private async ValueTask ApplyAsync(HandleResult result, bool defer)
     {
-        if (TryApply(result, defer)) return;
+        if (TryApply(in result, defer)) return;
         Task space = live.WaitForSpaceAsync(aborted);
         if (!space.IsCompleted)
         {
@@ -202,7 +202,7 @@ internal sealed class HandlerCalls(HandlerSession handler, LiveSession live, ILo
     }
 
     /// <summary>Carries out a result now; false, having done nothing, for a reply that must wait for room.</summary>
-    private bool TryApply(HandleResult result, bool defer)
+    private bool TryApply(in HandleResult result, bool defer)
     {
         switch (result.Action)
         {
@@ -214,7 +214,7 @@ internal sealed class HandlerCalls(HandlerSession handler, LiveSession live, ILo
                 bool wait = live.SlowConsumer == SlowConsumerPolicy.Wait;
                 // The snapshot spares the gate in the usual case; a full queue is checked again under it.
                 if (wait && live.IsOverLimit) return false;
-                Send(result, ignoreLimit: wait, defer);
+                Send(in result, ignoreLimit: wait, defer);
                 return true;
             case HandleAction.Ping or HandleAction.Pong:
                 live.SendControl(result.Action == HandleAction.Ping, result.Data.Span, defer);
@@ -227,7 +227,7 @@ internal sealed class HandlerCalls(HandlerSession handler, LiveSession live, ILo
         }
     }
 
-    private void Send(HandleResult result, bool ignoreLimit, bool defer)
+    private void Send(in HandleResult result, bool ignoreLimit, bool defer)
     {
         if (result.Text is { } text) live.SendText(text, ignoreLimit, defer);
         else live.Send(result.IsText ? MessageKind.Text : MessageKind.Binary, result.Data.Span, ignoreLimit, defer);

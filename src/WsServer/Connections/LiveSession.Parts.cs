@@ -25,7 +25,7 @@ internal sealed partial class LiveSession
         await senders.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            lock (_gate)
+            using (_gate.Hold())
             {
                 if (!IsOpen) throw new ConnectionClosedException(connectionId);
                 _held ??= _queue.Sibling();
@@ -59,7 +59,7 @@ internal sealed partial class LiveSession
     private void EndParts()
     {
         bool write = false;
-        lock (_gate)
+        using (_gate.Hold())
         {
             if (!_sendingParts) return;
             Volatile.Write(ref _sendingParts, false);
@@ -79,7 +79,7 @@ internal sealed partial class LiveSession
         // Whatever the slow-consumer policy, a part waits for room: a message cannot be dropped frame by frame.
         await WaitForSpaceAsync(cancellationToken).ConfigureAwait(false);
         bool write;
-        lock (_gate)
+        using (_gate.Hold())
         {
             if (!IsOpen) throw new ConnectionClosedException(connectionId);
             _queue.Reserve(payload.Length + 14);

@@ -15,19 +15,19 @@ internal sealed partial class LiveSession
 
     public long PendingBytes
     {
-        get { lock (_gate) return _queue.PendingBytes; }
+        get { using (_gate.Hold()) return _queue.PendingBytes; }
     }
 
     /// <summary>True while a sender waits for room (<see cref="WaitForSpaceAsync"/>).</summary>
     public bool HasSpaceWaiter
     {
-        get { lock (_gate) return _queue.HasSpaceWaiter; }
+        get { using (_gate.Hold()) return _queue.HasSpaceWaiter; }
     }
 
     /// <summary>True when nothing is queued or being written, and so no array and no list is held.</summary>
     internal bool IsSendIdle
     {
-        get { lock (_gate) return _queue.IsEmpty && !_writer.IsWriting; }
+        get { using (_gate.Hold()) return _queue.IsEmpty && !_writer.IsWriting; }
     }
 
     /// <summary>Where <see cref="SendQueueDrained"/> is posted each time the queue goes back under its
@@ -38,7 +38,7 @@ internal sealed partial class LiveSession
     public void QueueHandshakeAnswer(ReadOnlySpan<byte> answer)
     {
         bool write;
-        lock (_gate)
+        using (_gate.Hold())
         {
             answer.CopyTo(_queue.GetSpan(answer.Length));
             _queue.Advance(answer.Length);
@@ -72,21 +72,21 @@ internal sealed partial class LiveSession
     public Task WaitForSpaceAsync(CancellationToken cancellationToken)
     {
         Task space;
-        lock (_gate) space = IsOpen ? _queue.WaitForSpace() : Task.CompletedTask;
+        using (_gate.Hold()) space = IsOpen ? _queue.WaitForSpace() : Task.CompletedTask;
         return space.IsCompleted ? space : space.WaitAsync(cancellationToken);
     }
 
     public SendStatus Send(MessageKind kind, ReadOnlySpan<byte> payload, bool ignoreLimit = false, bool defer = false)
     {
         var sink = new QueueSink(this, ignoreLimit, defer);
-        OrderedEncoder.Encode(_protocol, _gate, ref sink, kind, payload);
+        OrderedEncoder.Encode(_protocol, ref sink, kind, payload);
         return Outcome(sink.Status, sink.WriteClaimed);
     }
 
     public SendStatus SendText(ReadOnlySpan<char> text, bool ignoreLimit = false, bool defer = false)
     {
         var sink = new QueueSink(this, ignoreLimit, defer);
-        OrderedEncoder.EncodeText(_protocol, _gate, ref sink, text);
+        OrderedEncoder.EncodeText(_protocol, ref sink, text);
         return Outcome(sink.Status, sink.WriteClaimed);
     }
 
@@ -98,7 +98,7 @@ internal sealed partial class LiveSession
         byte[] frame = message.FrameFor(_protocol.SharedDeflateFor(message.PayloadLength));
         SendStatus status;
         bool write = false;
-        lock (_gate)
+        using (_gate.Hold())
         {
             status = Admit(ignoreLimit);
             if (status == SendStatus.Queued)
@@ -116,7 +116,7 @@ internal sealed partial class LiveSession
     {
         SendStatus status;
         bool write = false;
-        lock (_gate)
+        using (_gate.Hold())
         {
             status = Admit(ignoreLimit: true);
             if (status == SendStatus.Queued)
@@ -176,6 +176,10 @@ internal sealed partial class LiveSession
         /// <summary>The send claimed the write (<see cref="SocketWriter.Claim"/>): its caller starts it.</summary>
         public bool WriteClaimed { get; private set; }
 
+        public readonly void EnterGate() => session._gate.Enter();
+
+        public readonly void ExitGate() => session._gate.Exit();
+
         public bool Admit(bool admitted)
         {
             Status = session.Admit(ignoreLimit || admitted);
@@ -218,7 +222,7 @@ internal sealed partial class LiveSession
     private void DropQueued(Exception? transportError)
     {
         TaskCompletionSource? waiter;
-        lock (_gate)
+        using (_gate.Hold())
         {
             if (transportError is not null) NoteTransportEnded(transportError);
             MoveTo(Lifecycle.Closing);

@@ -24,7 +24,7 @@ namespace WsServer.Connections;
 /// rather than a lock object every connection would hold, compressing or not.</remarks>
 internal sealed partial class LiveSession : IWriteSource
 {
-    private readonly Lock _gate = new();
+    private SpinGate _gate;
     private readonly ProtocolSession _protocol;
     private readonly SendQueue _queue;
     private readonly SocketWriter _writer;
@@ -43,7 +43,7 @@ internal sealed partial class LiveSession : IWriteSource
         SlowConsumer = slowConsumer;
     }
 
-    Lock IWriteSource.Gate => _gate;
+    ref SpinGate IWriteSource.Gate => ref _gate;
 
     ServerInstruments IWriteSource.Metrics => _metrics;
 
@@ -59,7 +59,7 @@ internal sealed partial class LiveSession : IWriteSource
     /// <summary>How the connection ended, once the session left the open state; null before.</summary>
     public ConnectionClosed? Ending
     {
-        get { lock (_gate) return _ending; }
+        get { using (_gate.Hold()) return _ending; }
     }
 
     /// <summary>Armed once, outside the gate, when this side's close frame is queued: the peer's answer
@@ -74,7 +74,7 @@ internal sealed partial class LiveSession : IWriteSource
         OperationStatus status = _protocol.TryReadDataEvent(ref input, out evt);
         if (status != OperationStatus.DestinationTooSmall) return status;
         bool replied;
-        lock (_gate)
+        using (_gate.Hold())
         {
             long queued = _queue.PendingBytes;
             status = _protocol.TryReadEvent(ref input, _queue, out evt);
@@ -91,7 +91,7 @@ internal sealed partial class LiveSession : IWriteSource
     public bool Close(CloseCode? code, string? reason, Exception? error = null)
     {
         bool write;
-        lock (_gate)
+        using (_gate.Hold())
         {
             if (!IsOpen) return false;
             _protocol.WriteClose(_queue, code, reason);
@@ -114,13 +114,13 @@ internal sealed partial class LiveSession : IWriteSource
     /// <summary>The transport ended or failed: the ending is 1006 unless a close was already exchanged.</summary>
     public void TransportEnded(Exception? error)
     {
-        lock (_gate) NoteTransportEnded(error);
+        using (_gate.Hold()) NoteTransportEnded(error);
     }
 
     /// <summary>The connection's end is being handled: no more sends, mail or subscriptions.</summary>
     public void End()
     {
-        lock (_gate) MoveTo(Lifecycle.Ended);
+        using (_gate.Hold()) MoveTo(Lifecycle.Ended);
     }
 
     /// <summary>Gives back the session's buffers and zlib state, and stops writing.</summary>
@@ -128,7 +128,7 @@ internal sealed partial class LiveSession : IWriteSource
     {
         lock (_protocol)
         {
-            lock (_gate)
+            using (_gate.Hold())
             {
                 NoteTransportEnded(null);
                 _protocol.Dispose();

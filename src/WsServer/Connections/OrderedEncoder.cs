@@ -9,6 +9,11 @@ namespace WsServer.Connections;
 /// <summary>Where a message's frame goes once admitted: the server's send queue, or the client's output.</summary>
 internal interface IFrameSink
 {
+    /// <summary>Enters the gate a frame is admitted and encoded under: the connection's, the client's.</summary>
+    void EnterGate();
+
+    void ExitGate();
+
     /// <summary>Under the gate: may the frame go now? <paramref name="admitted"/> when it was admitted
     /// before it was compressed, so only a close since may refuse it.</summary>
     bool Admit(bool admitted);
@@ -29,20 +34,25 @@ internal static class OrderedEncoder
     private const int MaxHeaderLength = 14;
 
     /// <summary>Encodes a message of <paramref name="kind"/>; false when the sink refused it.</summary>
-    public static bool Encode<TSink>(ProtocolSession session, Lock gate, ref TSink sink, MessageKind kind, ReadOnlySpan<byte> payload)
+    public static bool Encode<TSink>(ProtocolSession session, ref TSink sink, MessageKind kind, ReadOnlySpan<byte> payload)
         where TSink : struct, IFrameSink
     {
-        if (session.ShouldCompress(payload.Length)) return EncodeCompressed(session, gate, ref sink, kind, payload);
-        lock (gate)
+        if (session.ShouldCompress(payload.Length)) return EncodeCompressed(session, ref sink, kind, payload);
+        sink.EnterGate();
+        try
         {
             if (!sink.Admit(admitted: false)) return false;
             session.WriteMessage(sink.Reserve(MaxHeaderLength + payload.Length), kind, payload);
             return true;
         }
+        finally
+        {
+            sink.ExitGate();
+        }
     }
 
     /// <summary>Encodes a text message from UTF-16, straight into the frame when it is not compressed.</summary>
-    public static bool EncodeText<TSink>(ProtocolSession session, Lock gate, ref TSink sink, ReadOnlySpan<char> text)
+    public static bool EncodeText<TSink>(ProtocolSession session, ref TSink sink, ReadOnlySpan<char> text)
         where TSink : struct, IFrameSink
     {
         int length = Encoding.UTF8.GetByteCount(text);
@@ -52,37 +62,58 @@ internal static class OrderedEncoder
             try
             {
                 int written = Encoding.UTF8.GetBytes(text, utf8);
-                return EncodeCompressed(session, gate, ref sink, MessageKind.Text, utf8.AsSpan(0, written));
+                return EncodeCompressed(session, ref sink, MessageKind.Text, utf8.AsSpan(0, written));
             }
             finally
             {
                 ArrayPool<byte>.Shared.Return(utf8);
             }
         }
-        lock (gate)
+        sink.EnterGate();
+        try
         {
             if (!sink.Admit(admitted: false)) return false;
             session.WriteText(sink.Reserve(MaxHeaderLength + length), text);
             return true;
         }
+        finally
+        {
+            sink.ExitGate();
+        }
     }
 
-    private static bool EncodeCompressed<TSink>(ProtocolSession session, Lock gate, ref TSink sink, MessageKind kind,
+    private static bool EncodeCompressed<TSink>(ProtocolSession session, ref TSink sink, MessageKind kind,
         ReadOnlySpan<byte> payload) where TSink : struct, IFrameSink
     {
         lock (session)
         {
-            lock (gate)
-            {
-                if (!sink.Admit(admitted: false)) return false;
-            }
+            if (!Admit(ref sink)) return false;
             using CompressedPayload compressed = session.Compress(payload);
-            lock (gate)
+            sink.EnterGate();
+            try
             {
                 if (!sink.Admit(admitted: true)) return false;
                 session.WriteMessage(sink.Reserve(MaxHeaderLength + compressed.Span.Length), kind, compressed);
                 return true;
             }
+            finally
+            {
+                sink.ExitGate();
+            }
+        }
+    }
+
+    // Under the gate, before compressing: a message the connection would refuse is not compressed.
+    private static bool Admit<TSink>(ref TSink sink) where TSink : struct, IFrameSink
+    {
+        sink.EnterGate();
+        try
+        {
+            return sink.Admit(admitted: false);
+        }
+        finally
+        {
+            sink.ExitGate();
         }
     }
 }

@@ -9,7 +9,7 @@ namespace WsServer.Connections;
 internal interface IWriteSource
 {
     /// <summary>The session's gate, which guards the queue and this writer's state alike.</summary>
-    Lock Gate { get; }
+    ref SpinGate Gate { get; }
 
     ServerInstruments Metrics { get; }
 
@@ -55,7 +55,7 @@ internal sealed class SocketWriter(IWriteSource source) : IThreadPoolWorkItem, I
     /// <summary>Starts writing to <paramref name="transport"/>; what was queued before goes first.</summary>
     public void Start(IBatchWriter transport)
     {
-        lock (source.Gate) _transport = transport;
+        using (source.Gate.Hold()) _transport = transport;
         Write();
     }
 
@@ -102,21 +102,21 @@ internal sealed class SocketWriter(IWriteSource source) : IThreadPoolWorkItem, I
     public void Stop()
     {
         bool writing;
-        lock (source.Gate) writing = _writing;
+        using (source.Gate.Hold()) writing = _writing;
         if (!writing) LazyCompletion.Complete(ref _finished);
     }
 
     void IThreadPoolWorkItem.Execute()
     {
         bool taken, last;
-        lock (source.Gate) taken = TakeNext(sent: 0, out last, out _);
+        using (source.Gate.Hold()) taken = TakeNext(sent: 0, out last, out _);
         _ = WriteQueuedAsync(taken, last);
     }
 
     private void Write()
     {
         bool taken, last;
-        lock (source.Gate)
+        using (source.Gate.Hold())
         {
             if (!Claim()) return;
             taken = TakeNext(sent: 0, out last, out _);
@@ -165,7 +165,7 @@ internal sealed class SocketWriter(IWriteSource source) : IThreadPoolWorkItem, I
                 _sending.Release();
                 source.Metrics.BytesSent(sent);
                 RoomMade room;
-                lock (source.Gate) taken = TakeNext(sent, out last, out room);
+                using (source.Gate.Hold()) taken = TakeNext(sent, out last, out room);
                 source.Written(room);
             }
             if (last) Finish();
@@ -184,7 +184,7 @@ internal sealed class SocketWriter(IWriteSource source) : IThreadPoolWorkItem, I
 
     private void Finish(Exception? transportError = null, Exception? error = null)
     {
-        lock (source.Gate) _sending.Release();
+        using (source.Gate.Hold()) _sending.Release();
         source.WritingEnded(transportError);
         LazyCompletion.Complete(ref _finished, error);
     }

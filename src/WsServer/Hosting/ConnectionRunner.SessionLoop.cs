@@ -115,7 +115,7 @@ internal sealed partial class ConnectionRunner : IThreadPoolWorkItem
                 while (!ended)
                 {
                     if (Live.TryReadEvent(ref unread, out ProtocolEvent evt) == OperationStatus.NeedMoreData) break;
-                    ended = await DispatchAsync(evt).ConfigureAwait(false);
+                    ended = await DispatchAsync(in evt).ConfigureAwait(false);
                 }
             }
             finally
@@ -149,7 +149,7 @@ internal sealed partial class ConnectionRunner : IThreadPoolWorkItem
     /// the turn the loop takes at a read's first message and keeps to its last
     /// (<see cref="HandlerCalls.DeliverKeepingTurnAsync"/>); every other path gives it back first, then takes
     /// the turn for itself or hands the call to run beside the loop.</summary>
-    private ValueTask<bool> DispatchAsync(ProtocolEvent evt)
+    private ValueTask<bool> DispatchAsync(in ProtocolEvent evt)
     {
         if (evt.Kind != ProtocolEventKind.Message || _route!.StreamMessages)
         {
