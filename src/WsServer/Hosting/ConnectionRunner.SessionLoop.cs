@@ -115,7 +115,8 @@ internal sealed partial class ConnectionRunner : IThreadPoolWorkItem
                 while (!ended)
                 {
                     if (Live.TryReadEvent(ref unread, out ProtocolEvent evt) == OperationStatus.NeedMoreData) break;
-                    ended = await DispatchAsync(in evt).ConfigureAwait(false);
+                    Dispatched dispatched = Dispatch(in evt, out ValueTask<bool> pending);
+                    ended = dispatched == Dispatched.Pending ? await pending.ConfigureAwait(false) : dispatched == Dispatched.Ended;
                 }
             }
             finally
@@ -144,31 +145,47 @@ internal sealed partial class ConnectionRunner : IThreadPoolWorkItem
         else await Live.WaitForSpaceAsync(_transport!.Aborted).ConfigureAwait(false);
     }
 
-    /// <summary>Acts on one event; true when the connection is done reading. A message whose handler
-    /// answers at once costs no async frame here (this runs per message). Whole messages are handed over in
-    /// the turn the loop takes at a read's first message and keeps to its last
-    /// (<see cref="HandlerCalls.DeliverKeepingTurnAsync"/>); every other path gives it back first, then takes
-    /// the turn for itself or hands the call to run beside the loop.</summary>
-    private ValueTask<bool> DispatchAsync(in ProtocolEvent evt)
+    /// <summary>What acting on one event came to: the connection reads on, is done reading, or is to wait
+    /// for the rest (<see cref="Pending"/>: the pending task then says which of the two).</summary>
+    private enum Dispatched { ReadOn, Ended, Pending }
+
+    /// <summary>Acts on one event. A message whose handler answers at once costs no async frame here and
+    /// hands back no task (this runs per message). Whole messages are handed over in the turn the loop
+    /// takes at a read's first message and keeps to its last (<see cref="HandlerCalls.DeliverKeepingTurnAsync"/>);
+    /// every other path gives it back first, then takes the turn for itself or hands the call to run beside
+    /// the loop.</summary>
+    private Dispatched Dispatch(in ProtocolEvent evt, out ValueTask<bool> pending)
     {
+        pending = default;
         if (evt.Kind != ProtocolEventKind.Message || _route!.StreamMessages)
         {
             _connection!.Calls.GiveBackKeptTurn();
-            if (evt.Kind == ProtocolEventKind.Message || evt.Kind == ProtocolEventKind.MessagePart) return DispatchPartAsync(evt);
-            return DispatchOtherAsync(evt);
+            bool part = evt.Kind == ProtocolEventKind.Message || evt.Kind == ProtocolEventKind.MessagePart;
+            return Settle(part ? DispatchPartAsync(evt) : DispatchOtherAsync(evt), out pending);
         }
         _server.Metrics.MessageReceived();
         // After our close frame, the handler has said its last word: data is read and dropped.
-        if (!Live.IsOpen) return new(false);
+        if (!Live.IsOpen) return Dispatched.ReadOn;
         if (_connection!.RateLimiter?.TryTakeAll(1, evt.Payload.Length) is { } shortOf)
         {
             _connection.Calls.GiveBackKeptTurn();
-            return DeliverWithinRateAsync(shortOf, evt);
+            return Settle(DeliverWithinRateAsync(shortOf, evt), out pending);
         }
         ValueTask delivered = _connection.Calls.DeliverKeepingTurnAsync(new WebSocketMessage(TypeOf(evt), evt.Payload));
-        if (!delivered.IsCompletedSuccessfully) return NotEndedOnceDoneAsync(delivered);
+        if (!delivered.IsCompletedSuccessfully) return Settle(NotEndedOnceDoneAsync(delivered), out pending);
         delivered.GetAwaiter().GetResult();
-        return new(false);
+        return Dispatched.ReadOn;
+    }
+
+    private static Dispatched Settle(ValueTask<bool> dispatching, out ValueTask<bool> pending)
+    {
+        pending = default;
+        if (!dispatching.IsCompletedSuccessfully)
+        {
+            pending = dispatching;
+            return Dispatched.Pending;
+        }
+        return dispatching.Result ? Dispatched.Ended : Dispatched.ReadOn;
     }
 
     /// <summary>A message over the connection's rate limit: dropped, or delivered once the buckets refill.</summary>
