@@ -15,25 +15,28 @@ internal interface IBatchFlush
 /// </summary>
 internal static class LoopBatch
 {
-    [ThreadStatic] private static List<IBatchFlush>? t_due;
+    // Held in a struct: storing an interface into an array of it checks the element type; a struct is stored as it is.
+    private readonly record struct Due(IBatchFlush Item);
+
+    [ThreadStatic] private static List<Due>? t_due;
 
     /// <summary>On a loop's thread, has <paramref name="flush"/> run at the end of the batch; false elsewhere
     /// (flush now).</summary>
     public static bool TryDefer(IBatchFlush flush)
     {
         if (t_due is not { } due) return false;
-        due.Add(flush);
+        due.Add(new Due(flush));
         return true;
     }
 
     /// <summary>Makes the calling thread a loop's: flushes deferred on it wait for <see cref="FlushDue"/>.</summary>
-    internal static void Enter() => t_due = new List<IBatchFlush>(64);
+    internal static void Enter() => t_due = new List<Due>(64);
 
     /// <summary>Runs the flushes deferred during the batch, in the order they came; one deferred meanwhile runs too.</summary>
     internal static void FlushDue()
     {
-        List<IBatchFlush> due = t_due!;
-        for (int i = 0; i < due.Count; i++) due[i].Flush();
+        List<Due> due = t_due!;
+        for (int i = 0; i < due.Count; i++) due[i].Item.Flush();
         due.Clear();
     }
 }
