@@ -177,6 +177,7 @@ internal sealed partial class ConnectionRunner : IThreadPoolWorkItem
         return Dispatched.ReadOn;
     }
 
+    // What an asynchronous path's task says: done already (read on, or ended), or pending, handed back to await.
     private static Dispatched Settle(ValueTask<bool> dispatching, out ValueTask<bool> pending)
     {
         pending = default;
