@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.InteropServices;
 using BenchmarkDotNet.Attributes;
 using WsServer.Connections;
 using WsServer.Hosting;
@@ -66,6 +67,31 @@ public class BurstEchoBenchmarks
 
     [Benchmark]
     public long EchoOne() => FeedAndCheck(_single, 1);
+
+    /// <summary>The cheapest system call (<c>getppid</c>), the figure to subtract from the two below.</summary>
+    [Benchmark]
+    public int SystemCall() => getppid();
+
+    /// <summary><see cref="EchoOne"/> as a loaded server runs it: right after a system call, as each read follows
+    /// a <c>recv</c> and each reply a <c>send</c>. On a kernel with page-table isolation and no PCID every system
+    /// call empties the TLB, so this shows what the pages a read touches cost beyond the code itself.</summary>
+    [Benchmark]
+    public long EchoOneAfterSystemCall()
+    {
+        getppid();
+        return FeedAndCheck(_single, 1);
+    }
+
+    /// <summary>A burst of 16 (<see cref="Echo"/>) right after a system call; per burst, not per message.</summary>
+    [Benchmark]
+    public long BurstAfterSystemCall()
+    {
+        getppid();
+        return FeedAndCheck(_burst, Burst);
+    }
+
+    [DllImport("libc"), SuppressGCTransition]
+    private static extern int getppid();
 
     private long FeedAndCheck(byte[] frames, int count)
     {
