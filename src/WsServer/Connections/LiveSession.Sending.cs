@@ -176,9 +176,13 @@ internal sealed partial class LiveSession
         /// <summary>The send claimed the write (<see cref="SocketWriter.Claim"/>): its caller starts it.</summary>
         public bool WriteClaimed { get; private set; }
 
-        public readonly void EnterGate() => session._gate.Enter();
+        public readonly void EnterGate()
+        {
+            bool taken = false;
+            session._gate.Enter(ref taken);
+        }
 
-        public readonly void ExitGate() => session._gate.Exit();
+        public readonly void ExitGate() => session._gate.Exit(useMemoryBarrier: false);
 
         public bool Admit(bool admitted)
         {

@@ -24,7 +24,7 @@ namespace WsServer.Connections;
 /// rather than a lock object every connection would hold, compressing or not.</remarks>
 internal sealed partial class LiveSession : IWriteSource
 {
-    private SpinGate _gate;
+    private SpinLock _gate = new(enableThreadOwnerTracking: false); // see GateScope
     private readonly ProtocolSession _protocol;
     private readonly SendQueue _queue;
     private readonly SocketWriter _writer;
@@ -43,7 +43,7 @@ internal sealed partial class LiveSession : IWriteSource
         SlowConsumer = slowConsumer;
     }
 
-    ref SpinGate IWriteSource.Gate => ref _gate;
+    ref SpinLock IWriteSource.Gate => ref _gate;
 
     ServerInstruments IWriteSource.Metrics => _metrics;
 

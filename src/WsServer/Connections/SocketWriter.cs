@@ -9,7 +9,7 @@ namespace WsServer.Connections;
 internal interface IWriteSource
 {
     /// <summary>The session's gate, which guards the queue and this writer's state alike.</summary>
-    ref SpinGate Gate { get; }
+    ref SpinLock Gate { get; }
 
     ServerInstruments Metrics { get; }
 
