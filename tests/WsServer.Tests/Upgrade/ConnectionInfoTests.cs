@@ -108,8 +108,9 @@ public sealed class ConnectionInfoTests
             }
             Assert.True(await Timeouts.Eventually(() => handler.Opened.Count == 3));
 
-            Dictionary<int, IPEndPoint> seen = handler.Opened.Select(c => c.Info.RemoteEndPoint).ToDictionary(e => e.Port);
-            IPEndPoint[] remotes = [.. clients.Select(c => seen[((IPEndPoint)c.Client.LocalEndPoint!).Port])];
+            // Keyed by address and port: clients at two addresses can be given the same ephemeral port.
+            Dictionary<IPEndPoint, IPEndPoint> seen = handler.Opened.Select(c => c.Info.RemoteEndPoint).ToDictionary(e => e);
+            IPEndPoint[] remotes = [.. clients.Select(c => seen[(IPEndPoint)c.Client.LocalEndPoint!])];
             Assert.Equal([IPAddress.Loopback, IPAddress.Loopback, other], remotes.Select(r => r.Address));
             Assert.NotSame(remotes[0].Address, remotes[2].Address);
             if (options.EpollTransport && EpollInterop.IsSupported) Assert.Same(remotes[0].Address, remotes[1].Address);
