@@ -30,6 +30,7 @@ internal struct MessageAssembler
     private readonly long _maxMessageSize;
     private readonly int _maxBuffer;
     private byte[]? _buffer;
+    private ReadOnlyMemory<byte> _inPlace; // a whole message taken where it lies (TakeWhole), instead of the buffer
     private int _length;
     private long _wireLength;
     private long _announcedEnd;
@@ -122,12 +123,25 @@ internal struct MessageAssembler
         return true;
     }
 
+    /// <summary>Takes a message whose one frame was accepted by <see cref="TryBeginFrame"/> from where it lies,
+    /// unmasked, without copying it: it is validated as <see cref="TryCommit"/> does and is the payload
+    /// <see cref="TryComplete"/> hands out.</summary>
+    public bool TryTakeWhole(ReadOnlyMemory<byte> payload, out ProtocolViolation violation)
+    {
+        violation = default;
+        _inPlace = payload;
+        _length = payload.Length;
+        if (Kind == MessageKind.Text && !_utf8.TryAppend(payload.Span))
+            return Fail(CloseCode.InvalidPayloadData, "text message is not valid UTF-8", out violation);
+        return true;
+    }
+
     /// <summary>Ends the message after its final frame; the payload stays valid until
     /// <see cref="ReleaseIfComplete"/> or <see cref="Release"/>.</summary>
     public bool TryComplete(out ReadOnlyMemory<byte> payload, out ProtocolViolation violation)
     {
         IsOpen = false;
-        payload = _buffer.AsMemory(0, _length);
+        payload = _inPlace.IsEmpty ? _buffer.AsMemory(0, _length) : _inPlace;
 
         // §5.6: "the whole message MUST contain valid UTF-8" — a character cut by the end is not.
         if (Kind == MessageKind.Text && !_utf8.TryComplete())
@@ -157,6 +171,7 @@ internal struct MessageAssembler
     // Empties the message and keeps the buffer, for the next message of the same read.
     private void Restart()
     {
+        _inPlace = default;
         _length = 0;
         _wireLength = 0;
         _utf8.Reset();

@@ -39,6 +39,12 @@ public sealed record ProtocolOptions
     /// size under which messages are sent uncompressed.</summary>
     public PerMessageDeflateOptions Compression { get; init; } = PerMessageDeflateOptions.Default;
 
+    /// <summary>Hand out a message that arrives whole (one frame) in one contiguous piece of the input where it lies,
+    /// unmasked there, instead of copying it into a buffer of the session's: the input must be writable memory
+    /// the caller owns, and the event's payload is then valid until the caller lets go of that input as well as
+    /// until the next call. Off by default, so that input is only read.</summary>
+    public bool ReadMessagesInPlace { get; init; }
+
     /// <summary>The defaults.</summary>
     public static ProtocolOptions Default { get; } = new();
 }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using WsServer.Protocol.Closing;
 using WsServer.Protocol.Framing;
 using WsServer.Protocol.Messages;
@@ -220,6 +221,9 @@ public sealed partial class ProtocolSession : IDisposable
             return TryReadStreamedPayload(ref reader, out violation);
         if (!control && _compressed)
             return TryReadCompressedPayload(ref reader, out violation);
+        if (!control && Options.ReadMessagesInPlace && _frame.Fin && _frame.Opcode != Opcode.Continuation
+            && _payloadRemaining == _frame.PayloadLength && reader.UnreadSpan.Length >= _payloadRemaining)
+            return TryReadInPlace(ref reader, out violation);
         while (_payloadRemaining > 0 && !reader.End)
         {
             ReadOnlySpan<byte> source = reader.UnreadSpan;
@@ -239,6 +243,19 @@ public sealed partial class ProtocolSession : IDisposable
         }
 
         return true;
+    }
+
+    /// <summary>A message in one frame whose payload the input holds in one piece: unmasked where it lies and
+    /// handed out from there (<see cref="ProtocolOptions.ReadMessagesInPlace"/>), with no buffer rented and no copy.</summary>
+    private bool TryReadInPlace(ref SequenceReader<byte> reader, out ProtocolViolation violation)
+    {
+        int length = (int)_payloadRemaining;
+        Memory<byte> payload = MemoryMarshal.AsMemory(reader.Sequence.Slice(reader.Position, length).First);
+        if (_frame.MaskingKey is uint key)
+            PayloadMask.Apply(payload.Span, key, keyOffset: 0);
+        reader.Advance(length);
+        _payloadRemaining = 0;
+        return _message.TryTakeWhole(payload, out violation);
     }
 
     /// <summary>Copies payload bytes out of the input, unmasking them when the frame is masked (§5.3).</summary>

@@ -75,7 +75,7 @@ internal sealed class UpgradeAdmission(ServerContext server, ConnectionTransport
             ? new ProtocolOptions
             {
                 MaxMessageSize = maxMessageSize, MaxFragmentsPerMessage = fragments, Deflate = agreement.Parameters, Compression = compression,
-                StreamMessages = stream,
+                StreamMessages = stream, ReadMessagesInPlace = true,
             }
             : PlainOptions(maxMessageSize, fragments, stream);
         return (new NegotiatedUpgrade(accept, outcome.Items, protocol, outcome.ExpiresAt), null);
@@ -111,7 +111,10 @@ internal sealed class UpgradeAdmission(ServerContext server, ConnectionTransport
     {
         ProtocolOptions last = Volatile.Read(ref s_plainOptions);
         if (last.MaxMessageSize == maxMessageSize && last.MaxFragmentsPerMessage == maxFragments && last.StreamMessages == stream) return last;
-        var created = new ProtocolOptions { MaxMessageSize = maxMessageSize, MaxFragmentsPerMessage = maxFragments, StreamMessages = stream };
+        var created = new ProtocolOptions
+        {
+            MaxMessageSize = maxMessageSize, MaxFragmentsPerMessage = maxFragments, StreamMessages = stream, ReadMessagesInPlace = true,
+        };
         Volatile.Write(ref s_plainOptions, created);
         return created;
     }

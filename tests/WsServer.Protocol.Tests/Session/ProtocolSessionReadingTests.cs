@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 using WsServer.Protocol.Closing;
 using WsServer.Protocol.Framing;
 using WsServer.Protocol.Messages;
@@ -239,6 +240,52 @@ public class ProtocolSessionReadingTests
 
         Assert.Equal(OperationStatus.NeedMoreData, session.TryReadEvent(ref input, replies, out _));
         Assert.Equal(0, session.BufferedBytesCapacity);
+    }
+
+    [Fact]
+    public void AMessageInOneFrameIsReadInPlaceWhenAllowed()
+    {
+        using var session = new ProtocolSession(EndpointRole.Server, new ProtocolOptions { ReadMessagesInPlace = true });
+        byte[] wire = Hex.Parse("81 85 37 fa 21 3d 7f 9f 4d 51 58");
+        var input = new ReadOnlySequence<byte>(wire);
+
+        Assert.Equal(OperationStatus.Done, session.TryReadEvent(ref input, new ArrayBufferWriter<byte>(), out ProtocolEvent evt));
+
+        // Unmasked where it lay, and handed out from there: no buffer of the session's holds it.
+        Assert.Equal("Hello"u8.ToArray(), wire[6..]);
+        Assert.True(MemoryMarshal.TryGetArray(evt.Payload, out ArraySegment<byte> lies));
+        Assert.Same(wire, lies.Array);
+        Assert.Equal(6, lies.Offset);
+        Assert.Equal(0, session.BufferedBytesCapacity);
+    }
+
+    [Fact]
+    public void InputIsOnlyReadUnlessReadingInPlaceIsAllowed()
+    {
+        using var session = new ProtocolSession(EndpointRole.Server);
+        byte[] wire = Hex.Parse("81 85 37 fa 21 3d 7f 9f 4d 51 58");
+        var input = new ReadOnlySequence<byte>(wire);
+
+        Assert.Equal(OperationStatus.Done, session.TryReadEvent(ref input, new ArrayBufferWriter<byte>(), out ProtocolEvent evt));
+
+        Assert.Equal("Hello"u8.ToArray(), evt.Payload.ToArray());
+        Assert.Equal(Hex.Parse("81 85 37 fa 21 3d 7f 9f 4d 51 58"), wire);
+        Assert.True(MemoryMarshal.TryGetArray(evt.Payload, out ArraySegment<byte> lies));
+        Assert.NotSame(wire, lies.Array);
+    }
+
+    [Fact]
+    public void AMessageInPiecesOrInFragmentsIsAssembledEvenWhenReadingInPlaceIsAllowed()
+    {
+        var options = new ProtocolOptions { ReadMessagesInPlace = true };
+        byte[] whole = Frames.Binary(new byte[1000]).Masked(Key).ToArray();
+        byte[] fragmented = Frames.Concat(Frames.Binary([1, 2]).NotFinal().Masked(Key), Frames.Continuation([3]).Masked(Key));
+
+        RecordedEvent split = Assert.Single(SessionDriver.Arriving(EndpointRole.Server, options, [whole[..500], whole[500..]]).Events);
+        RecordedEvent joined = Assert.Single(SessionDriver.Arriving(EndpointRole.Server, options, [fragmented]).Events);
+
+        Assert.Equal(new byte[1000], split.Payload);
+        Assert.Equal(new byte[] { 1, 2, 3 }, joined.Payload);
     }
 
     [Fact]

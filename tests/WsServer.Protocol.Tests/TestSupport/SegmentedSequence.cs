@@ -16,10 +16,11 @@ public static class SegmentedSequence
         return new ReadOnlySequence<byte>(first, 0, last, last.Memory.Length);
     }
 
-    /// <summary>The whole input, then every two-segment split, then one byte per segment.</summary>
+    /// <summary>The whole input, then every two-segment split, then one byte per segment; each over a copy of
+    /// the input, since a session reading in place writes to it.</summary>
     public static IEnumerable<ReadOnlySequence<byte>> AllSplits(byte[] bytes)
     {
-        yield return new ReadOnlySequence<byte>(bytes);
+        yield return new ReadOnlySequence<byte>(bytes.ToArray());
         for (int i = 1; i < bytes.Length; i++)
             yield return Create(bytes[..i], bytes[i..]);
         if (bytes.Length > 2)
