@@ -30,7 +30,7 @@ internal struct MessageAssembler
     private readonly long _maxMessageSize;
     private readonly int _maxBuffer;
     private byte[]? _buffer;
-    private ReadOnlyMemory<byte> _inPlace; // a whole message taken where it lies (TakeWhole), instead of the buffer
+    private ReadOnlyMemory<byte> _inPlace; // a whole message taken where it lies (TryTakeWhole), instead of the buffer
     private int _length;
     private long _wireLength;
     private long _announcedEnd;

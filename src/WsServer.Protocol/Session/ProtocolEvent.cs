@@ -24,7 +24,8 @@ public enum ProtocolEventKind
 }
 
 /// <summary>One event read by <see cref="ProtocolSession.TryReadEvent"/>. <see cref="Payload"/> is
-/// owned by the session and valid until the next call on it.</summary>
+/// owned by the session and valid until the next call on it (read in place, <see cref="ProtocolOptions.ReadMessagesInPlace"/>,
+/// it lies in the caller's input, and is valid while that input is too).</summary>
 public readonly record struct ProtocolEvent(
     ProtocolEventKind Kind,
     MessageKind MessageKind,
