@@ -4,10 +4,13 @@ using WsServer.Protocol.Framing;
 
 namespace WsServer.Benchmarks.Support;
 
-/// <summary>Our server-role session reading wire bytes from one segment, as the connection loop does.</summary>
-public sealed class SessionReceiver(byte[] wire) : IDisposable
+/// <summary>Our server-role session reading wire bytes from one segment, as the connection loop does; with
+/// <paramref name="inPlace"/>, as the server's sessions do (<see cref="ProtocolOptions.ReadMessagesInPlace"/>): each
+/// pass unmasks the payloads where they lie, and the next unmasks them back (the same key XORed twice), which only
+/// binary payloads, never validated, can take.</summary>
+public sealed class SessionReceiver(byte[] wire, bool inPlace = false) : IDisposable
 {
-    private readonly ProtocolSession _session = new(EndpointRole.Server);
+    private readonly ProtocolSession _session = new(EndpointRole.Server, new ProtocolOptions { ReadMessagesInPlace = inPlace });
     private readonly ArrayBufferWriter<byte> _replies = new(256);
 
     /// <summary>Reads every message of the wire bytes; returns the payload bytes read.</summary>

@@ -251,7 +251,10 @@ public sealed partial class ProtocolSession : IDisposable
     private bool TryReadInPlace(ref SequenceReader<byte> reader, out ProtocolViolation violation)
     {
         int length = (int)_payloadRemaining;
-        Memory<byte> payload = MemoryMarshal.AsMemory(reader.Sequence.Slice(reader.Position, length).First);
+        // The rest of the reader's current segment, from where it is (the caller saw the payload fits in it).
+        SequencePosition at = reader.Position;
+        reader.Sequence.TryGet(ref at, out ReadOnlyMemory<byte> rest, advance: false);
+        Memory<byte> payload = MemoryMarshal.AsMemory(rest)[..length];
         if (_frame.MaskingKey is uint key)
             PayloadMask.Apply(payload.Span, key, keyOffset: 0);
         reader.Advance(length);

@@ -51,6 +51,9 @@ public sealed partial class WebSocketClient : IAsyncDisposable
             MaxMessageSize = options.MaxMessageSize,
             Deflate = transport.Deflate,
             StreamMessages = options.StreamMessages,
+            // The client's own receive buffer: a message it holds whole is handed out from there, valid (as its
+            // receive promises) until the next receive, which is the first to move or overwrite what it read.
+            ReadMessagesInPlace = true,
         });
         _pings = new PingTracker(new PingPolicy(options.TimeProvider, options.PongTimeout, Metrics: null));
         _buffer = transport.Buffer;
