@@ -15,10 +15,11 @@ namespace WsServer.Protocol.Session;
 /// unmasked as it arrives, either into a 125-byte buffer for control frames (which §5.4 allows
 /// between the fragments of a message) or into the <see cref="MessageAssembler"/>, which validates
 /// text chunk by chunk and owns a pooled buffer only while a message is being assembled or has just
-/// been delivered; with <see cref="ProtocolOptions.ReadMessagesInPlace"/>, a message in one frame that the input
-/// holds in one piece is unmasked and validated where it lies instead. A payload chunk goes: unmask, then (seam for permessage-deflate, RFC 7692)
-/// inflate when the message is compressed (<c>ProtocolSession.Compression.cs</c>), then UTF-8
-/// validation and assembly; RSV1 is accepted only when permessage-deflate was negotiated.
+/// been delivered; with <see cref="ProtocolOptions.ReadMessagesInPlace"/>, a message in one frame that the
+/// input holds in one piece is unmasked and validated where it lies instead. A payload chunk goes: unmask,
+/// then (seam for permessage-deflate, RFC 7692) inflate when the message is compressed
+/// (<c>ProtocolSession.Compression.cs</c>), then UTF-8 validation and assembly; RSV1 is accepted only when
+/// permessage-deflate was negotiated.
 /// </remarks>
 public sealed partial class ProtocolSession : IDisposable
 {
