@@ -12,16 +12,25 @@ internal static class GateScope
     /// <summary>Enters the gate until the scope ends: <c>using (_gate.Hold()) { ... }</c>.</summary>
     public static Held Hold(this ref SpinLock gate)
     {
-        bool taken = false;
-        gate.Enter(ref taken);
+        gate.EnterGate();
         return new Held(ref gate);
     }
+
+    /// <summary>Enters the gate, for a caller that leaves it by <see cref="ExitGate"/> (a frame sink).</summary>
+    public static void EnterGate(this ref SpinLock gate)
+    {
+        bool taken = false;
+        gate.Enter(ref taken);
+    }
+
+    /// <summary>Leaves the gate with a plain store: nothing written under it needs a fence of its own.</summary>
+    public static void ExitGate(this ref SpinLock gate) => gate.Exit(useMemoryBarrier: false);
 
     /// <summary>The gate held; leaving the scope lets it go.</summary>
     public readonly ref struct Held(ref SpinLock gate)
     {
         private readonly ref SpinLock _gate = ref gate;
 
-        public void Dispose() => _gate.Exit(useMemoryBarrier: false);
+        public void Dispose() => _gate.ExitGate();
     }
 }

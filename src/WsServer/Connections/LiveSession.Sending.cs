@@ -176,13 +176,9 @@ internal sealed partial class LiveSession
         /// <summary>The send claimed the write (<see cref="SocketWriter.Claim"/>): its caller starts it.</summary>
         public bool WriteClaimed { get; private set; }
 
-        public readonly void EnterGate()
-        {
-            bool taken = false;
-            session._gate.Enter(ref taken);
-        }
+        public readonly void EnterGate() => session._gate.EnterGate();
 
-        public readonly void ExitGate() => session._gate.Exit(useMemoryBarrier: false);
+        public readonly void ExitGate() => session._gate.ExitGate();
 
         public bool Admit(bool admitted)
         {

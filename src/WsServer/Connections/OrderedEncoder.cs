@@ -12,6 +12,7 @@ internal interface IFrameSink
     /// <summary>Enters the gate a frame is admitted and encoded under: the connection's, the client's.</summary>
     void EnterGate();
 
+    /// <summary>Leaves the gate <see cref="EnterGate"/> entered.</summary>
     void ExitGate();
 
     /// <summary>Under the gate: may the frame go now? <paramref name="admitted"/> when it was admitted
@@ -38,16 +39,11 @@ internal static class OrderedEncoder
         where TSink : struct, IFrameSink
     {
         if (session.ShouldCompress(payload.Length)) return EncodeCompressed(session, ref sink, kind, payload);
-        sink.EnterGate();
-        try
+        using (Hold(ref sink))
         {
             if (!sink.Admit(admitted: false)) return false;
             session.WriteMessage(sink.Reserve(MaxHeaderLength + payload.Length), kind, payload);
             return true;
-        }
-        finally
-        {
-            sink.ExitGate();
         }
     }
 
@@ -69,16 +65,11 @@ internal static class OrderedEncoder
                 ArrayPool<byte>.Shared.Return(utf8);
             }
         }
-        sink.EnterGate();
-        try
+        using (Hold(ref sink))
         {
             if (!sink.Admit(admitted: false)) return false;
             session.WriteText(sink.Reserve(MaxHeaderLength + length), text);
             return true;
-        }
-        finally
-        {
-            sink.ExitGate();
         }
     }
 
@@ -87,33 +78,32 @@ internal static class OrderedEncoder
     {
         lock (session)
         {
-            if (!Admit(ref sink)) return false;
+            // A message the connection would refuse is not compressed.
+            using (Hold(ref sink))
+            {
+                if (!sink.Admit(admitted: false)) return false;
+            }
             using CompressedPayload compressed = session.Compress(payload);
-            sink.EnterGate();
-            try
+            using (Hold(ref sink))
             {
                 if (!sink.Admit(admitted: true)) return false;
                 session.WriteMessage(sink.Reserve(MaxHeaderLength + compressed.Span.Length), kind, compressed);
                 return true;
             }
-            finally
-            {
-                sink.ExitGate();
-            }
         }
     }
 
-    // Under the gate, before compressing: a message the connection would refuse is not compressed.
-    private static bool Admit<TSink>(ref TSink sink) where TSink : struct, IFrameSink
+    // The sink's gate held for a using scope, as GateScope holds a connection's.
+    private static SinkGate<TSink> Hold<TSink>(ref TSink sink) where TSink : struct, IFrameSink
     {
         sink.EnterGate();
-        try
-        {
-            return sink.Admit(admitted: false);
-        }
-        finally
-        {
-            sink.ExitGate();
-        }
+        return new SinkGate<TSink>(ref sink);
+    }
+
+    private readonly ref struct SinkGate<TSink>(ref TSink sink) where TSink : struct, IFrameSink
+    {
+        private readonly ref TSink _sink = ref sink;
+
+        public void Dispose() => _sink.ExitGate();
     }
 }

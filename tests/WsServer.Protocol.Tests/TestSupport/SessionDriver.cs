@@ -52,11 +52,11 @@ public static class SessionDriver
         foreach (bool dataFirst in new[] { false, true })
         {
             string reading = dataFirst ? ", data first, in place" : "";
-            if (dataFirst) options = (options ?? ProtocolOptions.Default) with { ReadMessagesInPlace = true };
+            ProtocolOptions? read = dataFirst ? (options ?? ProtocolOptions.Default) with { ReadMessagesInPlace = true } : options;
             int way = 0;
             foreach (ReadOnlySequence<byte> sequence in SegmentedSequence.AllSplits(bytes))
             {
-                using var session = new ProtocolSession(role, options);
+                using var session = new ProtocolSession(role, read);
                 var replies = new ArrayBufferWriter<byte>();
                 var events = new List<RecordedEvent>();
                 byte[] left = Drain(session, sequence, replies, events, dataFirst);
@@ -64,8 +64,8 @@ public static class SessionDriver
             }
 
             for (int split = 1; split < bytes.Length; split++)
-                yield return Arriving(role, options, [bytes[..split], bytes[split..]], $"arriving split at {split}{reading}", dataFirst);
-            yield return Arriving(role, options, bytes.Select(b => new[] { b }).ToArray(), $"arriving byte by byte{reading}", dataFirst);
+                yield return Arriving(role, read, [bytes[..split], bytes[split..]], $"arriving split at {split}{reading}", dataFirst);
+            yield return Arriving(role, read, bytes.Select(b => new[] { b }).ToArray(), $"arriving byte by byte{reading}", dataFirst);
         }
     }
 
