@@ -45,6 +45,14 @@ public sealed record ProtocolOptions
     /// until the next call. Off by default, so that input is only read.</summary>
     public bool ReadMessagesInPlace { get; init; }
 
+    /// <summary>A message in one frame of at most this many payload bytes that has arrived only in part is left
+    /// unread, its header too, until the input holds the rest; it is then read at once (in place, with
+    /// <see cref="ReadMessagesInPlace"/>, where the input holds it in one piece) instead of being copied into a buffer
+    /// of the session's as it arrives. The caller must keep what is left unread and read on after it, so its input
+    /// must be able to hold this many bytes and a header. A text frame whose bytes so far are not UTF-8 is read at
+    /// once, so it fails as soon as they arrive. 0, the default, reads every frame as it arrives.</summary>
+    public int ReadWholeFramesUpTo { get; init; }
+
     /// <summary>The defaults.</summary>
     public static ProtocolOptions Default { get; } = new();
 }

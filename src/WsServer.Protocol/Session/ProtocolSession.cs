@@ -60,7 +60,8 @@ public sealed partial class ProtocolSession : IDisposable
     internal int BufferedBytesCapacity => _message.Capacity + (_parts?.Capacity ?? 0);
 
     /// <summary>Reads the next event. Consumes whole frames and partial payloads (so text is validated
-    /// as it streams in); leaves only an incomplete frame header unconsumed. Returns NeedMoreData when
+    /// as it streams in); leaves only an incomplete frame header unconsumed, and, with
+    /// <see cref="ProtocolOptions.ReadWholeFramesUpTo"/>, a small message in one frame that has arrived in part. Returns NeedMoreData when
     /// all usable input is consumed, InvalidData (with the failing close already in
     /// <paramref name="replies"/>) on a protocol violation.</summary>
     /// <remarks>
@@ -165,6 +166,12 @@ public sealed partial class ProtocolSession : IDisposable
                     return OperationStatus.DestinationTooSmall;
                 }
 
+                if (header == OperationStatus.Done && WaitsForRest(in reader))
+                {
+                    reader.Rewind(reader.Consumed - atHeader);
+                    evt = default;
+                    return OperationStatus.NeedMoreData;
+                }
                 if (header != OperationStatus.Done || !TryBeginFrame(out violation))
                     return Fail(violation, replies, out evt);
             }
@@ -183,6 +190,36 @@ public sealed partial class ProtocolSession : IDisposable
             if (TryEndFrame(replies, out evt, out OperationStatus status))
                 return status;
         }
+    }
+
+    /// <summary>A message in one frame that has arrived only in part and is left unread until the rest has
+    /// (<see cref="ProtocolOptions.ReadWholeFramesUpTo"/>). Not one that fails now: a frame while a fragmented
+    /// message is open (§5.4), or text whose bytes so far are not UTF-8 (§8.1).</summary>
+    private bool WaitsForRest(in SequenceReader<byte> reader)
+    {
+        long length = _frame.PayloadLength;
+        if (length <= reader.Remaining || length > Options.ReadWholeFramesUpTo || !_frame.Fin || _frame.Rsv1
+            || _frame.Opcode is not (Opcode.Text or Opcode.Binary) || _parts is not null || _message.IsOpen)
+            return false;
+        return _frame.Opcode == Opcode.Binary || IsUtf8SoFar(reader.UnreadSequence);
+    }
+
+    private bool IsUtf8SoFar(ReadOnlySequence<byte> arrived)
+    {
+        Span<byte> chunk = stackalloc byte[256];
+        var utf8 = default(Utf8Validator);
+        int keyOffset = 0;
+        foreach (ReadOnlyMemory<byte> segment in arrived)
+        {
+            for (ReadOnlySpan<byte> rest = segment.Span; !rest.IsEmpty; rest = rest[Math.Min(rest.Length, chunk.Length)..])
+            {
+                ReadOnlySpan<byte> source = rest[..Math.Min(rest.Length, chunk.Length)];
+                if (_frame.MaskingKey is uint key) keyOffset = PayloadMask.Apply(source, chunk, key, keyOffset);
+                else source.CopyTo(chunk);
+                if (!utf8.TryAppend(chunk[..source.Length])) return false;
+            }
+        }
+        return true;
     }
 
     private bool TryBeginFrame(out ProtocolViolation violation)

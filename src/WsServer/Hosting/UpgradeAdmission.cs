@@ -24,7 +24,11 @@ internal sealed record NegotiatedUpgrade(HandshakeAccept Accept, IReadOnlyDictio
 /// </summary>
 internal sealed class UpgradeAdmission(ServerContext server, ConnectionTransport transport, object? hostContext = null)
 {
-    private static ProtocolOptions s_plainOptions = ProtocolOptions.Default;
+    // How every session of the server reads: a message in one frame in place, in the connection's own input, and one up
+    // to the socket reader's smallest array that arrives in parts left there until whole (every input here, that
+    // reader or a stream's pipe, keeps what is left unread and grows for it).
+    private static readonly ProtocolOptions s_reading = new() { ReadMessagesInPlace = true, ReadWholeFramesUpTo = SegmentPool.SmallestSize };
+    private static ProtocolOptions s_plainOptions = s_reading;
     public static readonly HandshakeRejection InternalError = new(500, "internal server error");
     public static readonly HandshakeRejection Forbidden = new(403, "forbidden");
     public static readonly HandshakeRejection ShuttingDown =
@@ -72,10 +76,10 @@ internal sealed class UpgradeAdmission(ServerContext server, ConnectionTransport
         bool stream = route.Options.StreamMessages;
         int fragments = server.Options.MaxFragmentsPerMessage;
         ProtocolOptions protocol = deflate is { } agreement
-            ? new ProtocolOptions
+            ? s_reading with
             {
                 MaxMessageSize = maxMessageSize, MaxFragmentsPerMessage = fragments, Deflate = agreement.Parameters, Compression = compression,
-                StreamMessages = stream, ReadMessagesInPlace = true,
+                StreamMessages = stream,
             }
             : PlainOptions(maxMessageSize, fragments, stream);
         return (new NegotiatedUpgrade(accept, outcome.Items, protocol, outcome.ExpiresAt), null);
@@ -111,10 +115,7 @@ internal sealed class UpgradeAdmission(ServerContext server, ConnectionTransport
     {
         ProtocolOptions last = Volatile.Read(ref s_plainOptions);
         if (last.MaxMessageSize == maxMessageSize && last.MaxFragmentsPerMessage == maxFragments && last.StreamMessages == stream) return last;
-        var created = new ProtocolOptions
-        {
-            MaxMessageSize = maxMessageSize, MaxFragmentsPerMessage = maxFragments, StreamMessages = stream, ReadMessagesInPlace = true,
-        };
+        ProtocolOptions created = s_reading with { MaxMessageSize = maxMessageSize, MaxFragmentsPerMessage = maxFragments, StreamMessages = stream };
         Volatile.Write(ref s_plainOptions, created);
         return created;
     }

@@ -289,6 +289,63 @@ public class ProtocolSessionReadingTests
     }
 
     [Fact]
+    public void AMessageInOneFrameThatArrivesInPartsIsLeftUnreadUntilWholeThenReadInPlace()
+    {
+        using var session = new ProtocolSession(EndpointRole.Server, new ProtocolOptions { ReadMessagesInPlace = true, ReadWholeFramesUpTo = 1000 });
+        byte[] wire = Frames.Binary([.. Enumerable.Range(0, 1000).Select(i => (byte)i)]).Masked(Key).ToArray();
+        var replies = new ArrayBufferWriter<byte>();
+
+        var part = new ReadOnlySequence<byte>(wire, 0, 600);
+        Assert.Equal(OperationStatus.NeedMoreData, session.TryReadEvent(ref part, replies, out _));
+        Assert.Equal(600, part.Length); // the header too: nothing is read
+        Assert.Equal(0, session.BufferedBytesCapacity);
+
+        var whole = new ReadOnlySequence<byte>(wire);
+        Assert.Equal(OperationStatus.Done, session.TryReadEvent(ref whole, replies, out ProtocolEvent evt));
+        Assert.True(whole.IsEmpty);
+        Assert.True(MemoryMarshal.TryGetArray(evt.Payload, out ArraySegment<byte> lies));
+        Assert.Same(wire, lies.Array);
+        Assert.Equal(Enumerable.Range(0, 1000).Select(i => (byte)i), evt.Payload.ToArray());
+        Assert.Equal(0, session.BufferedBytesCapacity);
+    }
+
+    [Fact]
+    public void AFrameLargerThanTheLimitOrOneFragmentOfAMessageIsReadAsItArrives()
+    {
+        var options = new ProtocolOptions { ReadMessagesInPlace = true, ReadWholeFramesUpTo = 999 };
+        byte[] large = Frames.Binary(new byte[1000]).Masked(Key).ToArray();
+        byte[] fragment = Frames.Binary(new byte[100]).NotFinal().Masked(Key).ToArray();
+
+        using var session = new ProtocolSession(EndpointRole.Server, options);
+        var part = new ReadOnlySequence<byte>(large, 0, 600);
+        Assert.Equal(OperationStatus.NeedMoreData, session.TryReadEvent(ref part, new ArrayBufferWriter<byte>(), out _));
+        Assert.True(part.IsEmpty);
+        Assert.True(session.BufferedBytesCapacity > 0);
+
+        using var fragmented = new ProtocolSession(EndpointRole.Server, options);
+        var first = new ReadOnlySequence<byte>(fragment, 0, 50);
+        Assert.Equal(OperationStatus.NeedMoreData, fragmented.TryReadEvent(ref first, new ArrayBufferWriter<byte>(), out _));
+        Assert.True(first.IsEmpty);
+    }
+
+    [Fact]
+    public void TextLeftUnreadUntilWholeStillFailsAsSoonAsItsBytesAreNotUtf8()
+    {
+        var options = new ProtocolOptions { ReadMessagesInPlace = true, ReadWholeFramesUpTo = 1000 };
+        // Valid so far: waits. Invalid so far (0xC0 never starts a character, §8.1): fails now, before the rest arrives.
+        byte[] valid = Frames.Text([.. "héllo"u8, .. new byte[100]]).Masked(Key).ToArray();
+        byte[] invalid = Frames.Text([.. "h"u8, 0xC0, 0x80, .. new byte[100]]).Masked(Key).ToArray();
+
+        using var waiting = new ProtocolSession(EndpointRole.Server, options);
+        var part = new ReadOnlySequence<byte>(valid, 0, 10);
+        Assert.Equal(OperationStatus.NeedMoreData, waiting.TryReadEvent(ref part, new ArrayBufferWriter<byte>(), out _));
+        Assert.Equal(10, part.Length);
+
+        SessionOutcome failed = SessionDriver.Arriving(EndpointRole.Server, options, [invalid[..10]]);
+        Assert.Equal(CloseCode.InvalidPayloadData, Assert.Single(failed.Events).Code);
+    }
+
+    [Fact]
     public void SessionClosedByThePeerHoldsNoAssemblyBufferOnceTheInputIsUsedUp()
     {
         using var session = new ProtocolSession(EndpointRole.Server);

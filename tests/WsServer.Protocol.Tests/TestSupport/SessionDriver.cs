@@ -46,13 +46,13 @@ public static class SessionDriver
     }
 
     /// <summary>One fresh session per way of arriving, read by TryReadEvent alone and as the server's loop
-    /// reads (data first, with messages read in place); the outcome of each.</summary>
+    /// reads (data first, with messages in one frame read whole and in place); the outcome of each.</summary>
     public static IEnumerable<SessionOutcome> EveryWay(EndpointRole role, byte[] bytes, ProtocolOptions? options = null)
     {
         foreach (bool dataFirst in new[] { false, true })
         {
-            string reading = dataFirst ? ", data first, in place" : "";
-            ProtocolOptions? read = dataFirst ? (options ?? ProtocolOptions.Default) with { ReadMessagesInPlace = true } : options;
+            string reading = dataFirst ? ", data first, whole frames in place" : "";
+            ProtocolOptions? read = dataFirst ? (options ?? ProtocolOptions.Default) with { ReadMessagesInPlace = true, ReadWholeFramesUpTo = int.MaxValue } : options;
             int way = 0;
             foreach (ReadOnlySequence<byte> sequence in SegmentedSequence.AllSplits(bytes))
             {
