@@ -75,8 +75,12 @@ internal sealed class SocketWriter(IWriteSource source) : IThreadPoolWorkItem, I
     /// replies to one read that way and flushes once (the session loop only).</summary>
     public void Defer() => _deferred = true;
 
-    /// <summary>Runs the write <see cref="Claim"/> gave the caller, as a thread-pool work item.</summary>
-    public void WriteClaimed() => ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+    /// <summary>Runs the write <see cref="Claim"/> gave the caller, as a thread-pool work item (with the others a
+    /// broadcast claims, in one: <see cref="WriteStarts"/>).</summary>
+    public void WriteClaimed()
+    {
+        if (!WriteStarts.TryAdd(this)) ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+    }
 
     /// <summary>Writes what was queued with <c>defer</c>, on the caller's thread, unless a write is under
     /// way, which then takes it too.</summary>

@@ -143,6 +143,7 @@ public sealed partial class WebSocketServer : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(message);
         int queued = 0;
+        using WriteStarts.Scope starts = WriteStarts.Batch();
         foreach (WebSocketConnection connection in _context.Connections)
         {
             if (connection.TrySend(message) == SendStatus.Queued) queued++;

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using WsServer.Transport;
 
 namespace WsServer.PubSub;
 
@@ -83,6 +84,7 @@ internal sealed class TopicRegistry
     public int PublishLocal(string topic, PreparedMessage message, ITopicSubscriber? except)
     {
         int queued = 0;
+        using WriteStarts.Scope starts = WriteStarts.Batch();
         foreach (ITopicSubscriber subscriber in Subscribers(topic))
         {
             if (subscriber != except && subscriber.Deliver(message)) queued++;
