@@ -136,6 +136,20 @@ internal struct MessageAssembler
         return true;
     }
 
+    /// <summary>A whole message in one frame, taken where it lies without its frame being begun: what
+    /// <see cref="TryBeginFrame"/>, <see cref="TryTakeWhole"/> and <see cref="TryComplete"/> do together for a
+    /// frame the caller has checked. False, with nothing changed, when text is not UTF-8.</summary>
+    public bool TryTakeMessage(MessageKind kind, ReadOnlyMemory<byte> payload)
+    {
+        // The check the validator makes of whole characters (§8.1), on the whole text at once.
+        if (kind == MessageKind.Text && !System.Text.Unicode.Utf8.IsValid(payload.Span)) return false;
+        Restart();
+        Kind = kind;
+        _inPlace = payload;
+        _length = payload.Length;
+        return true;
+    }
+
     /// <summary>Ends the message after its final frame; the payload stays valid until
     /// <see cref="ReleaseIfComplete"/> or <see cref="Release"/>.</summary>
     public bool TryComplete(out ReadOnlyMemory<byte> payload, out ProtocolViolation violation)

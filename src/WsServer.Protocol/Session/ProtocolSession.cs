@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using WsServer.Protocol.Closing;
@@ -116,6 +117,7 @@ public sealed partial class ProtocolSession : IDisposable
 
     private OperationStatus Read(ref ReadOnlySequence<byte> input, IBufferWriter<byte>? replies, out ProtocolEvent evt)
     {
+        if (TryReadSmallMessage(ref input, out evt)) return OperationStatus.Done;
         var reader = new SequenceReader<byte>(input);
         OperationStatus status = ReadFrames(ref reader, replies, out evt);
         input = input.Slice(reader.Position);
@@ -123,6 +125,38 @@ public sealed partial class ProtocolSession : IDisposable
         // holds no buffer. Until then the messages of one read share it.
         if (status == OperationStatus.NeedMoreData) _message.ReleaseIfComplete();
         return status;
+    }
+
+    /// <summary>The usual frame, told by its first two bytes: a whole text or binary message of up to 125 bytes in
+    /// one frame, no reserved bit set, masked as the role requires (§5.1), lying whole in the input's first piece,
+    /// between messages. Read in place (<see cref="ProtocolOptions.ReadMessagesInPlace"/>) as the frame-by-frame
+    /// path reads it, without its steps; any other frame, and text that is not UTF-8 (masked back), goes that way.</summary>
+    private bool TryReadSmallMessage(ref ReadOnlySequence<byte> input, out ProtocolEvent evt)
+    {
+        evt = default;
+        if (_inPayload || _parts is not null || _message.IsOpen || !Options.ReadMessagesInPlace) return false;
+        ReadOnlySpan<byte> span = input.FirstSpan;
+        if (span.Length < 2 || span[0] is not (0x81 or 0x82)) return false;
+        bool masked = (span[1] & 0x80) != 0;
+        int length = span[1] & 0x7F;
+        int headerLength = masked ? 6 : 2;
+        if (masked != (Role == EndpointRole.Server) || length > 125 || length > Options.MaxMessageSize
+            || span.Length < headerLength + length)
+            return false;
+
+        Memory<byte> payload = MemoryMarshal.AsMemory(input.First).Slice(headerLength, length);
+        uint? key = masked ? BinaryPrimitives.ReadUInt32BigEndian(span[2..]) : null;
+        if (key is uint unmask) PayloadMask.Apply(payload.Span, unmask, keyOffset: 0);
+        Opcode opcode = (Opcode)(span[0] & 0x0F);
+        MessageKind kind = opcode == Opcode.Text ? MessageKind.Text : MessageKind.Binary;
+        if (!_message.TryTakeMessage(kind, payload))
+        {
+            if (key is uint mask) PayloadMask.Apply(payload.Span, mask, keyOffset: 0); // XOR undoes itself
+            return false;
+        }
+        input = input.Slice(headerLength + length);
+        evt = new ProtocolEvent(ProtocolEventKind.Message, kind, payload);
+        return true;
     }
 
     /// <summary>Returns pooled buffers; the session is <see cref="SessionState.Closed"/> afterwards.</summary>

@@ -204,6 +204,57 @@ public class ProtocolSessionReadingTests
         SessionDriver.AssertFails(EndpointRole.Server, Frames.Text(Hex.Parse(hex)).Masked(Key).ToArray(), CloseCode.InvalidPayloadData);
 
     [Fact]
+    public void InvalidUtf8TextFailsWhateverItsBytesOnTheWireAre()
+    {
+        // Masked with this key, the overlong c0 80 is 00 00 on the wire, valid UTF-8: only the unmasked text counts.
+        byte[] frame = Frames.Text(Hex.Parse("c0 80")).Masked(0xC0800000).ToArray();
+        Assert.Equal(Hex.Parse("00 00"), frame[^2..]);
+
+        SessionDriver.AssertFails(EndpointRole.Server, frame, CloseCode.InvalidPayloadData);
+    }
+
+    [Fact]
+    public void ASmallMessageOverTheLimitFailsWithMessageTooBig() =>
+        SessionDriver.AssertFails(EndpointRole.Server, Frames.Binary(new byte[11]).Masked(Key).ToArray(), CloseCode.MessageTooBig,
+            new ProtocolOptions { MaxMessageSize = 10 });
+
+    [Fact]
+    public void AWholeMessageInANewReadWhileAnotherIsInFragmentsFailsWithProtocolError()
+    {
+        using var session = new ProtocolSession(EndpointRole.Server, new ProtocolOptions { ReadMessagesInPlace = true });
+        var replies = new ArrayBufferWriter<byte>();
+        var fragment = new ReadOnlySequence<byte>(Frames.Text("ab").NotFinal().Masked(Key).ToArray());
+        var whole = new ReadOnlySequence<byte>(Frames.Text("c").Masked(Key).ToArray());
+
+        Assert.Equal(OperationStatus.NeedMoreData, session.TryReadEvent(ref fragment, replies, out _));
+        Assert.Equal(OperationStatus.InvalidData, session.TryReadEvent(ref whole, replies, out ProtocolEvent evt));
+
+        // §5.4: the fragments of one message must not be interleaved with another.
+        Assert.Equal(CloseCode.ProtocolError, evt.CloseCode);
+    }
+
+    [Fact]
+    public void PayloadBytesThatLookLikeAFrameAreReadAsPayload()
+    {
+        // On the wire a ping's payload is 82 80 00 00 00 00, a masked empty binary frame, arriving after its header.
+        byte[] wire = [0x82, 0x80, 0, 0, 0, 0];
+        byte[] payload = [.. wire.Select((b, i) => (byte)(b ^ (byte)(Key >> (24 - 8 * (i % 4)))))];
+        byte[] frame = Frames.Raw(Opcode.Ping, payload).Masked(Key).ToArray();
+        Assert.Equal(wire, frame[^6..]);
+        using var session = new ProtocolSession(EndpointRole.Server, new ProtocolOptions { ReadMessagesInPlace = true });
+        var replies = new ArrayBufferWriter<byte>();
+        var header = new ReadOnlySequence<byte>(frame[..6]);
+        var rest = new ReadOnlySequence<byte>(frame[6..]);
+
+        Assert.Equal(OperationStatus.NeedMoreData, session.TryReadEvent(ref header, replies, out _));
+        Assert.Equal(OperationStatus.Done, session.TryReadEvent(ref rest, replies, out ProtocolEvent evt));
+
+        Assert.Equal(ProtocolEventKind.Ping, evt.Kind);
+        Assert.Equal(payload, evt.Payload.ToArray());
+        Assert.True(rest.IsEmpty);
+    }
+
+    [Fact]
     public void TextEndingInsideACharacterFailsWithInvalidPayloadData() =>
         SessionDriver.AssertFails(EndpointRole.Server,
             Frames.Concat(Frames.Text("€").NotFinal().Masked(Key), Frames.Continuation(Hex.Parse("e2 82")).Masked(Key)),
