@@ -62,8 +62,8 @@ public sealed partial class ProtocolSession : IDisposable
 
     /// <summary>Reads the next event. Consumes whole frames and partial payloads (so text is validated
     /// as it streams in); leaves only an incomplete frame header unconsumed, and, with
-    /// <see cref="ProtocolOptions.ReadWholeFramesUpTo"/>, a small message in one frame that has arrived in part. Returns NeedMoreData when
-    /// all usable input is consumed, InvalidData (with the failing close already in
+    /// <see cref="ProtocolOptions.ReadWholeFramesUpTo"/>, a small message in one frame that has arrived in part.
+    /// Returns NeedMoreData when all usable input is consumed, InvalidData (with the failing close already in
     /// <paramref name="replies"/>) on a protocol violation.</summary>
     /// <remarks>
     /// <para>Done: <paramref name="evt"/> is a message, ping, pong or the peer's close; call again for

@@ -4,8 +4,8 @@ namespace WsServer.Transport;
 
 /// <summary>
 /// The writes a broadcast or a publish claims, started in thread-pool work items of up to <see cref="Size"/> writers
-/// each rather than one item per subscriber: queueing, dispatching and running an item costs a third of the user
-/// time of a delivery, about as much as the rest of it. Within <see cref="Batch"/> on a thread, a claimed write
+/// each rather than one item per subscriber: queueing, dispatching and running an item cost about a third of a
+/// delivery's user time. Within <see cref="Batch"/> on a thread, a claimed write
 /// joins that thread's open batch, which is queued once full or when the outermost scope ends; elsewhere a write
 /// is started on its own. The items still spread a broadcast to many connections over the pool's threads.
 /// </summary>

@@ -52,7 +52,9 @@ public static class SessionDriver
         foreach (bool dataFirst in new[] { false, true })
         {
             string reading = dataFirst ? ", data first, whole frames in place" : "";
-            ProtocolOptions? read = dataFirst ? (options ?? ProtocolOptions.Default) with { ReadMessagesInPlace = true, ReadWholeFramesUpTo = int.MaxValue } : options;
+            ProtocolOptions? read = dataFirst
+                ? (options ?? ProtocolOptions.Default) with { ReadMessagesInPlace = true, ReadWholeFramesUpTo = int.MaxValue }
+                : options;
             int way = 0;
             foreach (ReadOnlySequence<byte> sequence in SegmentedSequence.AllSplits(bytes))
             {
