@@ -34,6 +34,36 @@ internal static class SessionOracles
             throw new OracleException("the replies end with a partial frame");
     }
 
+    /// <summary>Reading in place (<see cref="ProtocolOptions.ReadMessagesInPlace"/>, small frames whole) reads the
+    /// same events, ends in the same state and writes the same replies as reading by copy.</summary>
+    public static void CheckSameReading(EndpointRole role, DriveResult copied, ReadOnlySpan<byte> copiedReplies,
+        DriveResult inPlace, ReadOnlySpan<byte> inPlaceReplies)
+    {
+        if (copied.Events.Count != inPlace.Events.Count)
+            throw new OracleException($"read in place, {inPlace.Events.Count} events instead of {copied.Events.Count}");
+        for (int i = 0; i < copied.Events.Count; i++)
+        {
+            if (!copied.Events[i].SameAs(inPlace.Events[i]))
+                throw new OracleException($"read in place, event {i} is {inPlace.Events[i]} instead of {copied.Events[i]}");
+        }
+        if (copied.State != inPlace.State || copied.Status != inPlace.Status)
+            throw new OracleException($"read in place, the session ends {inPlace.Status} {inPlace.State}, not {copied.Status} {copied.State}");
+        // As the peer reads them: a client masks what it writes with keys of its own choosing.
+        List<RecordedEvent> expected = ReadBack(role, copiedReplies), actual = ReadBack(role, inPlaceReplies);
+        if (expected.Count != actual.Count || expected.Where((e, i) => !e.SameAs(actual[i])).Any())
+            throw new OracleException("read in place, the replies differ");
+    }
+
+    private static List<RecordedEvent> ReadBack(EndpointRole role, ReadOnlySpan<byte> replies)
+    {
+        using var peer = new ProtocolSession(role == EndpointRole.Server ? EndpointRole.Client : EndpointRole.Server);
+        var input = new ReadOnlySequence<byte>(replies.ToArray());
+        var events = new List<RecordedEvent>();
+        while (peer.TryReadEvent(ref input, new ArrayBufferWriter<byte>(), out ProtocolEvent evt) == OperationStatus.Done)
+            events.Add(RecordedEvent.From(evt));
+        return events;
+    }
+
     /// <summary>Writes the events read as single frames, reads them back in one read, and expects the
     /// same events and no violation: read(write(x)) == x.</summary>
     public static void CheckRoundTrip(SessionTarget target, byte control, List<RecordedEvent> events)

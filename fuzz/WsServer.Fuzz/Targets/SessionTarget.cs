@@ -14,7 +14,8 @@ namespace WsServer.Fuzz.Targets;
 /// CloseSent paths; bit 7 permessage-deflate negotiated, so RSV1 frames are inflated), the rest is the
 /// peer's bytes. Oracles, beyond "never throws": the
 /// <c>TryReadEvent</c> contract (status, consumption, state, violation codes), the replies parse as
-/// pongs and closes at the peer, and read(write(events)) == events (<see cref="SessionOracles"/>).
+/// pongs and closes at the peer, read(write(events)) == events, and reading in place gives the same events and
+/// replies (<see cref="SessionOracles"/>).
 /// </remarks>
 public sealed class SessionTarget(string name, EndpointRole role) : IFuzzTarget
 {
@@ -48,15 +49,22 @@ public sealed class SessionTarget(string name, EndpointRole role) : IFuzzTarget
 
         SessionOracles.CheckReplies(role, replies.WrittenMemory, Options(control));
         SessionOracles.CheckRoundTrip(this, control, result.Events);
+
+        // Read in place, as the server and the client read (the input's own copy: it is unmasked where it lies).
+        var inPlaceReplies = new ArrayBufferWriter<byte>();
+        DriveResult inPlace = Drive(input[1..].ToArray(), control, inPlaceReplies, features, inPlace: true);
+        SessionOracles.CheckSameReading(role, result, replies.WrittenSpan, inPlace, inPlaceReplies.WrittenSpan);
     }
 
     internal static ProtocolOptions Options(byte control) =>
         OptionsByControl[((control >> 5) & 1) | ((control >> 6) & 2)];
 
-    /// <summary>Feeds <paramref name="data"/> in the reads the control byte chooses; records every event.</summary>
-    internal DriveResult Drive(byte[] data, byte control, IBufferWriter<byte> replies, FeatureSet features)
+    /// <summary>Feeds <paramref name="data"/> in the reads the control byte chooses; records every event. With
+    /// <paramref name="inPlace"/>, messages are read where they lie and small ones whole, as the server reads.</summary>
+    internal DriveResult Drive(byte[] data, byte control, IBufferWriter<byte> replies, FeatureSet features, bool inPlace = false)
     {
-        using var session = new ProtocolSession(role, Options(control));
+        ProtocolOptions options = inPlace ? Options(control) with { ReadMessagesInPlace = true, ReadWholeFramesUpTo = 4096 } : Options(control);
+        using var session = new ProtocolSession(role, options);
         bool closeAfterFirst = (control & 0x40) != 0;
         var plan = new ChunkPlan(control);
         var feed = new ChunkedFeed();

@@ -227,12 +227,12 @@ public sealed partial class ProtocolSession : IDisposable
     }
 
     /// <summary>A message in one frame that has arrived only in part and is left unread until the rest has
-    /// (<see cref="ProtocolOptions.ReadWholeFramesUpTo"/>). Not one that fails now: a frame while a fragmented
-    /// message is open (§5.4), or text whose bytes so far are not UTF-8 (§8.1).</summary>
+    /// (<see cref="ProtocolOptions.ReadWholeFramesUpTo"/>). Not one that fails now: a frame over the message limit, a
+    /// frame while a fragmented message is open (§5.4), or text whose bytes so far are not UTF-8 (§8.1).</summary>
     private bool WaitsForRest(in SequenceReader<byte> reader)
     {
         long length = _frame.PayloadLength;
-        if (length <= reader.Remaining || length > Options.ReadWholeFramesUpTo || !_frame.Fin || _frame.Rsv1
+        if (length <= reader.Remaining || length > Options.ReadWholeFramesUpTo || length > Options.MaxMessageSize || !_frame.Fin || _frame.Rsv1
             || _frame.Opcode is not (Opcode.Text or Opcode.Binary) || _parts is not null || _message.IsOpen)
             return false;
         return _frame.Opcode == Opcode.Binary || IsUtf8SoFar(reader.UnreadSequence);

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Runtime.InteropServices;
 using WsServer.Protocol.Closing;
+using WsServer.Protocol.Compression;
 using WsServer.Protocol.Framing;
 using WsServer.Protocol.Messages;
 using WsServer.Protocol.Session;
@@ -377,6 +378,21 @@ public class ProtocolSessionReadingTests
         var first = new ReadOnlySequence<byte>(fragment, 0, 50);
         Assert.Equal(OperationStatus.NeedMoreData, fragmented.TryReadEvent(ref first, new ArrayBufferWriter<byte>(), out _));
         Assert.True(first.IsEmpty);
+    }
+
+    [Fact]
+    public void AFrameOverTheLimitFailsAtItsHeaderEvenWhenSmallFramesAreReadWhole()
+    {
+        // With permessage-deflate the frame reader leaves the limit to the message: an uncompressed frame meets it there.
+        var options = new ProtocolOptions
+        {
+            MaxMessageSize = 64, Deflate = new DeflateParameters(), ReadMessagesInPlace = true, ReadWholeFramesUpTo = 4096,
+        };
+        byte[] frame = Frames.Binary(new byte[300]).Masked(Key).ToArray();
+
+        SessionOutcome outcome = SessionDriver.Arriving(EndpointRole.Server, options, [frame[..20]]);
+
+        Assert.Equal(CloseCode.MessageTooBig, Assert.Single(outcome.Events).Code);
     }
 
     [Fact]
