@@ -39,19 +39,24 @@ internal static class SessionOracles
     public static void CheckSameReading(EndpointRole role, DriveResult copied, ReadOnlySpan<byte> copiedReplies,
         DriveResult inPlace, ReadOnlySpan<byte> inPlaceReplies)
     {
-        if (copied.Events.Count != inPlace.Events.Count)
-            throw new OracleException($"read in place, {inPlace.Events.Count} events instead of {copied.Events.Count}");
-        for (int i = 0; i < copied.Events.Count; i++)
-        {
-            if (!copied.Events[i].SameAs(inPlace.Events[i]))
-                throw new OracleException($"read in place, event {i} is {inPlace.Events[i]} instead of {copied.Events[i]}");
-        }
+        if (Difference(copied.Events, inPlace.Events) is { } events)
+            throw new OracleException($"read in place, {events}");
         if (copied.State != inPlace.State || copied.Status != inPlace.Status)
             throw new OracleException($"read in place, the session ends {inPlace.Status} {inPlace.State}, not {copied.Status} {copied.State}");
         // As the peer reads them: a client masks what it writes with keys of its own choosing.
-        List<RecordedEvent> expected = ReadBack(role, copiedReplies), actual = ReadBack(role, inPlaceReplies);
-        if (expected.Count != actual.Count || expected.Where((e, i) => !e.SameAs(actual[i])).Any())
-            throw new OracleException("read in place, the replies differ");
+        if (Difference(ReadBack(role, copiedReplies), ReadBack(role, inPlaceReplies)) is { } replies)
+            throw new OracleException($"read in place, the replies differ: {replies}");
+    }
+
+    // Where two runs' events part, or null when they are the same.
+    private static string? Difference(List<RecordedEvent> expected, List<RecordedEvent> actual)
+    {
+        if (expected.Count != actual.Count) return $"{actual.Count} events instead of {expected.Count}";
+        for (int i = 0; i < expected.Count; i++)
+        {
+            if (!expected[i].SameAs(actual[i])) return $"event {i} is {actual[i]} instead of {expected[i]}";
+        }
+        return null;
     }
 
     private static List<RecordedEvent> ReadBack(EndpointRole role, ReadOnlySpan<byte> replies)
@@ -90,12 +95,7 @@ internal static class SessionOracles
         DriveResult replay = target.Drive(wire.WrittenSpan.ToArray(), wholeRead, new ArrayBufferWriter<byte>(), FeatureSet.None);
         if (replay.Status == OperationStatus.InvalidData)
             throw new OracleException("re-encoded events fail to read back");
-        if (replay.Events.Count != events.Count)
-            throw new OracleException($"read back {replay.Events.Count} events, wrote {events.Count}");
-        for (int i = 0; i < events.Count; i++)
-        {
-            if (!replay.Events[i].SameAs(events[i]))
-                throw new OracleException($"event {i} differs after a round trip: {events[i].Kind}");
-        }
+        if (Difference(events, replay.Events) is { } difference)
+            throw new OracleException($"after a round trip, {difference}");
     }
 }

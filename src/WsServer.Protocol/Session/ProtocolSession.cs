@@ -144,14 +144,12 @@ public sealed partial class ProtocolSession : IDisposable
             || span.Length < headerLength + length)
             return false;
 
-        Memory<byte> payload = MemoryMarshal.AsMemory(input.First).Slice(headerLength, length);
         uint? key = masked ? BinaryPrimitives.ReadUInt32BigEndian(span[2..]) : null;
-        if (key is uint unmask) PayloadMask.Apply(payload.Span, unmask, keyOffset: 0);
-        Opcode opcode = (Opcode)(span[0] & 0x0F);
-        MessageKind kind = opcode == Opcode.Text ? MessageKind.Text : MessageKind.Binary;
+        Memory<byte> payload = UnmaskWhereItLies(input.First.Slice(headerLength, length), key);
+        MessageKind kind = span[0] == 0x81 ? MessageKind.Text : MessageKind.Binary;
         if (!_message.TryTakeMessage(kind, payload))
         {
-            if (key is uint mask) PayloadMask.Apply(payload.Span, mask, keyOffset: 0); // XOR undoes itself
+            UnmaskWhereItLies(payload, key); // masked back: XOR undoes itself
             return false;
         }
         input = input.Slice(headerLength + length);
@@ -232,8 +230,9 @@ public sealed partial class ProtocolSession : IDisposable
     private bool WaitsForRest(in SequenceReader<byte> reader)
     {
         long length = _frame.PayloadLength;
-        if (length <= reader.Remaining || length > Options.ReadWholeFramesUpTo || length > Options.MaxMessageSize || !_frame.Fin || _frame.Rsv1
-            || _frame.Opcode is not (Opcode.Text or Opcode.Binary) || _parts is not null || _message.IsOpen)
+        if (length <= reader.Remaining || length > Options.ReadWholeFramesUpTo || length > Options.MaxMessageSize
+            || !_frame.Fin || _frame.Rsv1 || _frame.Opcode is not (Opcode.Text or Opcode.Binary) || _parts is not null
+            || _message.IsOpen)
             return false;
         return _frame.Opcode == Opcode.Binary || IsUtf8SoFar(reader.UnreadSequence);
     }
@@ -245,12 +244,12 @@ public sealed partial class ProtocolSession : IDisposable
         int keyOffset = 0;
         foreach (ReadOnlyMemory<byte> segment in arrived)
         {
-            for (ReadOnlySpan<byte> rest = segment.Span; !rest.IsEmpty; rest = rest[Math.Min(rest.Length, chunk.Length)..])
+            for (ReadOnlySpan<byte> rest = segment.Span; !rest.IsEmpty;)
             {
-                ReadOnlySpan<byte> source = rest[..Math.Min(rest.Length, chunk.Length)];
-                if (_frame.MaskingKey is uint key) keyOffset = PayloadMask.Apply(source, chunk, key, keyOffset);
-                else source.CopyTo(chunk);
-                if (!utf8.TryAppend(chunk[..source.Length])) return false;
+                int count = Math.Min(rest.Length, chunk.Length);
+                keyOffset = Unmask(rest[..count], chunk, _frame.MaskingKey, keyOffset);
+                if (!utf8.TryAppend(chunk[..count])) return false;
+                rest = rest[count..];
             }
         }
         return true;
@@ -326,21 +325,32 @@ public sealed partial class ProtocolSession : IDisposable
         // The rest of the reader's current segment, from where it is (the caller saw the payload fits in it).
         SequencePosition at = reader.Position;
         reader.Sequence.TryGet(ref at, out ReadOnlyMemory<byte> rest, advance: false);
-        Memory<byte> payload = MemoryMarshal.AsMemory(rest)[..length];
-        if (_frame.MaskingKey is uint key)
-            PayloadMask.Apply(payload.Span, key, keyOffset: 0);
+        Memory<byte> payload = UnmaskWhereItLies(rest[..length], _frame.MaskingKey);
         reader.Advance(length);
         _payloadRemaining = 0;
         return _message.TryTakeWhole(payload, out violation);
     }
 
-    /// <summary>Copies payload bytes out of the input, unmasking them when the frame is masked (§5.3).</summary>
-    private void CopyPayload(ReadOnlySpan<byte> source, Span<byte> destination)
+    // A payload in the caller's input (ReadMessagesInPlace: writable memory it owns), unmasked where it lies (§5.3).
+    // Inlined: per message, a call here cost a fifth of the one-step read.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Memory<byte> UnmaskWhereItLies(ReadOnlyMemory<byte> payload, uint? maskingKey)
     {
-        if (_frame.MaskingKey is uint key)
-            _keyOffset = PayloadMask.Apply(source, destination, key, _keyOffset);
-        else
-            source.CopyTo(destination);
+        Memory<byte> writable = MemoryMarshal.AsMemory(payload);
+        if (maskingKey is uint key) PayloadMask.Apply(writable.Span, key, keyOffset: 0);
+        return writable;
+    }
+
+    /// <summary>Copies payload bytes out of the input, unmasking them when the frame is masked (§5.3).</summary>
+    private void CopyPayload(ReadOnlySpan<byte> source, Span<byte> destination) =>
+        _keyOffset = Unmask(source, destination, _frame.MaskingKey, _keyOffset);
+
+    // Copies, unmasking with the key from keyOffset when there is one; returns the key offset for the next bytes.
+    private static int Unmask(ReadOnlySpan<byte> source, Span<byte> destination, uint? maskingKey, int keyOffset)
+    {
+        if (maskingKey is uint key) return PayloadMask.Apply(source, destination, key, keyOffset);
+        source.CopyTo(destination);
+        return keyOffset;
     }
 
     /// <summary>Acts on a frame whose payload is complete; false when it produced no event (a
