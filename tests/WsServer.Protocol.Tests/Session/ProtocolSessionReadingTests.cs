@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Runtime.InteropServices;
+using System.Text;
 using WsServer.Protocol.Closing;
 using WsServer.Protocol.Compression;
 using WsServer.Protocol.Framing;
@@ -309,6 +310,38 @@ public class ProtocolSessionReadingTests
         Assert.Same(wire, lies.Array);
         Assert.Equal(6, lies.Offset);
         Assert.Equal(0, session.BufferedBytesCapacity);
+    }
+
+    [Fact]
+    public void MessagesAreReadInPlaceFromPartOfAnArrayAndFromSegmentsAlike()
+    {
+        byte[] hello = Hex.Parse("81 85 37 fa 21 3d 7f 9f 4d 51 58");
+        byte[] wire = [0xEE, 0xEE, .. hello, .. hello, 0xEE];
+        ReadOnlySequence<byte> partOfArray = new(wire, 2, hello.Length * 2);
+        byte[] first = hello.ToArray(), second = hello.ToArray();
+        ReadOnlySequence<byte> segments = SegmentedSequence.Create(first, second);
+
+        foreach ((ReadOnlySequence<byte> input, byte[] firstArray, int firstOffset, byte[] secondArray, int secondOffset) in
+            new[] { (partOfArray, wire, 8, wire, 19), (segments, first, 6, second, 6) })
+        {
+            using var session = new ProtocolSession(EndpointRole.Server, new ProtocolOptions { ReadMessagesInPlace = true });
+            ReadOnlySequence<byte> unread = input;
+
+            Assert.Equal(OperationStatus.Done, session.TryReadEvent(ref unread, new ArrayBufferWriter<byte>(), out ProtocolEvent one));
+            Assert.Equal(input.GetPosition(hello.Length), unread.Start);
+            Assert.Equal(input.End, unread.End);
+            Assert.Equal(OperationStatus.Done, session.TryReadEvent(ref unread, new ArrayBufferWriter<byte>(), out ProtocolEvent two));
+            Assert.True(unread.IsEmpty);
+
+            foreach ((ProtocolEvent evt, byte[] array, int offset) in new[] { (one, firstArray, firstOffset), (two, secondArray, secondOffset) })
+            {
+                Assert.Equal("Hello", Encoding.UTF8.GetString(evt.Payload.Span));
+                Assert.True(MemoryMarshal.TryGetArray(evt.Payload, out ArraySegment<byte> lies));
+                Assert.Same(array, lies.Array);
+                Assert.Equal(offset, lies.Offset);
+            }
+        }
+        Assert.Equal(0xEE, wire[^1]); // the bytes past the input's end are not touched
     }
 
     [Fact]
