@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Diagnostics.CodeAnalysis;
 
 namespace WsServer.Protocol.Framing;
 
@@ -43,9 +44,7 @@ public static class FrameWriter
     // Into a span with room for the header; returns its length.
     private static int WriteHeaderInto(Span<byte> span, in FrameHeader header)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(header.PayloadLength, nameof(header));
-        if ((byte)header.Opcode > 0xF)
-            throw new ArgumentOutOfRangeException(nameof(header), header.Opcode, "An opcode has 4 bits.");
+        if (header.PayloadLength < 0 || (byte)header.Opcode > 0xF) ThrowInvalid(header);
 
         span[0] = (byte)((header.Fin ? 0x80 : 0)
                          | (header.Rsv1 ? 0x40 : 0)
@@ -82,6 +81,14 @@ public static class FrameWriter
             written += 4;
         }
         return written;
+    }
+
+    // Out of line, so the header's writing, once per message, carries no throw of its own.
+    [DoesNotReturn]
+    private static void ThrowInvalid(in FrameHeader header)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(header.PayloadLength, nameof(header));
+        throw new ArgumentOutOfRangeException(nameof(header), header.Opcode, "An opcode has 4 bits.");
     }
 
     /// <summary>Writes a whole frame: header, then the payload, masked with

@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using System.Text;
 using WsServer.Protocol.Closing;
 using WsServer.Protocol.Compression;
@@ -151,23 +153,29 @@ public sealed partial class ProtocolSession
         WriteControlFrame(output, Opcode.Close, payload[..length]);
     }
 
+    // The throws are out of line, so these two stay small enough to be inlined into each message's write.
     private static Opcode DataOpcode(MessageKind kind) => kind switch
     {
         MessageKind.Text => Opcode.Text,
         MessageKind.Binary => Opcode.Binary,
-        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Not a message kind."),
+        _ => ThrowNotAMessageKind(kind),
     };
 
+    [DoesNotReturn]
+    private static Opcode ThrowNotAMessageKind(MessageKind kind) =>
+        throw new ArgumentOutOfRangeException(nameof(kind), kind, "Not a message kind.");
+
     /// <summary>§5.3: a fresh key per frame from the client, none from the server.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // each message's write asks; the JIT left it a call
     private uint? NextMaskingKey() => Role == EndpointRole.Client ? PayloadMask.NewKey() : null;
 
     private void EnsureOpen()
     {
-        if (State != SessionState.Open)
-        {
-            throw new InvalidOperationException(State == SessionState.CloseSent
-                ? "A close frame was sent: nothing more may be sent."
-                : "The session is closed.");
-        }
+        if (State != SessionState.Open) ThrowNotOpen();
     }
+
+    [DoesNotReturn]
+    private void ThrowNotOpen() => throw new InvalidOperationException(State == SessionState.CloseSent
+        ? "A close frame was sent: nothing more may be sent."
+        : "The session is closed.");
 }
