@@ -27,6 +27,9 @@ internal sealed class WriteStarts : IThreadPoolWorkItem
         return default;
     }
 
+    /// <summary>How many writes this thread's open batch holds, not yet queued.</summary>
+    internal static int HeldOnThisThread => t_open?._count ?? 0;
+
     /// <summary>Joins <paramref name="write"/> to this thread's batch; false outside <see cref="Batch"/> (start it
     /// on its own).</summary>
     public static bool TryAdd(IThreadPoolWorkItem write)

@@ -20,7 +20,7 @@ public sealed class WriteStartsTests
     public async Task EveryWriteOfABatchRunsOnceAndThoseOfAnItemNotFullOnlyAfterTheOutermostScope()
     {
         const int count = 70; // two full items of 32 and 6 left for the end of the scope
-        using var done = new CountdownEvent(count);
+        var done = new CountdownEvent(count); // not disposed: on a failed assertion, the writes still queued signal it later
         bool ended = false;
         var writes = Enumerable.Range(0, count).Select(_ => new RecordingWrite(done, () => Volatile.Read(ref ended))).ToArray();
 
@@ -29,10 +29,13 @@ public sealed class WriteStartsTests
             using (WriteStarts.Batch())
             {
                 foreach (RecordingWrite write in writes) Assert.True(WriteStarts.TryAdd(write));
+                Assert.Equal(6, WriteStarts.HeldOnThisThread); // the two full items are queued already
             }
             // The inner scope's end queues nothing: the outer one is still open.
+            Assert.Equal(6, WriteStarts.HeldOnThisThread);
             Volatile.Write(ref ended, true);
         }
+        Assert.Equal(0, WriteStarts.HeldOnThisThread);
 
         Assert.True(await Task.Run(() => done.Wait(Timeouts.Default)));
         Assert.All(writes, w => Assert.Equal(1, w.Runs));
