@@ -11,6 +11,9 @@ internal sealed class LoadState(LatencyHistogram? latency = null)
     /// <summary>Whole messages received, over all connections.</summary>
     public long Received;
 
+    /// <summary>Messages sent by a load's pacing connection (the fan-out's sender: its broadcasts).</summary>
+    public long Sent;
+
     public volatile bool Recording;
 
     /// <summary>Set at the end: no new message is sent, and those in flight are awaited.</summary>

@@ -39,9 +39,9 @@ internal static class FanoutScenario
 
         await Task.Delay(o.Warmup);
         UsageMeter meter = await UsageMeter.StartAsync(server);
-        long before = Volatile.Read(ref state.Received);
+        long before = Volatile.Read(ref state.Received), sentBefore = Volatile.Read(ref state.Sent);
         await Task.Delay(o.Duration);
-        long after = Volatile.Read(ref state.Received);
+        long after = Volatile.Read(ref state.Received), sent = Volatile.Read(ref state.Sent) - sentBefore;
         Usage usage = await meter.StopAsync();
         state.Stopping = true;
         await triggering;
@@ -50,6 +50,8 @@ internal static class FanoutScenario
         foreach (WsClient listener in listeners) listener.ShutdownSend();
         await listening.WaitAsync(TimeSpan.FromSeconds(15));
         foreach (WsClient listener in listeners) listener.Dispose();
+        // A broadcast reaches every receiver unless one's send queue was full: the share that arrived.
+        Console.WriteLine($"    {server.Name}: {sent:N0} broadcasts sent, {(after - before) / (double)Math.Max(1, sent * listeners.Count):P1} of their deliveries arrived");
         return new Sample((after - before) / usage.Elapsed.TotalSeconds, usage, after - before);
     }
 
@@ -77,7 +79,11 @@ internal static class FanoutScenario
                 int received = await trigger.ReceiveMessagesAsync(ct);
                 if (received < 0) return;
                 outstanding -= received;
-                for (int i = 0; i < received && !state.Stopping; i++, outstanding++) await trigger.SendAsync(command, ct);
+                for (int i = 0; i < received && !state.Stopping; i++, outstanding++)
+                {
+                    await trigger.SendAsync(command, ct);
+                    Interlocked.Increment(ref state.Sent);
+                }
             }
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException or System.Net.Sockets.SocketException)

@@ -10,6 +10,9 @@ namespace WsServer.Connections;
 // and signalled to the writer.
 internal sealed partial class LiveSession
 {
+    // The session whose loop is calling its handler on this thread (see EnterLoopCall).
+    [ThreadStatic] private static LiveSession? t_loopCalling;
+
     /// <summary>True when the send queue is at or over its limit (a snapshot, read without the gate).</summary>
     public bool IsOverLimit => _queue.IsFullSnapshot && IsOpen;
 
@@ -73,8 +76,26 @@ internal sealed partial class LiveSession
     {
         Task space;
         using (_gate.Hold()) space = IsOpen ? _queue.WaitForSpace() : Task.CompletedTask;
-        return space.IsCompleted ? space : space.WaitAsync(cancellationToken);
+        if (space.IsCompleted) return space;
+        // A handler the loop calls waits for room its own deferred sends take: they must be being written.
+        if (t_loopCalling == this) _writer.Flush();
+        return space.WaitAsync(cancellationToken);
     }
+
+    /// <summary>For the session loop, as it calls its handler on the loop's thread (when <paramref name="onLoop"/>):
+    /// until <see cref="LeaveLoopCall"/>, what the call sends to this session from this thread (a <c>TrySend</c>,
+    /// its own copy of a broadcast or of a publish) waits for the loop's flush as its reply does, and goes out in
+    /// the same send, with no thread hop. A send from another thread, or after the handler's first await, starts
+    /// its write as any other sender's. Returns the call this one is made in, for <see cref="LeaveLoopCall"/>.</summary>
+    public LiveSession? EnterLoopCall(bool onLoop)
+    {
+        LiveSession? outer = t_loopCalling;
+        if (onLoop) t_loopCalling = this;
+        return outer;
+    }
+
+    /// <summary>Ends the call <see cref="EnterLoopCall"/> began, back in <paramref name="outer"/>.</summary>
+    public static void LeaveLoopCall(LiveSession? outer) => t_loopCalling = outer;
 
     public SendStatus Send(MessageKind kind, ReadOnlySpan<byte> payload, bool ignoreLimit = false, bool defer = false)
     {
@@ -105,7 +126,7 @@ internal sealed partial class LiveSession
             {
                 DataQueue.QueueShared(frame);
                 _metrics.MessageSent();
-                write = _writer.Claim();
+                write = Queued(defer: false);
             }
         }
         return Outcome(status, write);
@@ -151,11 +172,11 @@ internal sealed partial class LiveSession
         return SendStatus.QueueFull;
     }
 
-    // Under the gate, once a frame is queued: the loop's replies wait for its flush; any other send claims the
-    // write (true: start it once out of the gate).
+    // Under the gate, once a frame is queued: the loop's replies, and what its handler's call sends here on its
+    // thread, wait for its flush; any other send claims the write (true: start it once out of the gate).
     private bool Queued(bool defer)
     {
-        if (!defer) return _writer.Claim();
+        if (!defer && t_loopCalling != this) return _writer.Claim();
         _writer.Defer();
         return false;
     }
