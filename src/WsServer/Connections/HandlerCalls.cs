@@ -86,7 +86,6 @@ internal sealed class HandlerCalls(HandlerSession handler, LiveSession live, ILo
     private ValueTask CallInTurn(WebSocketMessage message, bool defer, bool keepTurn)
     {
         bool done = true;
-        LiveSession? outerCall = live.EnterLoopCall(onLoop: defer);
         // With ServerOptions.TraceHandlerCalls, a span per call, current for the handler only.
         Activity? outer = _traced is null ? null : Activity.Current;
         Activity? span = _traced is null ? null : ServerTracing.StartHandlerCall("message", connectionId, _traced.Value);
@@ -116,7 +115,6 @@ internal sealed class HandlerCalls(HandlerSession handler, LiveSession live, ILo
         }
         finally
         {
-            LiveSession.LeaveLoopCall(outerCall);
             if (done)
             {
                 span?.Dispose();

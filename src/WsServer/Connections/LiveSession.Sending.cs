@@ -10,7 +10,7 @@ namespace WsServer.Connections;
 // and signalled to the writer.
 internal sealed partial class LiveSession
 {
-    // The session whose loop is calling its handler on this thread (see EnterLoopCall).
+    // The session whose loop is acting on a read on this thread (see EnterLoop).
     [ThreadStatic] private static LiveSession? t_loopCalling;
 
     /// <summary>True when the send queue is at or over its limit (a snapshot, read without the gate).</summary>
@@ -77,25 +77,28 @@ internal sealed partial class LiveSession
         Task space;
         using (_gate.Hold()) space = IsOpen ? _queue.WaitForSpace() : Task.CompletedTask;
         if (space.IsCompleted) return space;
-        // A handler the loop calls waits for room its own deferred sends take: they must be being written.
+        // A handler the loop calls waits for room its deferred sends take: they must be being written.
         if (t_loopCalling == this) _writer.Flush();
         return space.WaitAsync(cancellationToken);
     }
 
-    /// <summary>For the session loop, as it calls its handler on the loop's thread (when <paramref name="onLoop"/>):
-    /// until <see cref="LeaveLoopCall"/>, what the call sends to this session from this thread (a <c>TrySend</c>,
-    /// its own copy of a broadcast or of a publish) waits for the loop's flush as its reply does, and goes out in
-    /// the same send, with no thread hop. A send from another thread, or after the handler's first await, starts
-    /// its write as any other sender's. Returns the call this one is made in, for <see cref="LeaveLoopCall"/>.</summary>
-    public LiveSession? EnterLoopCall(bool onLoop)
+    /// <summary>For the session loop, as it acts on a read on its thread: until <see cref="LeaveLoop"/>, what is
+    /// sent to this session from this thread (by the handler's call: a <c>TrySend</c>, a ping, its own copy of a
+    /// broadcast or of a publish) waits for the loop's flush after the read, as a reply does, and goes out in the
+    /// same send, with no thread hop. A send from another thread, or after the handler's first await, starts its
+    /// write as any other sender's. Returns what this thread was in, for <see cref="LeaveLoop"/>.</summary>
+    public LiveSession? EnterLoop()
     {
         LiveSession? outer = t_loopCalling;
-        if (onLoop) t_loopCalling = this;
+        t_loopCalling = this;
         return outer;
     }
 
-    /// <summary>Ends the call <see cref="EnterLoopCall"/> began, back in <paramref name="outer"/>.</summary>
-    public static void LeaveLoopCall(LiveSession? outer) => t_loopCalling = outer;
+    /// <summary>Ends what <see cref="EnterLoop"/> began, back in <paramref name="outer"/>.</summary>
+    public static void LeaveLoop(LiveSession? outer) => t_loopCalling = outer;
+
+    /// <summary>True on the thread of this session's loop while it acts on a read (<see cref="EnterLoop"/>).</summary>
+    internal bool DefersSendsOnThisThread => t_loopCalling == this;
 
     public SendStatus Send(MessageKind kind, ReadOnlySpan<byte> payload, bool ignoreLimit = false, bool defer = false)
     {

@@ -55,6 +55,9 @@ public sealed partial class WebSocketConnection : IMailboxOwner, ITopicSubscribe
     /// <summary>Bytes queued for this peer and not yet written to the socket.</summary>
     public long PendingSendBytes => _live.PendingBytes;
 
+    /// <summary>True on the thread of this connection's loop while it acts on a read: sends wait for its flush.</summary>
+    internal bool DefersSendsOnThisThread => _live.DefersSendsOnThisThread;
+
     /// <summary>The last round-trip time measured by a ping (keep-alive or <see cref="PingAsync"/>);
     /// null before the first pong.</summary>
     public TimeSpan? RoundTripTime => _liveness.LastRoundTripTime;

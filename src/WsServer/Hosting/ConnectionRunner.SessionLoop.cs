@@ -110,17 +110,30 @@ internal sealed partial class ConnectionRunner : IThreadPoolWorkItem
             _connection!.Liveness.MarkReceived();
             ReadOnlySequence<byte> unread = read.Buffer;
             bool ended = false;
+            // What the handler sends to its own connection on this thread waits for the flush below.
+            LiveSession? outer = Live.EnterLoop();
+            bool inLoop = true; // false while awaiting: the thread that goes on enters anew
             try
             {
                 while (!ended)
                 {
                     if (Live.TryReadEvent(ref unread, out ProtocolEvent evt) == OperationStatus.NeedMoreData) break;
                     Dispatched dispatched = Dispatch(in evt, out ValueTask<bool> pending);
-                    ended = dispatched == Dispatched.Pending ? await pending.ConfigureAwait(false) : dispatched == Dispatched.Ended;
+                    if (dispatched != Dispatched.Pending)
+                    {
+                        ended = dispatched == Dispatched.Ended;
+                        continue;
+                    }
+                    LiveSession.LeaveLoop(outer);
+                    inLoop = false;
+                    ended = await pending.ConfigureAwait(false);
+                    outer = Live.EnterLoop();
+                    inLoop = true;
                 }
             }
             finally
             {
+                if (inLoop) LiveSession.LeaveLoop(outer);
                 _connection.Calls.GiveBackKeptTurn();
             }
             // The last replies (the answer to a close) go at once: the closing phase that follows waits for them.

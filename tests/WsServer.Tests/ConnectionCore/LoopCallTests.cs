@@ -1,5 +1,5 @@
 using WsServer.Connections;
-using Microsoft.Extensions.Logging.Abstractions;
+using System.Net.WebSockets;
 using WsServer.Diagnostics;
 using WsServer.Protocol.Messages;
 using WsServer.Protocol.Session;
@@ -22,11 +22,11 @@ public sealed class LoopCallTests
         var writer = new ThreadRecordingWriter();
         live.StartWriting(writer);
 
-        LiveSession? outer = live.EnterLoopCall(onLoop: true);
+        LiveSession? outer = live.EnterLoop();
         Assert.Equal(SendStatus.Queued, live.Send(MessageKind.Binary, [1, 2, 3]));
         Assert.Equal(SendStatus.Queued, live.SendPrepared(PreparedMessage.Binary([4, 5])));
         Assert.Equal(SendStatus.Queued, live.SendControl(ping: true, [6]));
-        LiveSession.LeaveLoopCall(outer);
+        LiveSession.LeaveLoop(outer);
         Assert.Equal(SendStatus.Queued, live.Send(MessageKind.Binary, [7], defer: true)); // the reply
         Assert.Empty(writer.Writes);
         live.Flush();
@@ -47,12 +47,12 @@ public sealed class LoopCallTests
         live.StartWriting(writer);
         other.StartWriting(otherWriter);
 
-        LiveSession? outer = live.EnterLoopCall(onLoop: true);
+        LiveSession? outer = live.EnterLoop();
         var elsewhere = new Thread(() => live.Send(MessageKind.Binary, [1])); // another thread, during the call
         elsewhere.Start();
         elsewhere.Join();
         Assert.Equal(SendStatus.Queued, other.Send(MessageKind.Binary, [2])); // another connection
-        LiveSession.LeaveLoopCall(outer);
+        LiveSession.LeaveLoop(outer);
         live.Send(MessageKind.Binary, [3]); // after the call
 
         // Nothing flushes here: each send is written only if it started its own write.
@@ -67,59 +67,48 @@ public sealed class LoopCallTests
         var writer = new ThreadRecordingWriter();
         live.StartWriting(writer);
 
-        LiveSession? outer = live.EnterLoopCall(onLoop: true);
+        LiveSession? outer = live.EnterLoop();
         Assert.Equal(SendStatus.Queued, live.Send(MessageKind.Binary, new byte[100]));
         Assert.True(live.IsOverLimit);
         // Deferred until the call returns, the bytes would never be written while the call waits for room.
         Task space = live.WaitForSpaceAsync(CancellationToken.None);
-        LiveSession.LeaveLoopCall(outer);
+        LiveSession.LeaveLoop(outer);
 
         await space.Bounded();
         Assert.Equal(102, writer.Bytes);
     }
 
-    [Theory]
-    [InlineData(true)] // the loop's call: the handler's send waits for the loop's flush
-    [InlineData(false)] // a call beside the loop (a streamed message's), which no flush follows: the send starts its own write
-    public async Task TheHandlersCallsOnTheLoopDeferItsOwnSends(bool loopsCall)
+    [Fact]
+    public async Task TheLoopDefersTheSendsOfItsHandlersCallOnItsThreadOnly()
     {
-        using var metrics = new ServerInstruments(null, () => 0);
-        var live = new LiveSession(ProtocolOptions.Default, 1 << 20, SlowConsumerPolicy.Wait, metrics);
-        var writer = new ThreadRecordingWriter();
-        live.StartWriting(writer);
-        var calls = new HandlerCalls(new SendingToItself(live), live, NullLogger.Instance, metrics, 1, CancellationToken.None);
-        var message = new WebSocketMessage(MessageType.Binary, new byte[] { 1 });
+        var handler = new SendingAroundAnAwait();
+        await using TestServer server = await TestServer.StartAsync(o => o.UseHandler(handler));
+        using ClientWebSocket client = await server.ConnectAsync();
 
-        if (loopsCall)
-        {
-            Assert.True(calls.DeliverKeepingTurnAsync(message).IsCompletedSuccessfully);
-            calls.GiveBackKeptTurn();
-            Assert.Equal(0, writer.Bytes);
-            live.Flush();
-            (int thread, int bytes) write = Assert.Single(writer.Writes);
-            Assert.Equal((Environment.CurrentManagedThreadId, 3), write);
-        }
-        else
-        {
-            await calls.DeliverAsync(message, defer: false).AsTask().Bounded();
-            Assert.True(await Timeouts.Eventually(() => writer.Bytes == 3), "the send should be written");
-        }
+        await client.SendTextAsync("go");
+
+        Assert.Equal("before", await client.ReceiveTextAsync().Bounded());
+        Assert.Equal("after", await client.ReceiveTextAsync().Bounded());
+        Assert.Equal("reply", await client.ReceiveTextAsync().Bounded());
+        Assert.Equal((true, false), await handler.Deferred.Task.Bounded());
     }
 
-    /// <summary>Sends one byte to its own connection, and no reply.</summary>
-    private sealed class SendingToItself(LiveSession live) : HandlerSession
+    /// <summary>Sends to its own connection before and after an await, then replies; tells whether the sends
+    /// were deferred to the loop's flush at each point.</summary>
+    private sealed class SendingAroundAnAwait : IWebSocketHandler
     {
-        public override ValueTask InitAsync(WebSocketConnection connection, CancellationToken cancellationToken) => default;
+        public TaskCompletionSource<(bool Before, bool After)> Deferred { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public override ValueTask<HandleResult> HandleAsync(WebSocketMessage message, CancellationToken cancellationToken)
+        public async ValueTask<HandleResult> HandleAsync(WebSocketMessage message, WebSocketConnection connection, CancellationToken ct)
         {
-            live.Send(MessageKind.Binary, [0]);
-            return new(HandleResult.NoReply());
+            bool before = connection.DefersSendsOnThisThread;
+            connection.TrySend("before");
+            await Task.Yield();
+            bool after = connection.DefersSendsOnThisThread;
+            connection.TrySend("after");
+            Deferred.TrySetResult((before, after));
+            return HandleResult.Reply("reply");
         }
-
-        public override ValueTask<HandleResult> HandleInfoAsync(object? item, CancellationToken cancellationToken) => default;
-
-        public override ValueTask ClosedAsync(ConnectionClosed closed, CancellationToken cancellationToken) => default;
     }
 
     /// <summary>Each write's thread and size; writes complete at once.</summary>
