@@ -11,7 +11,7 @@ namespace WsServer.Connections;
 internal sealed partial class LiveSession
 {
     // The session whose loop is acting on a read on this thread (see EnterLoop).
-    [ThreadStatic] private static LiveSession? t_loopCalling;
+    [ThreadStatic] private static LiveSession? t_actingLoop;
 
     /// <summary>True when the send queue is at or over its limit (a snapshot, read without the gate).</summary>
     public bool IsOverLimit => _queue.IsFullSnapshot && IsOpen;
@@ -78,7 +78,7 @@ internal sealed partial class LiveSession
         using (_gate.Hold()) space = IsOpen ? _queue.WaitForSpace() : Task.CompletedTask;
         if (space.IsCompleted) return space;
         // A handler the loop calls waits for room its deferred sends take: they must be being written.
-        if (t_loopCalling == this) _writer.Flush();
+        if (t_actingLoop == this) _writer.Flush();
         return space.WaitAsync(cancellationToken);
     }
 
@@ -89,16 +89,16 @@ internal sealed partial class LiveSession
     /// write as any other sender's. Returns what this thread was in, for <see cref="LeaveLoop"/>.</summary>
     public LiveSession? EnterLoop()
     {
-        LiveSession? outer = t_loopCalling;
-        t_loopCalling = this;
+        LiveSession? outer = t_actingLoop;
+        t_actingLoop = this;
         return outer;
     }
 
     /// <summary>Ends what <see cref="EnterLoop"/> began, back in <paramref name="outer"/>.</summary>
-    public static void LeaveLoop(LiveSession? outer) => t_loopCalling = outer;
+    public static void LeaveLoop(LiveSession? outer) => t_actingLoop = outer;
 
     /// <summary>True on the thread of this session's loop while it acts on a read (<see cref="EnterLoop"/>).</summary>
-    internal bool DefersSendsOnThisThread => t_loopCalling == this;
+    internal bool DefersSendsOnThisThread => t_actingLoop == this;
 
     public SendStatus Send(MessageKind kind, ReadOnlySpan<byte> payload, bool ignoreLimit = false, bool defer = false)
     {
@@ -179,7 +179,7 @@ internal sealed partial class LiveSession
     // thread, wait for its flush; any other send claims the write (true: start it once out of the gate).
     private bool Queued(bool defer)
     {
-        if (!defer && t_loopCalling != this) return _writer.Claim();
+        if (!defer && t_actingLoop != this) return _writer.Claim();
         _writer.Defer();
         return false;
     }
