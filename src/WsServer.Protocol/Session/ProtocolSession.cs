@@ -176,10 +176,11 @@ public sealed partial class ProtocolSession : IDisposable
             ? new ReadOnlySequence<byte>(array, input.Start.GetInteger() + count, (int)input.Length - count)
             : input.Slice(count);
 
+    // A sequence that starts in an array is that array's piece alone (segments and memory managers start elsewhere).
     private static bool OneArray(in ReadOnlySequence<byte> input, [NotNullWhen(true)] out byte[]? array)
     {
         array = input.Start.GetObject() as byte[];
-        return array is not null && input.IsSingleSegment;
+        return array is not null;
     }
 
     /// <summary>Returns pooled buffers; the session is <see cref="SessionState.Closed"/> afterwards.</summary>

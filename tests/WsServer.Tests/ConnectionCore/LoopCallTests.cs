@@ -1,5 +1,5 @@
-using WsServer.Connections;
 using System.Net.WebSockets;
+using WsServer.Connections;
 using WsServer.Diagnostics;
 using WsServer.Protocol.Messages;
 using WsServer.Protocol.Session;
@@ -9,9 +9,9 @@ using WsServer.Transport;
 
 namespace WsServer.Tests.ConnectionCore;
 
-/// <summary>While the session loop calls its handler, what the call sends to its own connection from the loop's
-/// thread waits for the loop's flush and goes out with the reply, in one write, on the loop's thread; every other
-/// send starts its own write on the thread pool.</summary>
+/// <summary>While the session loop acts on a read, what its handler's call sends to its own connection from the
+/// loop's thread waits for the loop's flush and goes out with the reply, in one write, on the loop's thread; every
+/// other send starts its own write on the thread pool.</summary>
 public sealed class LoopCallTests
 {
     [Fact]
