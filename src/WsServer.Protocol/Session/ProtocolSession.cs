@@ -118,7 +118,11 @@ public sealed partial class ProtocolSession : IDisposable
 
     private OperationStatus Read(ref ReadOnlySequence<byte> input, IBufferWriter<byte>? replies, out ProtocolEvent evt)
     {
-        if (TryReadSmallMessage(ref input, out evt)) return OperationStatus.Done;
+        if (TryReadSmallMessage(ref input, out MessageKind kind, out ReadOnlyMemory<byte> payload))
+        {
+            evt = new ProtocolEvent(ProtocolEventKind.Message, kind, payload);
+            return OperationStatus.Done;
+        }
         var reader = new SequenceReader<byte>(input);
         OperationStatus status = ReadFrames(ref reader, replies, out evt);
         input = input.Slice(reader.Position);
@@ -128,42 +132,50 @@ public sealed partial class ProtocolSession : IDisposable
         return status;
     }
 
+    /// <summary>Reads the next message when it is the usual frame (a whole text or binary message of up to 125
+    /// bytes in one frame, as <see cref="TryReadDataEvent"/> would return it): true with its kind and payload,
+    /// valid as an event's payload is. False, with the input untouched, for anything else: read it with
+    /// <see cref="TryReadDataEvent"/> or <see cref="TryReadEvent"/>. A loop that reads many small messages makes
+    /// no <see cref="ProtocolEvent"/> for them: an event built and copied per message costs a stalled copy.</summary>
+    public bool TryReadSmallDataMessage(ref ReadOnlySequence<byte> input, out MessageKind kind, out ReadOnlyMemory<byte> payload)
+    {
+        if (_failing is null && State != SessionState.Closed) return TryReadSmallMessage(ref input, out kind, out payload);
+        kind = default;
+        payload = default;
+        return false;
+    }
+
     /// <summary>The usual frame, told by its first two bytes: a whole text or binary message of up to 125 bytes in
     /// one frame, no reserved bit set, masked as the role requires (§5.1), lying whole in the input's first piece,
     /// between messages. Read in place (<see cref="ProtocolOptions.ReadMessagesInPlace"/>) as the frame-by-frame
     /// path reads it, without its steps; any other frame, and text that is not UTF-8 (masked back), goes that way.</summary>
-    private bool TryReadSmallMessage(ref ReadOnlySequence<byte> input, out ProtocolEvent evt)
+    private bool TryReadSmallMessage(ref ReadOnlySequence<byte> input, out MessageKind kind, out ReadOnlyMemory<byte> payload)
     {
-        // The event is written once, when known: a default written first and the event over it cost a stalled copy.
-        Unsafe.SkipInit(out evt);
-        if (_inPayload || _parts is not null || _message.IsOpen || !Options.ReadMessagesInPlace) return NotSmall(out evt);
+        kind = default;
+        payload = default;
+        if (_inPayload || _parts is not null || _message.IsOpen || !Options.ReadMessagesInPlace) return false;
         ReadOnlyMemory<byte> first = FirstPiece(input);
         ReadOnlySpan<byte> span = first.Span;
-        if (span.Length < 2 || span[0] is not (0x81 or 0x82)) return NotSmall(out evt);
+        if (span.Length < 2 || span[0] is not (0x81 or 0x82)) return false;
         bool masked = (span[1] & 0x80) != 0;
         int length = span[1] & 0x7F;
         int headerLength = masked ? 6 : 2;
         if (masked != (Role == EndpointRole.Server) || length > 125 || length > Options.MaxMessageSize
             || span.Length < headerLength + length)
-            return NotSmall(out evt);
+            return false;
 
         uint? key = masked ? BinaryPrimitives.ReadUInt32BigEndian(span[2..]) : null;
-        Memory<byte> payload = UnmaskWhereItLies(first.Slice(headerLength, length), key);
-        MessageKind kind = span[0] == 0x81 ? MessageKind.Text : MessageKind.Binary;
-        if (!_message.TryTakeMessage(kind, payload))
+        Memory<byte> unmasked = UnmaskWhereItLies(first.Slice(headerLength, length), key);
+        MessageKind read = span[0] == 0x81 ? MessageKind.Text : MessageKind.Binary;
+        if (!_message.TryTakeMessage(read, unmasked))
         {
-            UnmaskWhereItLies(payload, key); // masked back: XOR undoes itself
-            return NotSmall(out evt);
+            UnmaskWhereItLies(unmasked, key); // masked back: XOR undoes itself
+            return false;
         }
         input = After(input, headerLength + length);
-        evt = new ProtocolEvent(ProtocolEventKind.Message, kind, payload);
+        kind = read;
+        payload = unmasked;
         return true;
-    }
-
-    private static bool NotSmall(out ProtocolEvent evt)
-    {
-        evt = default;
-        return false;
     }
 
     // A socket reader's input is one array: read and advanced straight in it, not through the sequence's general

@@ -87,8 +87,8 @@ internal sealed class HandlerCalls(HandlerSession handler, LiveSession live, ILo
     {
         bool done = true;
         // With ServerOptions.TraceHandlerCalls, a span per call, current for the handler only.
-        Activity? outer = _traced is null ? null : Activity.Current;
-        Activity? span = _traced is null ? null : ServerTracing.StartHandlerCall("message", connectionId, _traced.Value);
+        Activity? outer = null;
+        Activity? span = _traced is null ? null : StartSpan(out outer);
         try
         {
             long calledAt = metrics.HandlerCalled();
@@ -121,6 +121,14 @@ internal sealed class HandlerCalls(HandlerSession handler, LiveSession live, ILo
                 if (!keepTurn) Exit();
             }
         }
+    }
+
+    // Out of line: the per-message call, inlined into the loop, keeps no copy of the trace context in its frame.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private Activity? StartSpan(out Activity? outer)
+    {
+        outer = Activity.Current;
+        return ServerTracing.StartHandlerCall("message", connectionId, _traced!.Value);
     }
 
     // calledAt 0: the handler's return was counted already (or nobody listens).
@@ -216,12 +224,24 @@ internal sealed class HandlerCalls(HandlerSession handler, LiveSession live, ILo
                 if (wait && live.IsOverLimit) return false;
                 Send(in result, ignoreLimit: wait, defer);
                 return true;
+            default:
+                ApplyOther(in result, defer);
+                return true;
+        }
+    }
+
+    // Out of line, as every path of the per-message call inlined into the loop adds to the frame it clears per message.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ApplyOther(in HandleResult result, bool defer)
+    {
+        switch (result.Action)
+        {
             case HandleAction.Ping or HandleAction.Pong:
                 live.SendControl(result.Action == HandleAction.Ping, result.Data.Span, defer);
-                return true;
+                break;
             case HandleAction.Close:
                 live.Close(result.CloseCode, result.CloseReason);
-                return true;
+                break;
             default:
                 throw new System.Diagnostics.UnreachableException($"Unknown handler action {result.Action}.");
         }

@@ -66,6 +66,11 @@ internal sealed partial class LiveSession : IWriteSource
     /// is awaited from then on, up to the close timeout.</summary>
     public void OnClosing(ICloseDeadline closing) => _closing = closing;
 
+    /// <summary>Reads the next message when it is the usual small frame (the session loop only, before
+    /// <see cref="TryReadEvent"/>): without the gate and without an event (<see cref="ProtocolSession.TryReadSmallDataMessage"/>).</summary>
+    public bool TryReadSmallMessage(ref ReadOnlySequence<byte> input, out MessageKind kind, out ReadOnlyMemory<byte> payload) =>
+        _protocol.TryReadSmallDataMessage(ref input, out kind, out payload);
+
     /// <summary>Reads the next event from <paramref name="input"/> (the session loop only). Pongs and
     /// close answers are queued, and written at the loop's next flush.</summary>
     public OperationStatus TryReadEvent(ref ReadOnlySequence<byte> input, out ProtocolEvent evt)

@@ -117,8 +117,12 @@ internal sealed partial class ConnectionRunner : IThreadPoolWorkItem
             {
                 while (!ended)
                 {
-                    if (Live.TryReadEvent(ref unread, out ProtocolEvent evt) == OperationStatus.NeedMoreData) break;
-                    Dispatched dispatched = Dispatch(in evt, out ValueTask<bool> pending);
+                    Dispatched dispatched;
+                    ValueTask<bool> pending;
+                    if (Live.TryReadSmallMessage(ref unread, out MessageKind kind, out ReadOnlyMemory<byte> payload))
+                        dispatched = DispatchMessage(kind, payload, out pending);
+                    else if (Live.TryReadEvent(ref unread, out ProtocolEvent evt) == OperationStatus.NeedMoreData) break;
+                    else dispatched = Dispatch(in evt, out pending);
                     if (dispatched != Dispatched.Pending)
                     {
                         ended = dispatched == Dispatched.Ended;
@@ -162,29 +166,37 @@ internal sealed partial class ConnectionRunner : IThreadPoolWorkItem
     /// for the rest (<see cref="Pending"/>: the pending task then says which of the two).</summary>
     private enum Dispatched { ReadOn, Ended, Pending }
 
-    /// <summary>Acts on one event. A message whose handler answers at once costs no async frame here and
-    /// hands back no task (this runs per message). Whole messages are handed over in the turn the loop
-    /// takes at a read's first message and keeps to its last (<see cref="HandlerCalls.DeliverKeepingTurnAsync"/>);
-    /// every other path gives it back first, then takes the turn for itself or hands the call to run beside
-    /// the loop.</summary>
+    /// <summary>Acts on one event other than a small message read as such (<see cref="DispatchMessage"/>).</summary>
     private Dispatched Dispatch(in ProtocolEvent evt, out ValueTask<bool> pending)
     {
+        if (evt.Kind == ProtocolEventKind.Message) return DispatchMessage(evt.MessageKind, evt.Payload, out pending);
+        _connection!.Calls.GiveBackKeptTurn();
+        return Settle(evt.Kind == ProtocolEventKind.MessagePart ? DispatchPartAsync(evt) : DispatchOtherAsync(evt), out pending);
+    }
+
+    /// <summary>Acts on one whole message (on a streaming route, the last part of one). A message whose handler
+    /// answers at once costs no async frame here and hands back no task (this runs per message). Whole messages
+    /// are handed over in the turn the loop takes at a read's first message and keeps to its last
+    /// (<see cref="HandlerCalls.DeliverKeepingTurnAsync"/>); every other path gives it back first, then takes the
+    /// turn for itself or hands the call to run beside the loop.</summary>
+    private Dispatched DispatchMessage(MessageKind kind, ReadOnlyMemory<byte> payload, out ValueTask<bool> pending)
+    {
         pending = default;
-        if (evt.Kind != ProtocolEventKind.Message || _route!.StreamMessages)
+        if (_route!.StreamMessages)
         {
             _connection!.Calls.GiveBackKeptTurn();
-            bool part = evt.Kind == ProtocolEventKind.Message || evt.Kind == ProtocolEventKind.MessagePart;
-            return Settle(part ? DispatchPartAsync(evt) : DispatchOtherAsync(evt), out pending);
+            return Settle(DispatchPartAsync(new ProtocolEvent(ProtocolEventKind.Message, kind, payload)), out pending);
         }
         _server.Metrics.MessageReceived();
         // After our close frame, the handler has said its last word: data is read and dropped.
         if (!Live.IsOpen) return Dispatched.ReadOn;
-        if (_connection!.RateLimiter?.TryTakeAll(1, evt.Payload.Length) is { } shortOf)
+        var message = new WebSocketMessage(TypeOf(kind), payload);
+        if (_connection!.RateLimiter?.TryTakeAll(1, payload.Length) is { } shortOf)
         {
             _connection.Calls.GiveBackKeptTurn();
-            return Settle(DeliverWithinRateAsync(shortOf, evt), out pending);
+            return Settle(DeliverWithinRateAsync(shortOf, message), out pending);
         }
-        ValueTask delivered = _connection.Calls.DeliverKeepingTurnAsync(new WebSocketMessage(TypeOf(evt), evt.Payload));
+        ValueTask delivered = _connection.Calls.DeliverKeepingTurnAsync(message);
         if (!delivered.IsCompletedSuccessfully) return Settle(NotEndedOnceDoneAsync(delivered), out pending);
         delivered.GetAwaiter().GetResult();
         return Dispatched.ReadOn;
@@ -203,10 +215,10 @@ internal sealed partial class ConnectionRunner : IThreadPoolWorkItem
     }
 
     /// <summary>A message over the connection's rate limit: dropped, or delivered once the buckets refill.</summary>
-    private async ValueTask<bool> DeliverWithinRateAsync(InboundLimiter shortOf, ProtocolEvent evt)
+    private async ValueTask<bool> DeliverWithinRateAsync(InboundLimiter shortOf, WebSocketMessage message)
     {
-        if (await WithinRateAsync(shortOf, 1, evt.Payload.Length).ConfigureAwait(false))
-            await _connection!.Calls.DeliverAsync(new WebSocketMessage(TypeOf(evt), evt.Payload)).ConfigureAwait(false);
+        if (await WithinRateAsync(shortOf, 1, message.Payload.Length).ConfigureAwait(false))
+            await _connection!.Calls.DeliverAsync(message).ConfigureAwait(false);
         return false;
     }
 
@@ -225,7 +237,7 @@ internal sealed partial class ConnectionRunner : IThreadPoolWorkItem
         return true;
     }
 
-    private static MessageType TypeOf(in ProtocolEvent evt) => evt.MessageKind == MessageKind.Text ? MessageType.Text : MessageType.Binary;
+    private static MessageType TypeOf(MessageKind kind) => kind == MessageKind.Text ? MessageType.Text : MessageType.Binary;
 
     private static async ValueTask<bool> NotEndedOnceDoneAsync(ValueTask delivered)
     {
@@ -252,7 +264,7 @@ internal sealed partial class ConnectionRunner : IThreadPoolWorkItem
         {
             _server.Metrics.MessageReceived();
             // The call starts before the first part is pushed, so no push can wait for a handler not yet called.
-            incoming.Calling(_connection!.Calls.DeliverAsync(incoming.Begin(TypeOf(evt)), defer: false));
+            incoming.Calling(_connection!.Calls.DeliverAsync(incoming.Begin(TypeOf(evt.MessageKind)), defer: false));
         }
         ValueTask pushing = incoming.PushAsync(evt.Payload, _transport!.Aborted);
         if (!pushing.IsCompleted)

@@ -1,6 +1,7 @@
 using System.Buffers;
 using WsServer.Protocol.Closing;
 using WsServer.Protocol.Framing;
+using WsServer.Protocol.Messages;
 using WsServer.Protocol.Session;
 using WsServer.Protocol.Tests.TestSupport;
 
@@ -9,10 +10,86 @@ namespace WsServer.Protocol.Tests.Session;
 /// <summary>Reading data without replies (<see cref="ProtocolSession.TryReadDataEvent"/>): data messages are
 /// read as <see cref="ProtocolSession.TryReadEvent"/> reads them; whatever needs a reply or a change of state
 /// (a control frame, a violation, anything after the peer's close) is left for the call with replies. Every
-/// reading test reads its input this way too (<see cref="SessionDriver.EveryWay"/>).</summary>
+/// reading test reads its input this way too (<see cref="SessionDriver.EveryWay"/>), the usual small message
+/// first (<see cref="ProtocolSession.TryReadSmallDataMessage"/>).</summary>
 public sealed class ProtocolSessionDataReadingTests
 {
     private const uint Key = 0x37fa213d;
+    private static readonly ProtocolOptions InPlace = new() { ReadMessagesInPlace = true };
+
+    [Fact]
+    public void ASmallMessageInOneFrameIsReadWithoutAnEvent()
+    {
+        using var session = new ProtocolSession(EndpointRole.Server, InPlace);
+        var input = new ReadOnlySequence<byte>(Frames.Concat(Frames.Binary([1, 2, 3]).Masked(Key), Frames.Text("héllo").Masked(Key)));
+
+        Assert.True(session.TryReadSmallDataMessage(ref input, out MessageKind first, out ReadOnlyMemory<byte> bytes));
+        Assert.Equal(MessageKind.Binary, first);
+        Assert.Equal([1, 2, 3], bytes.ToArray()); // unmasked
+        Assert.True(session.TryReadSmallDataMessage(ref input, out MessageKind second, out ReadOnlyMemory<byte> text));
+        Assert.Equal(MessageKind.Text, second);
+        Assert.Equal("héllo", System.Text.Encoding.UTF8.GetString(text.Span));
+        Assert.True(input.IsEmpty);
+        Assert.False(session.TryReadSmallDataMessage(ref input, out _, out _));
+    }
+
+    public static TheoryData<string, byte[]> NotTheUsualFrame => new()
+    {
+        { "a ping", Frames.Ping("p").Masked(Key).ToArray() },
+        { "the first fragment of a message", Frames.Text("a").NotFinal().Masked(Key).ToArray() },
+        { "126 bytes, with a 16-bit length", Frames.Binary(new byte[126]).Masked(Key).ToArray() },
+        { "an unmasked client frame", Frames.Binary([1]).ToArray() },
+        { "a reserved bit set", Frames.Binary([1]).Reserved(0x4).Masked(Key).ToArray() },
+        { "text that is not UTF-8", Frames.Text([0xFF]).Masked(Key).ToArray() },
+        { "a frame not all here", Frames.Binary([1, 2, 3]).Masked(Key).ToArray()[..7] },
+    };
+
+    [Theory]
+    [MemberData(nameof(NotTheUsualFrame))]
+    public void AnyOtherFrameIsLeftAsItWas(string frame, byte[] bytes)
+    {
+        using var session = new ProtocolSession(EndpointRole.Server, InPlace);
+        var input = new ReadOnlySequence<byte>(bytes.ToArray());
+
+        Assert.False(session.TryReadSmallDataMessage(ref input, out _, out _), frame);
+        Assert.Equal(bytes, input.ToArray()); // unread, and masked as it came
+    }
+
+    [Fact]
+    public void AfterThePeersCloseNoSmallMessageIsRead()
+    {
+        using var session = new ProtocolSession(EndpointRole.Server, InPlace);
+        var input = new ReadOnlySequence<byte>(Frames.Concat(Frames.Close(1000).Masked(Key), Frames.Binary([1]).Masked(Key)));
+        Assert.Equal(OperationStatus.Done, session.TryReadEvent(ref input, new ArrayBufferWriter<byte>(), out _));
+
+        Assert.False(session.TryReadSmallDataMessage(ref input, out _, out _));
+        Assert.False(input.IsEmpty);
+    }
+
+    [Fact]
+    public void AKeptViolationComesBeforeTheNextSmallMessage()
+    {
+        using var session = new ProtocolSession(EndpointRole.Server, InPlace);
+        byte[] notUtf8 = new byte[126]; // too long for the small path
+        notUtf8[0] = 0xFF;
+        var input = new ReadOnlySequence<byte>(Frames.Concat(Frames.Text(notUtf8).Masked(Key), Frames.Binary([1]).Masked(Key)));
+
+        Assert.Equal(OperationStatus.DestinationTooSmall, session.TryReadDataEvent(ref input, out _));
+        Assert.False(session.TryReadSmallDataMessage(ref input, out _, out _));
+        Assert.Equal(OperationStatus.InvalidData, session.TryReadEvent(ref input, new ArrayBufferWriter<byte>(), out ProtocolEvent failed));
+        Assert.Equal(CloseCode.InvalidPayloadData, failed.CloseCode);
+    }
+
+    [Fact]
+    public void WithoutReadingInPlaceEveryMessageTakesTheEventPath()
+    {
+        using var session = new ProtocolSession(EndpointRole.Server);
+        var input = new ReadOnlySequence<byte>(Frames.Binary([1]).Masked(Key).ToArray());
+
+        Assert.False(session.TryReadSmallDataMessage(ref input, out _, out _));
+        Assert.Equal(OperationStatus.Done, session.TryReadDataEvent(ref input, out ProtocolEvent evt));
+        Assert.Equal([1], evt.Payload.ToArray());
+    }
 
     [Fact]
     public void AControlFrameBetweenMessagesIsLeftUnreadForTheCallWithReplies()

@@ -27,13 +27,18 @@ public sealed record SessionOutcome(List<RecordedEvent> Events, byte[] Replies, 
 public static class SessionDriver
 {
     /// <summary>Calls TryReadEvent until it asks for more data or fails; returns what it left. With
-    /// <paramref name="dataFirst"/>, as the server's loop reads: TryReadDataEvent first, TryReadEvent when
-    /// the next event needs replies.</summary>
+    /// <paramref name="dataFirst"/>, as the server's loop reads: TryReadSmallDataMessage first, then
+    /// TryReadDataEvent, and TryReadEvent when the next event needs replies.</summary>
     public static byte[] Drain(ProtocolSession session, ReadOnlySequence<byte> input,
         ArrayBufferWriter<byte> replies, List<RecordedEvent> events, bool dataFirst = false)
     {
         while (true)
         {
+            if (dataFirst && session.TryReadSmallDataMessage(ref input, out MessageKind kind, out ReadOnlyMemory<byte> payload))
+            {
+                events.Add(RecordedEvent.From(new ProtocolEvent(ProtocolEventKind.Message, kind, payload)));
+                continue;
+            }
             ProtocolEvent evt = default;
             OperationStatus status = dataFirst ? session.TryReadDataEvent(ref input, out evt) : OperationStatus.DestinationTooSmall;
             if (status == OperationStatus.DestinationTooSmall) status = session.TryReadEvent(ref input, replies, out evt);
