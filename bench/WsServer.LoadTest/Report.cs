@@ -142,7 +142,7 @@ internal sealed partial class Report
             + (_options.WsServerInlineIo ? "WsServer with inline socket completions (as `wsserver` runs its built-in handlers), Kestrel with the runtime's default"
                 : "both with the runtime's default socket completions (thread pool)")
             + (_options.WsServerEpoll ? "; WsServer on its epoll transport" : "; WsServer on .NET's socket engine")
-            + "; WsServer tiers up with no call-counting delay, after 1,000 calls"
+            + "; WsServer tiers up with no call-counting delay"
             + (_options.WsServerProgramGc ? " and its GC's young generation is at most 1 MiB, in 1 MiB regions," : "")
             + " as the `wsserver` program's runtimeconfig says, Kestrel with the runtime's default"
             + (_options.WsServerProgramGc ? "s" : "; both with the runtime's GC defaults (`--wsserver-gc default`)"));

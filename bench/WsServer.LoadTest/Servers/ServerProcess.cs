@@ -46,7 +46,6 @@ internal sealed class ServerProcess : IDisposable
         if (command is "serve-wsserver" or "serve-aspnetcore")
         {
             start.Environment["DOTNET_TC_CallCountingDelayMs"] = "0";
-            start.Environment["DOTNET_TC_CallCountThreshold"] = "1000";
             if (o.WsServerProgramGc)
             {
                 // System.GC.Gen0MaxBudget and System.GC.RegionSize, 1 MiB each (the environment's values are hex).

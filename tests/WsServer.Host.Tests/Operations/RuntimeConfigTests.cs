@@ -3,8 +3,7 @@ using WsServer.Host.Tests.TestSupport;
 
 namespace WsServer.Host.Tests.Operations;
 
-/// <summary>What the program's runtimeconfig asks of the runtime for many connections: tier-up without waiting, on a
-/// profile of many calls, and a
+/// <summary>What the program's runtimeconfig asks of the runtime for many connections: tier-up without waiting, and a
 /// small young generation in small regions, so the GC keeps little free memory committed beside long-lived
 /// connections (docs/performance.md says why, with the figures).</summary>
 public sealed class RuntimeConfigTests
@@ -13,7 +12,6 @@ public sealed class RuntimeConfigTests
 
     [Theory]
     [InlineData("System.Runtime.TieredCompilation.CallCountingDelayMs", 0)]
-    [InlineData("System.Runtime.TieredCompilation.CallCountThreshold", 1000)]
     [InlineData("System.GC.Gen0MaxBudget", OneMebibyte)]
     [InlineData("System.GC.RegionSize", OneMebibyte)]
     public void TheProgramRunsWith(string setting, long value)
