@@ -230,7 +230,7 @@ internal sealed class HandlerCalls(HandlerSession handler, LiveSession live, ILo
         }
     }
 
-    // Out of line, as every path of the per-message call inlined into the loop adds to the frame it clears per message.
+    // Out of line: every path of the per-message call that is inlined into the loop adds to the frame it clears per message.
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void ApplyOther(in HandleResult result, bool defer)
     {
