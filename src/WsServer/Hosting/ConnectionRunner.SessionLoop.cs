@@ -166,27 +166,26 @@ internal sealed partial class ConnectionRunner : IThreadPoolWorkItem
     /// for the rest (<see cref="Pending"/>: the pending task then says which of the two).</summary>
     private enum Dispatched { ReadOn, Ended, Pending }
 
-    /// <summary>Acts on one event other than a small message read as such (<see cref="DispatchMessage"/>).</summary>
+    /// <summary>Acts on one event: a whole message as <see cref="DispatchMessage"/> does; on a streaming route a
+    /// message's parts (its last comes as a message), and control frames, with the turn given back first.</summary>
     private Dispatched Dispatch(in ProtocolEvent evt, out ValueTask<bool> pending)
     {
-        if (evt.Kind == ProtocolEventKind.Message) return DispatchMessage(evt.MessageKind, evt.Payload, out pending);
+        if (evt.Kind == ProtocolEventKind.Message && !_route!.StreamMessages)
+            return DispatchMessage(evt.MessageKind, evt.Payload, out pending);
         _connection!.Calls.GiveBackKeptTurn();
-        return Settle(evt.Kind == ProtocolEventKind.MessagePart ? DispatchPartAsync(evt) : DispatchOtherAsync(evt), out pending);
+        bool part = evt.Kind is ProtocolEventKind.Message or ProtocolEventKind.MessagePart;
+        return Settle(part ? DispatchPartAsync(evt) : DispatchOtherAsync(evt), out pending);
     }
 
-    /// <summary>Acts on one whole message (on a streaming route, the last part of one). A message whose handler
-    /// answers at once costs no async frame here and hands back no task (this runs per message). Whole messages
-    /// are handed over in the turn the loop takes at a read's first message and keeps to its last
+    /// <summary>Acts on one whole message, on a route that does not stream them (a streaming route's session reads
+    /// no small message on its own: its messages come in parts, through <see cref="Dispatch"/>). A message whose
+    /// handler answers at once costs no async frame here and hands back no task (this runs per message). Whole
+    /// messages are handed over in the turn the loop takes at a read's first message and keeps to its last
     /// (<see cref="HandlerCalls.DeliverKeepingTurnAsync"/>); every other path gives it back first, then takes the
     /// turn for itself or hands the call to run beside the loop.</summary>
     private Dispatched DispatchMessage(MessageKind kind, ReadOnlyMemory<byte> payload, out ValueTask<bool> pending)
     {
         pending = default;
-        if (_route!.StreamMessages)
-        {
-            _connection!.Calls.GiveBackKeptTurn();
-            return Settle(DispatchPartAsync(new ProtocolEvent(ProtocolEventKind.Message, kind, payload)), out pending);
-        }
         _server.Metrics.MessageReceived();
         // After our close frame, the handler has said its last word: data is read and dropped.
         if (!Live.IsOpen) return Dispatched.ReadOn;

@@ -13,6 +13,9 @@ namespace WsServer.Tests.ConnectionCore;
 /// <summary>The outbox writes whatever was queued, in order, in batches of at most
 /// <see cref="IBatchWriter.MaxSegments"/> arrays, through writes that wait; and once everything is
 /// written it holds nothing: no array, no list.</summary>
+// Alone, with the whole-process allocation tests: a multi-segment write rents 16 KiB arrays from the server-wide
+// pool, which tests running beside it drain, and each array it then finds missing counts as its own allocation.
+[Collection(nameof(EchoAllocationTests))]
 public sealed class SendQueueTests
 {
     // Each iteration queues a broadcast frame (by reference) then a frame of the connection's own, which
