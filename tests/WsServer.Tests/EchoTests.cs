@@ -1,3 +1,4 @@
+using WsServer.Connections;
 using System.Net.WebSockets;
 using WsServer.Tests.TestHandlers;
 using WsServer.Tests.TestSupport;
@@ -54,6 +55,47 @@ public sealed class EchoTests
         });
         for (int i = 0; i < 500; i++) Assert.Equal($"m{i}", await client.ReceiveTextAsync());
         await sending.Bounded();
+    }
+
+    [Fact]
+    public async Task LargeRepliesToAPeerThatDoesNotReadFollowEachOtherWholeAndInOrder()
+    {
+        // Each message is the only one the server's read holds, so its reply is sent as it is read; the peer reads
+        // nothing until the last is handled, so the server's socket fills, later sends are partial or refused, and
+        // what the socket did not take must follow, whole and before the next reply.
+        var handler = new SignallingEcho();
+        await using TestServer server = await TestServer.StartAsync(o =>
+        {
+            o.UseHandler(handler);
+            o.SendQueueLimit = 64 << 20; // every reply queued: none waits for room
+        });
+        await using RawClient client = await RawClient.ConnectAsync(server.Port, receiveBuffer: 4096);
+        byte[][] payloads = [.. Enumerable.Range(0, 16).Select(i => Enumerable.Range(0, 500_000 + i).Select(j => (byte)(i + j * 7)).ToArray())];
+
+        foreach (byte[] payload in payloads)
+        {
+            await client.SendAsync(ClientFrame.Build(2, payload));
+            await handler.Handled.WaitAsync(Timeouts.Token());
+        }
+
+        foreach (byte[] payload in payloads)
+        {
+            ReceivedFrame? frame = await client.ReadFrameAsync();
+            Assert.Equal((true, 2), (frame!.Value.Fin, frame.Value.Opcode));
+            Assert.Equal(payload, frame.Value.Payload);
+        }
+    }
+
+    /// <summary>Echoes, and tells when it has.</summary>
+    private sealed class SignallingEcho : IWebSocketHandler
+    {
+        public SemaphoreSlim Handled { get; } = new(0);
+
+        public ValueTask<HandleResult> HandleAsync(WebSocketMessage message, WebSocketConnection connection, CancellationToken ct)
+        {
+            Handled.Release();
+            return new(HandleResult.Reply(message));
+        }
     }
 
     [Fact]

@@ -11,7 +11,7 @@ namespace WsServer.Protocol.Framing;
 public static class FrameWriter
 {
     /// <summary>The largest header: 2 fixed bytes, an 8-byte length and a 4-byte masking key.</summary>
-    internal const int MaxHeaderLength = 14;
+    public const int MaxHeaderLength = 14;
 
     /// <summary>Writes the 2 to 14 header bytes of <paramref name="header"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The payload length is negative or the opcode
@@ -42,7 +42,7 @@ public static class FrameWriter
     }
 
     // Into a span with room for the header; returns its length.
-    private static int WriteHeaderInto(Span<byte> span, in FrameHeader header)
+    internal static int WriteHeaderInto(Span<byte> span, in FrameHeader header)
     {
         if (header.PayloadLength < 0 || (byte)header.Opcode > 0xF) ThrowInvalid(header);
 

@@ -27,6 +27,24 @@ public sealed partial class ProtocolSession
             FrameWriter.WriteFrame(output, opcode, payload, maskingKey: NextMaskingKey());
     }
 
+    /// <summary>Writes the header of a whole message's frame into <paramref name="header"/> (room for 14 bytes),
+    /// for a caller that sends the payload from where it lies, after the header, rather than copying it behind
+    /// it: the frame <see cref="WriteMessage(IBufferWriter{byte}, MessageKind, ReadOnlySpan{byte})"/> writes, in
+    /// two pieces. False, with nothing written, when the payload cannot go as it is: masked in the client role
+    /// (§5.3), or compressed (RFC 7692).</summary>
+    /// <exception cref="InvalidOperationException">A close frame was sent or received.</exception>
+    /// <exception cref="ArgumentException"><paramref name="header"/> has less room than 14 bytes.</exception>
+    public bool TryWriteMessageHeader(Span<byte> header, MessageKind kind, int payloadLength, out int written)
+    {
+        Opcode opcode = DataOpcode(kind);
+        EnsureOpen();
+        ArgumentOutOfRangeException.ThrowIfLessThan(header.Length, FrameWriter.MaxHeaderLength, nameof(header));
+        written = 0;
+        if (Role == EndpointRole.Client || ShouldCompress(payloadLength)) return false;
+        written = FrameWriter.WriteHeaderInto(header, new FrameHeader(Fin: true, Rsv1: false, opcode, payloadLength));
+        return true;
+    }
+
     /// <summary>Writes one frame of a message sent in parts (RFC 6455 §5.4): the <paramref name="first"/> with
     /// the message's opcode, the others as continuations, FIN on the <paramref name="last"/>; never
     /// compressed (RFC 7692 §6 lets each message choose, and a streamed message goes plain).</summary>

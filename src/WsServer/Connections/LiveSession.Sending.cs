@@ -1,5 +1,6 @@
 using System.Buffers;
 using WsServer.Protocol.Closing;
+using WsServer.Protocol.Framing;
 using WsServer.Protocol.Messages;
 using WsServer.PubSub;
 using WsServer.Transport;
@@ -102,9 +103,52 @@ internal sealed partial class LiveSession
 
     public SendStatus Send(MessageKind kind, ReadOnlySpan<byte> payload, bool ignoreLimit = false, bool defer = false)
     {
+        if (payload.Length >= AtOnceMinimum && _lastOfRead && TrySendAtOnce(kind, payload, ignoreLimit, defer, out SendStatus sent))
+            return sent;
         var sink = new QueueSink(this, ignoreLimit, defer);
         OrderedEncoder.Encode(_protocol, ref sink, kind, payload);
         return Outcome(sink.Status, sink.WriteClaimed);
+    }
+
+    /// <summary>The smallest payload <see cref="TrySendAtOnce"/> sends from where it lies: one that would not fit
+    /// the queue's first segment, so copying it costs a segment of its own.</summary>
+    internal const int AtOnceMinimum = SegmentPool.SmallestSize;
+
+    // A large message the loop's flush would carry alone (the loop's reply to the last message of its read, or
+    // its handler's own send then, with nothing queued and no write under way, so nothing is overtaken): sent
+    // now, its header and its payload in one call from where they lie, not copied into the queue, as
+    // uWebSockets sends what its cork buffer cannot hold. What the socket does not take is queued and written
+    // as any frame. False when it cannot go this way (another thread's send, a transport that only writes
+    // through its queue, compression): the caller queues it.
+    private bool TrySendAtOnce(MessageKind kind, ReadOnlySpan<byte> payload, bool ignoreLimit, bool defer, out SendStatus status)
+    {
+        status = SendStatus.Queued;
+        if (!defer && t_actingLoop != this) return false;
+        Span<byte> header = stackalloc byte[FrameWriter.MaxHeaderLength];
+        bool write = false;
+        using (_gate.Hold())
+        {
+            if (_sendingParts || !_queue.IsEmpty) return false;
+            status = Admit(ignoreLimit);
+            if (status == SendStatus.Queued)
+            {
+                if (!_protocol.TryWriteMessageHeader(header, kind, payload.Length, out int headerLength)) return false;
+                header = header[..headerLength];
+                long sent = _writer.TrySendNow(header, payload);
+                if (sent < 0) return false;
+                _metrics.MessageSent();
+                _metrics.BytesSent(sent);
+                if (sent < header.Length + payload.Length)
+                {
+                    _queue.Reserve(header.Length + payload.Length - (int)sent);
+                    if (sent < header.Length) _queue.Write(header[(int)sent..]);
+                    _queue.Write(payload[(int)Math.Max(0, sent - header.Length)..]);
+                    write = Queued(defer);
+                }
+            }
+        }
+        status = Outcome(status, write);
+        return true;
     }
 
     public SendStatus SendText(ReadOnlySpan<char> text, bool ignoreLimit = false, bool defer = false)

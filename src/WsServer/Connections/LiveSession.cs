@@ -33,6 +33,7 @@ internal sealed partial class LiveSession : IWriteSource
     private ConnectionClosed? _ending;
     private ICloseDeadline? _closing;
     private Mailbox? _drained;
+    private bool _lastOfRead; // the message the loop acts on is the last its read holds (see TrySendAtOnce)
 
     public LiveSession(ProtocolOptions options, long sendQueueLimit, SlowConsumerPolicy slowConsumer, ServerInstruments metrics)
     {
@@ -68,8 +69,12 @@ internal sealed partial class LiveSession : IWriteSource
 
     /// <summary>Reads the next message when it is the usual small frame (the session loop only, before
     /// <see cref="TryReadEvent"/>): without the gate and without an event (<see cref="ProtocolSession.TryReadSmallDataMessage"/>).</summary>
-    public bool TryReadSmallMessage(ref ReadOnlySequence<byte> input, out MessageKind kind, out ReadOnlyMemory<byte> payload) =>
-        _protocol.TryReadSmallDataMessage(ref input, out kind, out payload);
+    public bool TryReadSmallMessage(ref ReadOnlySequence<byte> input, out MessageKind kind, out ReadOnlyMemory<byte> payload)
+    {
+        bool read = _protocol.TryReadSmallDataMessage(ref input, out kind, out payload);
+        _lastOfRead = input.IsEmpty;
+        return read;
+    }
 
     /// <summary>Reads the next event from <paramref name="input"/> (the session loop only). Pongs and
     /// close answers are queued, and written at the loop's next flush.</summary>
@@ -77,6 +82,7 @@ internal sealed partial class LiveSession : IWriteSource
     {
         // A data message asks nothing of the writing side: read without the gate, which senders take to encode.
         OperationStatus status = _protocol.TryReadDataEvent(ref input, out evt);
+        _lastOfRead = input.IsEmpty;
         if (status != OperationStatus.DestinationTooSmall) return status;
         bool replied;
         using (_gate.Hold())

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using WsServer.Protocol.Compression;
+using WsServer.Protocol.Framing;
 using WsServer.Protocol.Messages;
 using WsServer.Protocol.Session;
 
@@ -32,8 +33,6 @@ internal interface IFrameSink
 /// </summary>
 internal static class OrderedEncoder
 {
-    private const int MaxHeaderLength = 14;
-
     /// <summary>Encodes a message of <paramref name="kind"/>; false when the sink refused it.</summary>
     public static bool Encode<TSink>(ProtocolSession session, ref TSink sink, MessageKind kind, ReadOnlySpan<byte> payload)
         where TSink : struct, IFrameSink
@@ -42,7 +41,7 @@ internal static class OrderedEncoder
         using (Hold(ref sink))
         {
             if (!sink.Admit(admitted: false)) return false;
-            session.WriteMessage(sink.Reserve(MaxHeaderLength + payload.Length), kind, payload);
+            session.WriteMessage(sink.Reserve(FrameWriter.MaxHeaderLength + payload.Length), kind, payload);
             return true;
         }
     }
@@ -68,7 +67,7 @@ internal static class OrderedEncoder
         using (Hold(ref sink))
         {
             if (!sink.Admit(admitted: false)) return false;
-            session.WriteText(sink.Reserve(MaxHeaderLength + length), text);
+            session.WriteText(sink.Reserve(FrameWriter.MaxHeaderLength + length), text);
             return true;
         }
     }
@@ -87,7 +86,7 @@ internal static class OrderedEncoder
             using (Hold(ref sink))
             {
                 if (!sink.Admit(admitted: true)) return false;
-                session.WriteMessage(sink.Reserve(MaxHeaderLength + compressed.Span.Length), kind, compressed);
+                session.WriteMessage(sink.Reserve(FrameWriter.MaxHeaderLength + compressed.Span.Length), kind, compressed);
                 return true;
             }
         }

@@ -71,6 +71,12 @@ internal sealed class SocketWriter(IWriteSource source) : IThreadPoolWorkItem, I
         return true;
     }
 
+    /// <summary>Under the gate, with nothing queued: sends <paramref name="head"/> and <paramref name="payload"/> on
+    /// the caller's thread, at once (<see cref="IBatchWriter.TrySendNow"/>), unless a write is under way or due or
+    /// writing has not started; -1 then, and when the transport cannot.</summary>
+    public long TrySendNow(ReadOnlySpan<byte> head, ReadOnlySpan<byte> payload) =>
+        IsWriting || _transport is null ? -1 : _transport.TrySendNow(head, payload);
+
     /// <summary>What was just queued is written at the next <see cref="Flush"/>: the session loop queues the
     /// replies to one read that way and flushes once (the session loop only).</summary>
     public void Defer() => _deferred = true;

@@ -55,6 +55,9 @@ internal abstract class ConnectionTransport : IAsyncDisposable, IBatchWriter
     public ValueTask WriteAsync(List<ArraySegment<byte>> batch, int total) =>
         batch.Count == 1 ? WriteAsync(batch[0]) : WriteBatchAsync(batch, total);
 
+    /// <inheritdoc cref="IBatchWriter.TrySendNow"/>
+    public virtual long TrySendNow(ReadOnlySpan<byte> head, ReadOnlySpan<byte> payload) => -1;
+
     /// <summary>False when the transport cannot end its sending side on its own (an upgraded HTTP/1.1 stream of
     /// another host, which ends the connection when its request completes): then nobody waits for the peer's end.</summary>
     public virtual bool CanEndSending => true;

@@ -26,6 +26,8 @@ internal sealed class EpollTransport : ConnectionTransport
 
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> bytes) => _epoll.SendAsync(bytes);
 
+    public override long TrySendNow(ReadOnlySpan<byte> head, ReadOnlySpan<byte> payload) => _epoll.TrySendNow(head, payload);
+
     protected override ValueTask WriteBatchAsync(List<ArraySegment<byte>> batch, int total) => _epoll.SendAsync(batch, total);
 
     public override ValueTask ShutdownSendAsync()

@@ -13,6 +13,12 @@ internal interface IBatchWriter
     /// <summary>Writes every byte of <paramref name="batch"/> (<paramref name="total"/> bytes), in order.</summary>
     ValueTask WriteAsync(List<ArraySegment<byte>> batch, int total);
 
+    /// <summary>Sends <paramref name="head"/> then <paramref name="payload"/> now, from where they lie, in one call
+    /// that does not wait: the bytes the socket took (0 when its buffer is full), or -1 when this transport writes
+    /// only through the calls above, or the call failed (the caller then queues the bytes, and its write meets
+    /// the failure).</summary>
+    long TrySendNow(ReadOnlySpan<byte> head, ReadOnlySpan<byte> payload) => -1;
+
     /// <summary>Cuts the transport: a write failed, so the read side must end too (it may never notice).</summary>
     void Abort();
 }

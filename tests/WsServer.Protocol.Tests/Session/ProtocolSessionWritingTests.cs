@@ -176,4 +176,50 @@ public class ProtocolSessionWritingTests
 
         return [.. chunks];
     }
+
+    [Theory]
+    [InlineData(MessageKind.Binary, 0)]
+    [InlineData(MessageKind.Text, 125)]
+    [InlineData(MessageKind.Binary, 126)]
+    [InlineData(MessageKind.Binary, 65535)]
+    [InlineData(MessageKind.Text, 65536)]
+    public void AMessagesHeaderWrittenApartIsTheFramesOwnHead(MessageKind kind, int length)
+    {
+        using var session = new ProtocolSession(EndpointRole.Server);
+        byte[] payload = new byte[length];
+        var whole = new ArrayBufferWriter<byte>();
+        session.WriteMessage(whole, kind, payload);
+
+        Span<byte> header = stackalloc byte[14];
+        Assert.True(session.TryWriteMessageHeader(header, kind, length, out int written));
+
+        Assert.Equal(whole.WrittenCount - length, written);
+        Assert.Equal(Hex.Format(whole.WrittenSpan[..written]), Hex.Format(header[..written]));
+    }
+
+    [Fact]
+    public void AMessagesHeaderIsNotWrittenApartWhenThePayloadMustChange()
+    {
+        byte[] header = new byte[14];
+        using var client = new ProtocolSession(EndpointRole.Client); // masks its payloads
+        var deflating = new ProtocolOptions { Deflate = new WsServer.Protocol.Compression.DeflateParameters() };
+        using var compressing = new ProtocolSession(EndpointRole.Server, deflating);
+
+        Assert.False(client.TryWriteMessageHeader(header, MessageKind.Binary, 10, out int byClient));
+        Assert.False(compressing.TryWriteMessageHeader(header, MessageKind.Binary, 1000, out int compressed));
+        Assert.True(compressing.TryWriteMessageHeader(header, MessageKind.Binary, 10, out int underThreshold));
+
+        Assert.Equal((0, 0, 2), (byClient, compressed, underThreshold));
+    }
+
+    [Fact]
+    public void AMessagesHeaderIsRefusedAfterACloseOrWithoutRoom()
+    {
+        using var session = new ProtocolSession(EndpointRole.Server);
+        Assert.Throws<ArgumentOutOfRangeException>(() => session.TryWriteMessageHeader(new byte[13], MessageKind.Text, 1, out _));
+
+        session.WriteClose(new ArrayBufferWriter<byte>());
+
+        Assert.Throws<InvalidOperationException>(() => session.TryWriteMessageHeader(new byte[14], MessageKind.Text, 1, out _));
+    }
 }

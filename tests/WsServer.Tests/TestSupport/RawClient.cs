@@ -24,10 +24,13 @@ public sealed class RawClient : IAsyncDisposable
     private readonly CancellationTokenSource _deadline = new(Timeouts.Default);
     private NetworkStream _stream = null!;
 
-    /// <summary>Connects and upgrades; <paramref name="preamble"/> (a PROXY protocol header) goes first.</summary>
-    public static async Task<RawClient> ConnectAsync(int port, string path = "/", string? extraHeaders = null, byte[]? preamble = null)
+    /// <summary>Connects and upgrades; <paramref name="preamble"/> (a PROXY protocol header) goes first. A
+    /// <paramref name="receiveBuffer"/> (bytes) makes the socket's receive buffer small: the server's sends then fill it.</summary>
+    public static async Task<RawClient> ConnectAsync(int port, string path = "/", string? extraHeaders = null, byte[]? preamble = null,
+        int? receiveBuffer = null)
     {
         var client = new RawClient();
+        if (receiveBuffer is int size) client._tcp.ReceiveBufferSize = size;
         await client._tcp.ConnectAsync("127.0.0.1", port, client._deadline.Token);
         client._stream = client._tcp.GetStream();
         if (preamble is not null) await client.SendAsync(preamble);

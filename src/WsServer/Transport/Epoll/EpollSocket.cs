@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
@@ -110,6 +111,30 @@ internal sealed class EpollSocket : IDisposable
     {
         long sent = TrySend(batch, 0);
         return sent == total ? ValueTask.CompletedTask : SendRestAsync(batch, total, sent);
+    }
+
+    /// <summary>One <c>sendmsg</c> of <paramref name="head"/> then <paramref name="payload"/>, now: the bytes sent (0
+    /// when the socket's buffer is full), or -1 when the socket is cut or the call failed: the caller queues the
+    /// bytes, and the write that sends them meets the failure and ends the connection as any failed write does.</summary>
+    public unsafe long TrySendNow(ReadOnlySpan<byte> head, ReadOnlySpan<byte> payload)
+    {
+        EpollInterop.IoVector* vectors = stackalloc EpollInterop.IoVector[2];
+        fixed (byte* headBytes = head)
+        fixed (byte* payloadBytes = payload)
+        {
+            vectors[0] = new EpollInterop.IoVector { Base = headBytes, Length = (nuint)head.Length };
+            vectors[1] = new EpollInterop.IoVector { Base = payloadBytes, Length = (nuint)payload.Length };
+            _writable?.Arm();
+            try
+            {
+                using var lease = new HandleLease(_handle);
+                return EpollInterop.SendVectors(_fd, vectors, 2);
+            }
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+            {
+                return -1;
+            }
+        }
     }
 
     /// <summary>Ends every wait on this socket (they throw), without closing it: the owner disposes it.</summary>
