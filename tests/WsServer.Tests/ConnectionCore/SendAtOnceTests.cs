@@ -13,9 +13,11 @@ namespace WsServer.Tests.ConnectionCore;
 /// <summary>A large message the loop's flush would carry alone (its reply to the last message of a read) is sent at
 /// once, its header and payload in one call from where the payload lies, not copied into the queue; whatever could
 /// be overtaken or batched (bytes queued before it, more of the read to come, another thread's send) keeps the queue.</summary>
-public sealed class SendAtOnceTests
+public sealed class SendAtOnceTests : IDisposable
 {
     private const int Large = LiveSession.AtOnceMinimum + 904; // 5,000 B: a 4-byte header (§5.2, 126 + 16 bits)
+
+    private readonly ServerInstruments _metrics = new(null, () => 0);
 
     [Fact]
     public void ALargeReplyToTheLastMessageOfAReadGoesAtOnceFromWhereItLies()
@@ -131,11 +133,13 @@ public sealed class SendAtOnceTests
         Assert.Equal(Frame(payload), writer.Sent);
     }
 
-    private static LiveSession Started(SocketLikeWriter writer)
+    public void Dispose() => _metrics.Dispose();
+
+    private LiveSession Started(SocketLikeWriter writer)
     {
         // As the server reads: a message in one piece is handed out where it lies.
         var reading = new ProtocolOptions { ReadMessagesInPlace = true, ReadWholeFramesUpTo = 4096 };
-        var live = new LiveSession(reading, 1 << 20, SlowConsumerPolicy.Wait, new ServerInstruments(null, () => 0));
+        var live = new LiveSession(reading, 1 << 20, SlowConsumerPolicy.Wait, _metrics);
         live.StartWriting(writer);
         return live;
     }
