@@ -122,7 +122,7 @@ internal sealed partial class LiveSession
     // through its queue, compression): the caller queues it.
     private bool TrySendAtOnce(MessageKind kind, ReadOnlySpan<byte> payload, bool ignoreLimit, bool defer, out SendStatus status)
     {
-        status = SendStatus.Queued;
+        status = default;
         if (!defer && t_actingLoop != this) return false;
         Span<byte> header = stackalloc byte[FrameWriter.MaxHeaderLength];
         bool write = false;
@@ -133,18 +133,11 @@ internal sealed partial class LiveSession
             if (status == SendStatus.Queued)
             {
                 if (!_protocol.TryWriteMessageHeader(header, kind, payload.Length, out int headerLength)) return false;
-                header = header[..headerLength];
-                long sent = _writer.TrySendNow(header, payload);
+                long sent = _writer.TrySendNow(header[..headerLength], payload);
                 if (sent < 0) return false;
                 _metrics.MessageSent();
                 _metrics.BytesSent(sent);
-                if (sent < header.Length + payload.Length)
-                {
-                    _queue.Reserve(header.Length + payload.Length - (int)sent);
-                    if (sent < header.Length) _queue.Write(header[(int)sent..]);
-                    _queue.Write(payload[(int)Math.Max(0, sent - header.Length)..]);
-                    write = Queued(defer);
-                }
+                write = _queue.QueueUnsent(header[..headerLength], payload, sent) && Queued(defer);
             }
         }
         status = Outcome(status, write);

@@ -71,9 +71,9 @@ internal sealed partial class LiveSession : IWriteSource
     /// <see cref="TryReadEvent"/>): without the gate and without an event (<see cref="ProtocolSession.TryReadSmallDataMessage"/>).</summary>
     public bool TryReadSmallMessage(ref ReadOnlySequence<byte> input, out MessageKind kind, out ReadOnlyMemory<byte> payload)
     {
-        bool read = _protocol.TryReadSmallDataMessage(ref input, out kind, out payload);
+        if (!_protocol.TryReadSmallDataMessage(ref input, out kind, out payload)) return false;
         _lastOfRead = input.IsEmpty;
-        return read;
+        return true;
     }
 
     /// <summary>Reads the next event from <paramref name="input"/> (the session loop only). Pongs and
@@ -82,8 +82,15 @@ internal sealed partial class LiveSession : IWriteSource
     {
         // A data message asks nothing of the writing side: read without the gate, which senders take to encode.
         OperationStatus status = _protocol.TryReadDataEvent(ref input, out evt);
+        if (status == OperationStatus.DestinationTooSmall) status = TryReadEventUnderGate(ref input, out evt);
         _lastOfRead = input.IsEmpty;
-        if (status != OperationStatus.DestinationTooSmall) return status;
+        return status;
+    }
+
+    // A control frame, or a frame that ends the session: its automatic reply goes straight into the queue.
+    private OperationStatus TryReadEventUnderGate(ref ReadOnlySequence<byte> input, out ProtocolEvent evt)
+    {
+        OperationStatus status;
         bool replied;
         using (_gate.Hold())
         {

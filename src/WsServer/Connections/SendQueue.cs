@@ -121,6 +121,18 @@ internal sealed class SendQueue(long limit) : IBufferWriter<byte>
         _pending += frame.Length;
     }
 
+    /// <summary>Queues what a send made past the queue left of <paramref name="head"/> then <paramref name="payload"/>
+    /// after its first <paramref name="sent"/> bytes; false when it sent them all.</summary>
+    public bool QueueUnsent(ReadOnlySpan<byte> head, ReadOnlySpan<byte> payload, long sent)
+    {
+        int rest = head.Length + payload.Length - (int)sent;
+        if (rest == 0) return false;
+        Reserve(rest);
+        if (sent < head.Length) this.Write(head[(int)sent..]);
+        this.Write(payload[(int)Math.Max(0, sent - head.Length)..]);
+        return true;
+    }
+
     /// <summary>Makes room for a frame of <paramref name="frameLength"/> bytes in one segment when it
     /// fits, so it goes out in one write.</summary>
     public void Reserve(int frameLength) => EnsureTail(Math.Min(frameLength, SegmentSize));
